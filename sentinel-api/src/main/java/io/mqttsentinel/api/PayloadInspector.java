@@ -1,0 +1,29 @@
+package io.mqttsentinel.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Inspects the payload of every PUBLISH that reaches the core broker and says whether to deliver it.
+ *
+ * <p><b>Who calls it:</b> the core broker, once per PUBLISH, after validation and before the message is
+ * appended to the {@link MessageLog}. A message whose verdict does not {@linkplain Action#delivers()
+ * deliver} is never forwarded; the broker turns its findings into {@link SecurityEvent}s.
+ *
+ * <p><b>Threading and cost:</b> the call is synchronous and CPU-only (no I/O), made from a broker I/O
+ * thread; it must take time linear in the payload's size whatever the input, and should allocate nothing
+ * for a clean message (return {@link Verdict#allow()}). Implementations are thread-safe.
+ *
+ * <p><b>Failure:</b> an inspector does not throw for any payload; a bug that throws makes the broker
+ * refuse the message (fail closed) and count it.
+ */
+@FunctionalInterface
+public interface PayloadInspector {
+
+    /**
+     * @param context who published and where
+     * @param payload the payload, between its position and limit; the inspector must not change the
+     *                buffer's position, limit or content (use absolute gets or a duplicate)
+     * @return the verdict, {@link Verdict#allow()} for a clean message
+     */
+    Verdict inspect(MessageContext context, ByteBuffer payload);
+}
