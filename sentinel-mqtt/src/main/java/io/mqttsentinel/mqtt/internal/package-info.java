@@ -1,0 +1,2 @@
+/** Netty handlers of the strict validator; not part of the API (use {@link io.mqttsentinel.mqtt.MqttPipelines}). */
+package io.mqttsentinel.mqtt.internal;
