@@ -1,0 +1,14 @@
+/**
+ * The bridge from the core broker to the customer's origin: MQTT in, MQTT over WebSocket (WSS) out, so that
+ * the customer's WAF can inspect the traffic.
+ *
+ * <p>Entry point: {@link io.mqttsentinel.bridge.Bridge#builder(io.mqttsentinel.bridge.BridgeConfig)}, configured
+ * by {@link io.mqttsentinel.bridge.BridgeConfig} ({@code ofDefaults()}, {@code fromEnvironment(System.getenv())},
+ * {@code builder()}). The pieces are usable alone: {@link io.mqttsentinel.bridge.WebSocketEgress} (the
+ * {@link io.mqttsentinel.api.Egress} over WebSocket), {@link io.mqttsentinel.bridge.TopicRewriter} (topic
+ * rules) and {@link io.mqttsentinel.bridge.Backoff} (reconnect delays).
+ *
+ * <p>Contract: a message from the core is acknowledged to the core only after the origin acknowledged it
+ * (QoS 1, at-least-once); both connections reconnect with exponential backoff and jitter.
+ */
+package io.mqttsentinel.bridge;
