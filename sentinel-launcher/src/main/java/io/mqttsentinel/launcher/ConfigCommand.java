@@ -1,0 +1,82 @@
+package io.mqttsentinel.launcher;
+
+import java.io.PrintWriter;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code sentinel config}: prints every setting's effective value and where it came from (secrets
+ * masked), then checks the values the way the chosen roles would parse them at start-up.
+ */
+@Command(name = "config", sortOptions = false,
+        description = {"Print the effective configuration (secrets masked) and check it.",
+            "Exit code 2 names the first bad key, its value and what is allowed."})
+final class ConfigCommand implements Callable<Integer> {
+
+    @ParentCommand
+    SentinelLauncher launcher;
+
+    @Option(names = "--role", paramLabel = "ROLE", split = ",",
+            description = "Roles whose settings to check: proxy, broker, bridge (default: proxy and broker, "
+                    + "plus bridge when SENTINEL_BRIDGE_ORIGIN_URL is set)")
+    Set<Role> checkRoles;
+
+    @Option(names = "--reference", description = "Print the settings reference as a Markdown table instead")
+    boolean reference;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = launcher.out();
+        if (reference) {
+            printReference(out);
+            out.flush();
+            return 0;
+        }
+        LauncherConfig config = launcher.config();
+        out.println("# MQTT Sentinel effective configuration; environment overrides the YAML file; secrets masked");
+        out.printf("%-40s %-36s %s%n", "# key", "value", "source");
+        for (Setting s : Settings.all()) {
+            if (s.key().equals("SENTINEL_CONFIG")) {
+                continue;
+            }
+            LauncherConfig.Source source = config.source(s.key());
+            String value = source == LauncherConfig.Source.DEFAULT ? s.defaultValue() : config.printable(s.key());
+            out.printf("%-40s %-36s %s%n", s.key(), value.isEmpty() ? "(unset)" : value, source.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        for (String key : config.values().keySet()) {
+            if (Settings.find(key).isEmpty()) {
+                out.printf("%-40s %-36s %s%n", key, config.printable(key), "unknown (ignored)");
+            }
+        }
+        out.flush();
+        Set<Role> roles = checkRoles;
+        if (roles == null || roles.isEmpty()) {
+            roles = EnumSet.of(Role.PROXY, Role.BROKER);
+            if (config.get("SENTINEL_BRIDGE_ORIGIN_URL").isPresent()) {
+                roles.add(Role.BRIDGE);
+            }
+        }
+        SentinelNode.validate(roles, config);
+        out.println("# valid for: " + roles.stream().map(Role::label).reduce((a, b) -> a + ", " + b).orElse(""));
+        out.flush();
+        return 0;
+    }
+
+    static void printReference(PrintWriter out) {
+        out.println("| environment variable | YAML key | default | allowed | description |");
+        out.println("|---|---|---|---|---|");
+        for (Setting s : Settings.all()) {
+            out.printf("| `%s` | `%s` | %s | %s | %s%s |%n", s.key(), s.yamlKey(),
+                    s.defaultValue().isEmpty() ? "(unset)" : "`" + s.defaultValue() + "`", escape(s.allowed()),
+                    escape(s.description()), s.secret() ? " (secret: masked)" : "");
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("|", "\\|");
+    }
+}

@@ -1,0 +1,281 @@
+package io.mqttsentinel.launcher;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttsentinel.bridge.Bridge;
+import io.mqttsentinel.bridge.BridgeConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One launcher process: the engines of the chosen {@link Role}s, wired from one {@link LauncherConfig},
+ * with one Prometheus registry served on {@code /metrics}, {@code /healthz} and {@code /readyz}.
+ *
+ * <p>Start order is broker, bridge, proxy (each role's upstream first); {@link #close()} stops them in the
+ * reverse order. When the broker runs in the same process, the proxy's upstream and the bridge's core
+ * default to it.
+ *
+ * <pre>{@code
+ * try (SentinelNode node = SentinelNode.start(EnumSet.allOf(Role.class), LauncherConfig.load(null, System.getenv()))) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class SentinelNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SentinelNode.class);
+
+    private final Set<Role> roles;
+    private final PrometheusMeterRegistry registry;
+    private final List<Component> components = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> endpoints = Collections.synchronizedMap(new LinkedHashMap<>());
+    private volatile MetricsServer metrics;
+    private volatile boolean closed;
+
+    private record Component(String name, AutoCloseable resource, BooleanSupplier ready) {
+    }
+
+    private SentinelNode(Set<Role> roles, PrometheusMeterRegistry registry) {
+        this.roles = Collections.unmodifiableSet(EnumSet.copyOf(roles));
+        this.registry = registry;
+    }
+
+    /**
+     * Starts the metrics server, then the roles' engines.
+     *
+     * @param roles  which engines to run (at least one)
+     * @param config the configuration
+     * @return the running node
+     * @throws ConfigException when a setting is invalid (nothing is left running)
+     * @throws RuntimeException when an engine cannot start, e.g. a port is taken (nothing is left running)
+     */
+    public static SentinelNode start(Set<Role> roles, LauncherConfig config) {
+        Objects.requireNonNull(config, "config");
+        if (Objects.requireNonNull(roles, "roles").isEmpty()) {
+            throw new IllegalArgumentException("roles must name at least one role");
+        }
+        validate(roles, config);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        SentinelNode node = new SentinelNode(roles, registry);
+        try {
+            node.bindJvmMetrics();
+            node.startMetrics(config);
+            Path dataDir = createDataDir(config);
+            if (roles.contains(Role.BROKER)) {
+                node.startBroker(config, dataDir);
+            }
+            if (roles.contains(Role.BRIDGE)) {
+                node.startBridge(config);
+            }
+            if (roles.contains(Role.PROXY)) {
+                node.startProxy(config, dataDir);
+            }
+            return node;
+        } catch (RuntimeException | Error e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Parses every setting the roles' engines read, without starting anything: the {@code config} command's
+     * check and the first step of {@link #start}.
+     *
+     * @param roles  the roles to check
+     * @param config the configuration
+     * @throws ConfigException naming the key, the value and what is allowed
+     */
+    public static void validate(Set<Role> roles, LauncherConfig config) {
+        config.choice("SENTINEL_LOG_LEVEL", "info", Logging.LEVELS);
+        config.intValue("SENTINEL_METRICS_PORT", 0, 0, 65_535);
+        config.dataDir();
+        if (roles.contains(Role.BRIDGE)) {
+            parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, BrokerPortHint.CONFIGURED)));
+        }
+    }
+
+    /** @return the roles this node runs */
+    public Set<Role> roles() {
+        return roles;
+    }
+
+    /** @return the node's registry, served on {@code /metrics} */
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /** @return the metrics server's port, or -1 when it is off ({@code SENTINEL_METRICS_PORT=0}) */
+    public int metricsPort() {
+        MetricsServer m = metrics;
+        return m == null ? -1 : m.port();
+    }
+
+    /** @return the names of the components that are not ready; empty when the node is ready */
+    public List<String> notReady() {
+        if (closed) {
+            return List.of("node (closed)");
+        }
+        List<Component> snapshot;
+        synchronized (components) {
+            snapshot = List.copyOf(components);
+        }
+        return snapshot.stream().filter(c -> !c.ready().getAsBoolean()).map(Component::name).collect(Collectors.toList());
+    }
+
+    /** @return {@code true} when every component of every role is ready */
+    public boolean isReady() {
+        return notReady().isEmpty();
+    }
+
+    /** @return one line naming the roles and where they listen */
+    public String describe() {
+        StringBuilder b = new StringBuilder(roles.stream().map(Role::label).collect(Collectors.joining("+")));
+        b.append(" started");
+        synchronized (endpoints) {
+            endpoints.forEach((k, v) -> b.append(", ").append(k).append(' ').append(v));
+        }
+        b.append(metrics == null ? ", metrics off" : ", metrics http://0.0.0.0:" + metrics.port() + "/metrics");
+        return b.toString();
+    }
+
+    /** Stops the roles in reverse start order, then the metrics server. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Component> reverse;
+        synchronized (components) {
+            reverse = new ArrayList<>(components);
+        }
+        Collections.reverse(reverse);
+        for (Component c : reverse) {
+            try {
+                c.resource().close();
+            } catch (Exception e) {
+                LOG.warn("{}: close failed: {}", c.name(), e.toString());
+            }
+        }
+        MetricsServer m = metrics;
+        if (m != null) {
+            m.close();
+        }
+        registry.close();
+    }
+
+    private void add(String name, AutoCloseable resource, BooleanSupplier ready) {
+        components.add(new Component(name, resource, ready));
+    }
+
+    private void bindJvmMetrics() {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        add("jvm-gc-metrics", gc, () -> true);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    private void startMetrics(LauncherConfig config) {
+        int defaultPort = roles.contains(Role.PROXY) ? Role.PROXY.defaultMetricsPort()
+                : roles.contains(Role.BROKER) ? Role.BROKER.defaultMetricsPort() : Role.BRIDGE.defaultMetricsPort();
+        int port = config.intValue("SENTINEL_METRICS_PORT", defaultPort, 0, 65_535);
+        if (port == 0) {
+            LOG.info("metrics server off (SENTINEL_METRICS_PORT=0)");
+            return;
+        }
+        String bind = config.get("SENTINEL_METRICS_BIND").orElse("0.0.0.0");
+        metrics = MetricsServer.start(bind, port, registry, this::notReady);
+        LOG.info("metrics on http://{}:{}/metrics, health on /healthz and /readyz", bind, metrics.port());
+    }
+
+    private static Path createDataDir(LauncherConfig config) {
+        Path dir = config.dataDir();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ConfigException(ConfigException.invalid("SENTINEL_DATA_DIR", config.get("SENTINEL_DATA_DIR").orElse("./data"),
+                    "a writable directory").getMessage() + " (" + e + ")");
+        }
+        if (!Files.isWritable(dir)) {
+            throw ConfigException.invalid("SENTINEL_DATA_DIR", dir.toString(), "a writable directory");
+        }
+        return dir;
+    }
+
+    private void startBroker(LauncherConfig config, Path dataDir) {
+        throw new UnsupportedOperationException("the broker role is not wired yet");
+    }
+
+    private void startProxy(LauncherConfig config, Path dataDir) {
+        throw new UnsupportedOperationException("the proxy role is not wired yet");
+    }
+
+    private void startBridge(LauncherConfig config) {
+        BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, BrokerPortHint.RUNNING)));
+        Bridge bridge = Bridge.builder(bc).meterRegistry(registry).build();
+        add("bridge", bridge, bridge::isReady);
+        bridge.start().whenComplete((ok, error) -> {
+            if (error != null && !closed) {
+                LOG.warn("bridge did not connect: {}", error.toString());
+            } else if (error == null) {
+                LOG.info("bridge connected: core {}:{} <-> origin {}", bc.coreHost(), bc.corePort(), bc.originUri());
+            }
+        });
+        endpoints.put("bridge", "core " + bc.coreHost() + ":" + bc.corePort() + " -> origin " + LauncherConfig.mask(
+                BridgeConfig.ORIGIN_URL, bc.originUri().toString()));
+    }
+
+    private enum BrokerPortHint { CONFIGURED, RUNNING }
+
+    private static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, BrokerPortHint hint) {
+        Map<String, String> env = new LinkedHashMap<>(config.values());
+        if (roles.contains(Role.BROKER) && !env.containsKey(BridgeConfig.CORE)) {
+            int port = config.intValue("SENTINEL_BROKER_PORT", BridgeConfig.DEFAULT_CORE_PORT, 0, 65_535);
+            env.put(BridgeConfig.CORE, "127.0.0.1:" + (port == 0 ? 1 : port));
+        }
+        return env;
+    }
+
+    /** Runs an engine's own parser and turns its refusal into a configuration error. */
+    static <T> T parse(Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    static UncheckedIOException unchecked(String what, IOException e) {
+        return new UncheckedIOException(what + ": " + e.getMessage(), e);
+    }
+}

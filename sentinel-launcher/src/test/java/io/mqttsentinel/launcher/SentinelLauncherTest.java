@@ -1,0 +1,101 @@
+package io.mqttsentinel.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SentinelLauncherTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(Map<String, String> env, String... args) {
+        return new SentinelLauncher(env).withStreams(new PrintWriter(out), new PrintWriter(err)).execute(args);
+    }
+
+    @Test
+    void config_badValue_exitsTwoWithOneLineNamingKeyValueAndRange() {
+        int code = run(Map.of("SENTINEL_METRICS_PORT", "70000"), "config");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip())
+                .isEqualTo("sentinel: configuration error: SENTINEL_METRICS_PORT='70000': must be an integer in [0, 65535]");
+    }
+
+    @Test
+    void config_environmentOverridesYaml_andShowsTheSource() throws IOException {
+        Path f = dir.resolve("s.yaml");
+        Files.writeString(f, "broker:\n  port: 2001\nproxy:\n  tls_port: 8884\n");
+
+        int code = run(Map.of("SENTINEL_BROKER_PORT", "2002"), "config", "--config", f.toString());
+
+        assertThat(code).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString())
+                .containsPattern("SENTINEL_BROKER_PORT +2002 +environment")
+                .containsPattern("SENTINEL_PROXY_TLS_PORT +8884 +file")
+                .containsPattern("SENTINEL_PROXY_PLAIN_PORT +0 +default");
+    }
+
+    @Test
+    void config_optionBeforeTheCommand_isAcceptedToo() throws IOException {
+        Path f = dir.resolve("s.yaml");
+        Files.writeString(f, "broker:\n  port: 2003\n");
+
+        int code = run(Map.of(), "--config", f.toString(), "config");
+
+        assertThat(code).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).containsPattern("SENTINEL_BROKER_PORT +2003 +file");
+    }
+
+    @Test
+    void config_secrets_areMasked() {
+        int code = run(Map.of("SENTINEL_AUTH_URL", "https://svc:hunter2@auth.example/check",
+                "SENTINEL_BRIDGE_ORIGIN_PASSWORD", "hunter3"), "config");
+
+        assertThat(code).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString())
+                .contains("https://****@auth.example/check")
+                .doesNotContain("hunter2")
+                .doesNotContain("hunter3");
+    }
+
+    @Test
+    void config_unknownKey_warnsOnStandardError() {
+        int code = run(Map.of("SENTINEL_PROXY_TLS_PROT", "1"), "config");
+
+        assertThat(code).isEqualTo(0);
+        assertThat(err.toString()).contains("warning: unknown setting SENTINEL_PROXY_TLS_PROT from the environment is ignored; "
+                + "did you mean SENTINEL_PROXY_TLS_PORT?");
+    }
+
+    @Test
+    void config_reference_listsEverySettingAsMarkdown() {
+        int code = run(Map.of(), "config", "--reference");
+
+        assertThat(code).isEqualTo(0);
+        for (Setting s : Settings.all()) {
+            assertThat(out.toString()).contains("| `" + s.key() + "` | `" + s.yamlKey() + "` |");
+        }
+    }
+
+    @Test
+    void unknownCommand_exitsTwo() {
+        assertThat(run(Map.of(), "frobnicate")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched argument");
+    }
+
+    @Test
+    void noCommand_exitsTwoWithUsage() {
+        assertThat(run(Map.of())).isEqualTo(2);
+        assertThat(err.toString()).contains("a command is required").contains("Usage: sentinel");
+    }
+}
