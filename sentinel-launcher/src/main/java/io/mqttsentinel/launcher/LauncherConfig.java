@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -319,8 +318,7 @@ public final class LauncherConfig {
     }
 
     private static void flatten(Path file, String prefix, JsonNode node, Map<String, String> out) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String part = e.getKey().trim().replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
             String key = prefix.isEmpty()
                     ? (part.startsWith(Setting.PREFIX) ? part : Setting.PREFIX + part)
