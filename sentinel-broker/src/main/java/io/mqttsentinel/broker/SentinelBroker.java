@@ -1,0 +1,457 @@
+package io.mqttsentinel.broker;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.api.MessageLog;
+import io.mqttsentinel.api.MessageLogException;
+import io.mqttsentinel.api.PayloadInspector;
+import io.mqttsentinel.api.SecurityEventSink;
+import io.mqttsentinel.api.Verdict;
+import io.mqttsentinel.broker.internal.BrokerContext;
+import io.mqttsentinel.broker.internal.BrokerMetrics;
+import io.mqttsentinel.broker.internal.BrokerServices;
+import io.mqttsentinel.broker.internal.ConnectionHandler;
+import io.mqttsentinel.broker.internal.Ingress;
+import io.mqttsentinel.broker.internal.Recovery;
+import io.mqttsentinel.broker.internal.ReservedTopics;
+import io.mqttsentinel.broker.internal.RetainedStore;
+import io.mqttsentinel.broker.internal.Router;
+import io.mqttsentinel.broker.internal.SessionRegistry;
+import io.mqttsentinel.broker.internal.SessionStateWriter;
+import io.mqttsentinel.broker.internal.SubscriptionIndex;
+import io.mqttsentinel.mqtt.MqttLimits;
+import io.mqttsentinel.mqtt.MqttPipelines;
+import io.mqttsentinel.mqtt.Topics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+/**
+ * The core broker: an MQTT 3.1.1 broker on Netty that inspects every PUBLISH, appends it to the
+ * {@link MessageLog} before acknowledging it, and fans it out to subscribers.
+ *
+ * <pre>{@code
+ * SentinelBroker broker = SentinelBroker.builder()
+ *         .port(1884)
+ *         .inspector(Inspectors.defaults(registry))
+ *         .messageLog(log)
+ *         .eventSink(events)
+ *         .meterRegistry(registry)
+ *         .build();
+ * broker.start();
+ * ...
+ * broker.close();
+ * }</pre>
+ *
+ * <p><b>Per connection:</b> frame decoder, strict validator (from {@code sentinel-mqtt}), session,
+ * then for a PUBLISH: inspector, log append, acknowledgement, router, bounded subscriber queues, writer.
+ *
+ * <p><b>Guarantees:</b> a QoS 1 PUBLISH is acknowledged only after the log completed its append (a failed
+ * append gets no PUBACK, so the client sends it again); QoS 2 PUBLISHes complete the PUBREC/PUBREL/PUBCOMP
+ * handshake and are delivered once; subscribers receive at most QoS 1. Blocked messages are never stored
+ * or forwarded; quarantined ones are stored apart and never delivered; flagged ones are delivered. Each
+ * of these raises one {@link io.mqttsentinel.api.SecurityEvent} per finding. Blocked and quarantined
+ * QoS 1 messages are still acknowledged: the decision is final, and withholding the PUBACK would only
+ * make the device send the same message again forever.
+ *
+ * <p><b>Durability:</b> persistent sessions (clean session = false), their subscriptions, their
+ * unacknowledged QoS 1 messages and the retained messages are rebuilt from the log at {@link #start()}
+ * (see {@code docs/broker.md}). The broker does not own the logs: {@link #close()} leaves them open.
+ *
+ * <p><b>Thread-safety:</b> {@link #publish} may be called from any thread once started.
+ */
+public final class SentinelBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SentinelBroker.class);
+    /** The client id the broker's own messages ({@link #publish}) are published under. */
+    public static final String INTERNAL_CLIENT_ID = "$sentinel-broker";
+
+    private final BrokerConfig config;
+    private final MessageLog log;
+    private final BrokerServices services;
+    private final SubscriptionIndex index;
+    private final RetainedStore retained;
+    private final Router router;
+    private final SessionRegistry registry;
+    private final ChannelGroup channels = new DefaultChannelGroup("sentinel-broker", GlobalEventExecutor.INSTANCE);
+    private final Object lifecycle = new Object();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+    private volatile boolean ready;
+    private volatile int boundPort = -1;
+    private boolean started;
+    private boolean closed;
+
+    private SentinelBroker(Builder b) {
+        this.config = new BrokerConfig(b.port, b.bindAddress, b.limits, b.maxQueuedPerSession,
+                b.maxInflightPerSession, b.ioThreads, b.checkpointInterval);
+        this.log = b.messageLog;
+        BrokerMetrics metrics = new BrokerMetrics(b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry());
+        BrokerContext context = new BrokerContext(config, metrics);
+        this.index = new SubscriptionIndex();
+        this.retained = new RetainedStore();
+        this.router = new Router(index);
+        SessionStateWriter stateWriter = new SessionStateWriter(b.messageLog, context, b.clock);
+        this.registry = new SessionRegistry(index, context, stateWriter);
+        Ingress ingress = new Ingress(b.inspector, b.messageLog, b.quarantineLog, b.eventSink, router, retained,
+                metrics, b.clock);
+        this.services = new BrokerServices(context, registry, ingress, retained, stateWriter);
+        metrics.gauge("mqtt_broker_sessions", registry::size);
+        metrics.gauge("mqtt_broker_subscribed_topics", index::exactTopics);
+        metrics.gauge("mqtt_broker_wildcard_subscriptions", index::wildcardSubscriptions);
+        metrics.gauge("mqtt_broker_retained_messages", retained::size);
+    }
+
+    /** @return a builder with the defaults of {@link BrokerConfig#ofDefaults()} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Recovers sessions and retained messages from the log, then binds the port. Returns once the broker
+     * accepts connections.
+     *
+     * @return this broker
+     * @throws IllegalStateException when already started or closed, or when recovery or binding failed
+     */
+    public SentinelBroker start() {
+        synchronized (lifecycle) {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "broker is closed" : "broker is already started");
+            }
+            started = true;
+            try {
+                new Recovery(registry, retained, router).replay(log);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while recovering from the message log", e);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("recovery from the message log failed: " + e.getMessage(), e);
+            }
+            services.stateWriter().start();
+            bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-broker-accept", true));
+            workerGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sentinel-broker-io", true));
+            MqttLimits limits = config.limits();
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(bossGroup, workerGroup)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            channels.add(ch);
+                            ch.pipeline().addLast("flush", new FlushConsolidationHandler(64, true));
+                            MqttPipelines.addServerCodec(ch.pipeline(), limits,
+                                    (violation, detail, remote) -> services.metrics().violation(violation.label()));
+                            ch.pipeline().addLast("broker", new ConnectionHandler(services));
+                        }
+                    });
+            try {
+                serverChannel = bootstrap.bind(new InetSocketAddress(config.bindAddress(), config.port()))
+                        .syncUninterruptibly().channel();
+            } catch (RuntimeException e) {
+                shutdownGroups();
+                throw new IllegalStateException("cannot bind " + config.bindAddress() + ":" + config.port()
+                        + ": " + e.getMessage(), e);
+            }
+            boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+            ready = true;
+            LOG.info("core broker listening on {}:{}", config.bindAddress(), boundPort);
+            return this;
+        }
+    }
+
+    /**
+     * @return the port the broker listens on (the actual one when configured with 0)
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public int port() {
+        int p = boundPort;
+        if (p < 0) {
+            throw new IllegalStateException("broker is not started");
+        }
+        return p;
+    }
+
+    /** @return {@code true} once recovery is done and the port is bound, until {@link #close()} */
+    public boolean isReady() {
+        return ready;
+    }
+
+    /** @return the settings this broker runs with */
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /**
+     * Publishes a message from inside the JVM (e.g. the launcher's security events). It takes the path of
+     * a device's message: inspection, log append, routing; the publisher's client id is
+     * {@value #INTERNAL_CLIENT_ID}.
+     *
+     * @param topic   a valid topic name, not under the broker's reserved {@code $sentinel/} or
+     *                {@code $quarantine/} prefixes
+     * @param payload the payload (copied)
+     * @param qos     0, 1 or 2
+     * @param retain  whether to keep it as the topic's retained message
+     * @return completes when the message was stored and routed, or when inspection refused it (the refusal
+     *         is reported as a security event); completes exceptionally with {@link MessageLogException}
+     *         when the log could not store it
+     * @throws IllegalArgumentException when the topic or QoS is invalid
+     * @throws IllegalStateException    when the broker is not started or closed
+     */
+    public CompletionStage<Void> publish(String topic, byte[] payload, int qos, boolean retain) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(payload, "payload");
+        if (!Topics.isValidName(topic) || ReservedTopics.isReserved(topic)) {
+            throw new IllegalArgumentException("topic must be a valid MQTT topic name outside $sentinel/ and $quarantine/, was '"
+                    + topic + "'");
+        }
+        if (qos < 0 || qos > 2) {
+            throw new IllegalArgumentException("qos must be between 0 and 2, was " + qos);
+        }
+        if (!ready) {
+            throw new IllegalStateException("broker is not running");
+        }
+        return services.ingress().publish(INTERNAL_CLIENT_ID, "", topic, payload.clone(), qos, retain)
+                .thenCompose(outcome -> outcome.acknowledge() ? CompletableFuture.<Void>completedFuture(null)
+                        : CompletableFuture.<Void>failedFuture(new MessageLogException("the message log did not store the message to " + topic)));
+    }
+
+    /**
+     * Stops accepting connections, closes every client connection (without publishing wills), writes
+     * the last session checkpoint and stops the threads. Idempotent. The logs stay open.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            ready = false;
+            services.startClosing();
+            if (serverChannel != null) {
+                serverChannel.close().syncUninterruptibly();
+            }
+            channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            shutdownGroups();
+            if (started) {
+                services.stateWriter().close();
+            }
+            LOG.info("core broker stopped");
+        }
+    }
+
+    private void shutdownGroups() {
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Builds a {@link SentinelBroker}. Every setter validates its argument at once; {@link #build()}
+     * requires a {@linkplain #messageLog(MessageLog) message log}.
+     */
+    public static final class Builder {
+        private int port;
+        private String bindAddress;
+        private MqttLimits limits;
+        private int maxQueuedPerSession;
+        private int maxInflightPerSession;
+        private int ioThreads;
+        private Duration checkpointInterval;
+        private PayloadInspector inspector = (context, payload) -> Verdict.allow();
+        private MessageLog messageLog;
+        private MessageLog quarantineLog;
+        private SecurityEventSink eventSink = SecurityEventSink.NONE;
+        private MeterRegistry meterRegistry;
+        private Clock clock = Clock.systemUTC();
+
+        Builder() {
+            config(BrokerConfig.ofDefaults());
+        }
+
+        /**
+         * Takes every network and queueing setting from {@code config}.
+         *
+         * @param config the settings, e.g. from {@link BrokerConfig#fromEnvironment}
+         * @return this builder
+         */
+        public Builder config(BrokerConfig config) {
+            Objects.requireNonNull(config, "config");
+            this.port = config.port();
+            this.bindAddress = config.bindAddress();
+            this.limits = config.limits();
+            this.maxQueuedPerSession = config.maxQueuedPerSession();
+            this.maxInflightPerSession = config.maxInflightPerSession();
+            this.ioThreads = config.ioThreads();
+            this.checkpointInterval = config.checkpointInterval();
+            return this;
+        }
+
+        /**
+         * @param port the TCP port, 0 to 65535 (0 picks a free one; see {@link SentinelBroker#port()}); default 1884
+         * @return this builder
+         */
+        public Builder port(int port) {
+            BrokerConfig.checkRange("port", port, 0, 65_535);
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param bindAddress the address to listen on; default {@code 127.0.0.1}
+         * @return this builder
+         */
+        public Builder bindAddress(String bindAddress) {
+            Objects.requireNonNull(bindAddress, "bindAddress");
+            if (bindAddress.isBlank()) {
+                throw new IllegalArgumentException("bindAddress must be a host name or IP literal, was '" + bindAddress + "'");
+            }
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        /**
+         * @param limits the strict validator's limits; default {@link MqttLimits#ofDefaults()}
+         * @return this builder
+         */
+        public Builder limits(MqttLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * @param max most messages queued per session beyond the in-flight window, 1 to 1,000,000; default 1000
+         * @return this builder
+         */
+        public Builder maxQueuedPerSession(int max) {
+            BrokerConfig.checkRange("maxQueuedPerSession", max, 1, 1_000_000);
+            this.maxQueuedPerSession = max;
+            return this;
+        }
+
+        /**
+         * @param max most unacknowledged QoS 1 messages in flight per subscriber, 1 to 65535; default 32
+         * @return this builder
+         */
+        public Builder maxInflightPerSession(int max) {
+            BrokerConfig.checkRange("maxInflightPerSession", max, 1, 65_535);
+            this.maxInflightPerSession = max;
+            return this;
+        }
+
+        /**
+         * @param threads Netty worker threads, 0 to 1024 (0: Netty's default); default 0
+         * @return this builder
+         */
+        public Builder ioThreads(int threads) {
+            BrokerConfig.checkRange("ioThreads", threads, 0, 1024);
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /**
+         * @param interval how often persistent sessions' progress is written to the log, 10 ms to 1 h; default 1 s
+         * @return this builder
+         */
+        public Builder checkpointInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            BrokerConfig.checkRange("checkpointInterval (ms)", interval.toMillis(), 10, 3_600_000);
+            this.checkpointInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param inspector inspects every PUBLISH; default allows everything
+         * @return this builder
+         */
+        public Builder inspector(PayloadInspector inspector) {
+            this.inspector = Objects.requireNonNull(inspector, "inspector");
+            return this;
+        }
+
+        /**
+         * @param log the durable log of delivered messages and broker state (required)
+         * @return this builder
+         */
+        public Builder messageLog(MessageLog log) {
+            this.messageLog = Objects.requireNonNull(log, "messageLog");
+            return this;
+        }
+
+        /**
+         * @param log where quarantined messages are kept, under their own topic; without it they go to the
+         *            main log under {@code $quarantine/{topic}}, which is never routed
+         * @return this builder
+         */
+        public Builder quarantineLog(MessageLog log) {
+            this.quarantineLog = Objects.requireNonNull(log, "quarantineLog");
+            return this;
+        }
+
+        /**
+         * @param sink receives a security event per finding of a flagged, quarantined or blocked message;
+         *             default {@link SecurityEventSink#NONE}
+         * @return this builder
+         */
+        public Builder eventSink(SecurityEventSink sink) {
+            this.eventSink = Objects.requireNonNull(sink, "eventSink");
+            return this;
+        }
+
+        /**
+         * @param registry where the {@code mqtt_broker_*} meters go; default a private simple registry
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * @param clock the time stamps of messages and events; default UTC system clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @return a broker, not yet started
+         * @throws IllegalStateException when no message log was given
+         */
+        public SentinelBroker build() {
+            if (messageLog == null) {
+                throw new IllegalStateException("messageLog is required: the broker acknowledges only what a MessageLog stored");
+            }
+            return new SentinelBroker(this);
+        }
+    }
+}

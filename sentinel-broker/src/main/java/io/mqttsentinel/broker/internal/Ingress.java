@@ -1,0 +1,201 @@
+package io.mqttsentinel.broker.internal;
+
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mqttsentinel.api.Action;
+import io.mqttsentinel.api.Finding;
+import io.mqttsentinel.api.LogEntry;
+import io.mqttsentinel.api.LogPosition;
+import io.mqttsentinel.api.MessageContext;
+import io.mqttsentinel.api.MessageLog;
+import io.mqttsentinel.api.PayloadInspector;
+import io.mqttsentinel.api.SecurityEvent;
+import io.mqttsentinel.api.SecurityEventSink;
+import io.mqttsentinel.api.Severity;
+import io.mqttsentinel.api.Verdict;
+
+/**
+ * The path of every PUBLISH into the broker (from a device, a will, or the in-JVM publish): inspect,
+ * then append to the log, then route. Routing runs in the log's completion callback, so the records of a
+ * partition are routed in the order the log stored them; the caller acknowledges from the returned
+ * stage.
+ *
+ * <ul>
+ *   <li>{@link Action#BLOCK}: not stored, not routed, one security event per finding.</li>
+ *   <li>{@link Action#QUARANTINE}: stored in the quarantine log (or in the main log under
+ *       {@code $quarantine/}), not routed, security events.</li>
+ *   <li>{@link Action#FLAG}: stored and routed, security events.</li>
+ *   <li>An inspector that throws: refused like a block (fail closed), counted, no finding to report.</li>
+ * </ul>
+ */
+public final class Ingress {
+    private static final Logger LOG = LoggerFactory.getLogger(Ingress.class);
+
+    /** What became of a message; every outcome but {@link #FAILED} is acknowledged to the publisher. */
+    public enum Outcome {
+        /** Stored in the log and routed. */
+        STORED,
+        /** Refused by the inspector's verdict; not stored. */
+        BLOCKED,
+        /** Kept in quarantine, not delivered. */
+        QUARANTINED,
+        /** Refused by the broker (inspector failure, reserved topic). */
+        REFUSED,
+        /** The log could not store it: not acknowledged, the publisher retries. */
+        FAILED;
+
+        /** @return whether the publisher gets its PUBACK (or PUBREC) */
+        public boolean acknowledge() {
+            return this != FAILED;
+        }
+    }
+
+    private final PayloadInspector inspector;
+    private final MessageLog log;
+    private final MessageLog quarantineLog;
+    private final SecurityEventSink events;
+    private final Router router;
+    private final RetainedStore retained;
+    private final BrokerMetrics metrics;
+    private final Clock clock;
+
+    /**
+     * @param inspector     the payload inspector
+     * @param log           the main log
+     * @param quarantineLog the quarantine log, or {@code null} to keep quarantined messages in the main log
+     * @param events        the security event sink
+     * @param router        the router
+     * @param retained      the retained messages
+     * @param metrics       the meters
+     * @param clock         the broker's clock
+     */
+    public Ingress(PayloadInspector inspector, MessageLog log, MessageLog quarantineLog, SecurityEventSink events,
+                   Router router, RetainedStore retained, BrokerMetrics metrics, Clock clock) {
+        this.inspector = inspector;
+        this.log = log;
+        this.quarantineLog = quarantineLog;
+        this.events = events;
+        this.router = router;
+        this.retained = retained;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * @param clientId the publisher's client id
+     * @param source   the publisher's address as text, or empty
+     * @param topic    a valid topic name
+     * @param payload  the payload (owned by the broker from now on)
+     * @param qos      0, 1 or 2
+     * @param retain   the RETAIN flag
+     * @return the outcome, completed on a log thread or at once
+     */
+    public CompletionStage<Outcome> publish(String clientId, String source, String topic, byte[] payload, int qos,
+                                            boolean retain) {
+        long receivedNanos = System.nanoTime();
+        long now = clock.millis();
+        if (ReservedTopics.isReserved(topic)) {
+            metrics.refused("reserved_topic");
+            report(new SecurityEvent(Instant.ofEpochMilli(now), "broker", clientId, topic, "reserved_topic",
+                    "broker-reserved-topic", Severity.MEDIUM, Action.BLOCK, topic));
+            return CompletableFuture.completedFuture(Outcome.REFUSED);
+        }
+        MessageContext context = new MessageContext(clientId, topic, qos, source, now);
+        Verdict verdict;
+        try {
+            verdict = inspector.inspect(context, ByteBuffer.wrap(payload).asReadOnlyBuffer());
+        } catch (RuntimeException e) {
+            metrics.refused("inspector_error");
+            LOG.warn("inspector failed on a message from {} to {}; refused (fail closed)", clientId, topic, e);
+            return CompletableFuture.completedFuture(Outcome.REFUSED);
+        }
+        Action action = verdict.action();
+        if (action != Action.ALLOW) {
+            Instant at = Instant.ofEpochMilli(now);
+            for (Finding f : verdict.findings()) {
+                report(SecurityEvent.of(at, context, f));
+            }
+        }
+        switch (action) {
+            case BLOCK:
+                return CompletableFuture.completedFuture(Outcome.BLOCKED);
+            case QUARANTINE:
+                return quarantine(topic, payload, qos, clientId, now);
+            default:
+                return store(clientId, topic, payload, qos, retain, now, receivedNanos);
+        }
+    }
+
+    private CompletionStage<Outcome> quarantine(String topic, byte[] payload, int qos, String clientId, long now) {
+        MessageLog target = quarantineLog != null ? quarantineLog : log;
+        String storedTopic = quarantineLog != null ? topic : ReservedTopics.QUARANTINE + topic;
+        return append(target, new LogEntry(storedTopic, payload, qos, clientId, now))
+                .handle((pos, err) -> {
+                    if (err != null) {
+                        metrics.appendFailed();
+                        return Outcome.FAILED;
+                    }
+                    return Outcome.QUARANTINED;
+                });
+    }
+
+    private CompletionStage<Outcome> store(String clientId, String topic, byte[] payload, int qos, boolean retain,
+                                           long now, long receivedNanos) {
+        long start = System.nanoTime();
+        CompletableFuture<Outcome> data = append(log, new LogEntry(topic, payload, qos, clientId, now))
+                .handle((pos, err) -> {
+                    if (err != null) {
+                        metrics.appendFailed();
+                        LOG.debug("append failed for {} from {}", topic, clientId, err);
+                        return Outcome.FAILED;
+                    }
+                    metrics.stored(System.nanoTime() - start);
+                    BrokerMessage message = new BrokerMessage(topic, payload, qos, pos, receivedNanos);
+                    if (retain) {
+                        retained.update(message);
+                    }
+                    try {
+                        router.route(message);
+                    } catch (RuntimeException e) {
+                        LOG.error("routing failed for {}", topic, e); // stored: recovery and redelivery still hold
+                    }
+                    return Outcome.STORED;
+                }).toCompletableFuture();
+        if (!retain) {
+            return data;
+        }
+        // the retained state is a record of its own so that recovery rebuilds it (LogEntry has no RETAIN flag)
+        CompletableFuture<LogPosition> state = append(log,
+                new LogEntry(ReservedTopics.RETAINED + topic, payload, qos, clientId, now)).toCompletableFuture();
+        return data.thenCombine(state.handle((p, err) -> err == null), (outcome, stateOk) -> {
+            if (outcome == Outcome.STORED && !stateOk) {
+                metrics.appendFailed();
+                return Outcome.FAILED;
+            }
+            return outcome;
+        });
+    }
+
+    private static CompletableFuture<LogPosition> append(MessageLog target, LogEntry entry) {
+        try {
+            return target.append(entry).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void report(SecurityEvent event) {
+        try {
+            events.accept(event);
+        } catch (RuntimeException e) {
+            LOG.warn("security event sink threw; event dropped", e); // the decision stands
+        }
+    }
+}

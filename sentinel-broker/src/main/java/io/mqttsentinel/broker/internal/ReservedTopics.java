@@ -1,0 +1,27 @@
+package io.mqttsentinel.broker.internal;
+
+/**
+ * Topic prefixes the broker keeps for itself in the message log. Devices may not publish to them and the
+ * router never delivers them.
+ */
+public final class ReservedTopics {
+    /** Prefix of the broker's own state records (sessions, retained messages). */
+    public static final String STATE = "$sentinel/";
+    /** Session state records: {@code $sentinel/session/{client_id}}. */
+    public static final String SESSION = STATE + "session/";
+    /** Retained message records: {@code $sentinel/retained/{topic}}. */
+    public static final String RETAINED = STATE + "retained/";
+    /** Prefix of quarantined messages kept in the main log when no quarantine log is configured. */
+    public static final String QUARANTINE = "$quarantine/";
+
+    private ReservedTopics() {
+    }
+
+    /**
+     * @param topic a topic name
+     * @return {@code true} when the topic belongs to the broker and is never routed
+     */
+    public static boolean isReserved(String topic) {
+        return topic.startsWith(STATE) || topic.startsWith(QUARANTINE);
+    }
+}

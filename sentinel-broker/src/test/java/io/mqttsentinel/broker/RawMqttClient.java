@@ -1,0 +1,150 @@
+package io.mqttsentinel.broker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A byte-level MQTT 3.1.1 client for the cases a well-behaved client library cannot produce: a connection
+ * dropped without DISCONNECT, malformed packets, and exact acknowledgement order. Reads time out after
+ * five seconds.
+ */
+final class RawMqttClient implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    /** One packet read back: its first byte and its body. */
+    record Packet(int header, byte[] body) {
+        int type() {
+            return header >>> 4;
+        }
+
+        int packetId() {
+            return ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
+        }
+    }
+
+    private RawMqttClient(int port) throws IOException {
+        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setSoTimeout(5000);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    static RawMqttClient open(int port) throws IOException {
+        return new RawMqttClient(port);
+    }
+
+    /**
+     * Sends CONNECT and reads the CONNACK.
+     *
+     * @return the CONNACK
+     */
+    static RawMqttClient connect(int port, String clientId, boolean clean, String willTopic, byte[] willPayload,
+                                 int willQos) throws IOException {
+        RawMqttClient c = new RawMqttClient(port);
+        c.send(connectPacket(clientId, clean, willTopic, willPayload, willQos));
+        Packet connack = c.read();
+        if (connack.type() != 2 || connack.body()[1] != 0) {
+            throw new IOException("CONNACK refused: " + java.util.Arrays.toString(connack.body()));
+        }
+        return c;
+    }
+
+    static byte[] connectPacket(String clientId, boolean clean, String willTopic, byte[] willPayload, int willQos) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        writeString(body, "MQTT");
+        body.write(4); // protocol level 4 = MQTT 3.1.1
+        int flags = clean ? 0x02 : 0;
+        if (willTopic != null) {
+            flags |= 0x04 | (willQos << 3);
+        }
+        body.write(flags);
+        body.write(0);
+        body.write(60); // keep-alive 60 s
+        writeString(body, clientId);
+        if (willTopic != null) {
+            writeString(body, willTopic);
+            body.write(willPayload.length >> 8);
+            body.write(willPayload.length & 0xFF);
+            body.writeBytes(willPayload);
+        }
+        return packet(0x10, body.toByteArray());
+    }
+
+    static byte[] publishPacket(String topic, byte[] payload, int qos, int packetId) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        writeString(body, topic);
+        if (qos > 0) {
+            body.write(packetId >> 8);
+            body.write(packetId & 0xFF);
+        }
+        body.writeBytes(payload);
+        return packet(0x30 | (qos << 1), body.toByteArray());
+    }
+
+    static byte[] packet(int header, byte[] body) {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(header);
+        int len = body.length;
+        do {
+            int digit = len % 128;
+            len /= 128;
+            p.write(len > 0 ? digit | 0x80 : digit);
+        } while (len > 0);
+        p.writeBytes(body);
+        return p.toByteArray();
+    }
+
+    private static void writeString(ByteArrayOutputStream out, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.write(b.length >> 8);
+        out.write(b.length & 0xFF);
+        out.writeBytes(b);
+    }
+
+    void send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    Packet read() throws IOException {
+        int header = in.readUnsignedByte();
+        int len = 0;
+        int multiplier = 1;
+        int digit;
+        do {
+            digit = in.readUnsignedByte();
+            len += (digit & 0x7F) * multiplier;
+            multiplier *= 128;
+        } while ((digit & 0x80) != 0);
+        byte[] body = new byte[len];
+        in.readFully(body);
+        return new Packet(header, body);
+    }
+
+    /** @return {@code true} when the broker closed the connection within the read timeout */
+    boolean closedByPeer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (EOFException | SocketException e) {
+            return true; // reset by the peer
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    /** Drops the TCP connection without DISCONNECT. */
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
