@@ -1,0 +1,541 @@
+package io.mqttsentinel.proxy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.api.AuthCallout;
+import io.mqttsentinel.api.RateLimitDecision;
+import io.mqttsentinel.api.RateLimiter;
+import io.mqttsentinel.api.SecurityEventSink;
+import io.mqttsentinel.api.Severity;
+import io.mqttsentinel.api.TopicPermissions;
+import io.mqttsentinel.mqtt.MqttPipelines;
+import io.mqttsentinel.mqtt.ViolationListener;
+import io.mqttsentinel.proxy.internal.ConnectionRegistry;
+import io.mqttsentinel.proxy.internal.DeviceHandler;
+import io.mqttsentinel.proxy.internal.L4Handler;
+import io.mqttsentinel.proxy.internal.ProxyMetrics;
+import io.mqttsentinel.proxy.internal.ProxyRuntime;
+import io.mqttsentinel.proxy.internal.TlsContextSource;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * The TLS edge proxy: accepts MQTT 3.1.1 devices on MQTTS (and optionally plain TCP), validates, rate
+ * limits, authenticates and authorizes them, and relays each authenticated device over its own connection
+ * to the core broker.
+ *
+ * <pre>{@code
+ * SentinelProxy proxy = SentinelProxy.builder()
+ *         .tlsPort(8883)
+ *         .tls(Path.of("cert.pem"), Path.of("key.pem"))
+ *         .upstream("127.0.0.1", 1884)
+ *         .authCallout(CachingAuthCallout.builder(HttpAuthCallout.builder(uri).build()).build())
+ *         .rateLimiter(limiter)
+ *         .build()
+ *         .start();
+ * }</pre>
+ *
+ * <p>Thread-safety: {@link #start()} and {@link #close()} may be called from any thread; the accessors are
+ * safe at any time.
+ */
+public final class SentinelProxy implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SentinelProxy.class);
+
+    private final Builder b;
+    private final ProxyMetrics metrics;
+    private final ProxyRuntime runtime;
+    private final ConnectionRegistry registry;
+    private final TlsContextSource tls;
+    private final List<AutoCloseable> owned;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel tlsChannel;
+    private Channel plainChannel;
+    private ScheduledFuture<?> reloadTask;
+    private volatile boolean ready;
+    private volatile boolean closed;
+
+    private SentinelProxy(Builder b, AuthCallout auth, List<AutoCloseable> owned) throws SSLException {
+        this.b = b;
+        this.owned = owned;
+        this.metrics = new ProxyMetrics(b.registry, b.countRateLimitRejections);
+        long burst = Math.max(b.limits.bandwidthPerIp(), 2L * (b.limits.maxPacketSize() + 5));
+        this.registry = new ConnectionRegistry(b.limits.maxConnections(), b.limits.maxConnectionsPerIp(),
+                b.limits.bandwidthPerIp(), burst, System::nanoTime);
+        this.runtime = new ProxyRuntime(b.limits, b.limits.mqttLimits(), b.rateLimiter, auth, b.defaultPermissions,
+                InetSocketAddress.createUnresolved(b.upstreamHost, b.upstreamPort), b.forwardUsername, b.clientAuth,
+                metrics, b.events, b.clock);
+        this.tls = new TlsContextSource(b.cert, b.key, b.clientCa, b.clientAuth, b.preferOpenSsl, metrics);
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the listeners and returns once they accept connections.
+     *
+     * @return this proxy
+     * @throws UncheckedIOException when a port cannot be bound (the proxy is then closed)
+     * @throws IllegalStateException when called twice or after {@link #close()}
+     */
+    public synchronized SentinelProxy start() {
+        if (boss != null || closed) {
+            throw new IllegalStateException("start() may be called once, before close()");
+        }
+        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-proxy-accept", true));
+        workers = new NioEventLoopGroup(b.workerThreads, new DefaultThreadFactory("sentinel-proxy-io", true));
+        try {
+            tlsChannel = bind(b.tlsPort, true);
+            if (b.plainPort >= 0) {
+                plainChannel = bind(b.plainPort, false);
+            }
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot bind the proxy on " + b.bindAddress + ": " + e.getMessage(), e);
+        }
+        long every = b.tlsReloadInterval.toMillis();
+        reloadTask = workers.next().scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
+        ready = true;
+        LOG.info("proxy listening: MQTTS {}:{}{} -> upstream {}:{} (TLS engine {})", b.bindAddress, tlsPort(),
+                plainChannel == null ? "" : ", plain " + plainPort(), b.upstreamHost, b.upstreamPort,
+                tls.isOpenSsl() ? "OpenSSL" : "JDK");
+        return this;
+    }
+
+    private Channel bind(int port, boolean useTls) throws IOException {
+        ViolationListener violations = (v, detail, remote) -> {
+            metrics.violation(v);
+            runtime.event("", "", "protocol", v.label(), Severity.LOW, detail);
+        };
+        ServerBootstrap sb = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        InetSocketAddress remote = ch.remoteAddress();
+                        ConnectionRegistry.Refusal r = registry.tryOpen(remote.getAddress());
+                        if (r != ConnectionRegistry.Refusal.NONE) {
+                            metrics.connectionRejected(r == ConnectionRegistry.Refusal.MAX_TOTAL ? "max_total" : "max_per_ip");
+                            ch.close();
+                            return;
+                        }
+                        metrics.connectionOpened();
+                        ch.pipeline().addLast("l4", new L4Handler(registry, metrics, remote.getAddress()));
+                        if (useTls) {
+                            SslHandler ssl = tls.current().newHandler(ch.alloc());
+                            ssl.setHandshakeTimeoutMillis(b.limits.tlsHandshakeTimeout().toMillis());
+                            ch.pipeline().addLast("tls", ssl);
+                        }
+                        MqttPipelines.addServerCodec(ch.pipeline(), runtime.mqttLimits(), violations);
+                        ch.pipeline().addLast("proxy", new DeviceHandler(runtime));
+                    }
+                });
+        try {
+            return sb.bind(b.bindAddress, port).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding", e);
+        } catch (Exception e) {
+            throw e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** @return the bound MQTTS port (the ephemeral one when configured as 0), or -1 before {@link #start()} */
+    public int tlsPort() {
+        Channel c = tlsChannel;
+        return c == null ? -1 : ((InetSocketAddress) c.localAddress()).getPort();
+    }
+
+    /** @return the bound plain-TCP port, or -1 when there is none */
+    public int plainPort() {
+        Channel c = plainChannel;
+        return c == null ? -1 : ((InetSocketAddress) c.localAddress()).getPort();
+    }
+
+    /** @return {@code true} once the listeners accept connections, until {@link #close()} */
+    public boolean isReady() {
+        return ready && !closed;
+    }
+
+    /** @return connections currently held */
+    public long activeConnections() {
+        return metrics.activeConnections();
+    }
+
+    /** @return whether TLS runs on the OpenSSL (BoringSSL) engine rather than the JDK's */
+    public boolean usesOpenSsl() {
+        return tls.isOpenSsl();
+    }
+
+    /**
+     * Reads the certificate and key files now (the proxy also does so every {@code tlsReloadInterval}) and
+     * switches new connections to them when they changed. A broken new pair is refused and the last good
+     * one kept.
+     *
+     * @return {@code true} when a new certificate is now in use
+     */
+    public boolean reloadTls() {
+        return tls.reloadIfChanged();
+    }
+
+    /** Stops accepting, closes every connection and releases the threads. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ready = false;
+        if (reloadTask != null) {
+            reloadTask.cancel(false);
+        }
+        for (Channel c : new Channel[] {tlsChannel, plainChannel}) {
+            if (c != null) {
+                c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+        }
+        for (EventLoopGroup g : new EventLoopGroup[] {boss, workers}) {
+            if (g != null) {
+                g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+        }
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", c, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Configures a {@link SentinelProxy}. Every setter validates eagerly; {@link #build()} checks that TLS
+     * files and an auth callout (or a {@link ProxyConfig} to build one from) are given.
+     */
+    public static final class Builder {
+        private int tlsPort = ProxyConfig.DEFAULT_TLS_PORT;
+        private int plainPort = -1;
+        private String bindAddress = "0.0.0.0";
+        private String upstreamHost = "127.0.0.1";
+        private int upstreamPort = ProxyConfig.DEFAULT_UPSTREAM_PORT;
+        private Path cert;
+        private Path key;
+        private Path clientCa;
+        private ClientAuthMode clientAuth = ClientAuthMode.NONE;
+        private AuthCallout authCallout;
+        private RateLimiter rateLimiter;
+        private ProxyLimits limits = ProxyLimits.ofDefaults();
+        private MeterRegistry registry;
+        private SecurityEventSink events = SecurityEventSink.NONE;
+        private TopicPermissions defaultPermissions = TopicPermissions.DEFAULT;
+        private boolean forwardUsername = true;
+        private boolean preferOpenSsl = true;
+        private boolean countRateLimitRejections = true;
+        private Duration tlsReloadInterval = Duration.ofSeconds(30);
+        private int workerThreads;
+        private Clock clock = Clock.systemUTC();
+        private ProxyConfig config;
+
+        Builder() {
+        }
+
+        /**
+         * Takes every setting of {@code config}: ports, bind address, upstream, TLS files and client auth,
+         * limits, default ACL, and (unless {@link #authCallout} is set) the auth callout it describes
+         * ({@code SENTINEL_AUTH_URL}, else {@code SENTINEL_AUTH_FILE}), cached. TLS files that the config
+         * lacks must be given with {@link #tls} (the launcher generates a self-signed pair).
+         *
+         * @param config a validated configuration
+         * @return this builder
+         */
+        public Builder config(ProxyConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            tlsPort(config.tlsPort());
+            plainPort(config.plainPort());
+            bindAddress(config.bindAddress());
+            upstream(config.upstreamHost(), config.upstreamPort());
+            if (config.tlsCert().isPresent()) {
+                tls(config.tlsCert().get(), config.tlsKey().orElseThrow());
+            }
+            clientAuth(config.clientAuth());
+            config.tlsClientCa().ifPresent(this::clientCa);
+            limits(config.limits());
+            defaultPermissions(config.defaultPermissions());
+            forwardUsername(config.forwardUsername());
+            tlsReloadInterval(config.tlsReloadInterval());
+            workerThreads(config.workerThreads());
+            preferOpenSsl(config.preferOpenSsl());
+            return this;
+        }
+
+        /**
+         * @param port MQTTS port, 0 for an ephemeral one (0 to 65535; default 8883)
+         * @return this builder
+         */
+        public Builder tlsPort(int port) {
+            this.tlsPort = port(port, "tlsPort");
+            return this;
+        }
+
+        /**
+         * @param port plain-TCP MQTT port, 0 for ephemeral, -1 for none (-1 to 65535; default -1)
+         * @return this builder
+         */
+        public Builder plainPort(int port) {
+            this.plainPort = port == -1 ? -1 : port(port, "plainPort");
+            return this;
+        }
+
+        /**
+         * @param address the local address to listen on (default 0.0.0.0)
+         * @return this builder
+         */
+        public Builder bindAddress(String address) {
+            if (address == null || address.isBlank()) {
+                throw new IllegalArgumentException("bindAddress must be a host name or address, was '" + address + "'");
+            }
+            this.bindAddress = address;
+            return this;
+        }
+
+        /**
+         * @param host the core broker's host (default 127.0.0.1)
+         * @param port its plain MQTT port (1 to 65535; default 1884)
+         * @return this builder
+         */
+        public Builder upstream(String host, int port) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("upstream host must be a host name or address, was '" + host + "'");
+            }
+            if (port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("upstream port must be between 1 and 65535, was " + port);
+            }
+            this.upstreamHost = host;
+            this.upstreamPort = port;
+            return this;
+        }
+
+        /**
+         * @param certPem the certificate chain, PEM
+         * @param keyPem  the PKCS#8 private key, PEM
+         * @return this builder
+         */
+        public Builder tls(Path certPem, Path keyPem) {
+            this.cert = Objects.requireNonNull(certPem, "certPem");
+            this.key = Objects.requireNonNull(keyPem, "keyPem");
+            return this;
+        }
+
+        /**
+         * @param mode whether client certificates are requested (default {@link ClientAuthMode#NONE})
+         * @return this builder
+         */
+        public Builder clientAuth(ClientAuthMode mode) {
+            this.clientAuth = Objects.requireNonNull(mode, "clientAuth");
+            return this;
+        }
+
+        /**
+         * @param caPem the CA bundle (PEM) that verifies client certificates; required unless client auth is NONE
+         * @return this builder
+         */
+        public Builder clientCa(Path caPem) {
+            this.clientCa = Objects.requireNonNull(caPem, "clientCa");
+            return this;
+        }
+
+        /**
+         * @param callout decides every CONNECT (wrap it in a {@code CachingAuthCallout} for the 60 s cache)
+         * @return this builder
+         */
+        public Builder authCallout(AuthCallout callout) {
+            this.authCallout = Objects.requireNonNull(callout, "authCallout");
+            return this;
+        }
+
+        /**
+         * @param limiter the six tiers (default: a limiter that admits everything; set one in production)
+         * @return this builder
+         */
+        public Builder rateLimiter(RateLimiter limiter) {
+            this.rateLimiter = Objects.requireNonNull(limiter, "rateLimiter");
+            return this;
+        }
+
+        /**
+         * @param countsItself {@code true} when the rate limiter already counts
+         *                     {@code mqtt_proxy_rate_limit_rejected_total{tier}} itself (in the same registry),
+         *                     so that the proxy does not count twice (default {@code false})
+         * @return this builder
+         */
+        public Builder rateLimiterCountsRejections(boolean countsItself) {
+            this.countRateLimitRejections = !countsItself;
+            return this;
+        }
+
+        /**
+         * @param limits the L3/L4 and protocol limits (default {@link ProxyLimits#ofDefaults()})
+         * @return this builder
+         */
+        public Builder limits(ProxyLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * @param registry where the proxy's meters go (default a private {@link SimpleMeterRegistry})
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * @param sink receives the proxy's security events (default {@link SecurityEventSink#NONE})
+         * @return this builder
+         */
+        public Builder eventSink(SecurityEventSink sink) {
+            this.events = Objects.requireNonNull(sink, "eventSink");
+            return this;
+        }
+
+        /**
+         * @param permissions the ACL templates for devices whose auth verdict carries none
+         *                    (default {@link TopicPermissions#DEFAULT})
+         * @return this builder
+         */
+        public Builder defaultPermissions(TopicPermissions permissions) {
+            this.defaultPermissions = Objects.requireNonNull(permissions, "defaultPermissions");
+            return this;
+        }
+
+        /**
+         * @param forward whether the device's user name is sent to the core broker (default {@code true}); the
+         *                password never is
+         * @return this builder
+         */
+        public Builder forwardUsername(boolean forward) {
+            this.forwardUsername = forward;
+            return this;
+        }
+
+        /**
+         * @param prefer use the OpenSSL (BoringSSL) engine when it is available (default {@code true})
+         * @return this builder
+         */
+        public Builder preferOpenSsl(boolean prefer) {
+            this.preferOpenSsl = prefer;
+            return this;
+        }
+
+        /**
+         * @param interval how often the certificate files are checked for changes (100 ms to 1 day; default 30 s)
+         * @return this builder
+         */
+        public Builder tlsReloadInterval(Duration interval) {
+            Objects.requireNonNull(interval, "tlsReloadInterval");
+            if (interval.toMillis() < 100 || interval.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("tlsReloadInterval must be between PT0.1S and P1D, was " + interval);
+            }
+            this.tlsReloadInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param threads I/O threads, 0 for Netty's default of twice the cores (0 to 1024)
+         * @return this builder
+         */
+        public Builder workerThreads(int threads) {
+            if (threads < 0 || threads > 1024) {
+                throw new IllegalArgumentException("workerThreads must be between 0 and 1024, was " + threads);
+            }
+            this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * @param clock the clock of security events (default UTC system clock)
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @return the proxy, not yet started
+         * @throws IllegalStateException when TLS files, the client CA (for client auth) or an auth callout are missing
+         * @throws UncheckedIOException  when the TLS files cannot be read
+         */
+        public SentinelProxy build() {
+            if (cert == null) {
+                throw new IllegalStateException("tls(certPem, keyPem) is required (SENTINEL_TLS_CERT/SENTINEL_TLS_KEY)");
+            }
+            if (clientAuth != ClientAuthMode.NONE && clientCa == null) {
+                throw new IllegalStateException("clientAuth " + clientAuth + " needs clientCa(caPem) (SENTINEL_TLS_CLIENT_CA)");
+            }
+            if (registry == null) {
+                registry = new SimpleMeterRegistry();
+            }
+            List<AutoCloseable> owned = new ArrayList<>();
+            AuthCallout auth = authCallout;
+            if (auth == null) {
+                if (config == null) {
+                    throw new IllegalStateException("authCallout(...) or config(...) is required: the proxy fails closed");
+                }
+                auth = config.newAuthCallout(registry, owned);
+            }
+            if (rateLimiter == null) {
+                LOG.warn("no rate limiter configured: every packet is admitted");
+                rateLimiter = (kind, source, clientId) -> RateLimitDecision.allowed();
+            }
+            try {
+                return new SentinelProxy(this, auth, owned);
+            } catch (SSLException | IllegalArgumentException e) {
+                throw new UncheckedIOException("cannot load TLS certificate " + cert + " / key " + key + ": " + e.getMessage(),
+                        new IOException(e));
+            }
+        }
+
+        private static int port(int port, String name) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException(name + " must be between 0 and 65535, was " + port);
+            }
+            return port;
+        }
+    }
+}

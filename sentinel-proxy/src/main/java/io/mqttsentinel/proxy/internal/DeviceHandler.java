@@ -1,0 +1,652 @@
+package io.mqttsentinel.proxy.internal;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mqttsentinel.api.AuthDecision;
+import io.mqttsentinel.api.ConnectRequest;
+import io.mqttsentinel.api.PacketKind;
+import io.mqttsentinel.api.RateLimitDecision;
+import io.mqttsentinel.api.RateLimitTier;
+import io.mqttsentinel.api.Severity;
+import io.mqttsentinel.mqtt.MqttPipelines;
+import io.mqttsentinel.mqtt.ProtocolViolation;
+import io.mqttsentinel.proxy.ClientAuthMode;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectPayload;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscribePayload;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of a device connection: runs the CONNECT through the rate limiter, the identity check
+ * and the auth callout, opens the upstream connection, then relays packets both ways under the rate limits
+ * and the topic ACL, with backpressure. One instance per connection; every method runs on the
+ * connection's event loop, which the upstream channel shares.
+ */
+public final class DeviceHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceHandler.class);
+    private static final int SUBACK_FAILURE = 0x80;
+    private static final int MAX_PENDING_SUBACKS = 1_024;
+
+    private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTING_UPSTREAM, CONNECTED, CLOSED }
+
+    private final ProxyRuntime rt;
+    private final ArrayDeque<MqttMessage> pending = new ArrayDeque<>();
+    private final Map<Integer, int[]> subackMerges = new HashMap<>();
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAIT_CONNECT;
+    private InetSocketAddress peer;
+    private Set<String> certIdentities = Set.of();
+    private String tlsSubject;
+    private String clientId;
+    private String username;
+    private MqttConnectMessage connect;
+    private TopicAcl acl;
+    private Channel upstream;
+    private ScheduledFuture<?> timer;
+    private int pendingBytes;
+    private long authStart;
+
+    /** @param rt the proxy's shared collaborators */
+    public DeviceHandler(ProxyRuntime rt) {
+        this.rt = rt;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.peer = (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    // ---- TLS -------------------------------------------------------------------------------------------
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent) {
+            SslHandshakeCompletionEvent e = (SslHandshakeCompletionEvent) evt;
+            if (e.isSuccess()) {
+                if (rt.clientAuth() != ClientAuthMode.NONE) {
+                    readClientCertificate(ctx.pipeline().get(SslHandler.class));
+                }
+            } else {
+                String reason = handshakeFailureReason(e.cause());
+                rt.metrics().handshakeFailed(reason);
+                LOG.debug("TLS handshake with {} failed ({}): {}", peer, reason, e.cause().toString());
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    private void readClientCertificate(SslHandler ssl) {
+        if (ssl == null) {
+            return;
+        }
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            if (chain.length > 0 && chain[0] instanceof X509Certificate) {
+                X509Certificate cert = (X509Certificate) chain[0];
+                tlsSubject = cert.getSubjectX500Principal().getName();
+                certIdentities = identities(cert);
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            // OPTIONAL mode and no certificate: the device authenticates with credentials only
+        }
+    }
+
+    /**
+     * @param cert a verified client certificate
+     * @return its subject CNs and its DNS, URI and e-mail subject alternative names
+     */
+    static Set<String> identities(X509Certificate cert) {
+        Set<String> ids = new LinkedHashSet<>();
+        try {
+            for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+                if ("CN".equalsIgnoreCase(rdn.getType())) {
+                    ids.add(rdn.getValue().toString());
+                }
+            }
+        } catch (InvalidNameException e) {
+            // no usable CN
+        }
+        try {
+            Collection<List<?>> sans = cert.getSubjectAlternativeNames();
+            if (sans != null) {
+                for (List<?> san : sans) {
+                    Object type = san.get(0);
+                    if ((type.equals(1) || type.equals(2) || type.equals(6)) && san.get(1) instanceof String) {
+                        ids.add((String) san.get(1));
+                    }
+                }
+            }
+        } catch (CertificateParsingException e) {
+            // no usable SAN
+        }
+        return Set.copyOf(ids);
+    }
+
+    static String handshakeFailureReason(Throwable cause) {
+        Throwable c = cause;
+        while (c instanceof DecoderException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof SslHandshakeTimeoutException) {
+            return "timeout";
+        }
+        if (c instanceof NotSslRecordException) {
+            return "not_tls";
+        }
+        if (c instanceof ClosedChannelException) {
+            return "closed";
+        }
+        String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
+        if (m.contains("protocol") || m.contains("version")) {
+            return "protocol_version";
+        }
+        if (m.contains("cipher")) {
+            return "no_shared_cipher";
+        }
+        if (m.contains("certificate") || m.contains("cert")) {
+            return "bad_certificate";
+        }
+        return "other";
+    }
+
+    // ---- device -> proxy -------------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.CLOSED || !(msg instanceof MqttMessage)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        MqttMessage m = (MqttMessage) msg;
+        if (m instanceof MqttConnectMessage) {
+            onConnect((MqttConnectMessage) m);
+        } else if (state == State.CONNECTED) {
+            fromDevice(m);
+        } else {
+            pendingBytes += estimate(m);
+            if (pendingBytes > rt.limits().maxPendingBytes()) {
+                ReferenceCountUtil.release(m);
+                rt.metrics().overflow("pending_bytes");
+                closeAll();
+                return;
+            }
+            pending.add(m);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (upstream != null && state == State.CONNECTED) {
+            upstream.flush();
+            if (!upstream.isWritable()) {
+                ReadGate.of(ctx.channel()).pause(ReadGate.BACKPRESSURE);
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void onConnect(MqttConnectMessage msg) {
+        ReadGate.of(ctx.channel()).pause(ReadGate.HANDSHAKE);
+        connect = msg;
+        MqttConnectPayload p = msg.payload();
+        clientId = p.clientIdentifier();
+        username = msg.variableHeader().hasUserName() ? p.userName() : null;
+        RateLimitDecision rl = rt.rateLimiter().tryAcquire(PacketKind.CONNECT, peer.getAddress(), clientId);
+        if (!rl.isAllowed()) {
+            RateLimitTier tier = rl.rejectedBy().orElseThrow();
+            rt.metrics().rateLimited(tier);
+            rt.event(clientId, "", "rate", "rate_limit_" + tier.label(), Severity.MEDIUM, "CONNECT from " + address());
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        if (clientId == null || clientId.isEmpty()) {
+            // the proxy keys limits and ACLs on the client id: it does not let the broker assign one (3.1.3-9)
+            rt.metrics().violation(ProtocolViolation.IDENTIFIER_REJECTED);
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+            return;
+        }
+        if (!certIdentities.isEmpty() && !certIdentities.contains(clientId)) {
+            rt.metrics().auth("identity_mismatch", 0);
+            rt.event(clientId, "", "auth", "certificate_identity_mismatch", Severity.HIGH,
+                    "client id does not match the certificate " + tlsSubject);
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        state = State.AUTHENTICATING;
+        authStart = System.nanoTime();
+        ConnectRequest request = ConnectRequest.of(clientId, username,
+                msg.variableHeader().hasPassword() ? p.passwordInBytes() : null, peer, tlsSubject);
+        timer = ctx.executor().schedule(() -> onAuth(null, new java.util.concurrent.TimeoutException("auth timeout")),
+                rt.limits().authTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        CompletionStage<AuthDecision> stage;
+        try {
+            stage = rt.authCallout().authenticate(request);
+        } catch (RuntimeException e) {
+            onAuth(null, e);
+            return;
+        }
+        stage.whenComplete((d, e) -> {
+            if (ctx.executor().inEventLoop()) {
+                onAuth(d, e);
+            } else {
+                ctx.executor().execute(() -> onAuth(d, e));
+            }
+        });
+    }
+
+    private void onAuth(AuthDecision d, Throwable error) {
+        if (state != State.AUTHENTICATING) {
+            return;
+        }
+        cancelTimer();
+        long nanos = System.nanoTime() - authStart;
+        if (error != null || d == null) {
+            boolean timeout = unwrap(error) instanceof java.util.concurrent.TimeoutException
+                    || unwrap(error).getClass().getSimpleName().contains("Timeout");
+            rt.metrics().auth(timeout ? "timeout" : "error", nanos);
+            rt.event(clientId, "", "auth", timeout ? "auth_timeout" : "auth_unavailable", Severity.MEDIUM,
+                    "auth callout failed: " + unwrap(error).getClass().getSimpleName());
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        switch (d.outcome()) {
+            case BAD_CREDENTIALS:
+                rt.metrics().auth("bad_credentials", nanos);
+                rt.event(clientId, "", "auth", "bad_credentials", Severity.MEDIUM, d.reason());
+                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+                return;
+            case NOT_AUTHORIZED:
+                rt.metrics().auth("not_authorized", nanos);
+                rt.event(clientId, "", "auth", "not_authorized", Severity.MEDIUM, d.reason());
+                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+                return;
+            default:
+                break;
+        }
+        rt.metrics().auth("allow", nanos);
+        acl = TopicAcl.resolve(d.permissions().orElse(rt.defaultPermissions()), clientId, username);
+        MqttConnectVariableHeader vh = connect.variableHeader();
+        if (vh.isWillFlag() && !acl.canPublish(connect.payload().willTopic())) {
+            rt.metrics().aclDenied("will");
+            rt.event(clientId, connect.payload().willTopic(), "acl", "will_topic_denied", Severity.MEDIUM, "");
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        connectUpstream();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof java.util.concurrent.CompletionException
+                || c instanceof java.util.concurrent.ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c == null ? new IllegalStateException("no verdict") : c;
+    }
+
+    private void connectUpstream() {
+        state = State.CONNECTING_UPSTREAM;
+        DeviceHandler device = this;
+        Bootstrap b = new Bootstrap()
+                .group(ctx.channel().eventLoop())
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) rt.limits().upstreamConnectTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        MqttPipelines.addClientCodec(ch.pipeline(), rt.mqttLimits(),
+                                (v, detail, remote) -> rt.metrics().upstreamFailure("protocol_" + v.label()));
+                        ch.pipeline().addLast("upstream", new UpstreamHandler(device));
+                    }
+                });
+        timer = ctx.executor().schedule(() -> upstreamFailed("connack_timeout"),
+                rt.limits().upstreamConnectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        b.connect(rt.upstream()).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                upstreamFailed("connect");
+            } else if (state != State.CONNECTING_UPSTREAM) {
+                f.channel().close();
+            } else {
+                upstream = f.channel();
+            }
+        });
+    }
+
+    /** Called by the upstream handler when its channel is active: the CONNECT to send upstream. */
+    MqttConnectMessage upstreamConnect() {
+        MqttConnectVariableHeader vh = connect.variableHeader();
+        MqttConnectPayload p = connect.payload();
+        MqttMessageBuilders.ConnectBuilder b = MqttMessageBuilders.connect()
+                .protocolVersion(MqttVersion.MQTT_3_1_1)
+                .clientId(clientId)
+                .cleanSession(vh.isCleanSession())
+                .keepAlive(vh.keepAliveTimeSeconds());
+        if (vh.isWillFlag()) {
+            b.willFlag(true).willQoS(MqttQoS.valueOf(vh.willQos())).willRetain(vh.isWillRetain())
+                    .willTopic(p.willTopic()).willMessage(p.willMessageInBytes());
+        }
+        if (rt.forwardUsername() && username != null) {
+            b.hasUser(true).username(username);
+        }
+        return b.build();
+    }
+
+    /** @param channel the upstream channel, active now */
+    void upstreamActive(Channel channel) {
+        upstream = channel;
+    }
+
+    void upstreamFailed(String reason) {
+        if (state != State.CONNECTING_UPSTREAM) {
+            return;
+        }
+        rt.metrics().upstreamFailure(reason);
+        LOG.warn("upstream {} unavailable for {}: {}", rt.upstream(), clientId, reason);
+        refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+    }
+
+    // ---- upstream -> device ----------------------------------------------------------------------------
+
+    /** @param msg a validated message from the broker */
+    void fromUpstream(MqttMessage msg) {
+        if (state == State.CONNECTING_UPSTREAM && msg instanceof MqttConnAckMessage) {
+            cancelTimer();
+            MqttConnAckMessage ack = (MqttConnAckMessage) msg;
+            if (ack.variableHeader().connectReturnCode() != MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+                rt.metrics().upstreamFailure("connack_" + ack.variableHeader().connectReturnCode().byteValue());
+                state = State.CLOSED;
+                ctx.writeAndFlush(ack).addListener(ChannelFutureListener.CLOSE);
+                closeUpstream();
+                return;
+            }
+            state = State.CONNECTED;
+            ctx.write(ack);
+            while (!pending.isEmpty() && state == State.CONNECTED) {
+                fromDevice(pending.poll());
+            }
+            pendingBytes = 0;
+            ctx.flush();
+            if (state == State.CONNECTED) {
+                upstream.flush();
+                ReadGate.of(ctx.channel()).resume(ReadGate.HANDSHAKE);
+            }
+            return;
+        }
+        if (state != State.CONNECTED) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof MqttSubAckMessage && !subackMerges.isEmpty()) {
+            MqttSubAckMessage ack = (MqttSubAckMessage) msg;
+            int[] codes = subackMerges.remove(ack.variableHeader().messageId());
+            if (codes != null) {
+                List<Integer> granted = ack.payload().grantedQoSLevels();
+                int g = 0;
+                for (int i = 0; i < codes.length; i++) {
+                    if (codes[i] < 0) {
+                        codes[i] = g < granted.size() ? granted.get(g++) : SUBACK_FAILURE;
+                    }
+                }
+                ctx.write(subAck(ack.variableHeader().messageId(), codes));
+                return;
+            }
+        }
+        ctx.write(msg);
+    }
+
+    /** Called at the end of a batch of upstream reads. */
+    void upstreamReadComplete() {
+        ctx.flush();
+        if (upstream != null && !ctx.channel().isWritable()) {
+            ReadGate.of(upstream).pause(ReadGate.BACKPRESSURE);
+        }
+    }
+
+    /** Called when the upstream channel can take writes again. */
+    void upstreamWritable() {
+        ReadGate.of(ctx.channel()).resume(ReadGate.BACKPRESSURE);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && upstream != null) {
+            ReadGate.of(upstream).resume(ReadGate.BACKPRESSURE);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Called when the upstream channel closed. */
+    void upstreamClosed() {
+        if (state == State.CONNECTING_UPSTREAM) {
+            upstreamFailed("closed");
+            return;
+        }
+        if (state != State.CLOSED) {
+            state = State.CLOSED;
+            ctx.close();
+        }
+    }
+
+    // ---- relaying device packets -----------------------------------------------------------------------
+
+    private void fromDevice(MqttMessage msg) {
+        MqttMessageType type = msg.fixedHeader().messageType();
+        if (type == MqttMessageType.DISCONNECT) {
+            // ends the session cleanly (no will): not rate limited
+            state = State.CLOSED;
+            upstream.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
+            ctx.close();
+            return;
+        }
+        PacketKind kind = type == MqttMessageType.PUBLISH ? PacketKind.PUBLISH
+                : type == MqttMessageType.SUBSCRIBE ? PacketKind.SUBSCRIBE : PacketKind.OTHER;
+        RateLimitDecision rl = rt.rateLimiter().tryAcquire(kind, peer.getAddress(), clientId);
+        if (!rl.isAllowed()) {
+            rt.metrics().rateLimited(rl.rejectedBy().orElseThrow());
+            if (type == MqttMessageType.SUBSCRIBE) {
+                MqttSubscribeMessage sub = (MqttSubscribeMessage) msg;
+                int[] codes = new int[sub.payload().topicSubscriptions().size()];
+                java.util.Arrays.fill(codes, SUBACK_FAILURE);
+                ctx.write(subAck(sub.variableHeader().messageId(), codes));
+            }
+            // PUBLISH QoS 0: dropped silently; QoS 1/2: no PUBACK, the device retries; others: dropped
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (type == MqttMessageType.PUBLISH) {
+            MqttPublishMessage pub = (MqttPublishMessage) msg;
+            String topic = pub.variableHeader().topicName();
+            if (!acl.canPublish(topic)) {
+                rt.metrics().aclDenied("publish");
+                rt.event(clientId, topic, "acl", "publish_denied", Severity.MEDIUM, "");
+                MqttQoS qos = pub.fixedHeader().qosLevel();
+                ReferenceCountUtil.release(pub);
+                if (qos != MqttQoS.AT_MOST_ONCE) {
+                    // MQTT 3.1.1 has no negative PUBACK: acking would claim delivery, silence would loop retries
+                    closeAll();
+                }
+                return;
+            }
+        } else if (type == MqttMessageType.SUBSCRIBE) {
+            msg = filterSubscribe((MqttSubscribeMessage) msg);
+            if (msg == null) {
+                return;
+            }
+        }
+        upstream.write(msg);
+    }
+
+    private MqttMessage filterSubscribe(MqttSubscribeMessage sub) {
+        List<MqttTopicSubscription> requested = sub.payload().topicSubscriptions();
+        int id = sub.variableHeader().messageId();
+        int[] codes = new int[requested.size()];
+        List<MqttTopicSubscription> allowed = new ArrayList<>(requested.size());
+        for (int i = 0; i < requested.size(); i++) {
+            MqttTopicSubscription s = requested.get(i);
+            if (acl.canSubscribe(s.topicFilter())) {
+                allowed.add(s);
+                codes[i] = -1;
+            } else {
+                codes[i] = SUBACK_FAILURE;
+                rt.metrics().aclDenied("subscribe");
+                rt.event(clientId, s.topicFilter(), "acl", "subscribe_denied", Severity.MEDIUM, "");
+            }
+        }
+        if (allowed.size() == requested.size()) {
+            return sub;
+        }
+        if (allowed.isEmpty()) {
+            ctx.write(subAck(id, codes));
+            return null;
+        }
+        if (subackMerges.size() >= MAX_PENDING_SUBACKS) {
+            rt.metrics().overflow("pending_subacks");
+            closeAll();
+            return null;
+        }
+        subackMerges.put(id, codes);
+        return new MqttSubscribeMessage(sub.fixedHeader(), sub.variableHeader(), new MqttSubscribePayload(allowed));
+    }
+
+    private static MqttSubAckMessage subAck(int id, int[] codes) {
+        return new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(codes));
+    }
+
+    private static int estimate(MqttMessage m) {
+        if (m instanceof MqttPublishMessage) {
+            MqttPublishMessage p = (MqttPublishMessage) m;
+            return 16 + p.content().readableBytes() + p.variableHeader().topicName().length() * 2;
+        }
+        if (m instanceof MqttSubscribeMessage) {
+            int n = 16;
+            for (MqttTopicSubscription s : ((MqttSubscribeMessage) m).payload().topicSubscriptions()) {
+                n += 16 + s.topicFilter().length() * 2;
+            }
+            return n;
+        }
+        return 16;
+    }
+
+    // ---- closing ---------------------------------------------------------------------------------------
+
+    private void refuse(MqttConnectReturnCode code) {
+        cancelTimer();
+        state = State.CLOSED;
+        releasePending();
+        ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
+                .addListener(ChannelFutureListener.CLOSE);
+        closeUpstream();
+    }
+
+    private void closeAll() {
+        state = State.CLOSED;
+        cancelTimer();
+        releasePending();
+        ctx.close();
+        closeUpstream();
+    }
+
+    private void closeUpstream() {
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void releasePending() {
+        MqttMessage m;
+        while ((m = pending.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+        pendingBytes = 0;
+    }
+
+    private String address() {
+        InetAddress a = peer.getAddress();
+        return a == null ? peer.toString() : a.getHostAddress();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        state = State.CLOSED;
+        cancelTimer();
+        releasePending();
+        closeUpstream();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof DecoderException) || !(cause.getCause() instanceof javax.net.ssl.SSLException)) {
+            LOG.debug("closing {} after {}", peer, cause.toString());
+        }
+        closeAll();
+    }
+}

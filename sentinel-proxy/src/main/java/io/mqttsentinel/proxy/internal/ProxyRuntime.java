@@ -1,0 +1,55 @@
+package io.mqttsentinel.proxy.internal;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+
+import io.mqttsentinel.api.Action;
+import io.mqttsentinel.api.AuthCallout;
+import io.mqttsentinel.api.RateLimiter;
+import io.mqttsentinel.api.SecurityEvent;
+import io.mqttsentinel.api.SecurityEventSink;
+import io.mqttsentinel.api.Severity;
+import io.mqttsentinel.api.TopicPermissions;
+import io.mqttsentinel.mqtt.MqttLimits;
+import io.mqttsentinel.proxy.ClientAuthMode;
+import io.mqttsentinel.proxy.ProxyLimits;
+
+/**
+ * What every connection of one proxy shares: its collaborators and settings. Immutable.
+ *
+ * @param limits             the limits
+ * @param mqttLimits         the strict validator's limits
+ * @param rateLimiter        the six tiers
+ * @param authCallout        the authentication callout
+ * @param defaultPermissions the ACL templates used when the auth verdict carries none
+ * @param upstream           the core broker
+ * @param forwardUsername    whether the device's user name is sent upstream (the password never is)
+ * @param clientAuth         whether client certificates are requested
+ * @param metrics            the meters
+ * @param events             the security event sink
+ * @param clock              the clock of security events
+ */
+public record ProxyRuntime(ProxyLimits limits, MqttLimits mqttLimits, RateLimiter rateLimiter, AuthCallout authCallout,
+                           TopicPermissions defaultPermissions, InetSocketAddress upstream, boolean forwardUsername,
+                           ClientAuthMode clientAuth, ProxyMetrics metrics, SecurityEventSink events, Clock clock) {
+
+    /**
+     * Hands an event of the proxy layer to the sink; a sink that throws is ignored.
+     *
+     * @param clientId client id or empty
+     * @param topic    topic or empty
+     * @param category category label
+     * @param ruleId   rule id
+     * @param severity severity
+     * @param excerpt  a log-safe excerpt
+     */
+    public void event(String clientId, String topic, String category, String ruleId, Severity severity, String excerpt) {
+        try {
+            events.accept(new SecurityEvent(Instant.now(clock), "proxy", clientId == null ? "" : clientId,
+                    topic == null ? "" : topic, category, ruleId, severity, Action.BLOCK, excerpt));
+        } catch (RuntimeException e) {
+            // the decision is taken already; a failing sink must not change it
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Netty handlers and helpers of the edge proxy; not a public API. */
+package io.mqttsentinel.proxy.internal;

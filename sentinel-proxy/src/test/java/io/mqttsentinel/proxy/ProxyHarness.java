@@ -1,0 +1,151 @@
+package io.mqttsentinel.proxy;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.testkit.MosquittoProcess;
+import io.mqttsentinel.testkit.TestCertificates;
+
+/** A proxy in front of a private Mosquitto, with a test CA and helpers to build TLS clients. */
+final class ProxyHarness implements AutoCloseable {
+    final Path dir;
+    final TestCertificates ca;
+    final TestCertificates.Issued server;
+    final MosquittoProcess broker;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final SentinelProxy proxy;
+
+    ProxyHarness(Path dir, Consumer<SentinelProxy.Builder> customize) {
+        this.dir = dir;
+        this.ca = TestCertificates.create(dir);
+        this.server = ca.server("server");
+        this.broker = MosquittoProcess.start(dir);
+        try {
+            SentinelProxy.Builder b = SentinelProxy.builder()
+                    .tlsPort(0)
+                    .bindAddress("127.0.0.1")
+                    .upstream("127.0.0.1", broker.plainPort())
+                    .tls(server.certFile(), server.keyFile())
+                    .workerThreads(2)
+                    .meterRegistry(registry)
+                    .authCallout(r -> java.util.concurrent.CompletableFuture.completedFuture(
+                            io.mqttsentinel.api.AuthDecision.allow("test")));
+            customize.accept(b);
+            this.proxy = b.build().start();
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    /** @return a client builder for the proxy's TLS port that trusts the test CA */
+    Mqtt3ClientBuilder device(String clientId) {
+        return MqttClient.builder().useMqttVersion3().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(proxy.tlsPort())
+                .sslConfig().trustManagerFactory(trust()).handshakeTimeout(5, TimeUnit.SECONDS).applySslConfig();
+    }
+
+    /** @return a client with a client certificate */
+    Mqtt3ClientBuilder deviceWithCertificate(String clientId, TestCertificates.Issued cert) {
+        return MqttClient.builder().useMqttVersion3().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(proxy.tlsPort())
+                .sslConfig().trustManagerFactory(trust()).keyManagerFactory(keys(cert))
+                .handshakeTimeout(5, TimeUnit.SECONDS).applySslConfig();
+    }
+
+    /** @return a plain client straight to the broker, bypassing the proxy */
+    Mqtt3BlockingClient direct(String clientId) {
+        Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(broker.plainPort()).buildBlocking();
+        c.connect();
+        return c;
+    }
+
+    TrustManagerFactory trust() {
+        return trust(ca.caFile());
+    }
+
+    static TrustManagerFactory trust(Path caFile) {
+        try (InputStream in = Files.newInputStream(caFile)) {
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("ca", cert);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            return tmf;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static KeyManagerFactory keys(TestCertificates.Issued issued) {
+        try {
+            String pem = Files.readString(issued.keyFile());
+            String b64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(b64)));
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("device", key, new char[0], new java.security.cert.Certificate[] {issued.certificate()});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            return kmf;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the value of a counter, 0 when it does not exist */
+    double count(String name, String... tags) {
+        Counter c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /** Waits, bounded, until the condition holds (asynchronous effects such as a counter after a close). */
+    static void await(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                // polling an asynchronous effect; not a timing assumption
+                TimeUnit.MILLISECONDS.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static List<String> tls13() {
+        return List.of("TLSv1.3");
+    }
+
+    @Override
+    public void close() {
+        try {
+            proxy.close();
+        } finally {
+            broker.close();
+        }
+    }
+}
