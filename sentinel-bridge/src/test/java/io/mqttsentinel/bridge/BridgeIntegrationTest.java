@@ -65,14 +65,22 @@ class BridgeIntegrationTest {
         return resource;
     }
 
-    private OriginBroker origin(TestCertificates.Issued tls) throws Exception {
-        return closeLater(OriginBroker.start(Files.createDirectories(dir.resolve("origin")), tls));
+    private RestartableMosquitto origin(TestCertificates.Issued tls) throws Exception {
+        return closeLater(RestartableMosquitto.start(Files.createDirectories(dir.resolve("origin")), tls));
+    }
+
+    private RestartableMosquitto restartableCore() throws Exception {
+        return closeLater(RestartableMosquitto.start(Files.createDirectories(dir.resolve("restartable-core")), null));
     }
 
     private BridgeConfig.Builder config(String originUrl) {
+        return config(originUrl, core.plainPort());
+    }
+
+    private BridgeConfig.Builder config(String originUrl, int corePort) {
         return BridgeConfig.builder()
                 .originUrl(originUrl)
-                .core("127.0.0.1", core.plainPort())
+                .core("127.0.0.1", corePort)
                 .clientId("bridge-" + name)
                 .backoff(Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(300), 0.2));
     }
@@ -83,7 +91,7 @@ class BridgeIntegrationTest {
 
     @Test
     void coreToOrigin_qos1Message_arrivesRewrittenAndIsMeasured() throws Exception {
-        OriginBroker origin = origin(null);
+        RestartableMosquitto origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build())
@@ -107,7 +115,7 @@ class BridgeIntegrationTest {
 
     @Test
     void coreToOrigin_topicsOutsideTheSubscriptions_areNotBridged() throws Exception {
-        OriginBroker origin = origin(null);
+        RestartableMosquitto origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "#", false);
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build()).build());
         bridge.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -124,7 +132,7 @@ class BridgeIntegrationTest {
 
     @Test
     void originToCore_alert_arrivesOnClientAlertsAndUnmatchedIsDropped() throws Exception {
-        OriginBroker origin = origin(null);
+        RestartableMosquitto origin = origin(null);
         BlockingQueue<Mqtt3Publish> atCore = clients.subscriber("device-side", core.plainPort(), "clients/+/alerts", false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build())
@@ -152,7 +160,7 @@ class BridgeIntegrationTest {
     void wss_withTestCa_carriesMessagesBothWays() throws Exception {
         Path pki = Files.createDirectories(dir.resolve("pki"));
         TestCertificates ca = TestCertificates.create(pki);
-        OriginBroker origin = origin(ca.server("origin"));
+        RestartableMosquitto origin = origin(ca.server("origin"));
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", false);
         BlockingQueue<Mqtt3Publish> atCore = clients.subscriber("device-side", core.plainPort(), "clients/+/alerts", false);
         Bridge bridge = closeLater(Bridge.builder(config("wss://localhost:" + origin.webSocketPort() + "/mqtt")
@@ -172,7 +180,7 @@ class BridgeIntegrationTest {
 
     @Test
     void originRestart_bridgeReconnectsAndDeliversEverythingPublishedMeanwhile() throws Exception {
-        OriginBroker origin = origin(null);
+        RestartableMosquitto origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify-persistent", origin.plainPort(), "sentinel/#", true);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build())
@@ -210,7 +218,7 @@ class BridgeIntegrationTest {
 
     @Test
     void bridgeRestartWhileOriginDown_coreRedeliversWhatTheOriginNeverAcknowledged() throws Exception {
-        OriginBroker origin = origin(null);
+        RestartableMosquitto origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify-persistent", origin.plainPort(), "sentinel/#", true);
         BridgeConfig config = config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build();
         SimpleMeterRegistry first = new SimpleMeterRegistry();
@@ -244,5 +252,33 @@ class BridgeIntegrationTest {
         assertThat(seen).containsExactlyInAnyOrder("pending-0", "pending-1", "pending-2", "pending-3", "pending-4");
         Await.until("second bridge persisted the redelivered five", WAIT,
                 () -> count(second, "bridge_messages_persisted") == 5.0);
+    }
+
+    @Test
+    void coreRestart_bridgeReconnectsAndAlertsFromTheOutageArrive() throws Exception {
+        RestartableMosquitto restartable = restartableCore();
+        RestartableMosquitto origin = origin(null);
+        BlockingQueue<Mqtt3Publish> atCore = clients.subscriber("device-side", restartable.plainPort(), "clients/+/alerts", true);
+        BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/clients/#", false);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt",
+                restartable.plainPort()).build()).meterRegistry(registry).build());
+        bridge.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        restartable.stop();
+        Await.until("bridge sees the core gone", WAIT, () -> !bridge.isCoreConnected());
+        publish(clients.device("waf-backend", origin.plainPort()), "sentinel/alerts/d9", "during-core-outage");
+        restartable.restart();
+
+        Mqtt3Publish alert = atCore.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(alert).as("alert sent while the core was down").isNotNull();
+        assertThat(alert.getTopic().toString()).isEqualTo("clients/d9/alerts");
+        assertThat(text(alert)).isEqualTo("during-core-outage");
+        Await.until("bridge ready again", WAIT, bridge::isReady);
+
+        publish(clients.device("d9", restartable.plainPort()), "clients/d9/telemetry", "after-core-restart");
+        Mqtt3Publish out = atOrigin.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(out).as("the core subscription survived the restart").isNotNull();
+        assertThat(text(out)).isEqualTo("after-core-restart");
     }
 }

@@ -35,7 +35,7 @@ class WebSocketEgressTest {
     Path dir;
 
     private final MqttTestClients clients = new MqttTestClients();
-    private OriginBroker origin;
+    private RestartableMosquitto origin;
 
     @AfterEach
     void stop() {
@@ -45,8 +45,8 @@ class WebSocketEgressTest {
         }
     }
 
-    private OriginBroker startOrigin(TestCertificates.Issued tls) throws Exception {
-        origin = OriginBroker.start(Files.createDirectories(dir.resolve("origin")), tls);
+    private RestartableMosquitto startOrigin(TestCertificates.Issued tls) throws Exception {
+        origin = RestartableMosquitto.start(Files.createDirectories(dir.resolve("origin")), tls);
         return origin;
     }
 

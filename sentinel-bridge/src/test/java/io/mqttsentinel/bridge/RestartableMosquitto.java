@@ -15,11 +15,12 @@ import io.mqttsentinel.testkit.Services;
 import io.mqttsentinel.testkit.TestCertificates;
 
 /**
- * A Mosquitto stand-in for the customer's origin that can be stopped and started again on the same ports
- * with its state kept on disk (persistence on), so that sessions and queued messages survive a restart,
- * as they do at a real origin. The testkit's MosquittoProcess picks new ports on every start, hence this.
+ * A Mosquitto (the customer's origin, or the core broker's stand-in) that can be stopped and started again
+ * on the same ports with its state kept on disk (persistence on), so that sessions and queued messages
+ * survive a restart, as they do at a real origin. The testkit's MosquittoProcess picks new ports on every
+ * start, hence this.
  */
-final class OriginBroker implements AutoCloseable {
+final class RestartableMosquitto implements AutoCloseable {
     private final Path dir;
     private final int plainPort;
     private final int wsPort;
@@ -27,7 +28,7 @@ final class OriginBroker implements AutoCloseable {
     private final String binary;
     private Process process;
 
-    private OriginBroker(Path dir, TestCertificates.Issued tls) {
+    private RestartableMosquitto(Path dir, TestCertificates.Issued tls) {
         this.binary = Services.assumeBinary("mosquitto");
         this.dir = dir;
         this.plainPort = FreePorts.next();
@@ -35,12 +36,12 @@ final class OriginBroker implements AutoCloseable {
         this.tls = tls;
     }
 
-    static OriginBroker start(Path dir) {
+    static RestartableMosquitto start(Path dir) {
         return start(dir, null);
     }
 
-    static OriginBroker start(Path dir, TestCertificates.Issued tls) {
-        OriginBroker b = new OriginBroker(dir, tls);
+    static RestartableMosquitto start(Path dir, TestCertificates.Issued tls) {
+        RestartableMosquitto b = new RestartableMosquitto(dir, tls);
         b.restart();
         return b;
     }
