@@ -1,0 +1,15 @@
+package io.mqttsentinel.ratelimit.redis.internal;
+
+import java.util.concurrent.CompletionStage;
+
+/** Where a {@link LeasePool} gets tokens: the fleet-wide bucket (Redis), or a fake in tests. */
+public interface LeaseSource {
+
+    /**
+     * Asks for up to {@code requested} tokens of the shared bucket. Must not block.
+     *
+     * @param requested tokens wanted, at least 1
+     * @return the number granted (0 .. requested), or a failure when the shared bucket cannot be reached
+     */
+    CompletionStage<Long> lease(long requested);
+}
