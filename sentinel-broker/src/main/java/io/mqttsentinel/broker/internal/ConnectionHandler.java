@@ -154,7 +154,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             will = new Will(topic, connect.payload().willMessageInBytes(), connect.variableHeader().willQos(),
                     connect.variableHeader().isWillRetain());
         }
-        SessionRegistry.Connected result = services.registry().connect(id, clean);
+        SessionRegistry.Connected result = services.registry().connect(id, clean, this);
         if (result.previousOwner() instanceof ConnectionHandler) {
             ((ConnectionHandler) result.previousOwner()).takenOver();
         }

@@ -35,7 +35,7 @@ public final class Session {
     private Object owner;
     private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Outbound> inflight = new LinkedHashMap<>();
-    private final DeliveryProgress progress = new DeliveryProgress();
+    private final DeliveryProgress progress; // only persistent sessions track log progress
     private int nextPacketId = 1;
     private boolean discarded;
 
@@ -48,6 +48,7 @@ public final class Session {
         this.clientId = clientId;
         this.persistent = persistent;
         this.context = context;
+        this.progress = persistent ? new DeliveryProgress() : null;
     }
 
     /** @return the client id */
@@ -162,14 +163,17 @@ public final class Session {
     }
 
     /**
-     * Binds the session to a new connection (after its CONNACK was written): sends the unacknowledged
-     * in-flight messages again with DUP set, in their order, then the queue.
+     * Binds the session to the connection that {@linkplain #claim claimed} it, after its CONNACK was
+     * written: sends the unacknowledged in-flight messages again with DUP set, in their order, then the
+     * queue.
      *
      * @param newOwner the connection handler that owns the session from now on
      * @param ch       its channel
      */
     public synchronized void attach(Object newOwner, Channel ch) {
-        this.owner = newOwner;
+        if (owner != newOwner || discarded) {
+            return; // taken over (or ended) between CONNECT and CONNACK
+        }
         this.channel = ch;
         if (!inflight.isEmpty()) {
             for (Outbound o : inflight.values()) {
@@ -179,6 +183,17 @@ public final class Session {
             context.metrics().redelivered(inflight.size());
         }
         drain();
+    }
+
+    /**
+     * Makes {@code newOwner} the owner of the session while its CONNECT is being answered; messages for
+     * the session are queued (persistent) or dropped (clean) until {@link #attach}.
+     *
+     * @param newOwner the connection handler that will own the session
+     */
+    synchronized void claim(Object newOwner) {
+        this.owner = newOwner;
+        this.channel = null;
     }
 
     /**
@@ -255,6 +270,9 @@ public final class Session {
      * @param watermarks the watermarks of the record
      */
     public synchronized void restoreProgress(Map<Integer, Long> watermarks) {
+        if (progress == null) {
+            return;
+        }
         progress.restore(watermarks);
         for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
             Outbound o = it.next();
@@ -268,7 +286,7 @@ public final class Session {
 
     /** @return the current watermark per partition */
     public synchronized Map<Integer, Long> watermarks() {
-        return progress.watermarks();
+        return progress == null ? Map.of() : progress.watermarks();
     }
 
     /** @return messages waiting in the queue (not yet in flight) */

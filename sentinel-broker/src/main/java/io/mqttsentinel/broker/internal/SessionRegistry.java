@@ -61,33 +61,40 @@ public final class SessionRegistry {
      *
      * @param clientId the client id
      * @param clean    the CONNECT's clean-session flag
+     * @param owner    the handler of the new connection, which owns the session from now on
      * @return the session, the session-present flag and the previous owner
      */
-    public Connected connect(String clientId, boolean clean) {
+    public Connected connect(String clientId, boolean clean, Object owner) {
         synchronized (stripe(clientId)) {
-            Session old = sessions.get(clientId);
-            Object previousOwner = old == null ? null : old.owner();
-            if (previousOwner != null) {
-                old.detach(previousOwner);
-                context.metrics().takeover();
-            }
-            if (!clean && old != null && old.persistent()) {
-                return new Connected(old, true, previousOwner, CompletableFuture.completedFuture(null));
-            }
-            CompletionStage<?> durable = CompletableFuture.completedFuture(null);
-            if (old != null) {
-                discardLocked(old);
-                if (old.persistent()) {
-                    durable = stateWriter.writeDeleted(clientId);
-                }
-            }
-            Session s = new Session(clientId, !clean, context);
-            sessions.put(clientId, s);
-            if (!clean) {
-                durable = stateWriter.write(s);
-            }
-            return new Connected(s, false, previousOwner, durable);
+            Connected c = connectLocked(clientId, clean);
+            c.session().claim(owner);
+            return c;
         }
+    }
+
+    private Connected connectLocked(String clientId, boolean clean) {
+        Session old = sessions.get(clientId);
+        Object previousOwner = old == null ? null : old.owner();
+        if (previousOwner != null) {
+            old.detach(previousOwner);
+            context.metrics().takeover();
+        }
+        if (!clean && old != null && old.persistent()) {
+            return new Connected(old, true, previousOwner, CompletableFuture.completedFuture(null));
+        }
+        CompletionStage<?> durable = CompletableFuture.completedFuture(null);
+        if (old != null) {
+            discardLocked(old);
+            if (old.persistent()) {
+                durable = stateWriter.writeDeleted(clientId);
+            }
+        }
+        Session s = new Session(clientId, !clean, context);
+        sessions.put(clientId, s);
+        if (!clean) {
+            durable = stateWriter.write(s);
+        }
+        return new Connected(s, false, previousOwner, durable);
     }
 
     /**
