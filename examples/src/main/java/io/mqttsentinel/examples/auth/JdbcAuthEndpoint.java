@@ -33,7 +33,9 @@ import com.sun.net.httpserver.HttpServer;
  * <p>Protocol (what {@code HttpAuthCallout} speaks): {@code POST /auth} with JSON
  * {@code {"client_id","username","password","peer_address","tls_subject"?}}; the answer is HTTP 200 with
  * {@code {"result":"allow"}} (plus {@code "acl":{"publish":[...],"subscribe":[...]}} when the device has
- * its own topic permissions) or {@code {"result":"deny","reason":"bad_credentials"|"not_authorized"}}.
+ * its own topic permissions), {@code {"result":"deny","reason":"bad_credentials"}} for wrong credentials
+ * (CONNACK 0x04 at the proxy) or {@code {"result":"not_authorized","reason":"disabled"}} for a disabled
+ * device (CONNACK 0x05).
  * A malformed request gets 400, a database failure 503: the proxy treats both as an outage and denies
  * without caching.
  *
@@ -187,7 +189,8 @@ public final class JdbcAuthEndpoint implements AutoCloseable {
                     Arrays.fill(pw, '\0');
                 }
                 if (!rs.getBoolean(3)) {
-                    return deny("not_authorized");
+                    // right credentials, but the device may not connect: CONNACK 0x05 at the proxy
+                    return Map.of("result", "not_authorized", "reason", "disabled");
                 }
                 Map<String, Object> allow = new LinkedHashMap<>();
                 allow.put("result", "allow");
@@ -215,6 +218,7 @@ public final class JdbcAuthEndpoint implements AutoCloseable {
         return out;
     }
 
+    /** Wrong credentials: the proxy answers CONNACK 0x04. */
     private static Map<String, Object> deny(String reason) {
         return Map.of("result", "deny", "reason", reason);
     }

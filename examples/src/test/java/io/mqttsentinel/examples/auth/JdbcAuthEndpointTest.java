@@ -91,8 +91,8 @@ class JdbcAuthEndpointTest {
             s.executeUpdate("UPDATE " + JdbcAuthEndpoint.TABLE + " SET enabled = FALSE WHERE client_id = 'dev-1'");
         }
         JsonNode r = auth("dev-1", "alice", "correct horse");
-        assertThat(r.path("result").asText()).isEqualTo("deny");
-        assertThat(r.path("reason").asText()).isEqualTo("not_authorized");
+        assertThat(r.path("result").asText()).isEqualTo("not_authorized");
+        assertThat(r.path("reason").asText()).isEqualTo("disabled");
     }
 
     @Test
