@@ -130,6 +130,7 @@ class SegmentedFileLogRecoveryTest {
             try (SegmentedFileLog log = SegmentedFileLog.builder(dir).meterRegistry(registry).open()) {
                 assertThat(registry.get("sentinel.store.recovery.truncated.bytes").counter().count())
                         .as("bytes cut when byte %d is corrupt", at).isEqualTo(sizes[1] - sizes[0]);
+                assertThat(log.nextOffset()).isEqualTo(GOOD);
             }
             assertRecoveredTo(dir, GOOD);
         }
@@ -185,6 +186,7 @@ class SegmentedFileLogRecoveryTest {
     void open_directoryAlreadyOpen_isRefused() {
         Path dir = tmp.resolve("locked");
         try (SegmentedFileLog log = open(dir)) {
+            assertThat(log.directory()).isEqualTo(dir);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> open(dir))
                     .isInstanceOf(io.mqttsentinel.api.MessageLogException.class)
                     .hasMessageContaining("already open");

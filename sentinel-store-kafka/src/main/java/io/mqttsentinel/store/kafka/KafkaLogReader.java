@@ -1,0 +1,183 @@
+package io.mqttsentinel.store.kafka;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import io.mqttsentinel.api.LogEntry;
+import io.mqttsentinel.api.LogPosition;
+import io.mqttsentinel.api.LogReader;
+import io.mqttsentinel.api.LogRecord;
+import io.mqttsentinel.api.LogTruncatedException;
+import io.mqttsentinel.api.MessageLogException;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * A consumer group's cursor over the log's topic: a {@link KafkaConsumer} assigned every partition, with
+ * automatic offset reset off so that a position deleted by retention surfaces as
+ * {@link LogTruncatedException} instead of a silent jump. Positions of partitions the group never
+ * committed are resolved to the earliest offset when the reader opens, so that retention running later
+ * is reported too.
+ */
+final class KafkaLogReader implements LogReader {
+    private final KafkaMessageLog.Builder config;
+    private final String group;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> partitions = new ArrayList<>();
+    private final ArrayDeque<LogRecord> buffered = new ArrayDeque<>();
+
+    KafkaLogReader(KafkaMessageLog.Builder config, String group) {
+        this.config = config;
+        this.group = group;
+        Map<String, Object> p = config.common();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupPrefix + group);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        p.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.requestTimeout.toMillis());
+        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
+            for (PartitionInfo info : consumer.partitionsFor(config.topic)) {
+                partitions.add(new TopicPartition(info.topic(), info.partition()));
+            }
+            partitions.sort(Comparator.comparingInt(TopicPartition::partition));
+            consumer.assign(partitions);
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+            List<TopicPartition> fresh = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata om = committed.get(tp);
+                if (om == null) {
+                    fresh.add(tp);
+                } else {
+                    consumer.seek(tp, om.offset());
+                }
+            }
+            seekToBeginningNow(fresh);
+        } catch (KafkaException e) {
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
+            throw new MessageLogException("cannot open a reader of group '" + group + "' on topic " + config.topic + ": " + e, e);
+        }
+    }
+
+    private void seekToBeginningNow(List<TopicPartition> tps) {
+        for (Map.Entry<TopicPartition, Long> e : consumer.beginningOffsets(tps).entrySet()) {
+            consumer.seek(e.getKey(), e.getValue());
+        }
+    }
+
+    @Override
+    public List<LogRecord> poll(int maxRecords, Duration timeout) throws InterruptedException {
+        if (maxRecords < 1) {
+            throw new IllegalArgumentException("maxRecords must be at least 1, was " + maxRecords);
+        }
+        Objects.requireNonNull(timeout, "timeout");
+        if (buffered.isEmpty()) {
+            try {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+                    buffered.add(toRecord(r));
+                }
+            } catch (OffsetOutOfRangeException e) {
+                throw truncated(e);
+            } catch (InterruptException e) {
+                throw new InterruptedException("interrupted while polling topic " + config.topic);
+            } catch (KafkaException e) {
+                throw new MessageLogException("could not poll topic " + config.topic + " for group '" + group + "': " + e, e);
+            }
+        }
+        List<LogRecord> out = new ArrayList<>(Math.min(maxRecords, buffered.size()));
+        while (out.size() < maxRecords && !buffered.isEmpty()) {
+            out.add(buffered.poll());
+        }
+        return out;
+    }
+
+    private LogTruncatedException truncated(OffsetOutOfRangeException e) {
+        TopicPartition first = e.offsetOutOfRangePartitions().keySet().stream()
+                .min(Comparator.comparingInt(TopicPartition::partition)).orElseThrow();
+        long requested = e.offsetOutOfRangePartitions().get(first);
+        long earliest = consumer.beginningOffsets(List.of(first)).get(first);
+        // keep the position where it was: the fetch position is untouched, and stays out of range until a seek
+        return new LogTruncatedException(new LogPosition(first.partition(), requested),
+                new LogPosition(first.partition(), earliest));
+    }
+
+    private static LogRecord toRecord(ConsumerRecord<byte[], byte[]> r) {
+        Headers h = r.headers();
+        String topic = text(h.lastHeader(KafkaMessageLog.HEADER_TOPIC));
+        String client = text(h.lastHeader(KafkaMessageLog.HEADER_CLIENT));
+        Header qos = h.lastHeader(KafkaMessageLog.HEADER_QOS);
+        Header ts = h.lastHeader(KafkaMessageLog.HEADER_TIMESTAMP);
+        if (topic == null || client == null || qos == null || qos.value().length != 1 || ts == null || ts.value().length != 8) {
+            throw new MessageLogException("record " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                    + " was not written by a KafkaMessageLog (sentinel headers missing)");
+        }
+        byte[] payload = r.value() == null ? new byte[0] : r.value();
+        LogEntry entry = new LogEntry(topic, payload, qos.value()[0], client, ByteBuffer.wrap(ts.value()).getLong());
+        return new LogRecord(new LogPosition(r.partition(), r.offset()), entry);
+    }
+
+    private static String text(Header h) {
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public CompletionStage<Void> commit(LogRecord record) {
+        Objects.requireNonNull(record, "record");
+        TopicPartition tp = partition(record.position());
+        try {
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)), config.requestTimeout);
+            return CompletableFuture.completedFuture(null);
+        } catch (KafkaException e) {
+            return CompletableFuture.failedFuture(new MessageLogException("could not commit " + record.position()
+                    + " for group '" + group + "': " + e, e));
+        }
+    }
+
+    @Override
+    public void seek(LogPosition position) {
+        Objects.requireNonNull(position, "position");
+        TopicPartition tp = partition(position);
+        buffered.removeIf(r -> r.position().partition() == tp.partition());
+        consumer.seek(tp, position.offset());
+    }
+
+    @Override
+    public void seekToEarliest() {
+        buffered.clear();
+        seekToBeginningNow(partitions);
+    }
+
+    private TopicPartition partition(LogPosition position) {
+        if (position.partition() >= partitions.size()) {
+            throw new IllegalArgumentException("partition must be below " + partitions.size() + ", was " + position.partition());
+        }
+        return partitions.get(position.partition());
+    }
+
+    @Override
+    public void close() {
+        buffered.clear();
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+}
