@@ -1,0 +1,107 @@
+package io.mqttsentinel.proxy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+/** A TLS (or plain) socket that writes raw MQTT bytes, for the malformed-packet tests. */
+final class RawTls implements AutoCloseable {
+    private final Socket socket;
+
+    private RawTls(Socket socket) {
+        this.socket = socket;
+    }
+
+    static RawTls connect(int port, TrustManagerFactory trust) throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, trust.getTrustManagers(), new SecureRandom());
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
+        s.setSoTimeout(10_000);
+        s.startHandshake();
+        return new RawTls(s);
+    }
+
+    static RawTls plain(int port) throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
+        s.setSoTimeout(10_000);
+        return new RawTls(s);
+    }
+
+    RawTls write(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+        return this;
+    }
+
+    /** Reads until the peer closes (or 10 s pass, which fails). @return everything read */
+    byte[] readUntilClosed() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InputStream in = socket.getInputStream();
+        byte[] buf = new byte[4096];
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the proxy did not close the connection; read so far: " + out.size() + " bytes");
+        } catch (IOException e) {
+            // reset by peer counts as closed
+        }
+        return out.toByteArray();
+    }
+
+    /** Reads exactly n bytes. */
+    byte[] read(int n) throws IOException {
+        byte[] b = socket.getInputStream().readNBytes(n);
+        if (b.length < n) {
+            throw new AssertionError("connection closed after " + b.length + " of " + n + " bytes");
+        }
+        return b;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    /** A valid MQTT 3.1.1 CONNECT: clean session, keep-alive 60, the client id, no credentials. */
+    static byte[] connect(String clientId) {
+        byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(0x10);                         // CONNECT
+        b.write(10 + 2 + id.length);           // remaining length
+        b.writeBytes(new byte[] {0, 4, 'M', 'Q', 'T', 'T'}); // protocol name
+        b.write(4);                            // protocol level 3.1.1
+        b.write(0x02);                         // flags: clean session
+        b.writeBytes(new byte[] {0, 60});      // keep-alive 60 s
+        b.write(id.length >> 8);
+        b.write(id.length & 0xFF);
+        b.writeBytes(id);
+        return b.toByteArray();
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            b.writeBytes(p);
+        }
+        return b.toByteArray();
+    }
+
+    static byte[] bytes(int... values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = (byte) values[i];
+        }
+        return b;
+    }
+}
