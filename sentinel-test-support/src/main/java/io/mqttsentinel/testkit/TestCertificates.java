@@ -121,6 +121,60 @@ public final class TestCertificates {
         }
     }
 
+    /**
+     * A trust manager factory that trusts exactly the certificate(s) in a PEM file: this CA's
+     * {@link #caFile()}, or a self-signed server certificate. For TLS clients in tests (hivemq's
+     * {@code sslConfig().trustManagerFactory(...)}, an {@code SSLContext}).
+     *
+     * @param pemFile a PEM file with one or more certificates
+     * @return the factory
+     */
+    public static javax.net.ssl.TrustManagerFactory trustManagerFactory(Path pemFile) {
+        try (java.io.InputStream in = Files.newInputStream(pemFile)) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                ks.setCertificateEntry("cert-" + i++, c);
+            }
+            javax.net.ssl.TrustManagerFactory tmf =
+                    javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            return tmf;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A key manager factory holding one issued certificate and its key: for TLS clients that present a
+     * client certificate.
+     *
+     * @param issued a certificate issued by a {@code TestCertificates} CA
+     * @return the factory (key password empty)
+     */
+    public static javax.net.ssl.KeyManagerFactory keyManagerFactory(Issued issued) {
+        try {
+            String pem = Files.readString(issued.keyFile());
+            String b64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(b64)));
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("device", key, new char[0], new java.security.cert.Certificate[] {issued.certificate()});
+            javax.net.ssl.KeyManagerFactory kmf =
+                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            return kmf;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
         return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
                 Date.from(Instant.now().minus(Duration.ofHours(1))), Date.from(Instant.now().plus(Duration.ofDays(2))),
