@@ -100,6 +100,8 @@ public final class Bridge implements AutoCloseable {
     private final Counter droppedOutbound;
     private final Counter droppedInbound;
     private final Timer latency;
+    private final Counter retriesOutbound;
+    private final Counter retriesInbound;
     private volatile boolean closed;
 
     private Bridge(Builder b) {
@@ -147,12 +149,12 @@ public final class Bridge implements AutoCloseable {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
-        Counter retriesOut = Counter.builder("bridge_retries").tag("direction", "outbound")
+        this.retriesOutbound = Counter.builder("bridge_retries").tag("direction", "outbound")
                 .description("Publishes tried again after a failure").register(registry);
-        Counter retriesIn = Counter.builder("bridge_retries").tag("direction", "inbound")
+        this.retriesInbound = Counter.builder("bridge_retries").tag("direction", "inbound")
                 .description("Publishes tried again after a failure").register(registry);
-        this.retryOutbound = retryPolicy(config.backoff(), retriesOut, "origin");
-        this.retryInbound = retryPolicy(config.backoff(), retriesIn, "core");
+        this.retryOutbound = retryPolicy(config.backoff(), retriesOutbound, "origin");
+        this.retryInbound = retryPolicy(config.backoff(), retriesInbound, "core");
         Gauge.builder("bridge_connected", this, br -> br.core.getState().isConnected() ? 1 : 0)
                 .tag("side", "core").description("1 while connected").register(registry);
         Gauge.builder("bridge_connected", this, br -> br.egress.isConnected() ? 1 : 0)
@@ -232,7 +234,7 @@ public final class Bridge implements AutoCloseable {
         }
         EgressMessage message = new EgressMessage(target.get(), publish.getPayloadAsBytes(), publish.getQos().getCode(),
                 publish.isRetain());
-        withRetry(retryOutbound, () -> egress.publish(message)).whenComplete((ok, error) -> {
+        withRetry(retryOutbound, retriesOutbound, () -> egress.publish(message)).whenComplete((ok, error) -> {
             if (error == null) {
                 persisted.increment();
                 latency.record(clock.monotonicTime() - receivedAt, TimeUnit.NANOSECONDS);
@@ -251,7 +253,7 @@ public final class Bridge implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         byte[] payload = message.payload();
-        return withRetry(retryInbound, () -> core.publishWith()
+        return withRetry(retryInbound, retriesInbound, () -> core.publishWith()
                 .topic(target.get())
                 .payload(payload)
                 .qos(MqttQos.AT_LEAST_ONCE)
@@ -261,13 +263,36 @@ public final class Bridge implements AutoCloseable {
                 .thenRun(alertsForwarded::increment);
     }
 
-    private CompletableFuture<Void> withRetry(RetryPolicy<Void> policy, Supplier<CompletionStage<Void>> attempt) {
+    /**
+     * The first attempt runs at once on the caller's thread (the common case costs no hand-off); only a failed
+     * one goes to the retry policy, whose first retry is immediate and later ones back off.
+     */
+    private CompletableFuture<Void> withRetry(RetryPolicy<Void> policy, Counter retries,
+            Supplier<CompletionStage<Void>> attempt) {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("bridge is closed"));
         }
+        CompletableFuture<Void> first;
+        try {
+            first = attempt.get().toCompletableFuture();
+        } catch (RuntimeException e) {
+            first = CompletableFuture.failedFuture(e);
+        }
+        return first.handle((ok, error) -> error == null ? CompletableFuture.<Void>completedFuture(null) : retry(policy, retries, attempt))
+                .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Void> retry(RetryPolicy<Void> policy, Counter retries, Supplier<CompletionStage<Void>> attempt) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("bridge is closed"));
+        }
+        retries.increment();
         CompletableFuture<Void> f = Failsafe.with(policy).with(scheduler).getStageAsync(attempt::get);
         retrying.add(f);
         f.whenComplete((ok, error) -> retrying.remove(f));
+        if (closed) {
+            f.cancel(false);
+        }
         return f;
     }
 

@@ -281,4 +281,37 @@ class BridgeIntegrationTest {
         assertThat(out).as("the core subscription survived the restart").isNotNull();
         assertThat(text(out)).isEqualTo("after-core-restart");
     }
+
+    @Test
+    void inFlightBoundReached_bridgeRetriesWithBackoffAndLosesNothing() throws Exception {
+        RestartableMosquitto origin = origin(null);
+        BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify-persistent", origin.plainPort(), "sentinel/#", true);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt")
+                .maxInFlight(1).build()).meterRegistry(registry).build());
+        bridge.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        // the origin stops answering for a while: the one slot stays taken, every other message is refused
+        // by the egress and has to be retried by the bridge
+        origin.stop();
+        Await.until("bridge sees the origin gone", WAIT, () -> !bridge.egress().isConnected());
+        Mqtt3BlockingClient device = clients.device("d6", core.plainPort());
+        int n = 10;
+        for (int i = 0; i < n; i++) {
+            publish(device, "clients/d6/telemetry", "m-" + i);
+        }
+        Await.until("retries counted", WAIT,
+                () -> registry.get("bridge_retries").tag("direction", "outbound").counter().count() >= n - 1);
+        origin.restart();
+
+        Set<String> seen = new HashSet<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (seen.size() < n && System.nanoTime() < deadline) {
+            Mqtt3Publish p = atOrigin.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (p != null) {
+                seen.add(text(p));
+            }
+        }
+        assertThat(seen).hasSize(n);
+        Await.until("all persisted", WAIT, () -> count(registry, "bridge_messages_persisted") == n);
+    }
 }
