@@ -25,7 +25,7 @@ final class ConfigCommand implements Callable<Integer> {
                     + "plus bridge when SENTINEL_BRIDGE_ORIGIN_URL is set)")
     Set<Role> checkRoles;
 
-    @Option(names = "--reference", description = "Print the settings reference as a Markdown table instead")
+    @Option(names = "--reference", description = "Print the settings reference (Markdown tables, as in docs/configuration.md) instead")
     boolean reference;
 
     @Override
@@ -67,14 +67,32 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     static void printReference(PrintWriter out) {
-        out.println("| environment variable | YAML key | default | allowed | description |");
-        out.println("|---|---|---|---|---|");
+        String owner = null;
         for (Setting s : Settings.all()) {
+            if (!s.owner().equals(owner)) {
+                owner = s.owner();
+                out.println();
+                out.println("### " + SECTIONS.getOrDefault(owner, owner));
+                out.println();
+                out.println("| environment variable | YAML key | default | allowed | description |");
+                out.println("|---|---|---|---|---|");
+            }
             out.printf("| `%s` | `%s` | %s | %s | %s%s |%n", s.key(), s.yamlKey(),
                     s.defaultValue().isEmpty() ? "(unset)" : "`" + s.defaultValue() + "`", escape(s.allowed()),
                     escape(s.description()), s.secret() ? " (secret: masked)" : "");
         }
     }
+
+    private static final java.util.Map<String, String> SECTIONS = java.util.Map.of(
+            "launcher", "Launcher: process, data directory, metrics, logs",
+            "sentinel-proxy", "Edge proxy (sentinel-proxy): listeners, TLS, authentication, L3/L4 limits, ACL",
+            "sentinel-ratelimit", "Rate limits (sentinel-ratelimit): the six tiers, evaluated in this order",
+            "sentinel-ratelimit-redis", "Fleet-wide GLOBAL tier on Redis (sentinel-ratelimit-redis)",
+            "sentinel-broker", "Core broker (sentinel-broker)",
+            "sentinel-store", "Message log (sentinel-store)",
+            "sentinel-store-kafka", "Message log on Kafka (sentinel-store-kafka)",
+            "sentinel-inspect", "Payload inspection (sentinel-inspect)",
+            "sentinel-bridge", "Bridge to the origin (sentinel-bridge)");
 
     private static String escape(String s) {
         return s.replace("|", "\\|");

@@ -9,8 +9,26 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.bridge.Bridge;
 import io.mqttsentinel.bridge.BridgeConfig;
+import io.mqttsentinel.broker.BrokerConfig;
+import io.mqttsentinel.broker.SentinelBroker;
+import io.mqttsentinel.inspect.InspectorConfig;
+import io.mqttsentinel.inspect.Inspectors;
+import io.mqttsentinel.inspect.JsonLinesEventSink;
+import io.mqttsentinel.inspect.MqttEventSink;
+import io.mqttsentinel.proxy.ProxyConfig;
+import io.mqttsentinel.proxy.SentinelProxy;
+import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
+import io.mqttsentinel.ratelimit.RateLimitConfig;
+import io.mqttsentinel.ratelimit.TieredRateLimiter;
+import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
+import io.mqttsentinel.store.SegmentedFileLog;
+import io.mqttsentinel.store.StoreConfig;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,6 +71,8 @@ public final class SentinelNode implements AutoCloseable {
     private final List<Component> components = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> endpoints = Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile MetricsServer metrics;
+    private volatile int brokerPort = -1;
+    private volatile int proxyTlsPort = -1;
     private volatile boolean closed;
 
     private record Component(String name, AutoCloseable resource, BooleanSupplier ready) {
@@ -111,10 +131,32 @@ public final class SentinelNode implements AutoCloseable {
     public static void validate(Set<Role> roles, LauncherConfig config) {
         config.choice("SENTINEL_LOG_LEVEL", "info", Logging.LEVELS);
         config.intValue("SENTINEL_METRICS_PORT", 0, 0, 65_535);
-        config.dataDir();
-        if (roles.contains(Role.BRIDGE)) {
-            parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, BrokerPortHint.CONFIGURED)));
+        Path dataDir = config.dataDir();
+        if (roles.contains(Role.BROKER)) {
+            parse(() -> BrokerConfig.fromEnvironment(config.values()));
+            parse(() -> StoreConfig.fromEnvironment(config.values()));
+            parse(() -> InspectorConfig.fromEnvironment(config.values()));
+            eventsTopic(config);
         }
+        if (roles.contains(Role.BRIDGE)) {
+            parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, -1)));
+        }
+        if (roles.contains(Role.PROXY)) {
+            parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, -1)));
+            RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
+            if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
+                parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values()));
+            }
+        }
+    }
+
+    /**
+     * @param config the configuration
+     * @return the embedded credentials file: {@code SENTINEL_AUTH_FILE}, else {@code credentials} in the data
+     *         directory
+     */
+    public static Path authFile(LauncherConfig config) {
+        return config.get("SENTINEL_AUTH_FILE").map(Path::of).orElse(config.dataDir().resolve("credentials"));
     }
 
     /** @return the roles this node runs */
@@ -131,6 +173,16 @@ public final class SentinelNode implements AutoCloseable {
     public int metricsPort() {
         MetricsServer m = metrics;
         return m == null ? -1 : m.port();
+    }
+
+    /** @return the broker's bound port, or -1 when this node runs no broker */
+    public int brokerPort() {
+        return brokerPort;
+    }
+
+    /** @return the proxy's bound MQTTS port, or -1 when this node runs no proxy */
+    public int proxyTlsPort() {
+        return proxyTlsPort;
     }
 
     /** @return the names of the components that are not ready; empty when the node is ready */
@@ -231,35 +283,151 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startBroker(LauncherConfig config, Path dataDir) {
-        throw new UnsupportedOperationException("the broker role is not wired yet");
+        BrokerConfig bc = parse(() -> BrokerConfig.fromEnvironment(config.values()));
+        StoreConfig sc = parse(() -> StoreConfig.fromEnvironment(config.values()));
+        InspectorConfig ic = parse(() -> InspectorConfig.fromEnvironment(config.values()));
+        Path logDir = dataDir.resolve("log");
+        SegmentedFileLog log = SegmentedFileLog.builder(logDir).config(sc).meterRegistry(registry).open();
+        add("message-log", log, () -> true);
+        SecurityEventSink events = eventFile(dataDir, "broker");
+        AtomicReference<SentinelBroker> self = new AtomicReference<>();
+        String topic = eventsTopic(config);
+        if (topic != null) {
+            MqttEventSink mqtt = MqttEventSink.builder((t, payload) -> self.get().publish(t, payload, 1, false))
+                    .topic(topic).build();
+            add("broker-events-mqtt", mqtt, () -> true);
+            events = events.andThen(mqtt);
+        }
+        SentinelBroker broker = SentinelBroker.builder()
+                .config(bc)
+                .inspector(Inspectors.standard(ic, registry, Clock.systemUTC()))
+                .messageLog(log)
+                .eventSink(events)
+                .meterRegistry(registry)
+                .build();
+        self.set(broker);
+        add("broker", broker, broker::isReady);
+        broker.start();
+        brokerPort = broker.port();
+        endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + ", log " + logDir);
+    }
+
+    private static String eventsTopic(LauncherConfig config) {
+        String topic = config.get("SENTINEL_EVENTS_TOPIC").orElse(null);
+        if (topic != null && (topic.contains("+") || topic.contains("#") || topic.startsWith("/"))) {
+            throw ConfigException.invalid("SENTINEL_EVENTS_TOPIC", topic, "an MQTT topic without wildcards");
+        }
+        return topic;
+    }
+
+    private SecurityEventSink eventFile(Path dataDir, String role) {
+        JsonLinesEventSink sink = JsonLinesEventSink.builder(dataDir.resolve("events").resolve(role + "-events.jsonl")).build();
+        add(role + "-events", sink, () -> true);
+        return sink;
     }
 
     private void startProxy(LauncherConfig config, Path dataDir) {
-        throw new UnsupportedOperationException("the proxy role is not wired yet");
+        ProxyConfig pc = parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, brokerPort)));
+        RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
+        SentinelProxy.Builder b = SentinelProxy.builder().config(pc);
+        if (pc.tlsCert().isEmpty()) {
+            Path[] pair = selfSignedPair(dataDir.resolve("tls"));
+            b.tls(pair[0], pair[1]);
+        }
+        if (pc.authUrl().isEmpty() && !Files.exists(pc.authFile())) {
+            LOG.warn("the credentials file {} does not exist: every CONNECT is refused until devices are added "
+                    + "(sentinel devices add NAME) or SENTINEL_AUTH_URL is set", pc.authFile());
+        }
+        TieredRateLimiter.Builder rl = TieredRateLimiter.builder().config(rc).meterRegistry(registry);
+        if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
+            RedisGlobalTier global = parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values())
+                    .meterRegistry(registry)).build();
+            add("ratelimit-redis", global, () -> true);
+            rl.globalTier(global);
+            LOG.info("GLOBAL rate-limit tier shared through Redis: {}", global);
+        }
+        TieredRateLimiter limiter = rl.build();
+        SentinelProxy proxy = b.rateLimiter(limiter)
+                .rateLimiterCountsRejections(true)
+                .meterRegistry(registry)
+                .eventSink(eventFile(dataDir, "proxy"))
+                .build();
+        add("proxy", proxy, proxy::isReady);
+        proxy.start();
+        proxyTlsPort = proxy.tlsPort();
+        endpoints.put("proxy", "mqtts " + pc.bindAddress() + ":" + proxy.tlsPort()
+                + (proxy.plainPort() >= 0 ? ", plain " + proxy.plainPort() : "")
+                + " -> " + pc.upstreamHost() + ":" + pc.upstreamPort()
+                + ", auth " + pc.authUrl().map(u -> LauncherConfig.mask("SENTINEL_AUTH_URL", u.toString()))
+                        .orElse("file " + pc.authFile()));
+    }
+
+    /** Reuses or generates the self-signed pair in {@code dir}: {@code proxy.crt.pem}, {@code proxy.key.pem}. */
+    private static Path[] selfSignedPair(Path dir) {
+        Path cert = dir.resolve("proxy.crt.pem");
+        Path key = dir.resolve("proxy.key.pem");
+        if (Files.isReadable(cert) && Files.isReadable(key)) {
+            LOG.warn("SENTINEL_TLS_CERT is unset: using the self-signed certificate {} (devices must trust it explicitly)", cert);
+            return new Path[] {cert, key};
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw unchecked("cannot create " + dir, e);
+        }
+        String cn;
+        try {
+            cn = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            cn = "localhost";
+        }
+        if (cn.isBlank() || cn.length() > 64) {
+            cn = "localhost";
+        }
+        SelfSignedCertificates.generate(cert, key, cn);
+        LOG.warn("SENTINEL_TLS_CERT is unset: generated a self-signed certificate for CN={} into {} "
+                + "(devices must trust it explicitly; configure SENTINEL_TLS_CERT/SENTINEL_TLS_KEY in production)", cn, cert);
+        return new Path[] {cert, key};
     }
 
     private void startBridge(LauncherConfig config) {
-        BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, BrokerPortHint.RUNNING)));
+        BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, brokerPort)));
         Bridge bridge = Bridge.builder(bc).meterRegistry(registry).build();
         add("bridge", bridge, bridge::isReady);
         bridge.start().whenComplete((ok, error) -> {
             if (error != null && !closed) {
                 LOG.warn("bridge did not connect: {}", error.toString());
             } else if (error == null) {
-                LOG.info("bridge connected: core {}:{} <-> origin {}", bc.coreHost(), bc.corePort(), bc.originUri());
+                LOG.info("bridge connected: core {}:{} <-> origin {}", bc.coreHost(), bc.corePort(),
+                        LauncherConfig.mask(BridgeConfig.ORIGIN_URL, bc.originUri().toString()));
             }
         });
-        endpoints.put("bridge", "core " + bc.coreHost() + ":" + bc.corePort() + " -> origin " + LauncherConfig.mask(
-                BridgeConfig.ORIGIN_URL, bc.originUri().toString()));
+        endpoints.put("bridge", "core " + bc.coreHost() + ":" + bc.corePort() + " -> origin "
+                + LauncherConfig.mask(BridgeConfig.ORIGIN_URL, bc.originUri().toString()));
     }
 
-    private enum BrokerPortHint { CONFIGURED, RUNNING }
-
-    private static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, BrokerPortHint hint) {
+    /**
+     * The bridge's view of the configuration: in a process that also runs the broker, the core defaults to it.
+     *
+     * @param brokerPort the running broker's port, or -1 before it runs (validation)
+     */
+    private static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, int brokerPort) {
         Map<String, String> env = new LinkedHashMap<>(config.values());
         if (roles.contains(Role.BROKER) && !env.containsKey(BridgeConfig.CORE)) {
-            int port = config.intValue("SENTINEL_BROKER_PORT", BridgeConfig.DEFAULT_CORE_PORT, 0, 65_535);
-            env.put(BridgeConfig.CORE, "127.0.0.1:" + (port == 0 ? 1 : port));
+            env.put(BridgeConfig.CORE, "127.0.0.1:" + (brokerPort > 0 ? brokerPort : BridgeConfig.DEFAULT_CORE_PORT));
+        }
+        return env;
+    }
+
+    /**
+     * The proxy's view of the configuration: the credentials file defaults into the data directory, and in a
+     * process that also runs the broker the upstream defaults to it.
+     */
+    private static Map<String, String> proxyEnvironment(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort) {
+        Map<String, String> env = new LinkedHashMap<>(config.values());
+        env.putIfAbsent("SENTINEL_AUTH_FILE", dataDir.resolve("credentials").toString());
+        if (roles.contains(Role.BROKER) && !env.containsKey("SENTINEL_PROXY_UPSTREAM")) {
+            env.put("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:" + (brokerPort > 0 ? brokerPort : ProxyConfig.DEFAULT_UPSTREAM_PORT));
         }
         return env;
     }

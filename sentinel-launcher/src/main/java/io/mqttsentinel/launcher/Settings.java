@@ -20,45 +20,83 @@ final class Settings {
     /** Variables read by the {@code sentinel} script or by tests, not by the launcher: never "unknown". */
     static final Set<String> NOT_SETTINGS = Set.of("SENTINEL_JAVA_OPTS", "SENTINEL_REQUIRE_SERVICES", "SENTINEL_JAR");
 
-    private static final String PORT = "an integer in [1, 65535]";
-    private static final String PORT_OR_OFF = "an integer in [0, 65535]; 0 = off";
-    private static final String DURATION = "a duration: a number with unit ms, s, m, h or d (e.g. 60s)";
-    private static final String RATE = "a number > 0 (tokens per second)";
-    private static final String BURST = "an integer >= 1 (bucket capacity)";
+    private static final String LAUNCHER = "launcher";
+    private static final String PORT_OR_OFF = "0 to 65535; 0 = off";
+    private static final String PORT_OR_EPHEMERAL = "0 to 65535 (0 = ephemeral)";
+    private static final String RATE = "1 to 1000000000 packets/s";
+    private static final String BURST = "1 to 1000000000 packets";
 
     static {
         // launcher
         add("SENTINEL_CONFIG", "", "a readable YAML file (environment only; same as --config)",
-                "YAML file whose keys are merged under the environment", "launcher", false);
+                "YAML file whose keys are merged under the environment", LAUNCHER, false);
         add("SENTINEL_DATA_DIR", "./data", "a writable directory (created if missing)",
-                "Root of the local state: message log, generated TLS pair, credentials file, security events",
-                "launcher", false);
-        add("SENTINEL_METRICS_PORT", "9090 proxy, 9091 broker, 9092 bridge, 9090 all", PORT_OR_OFF,
-                "Port of the process's /metrics (Prometheus), /healthz and /readyz", "launcher", false);
+                "Local state: message log, generated TLS pair, credentials file, security event files", LAUNCHER, false);
+        add("SENTINEL_METRICS_PORT", "9090 proxy and all, 9091 broker, 9092 bridge", PORT_OR_OFF,
+                "Port of the process's /metrics (Prometheus), /healthz and /readyz", LAUNCHER, false);
         add("SENTINEL_METRICS_BIND", "0.0.0.0", "an IP address or host name of this machine",
-                "Address the metrics/health server binds", "launcher", false);
+                "Address the metrics/health server binds", LAUNCHER, false);
         add("SENTINEL_LOG_LEVEL", "info", "one of trace, debug, info, warn, error",
-                "Log level of the process (logs go to standard error)", "launcher", false);
+                "Log level (logs go to standard error)", LAUNCHER, false);
+        add("SENTINEL_EVENTS_TOPIC", "", "an MQTT topic without wildcards",
+                "Also publish the broker's security events as JSON on this core topic (unset: file only)", LAUNCHER, false);
 
         // proxy
-        add("SENTINEL_PROXY_TLS_PORT", "8883", PORT, "MQTTS listener of the edge proxy", "sentinel-proxy", false);
-        add("SENTINEL_PROXY_PLAIN_PORT", "0", PORT_OR_OFF,
-                "Plain MQTT listener of the edge proxy (for a TLS-terminating load balancer in front)",
-                "sentinel-proxy", false);
-        add("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:1884", "host:port of the core broker",
-                "Where the proxy forwards admitted traffic", "sentinel-proxy", false);
-        add("SENTINEL_TLS_CERT", "", "a PEM certificate chain file",
-                "Proxy server certificate; unset: a self-signed pair is generated into SENTINEL_DATA_DIR/tls",
-                "launcher", false);
-        add("SENTINEL_TLS_KEY", "", "a PEM (PKCS#8) private key file matching SENTINEL_TLS_CERT",
-                "Proxy private key", "launcher", false);
-        add("SENTINEL_AUTH_URL", "", "an http:// or https:// URL",
-                "Customer auth endpoint (HTTP POST per CONNECT); unset: the credentials file SENTINEL_AUTH_FILE",
-                "sentinel-proxy", false);
+        String proxy = "sentinel-proxy";
+        add("SENTINEL_PROXY_TLS_PORT", "8883", PORT_OR_EPHEMERAL, "MQTTS listener of the edge proxy", proxy, false);
+        add("SENTINEL_PROXY_PLAIN_PORT", "", "0 to 65535 (0 = ephemeral), or none/off/-1 = no plain listener",
+                "Plain MQTT listener (for a TLS-terminating load balancer in front); unset = none", proxy, false);
+        add("SENTINEL_PROXY_BIND", "0.0.0.0", "a local address", "Address the proxy's listeners bind", proxy, false);
+        add("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:1884 (all: the in-process broker)", "host:port, port 1 to 65535",
+                "The core broker the proxy forwards admitted traffic to", proxy, false);
+        add("SENTINEL_TLS_CERT", "", "a PEM certificate chain file; set together with SENTINEL_TLS_KEY",
+                "Proxy server certificate; unset: a self-signed pair is generated into SENTINEL_DATA_DIR/tls (warning)",
+                proxy, false);
+        add("SENTINEL_TLS_KEY", "", "a PEM (PKCS#8) private key file", "Proxy private key", proxy, false);
+        add("SENTINEL_TLS_CLIENT_AUTH", "none", "none, optional, require", "Ask devices for a client certificate",
+                proxy, false);
+        add("SENTINEL_TLS_CLIENT_CA", "", "a PEM file of CA certificates; required unless client auth is none",
+                "CAs that sign device certificates", proxy, false);
+        add("SENTINEL_TLS_RELOAD_INTERVAL", "30s", "100ms to 1d", "How often the certificate and key files are "
+                + "checked for changes (rotation without restart)", proxy, false);
+        add("SENTINEL_TLS_ENGINE", "openssl", "openssl (falls back to jdk when unavailable), jdk", "TLS implementation",
+                proxy, false);
+        add("SENTINEL_AUTH_URL", "", "an absolute http:// or https:// URL",
+                "Customer auth endpoint (HTTP POST per CONNECT); unset: the credentials file SENTINEL_AUTH_FILE", proxy, false);
         add("SENTINEL_AUTH_FILE", "SENTINEL_DATA_DIR/credentials", "a file path",
                 "Embedded credentials file used when SENTINEL_AUTH_URL is unset (sentinel devices add|remove|list)",
-                "launcher", false);
-        add("SENTINEL_AUTH_CACHE_TTL", "60s", DURATION, "How long an auth verdict is cached", "sentinel-proxy", false);
+                proxy, false);
+        add("SENTINEL_AUTH_CACHE_TTL", "60s", "0 to 1d (0 = no caching)", "How long an allow verdict is cached", proxy, false);
+        add("SENTINEL_AUTH_DENY_CACHE_TTL", "5s", "0 to SENTINEL_AUTH_CACHE_TTL", "How long a deny verdict is cached "
+                + "(outages are never cached)", proxy, false);
+        add("SENTINEL_AUTH_CACHE_SIZE", "100000", "1 to 100000000", "Most verdicts cached", proxy, false);
+        add("SENTINEL_AUTH_TIMEOUT", "2s", "10ms to 60s", "Timeout of one HTTP auth call (then: denied, CONNACK 0x05)",
+                proxy, false);
+        add("SENTINEL_AUTH_MAX_CONCURRENT", "256", "1 to 100000", "Most HTTP auth calls in flight (bulkhead)", proxy, false);
+        add("SENTINEL_AUTH_BREAKER_FAILURES", "5", "1 to 1000", "Consecutive auth outages that open the circuit breaker",
+                proxy, false);
+        add("SENTINEL_AUTH_BREAKER_DELAY", "5s", "10ms to 10m", "Open-breaker delay before a trial call", proxy, false);
+        add("SENTINEL_PROXY_MAX_CONNECTIONS", "1000000", "1 to 10000000", "Most device connections held", proxy, false);
+        add("SENTINEL_PROXY_MAX_CONNECTIONS_PER_IP", "1000", "1 to 10000000", "Most connections per source IP",
+                proxy, false);
+        add("SENTINEL_PROXY_BANDWIDTH_PER_IP", "1048576", "0 (unlimited) or 1024 to 10737418240 bytes/s",
+                "Inbound bandwidth per source IP", proxy, false);
+        add("SENTINEL_PROXY_MAX_PACKET_SIZE", "262144", "16 to 268435455 bytes", "Largest MQTT packet accepted", proxy, false);
+        add("SENTINEL_PROXY_MAX_PENDING_BYTES", "65536", "1024 to 67108864 bytes", "Bytes buffered per connection "
+                + "before reads pause (backpressure)", proxy, false);
+        add("SENTINEL_PROXY_TLS_HANDSHAKE_TIMEOUT", "10s", "100ms to 5m", "TLS handshake deadline", proxy, false);
+        add("SENTINEL_PROXY_CONNECT_TIMEOUT", "10s", "100ms to 5m", "Deadline for the first packet (CONNECT)", proxy, false);
+        add("SENTINEL_PROXY_AUTH_TIMEOUT", "5s", "10ms to 5m", "Deadline for the whole auth verdict, cache included",
+                proxy, false);
+        add("SENTINEL_PROXY_UPSTREAM_CONNECT_TIMEOUT", "5s", "10ms to 5m", "Deadline to connect to the core broker",
+                proxy, false);
+        add("SENTINEL_PROXY_ACL_PUBLISH", "clients/{client_id}/#", "comma-separated topic filters; {client_id}, {username}",
+                "Default topics a device may publish to (an auth endpoint may override per device)", proxy, false);
+        add("SENTINEL_PROXY_ACL_SUBSCRIBE", "clients/{client_id}/alerts", "comma-separated topic filters",
+                "Default topics a device may subscribe to", proxy, false);
+        add("SENTINEL_PROXY_FORWARD_USERNAME", "true", "true, false", "Forward the device's user name to the broker",
+                proxy, false);
+        add("SENTINEL_PROXY_WORKER_THREADS", "0 (twice the cores)", "0 to 1024", "Proxy I/O threads", proxy, false);
 
         // rate limits (seed defaults)
         rl("GLOBAL", "10000", "5000", "All traffic (platform-wide DDoS protection)");
@@ -67,15 +105,101 @@ final class Settings {
         rl("PUBLISH", "100", "500", "PUBLISH per client id");
         rl("SUBSCRIBE", "20", "500", "SUBSCRIBE per client id");
         rl("CLIENT", "50", "500", "Every packet per client id");
+        String rl = "sentinel-ratelimit";
+        add("SENTINEL_RL_MAX_KEYS", "1048576", "1 to 134217728", "Most keys (IPs, client ids) tracked per tier; a new "
+                + "key beyond is rejected (fails closed)", rl, false);
+        add("SENTINEL_RL_IDLE_SECONDS", "30", "0 to 86400", "A bucket full for this long is forgotten", rl, false);
+        add("SENTINEL_RL_IPV6_PREFIX", "64", "1 to 64", "IPv6 sources share a bucket per prefix of this length", rl, false);
 
-        // broker and store
-        add("SENTINEL_BROKER_PORT", "1884", PORT, "MQTT listener of the core broker", "sentinel-broker", false);
-        add("SENTINEL_STORE_RETENTION", "72h", DURATION, "Age after which logged messages are deleted",
-                "sentinel-store", false);
+        String redis = "sentinel-ratelimit-redis";
+        add("SENTINEL_RL_REDIS_URI", "", "a Redis URI: redis://[:password@]host:port[/db] or rediss:// (TLS)",
+                "Share the GLOBAL tier across the proxy fleet through Redis; unset: a local GLOBAL bucket", redis, false);
+        add("SENTINEL_RL_REDIS_FLEET_SIZE", "1", "1 to 10000", "Proxies sharing the limit; while Redis is unreachable "
+                + "each admits 1/fleet size of it", redis, false);
+        add("SENTINEL_RL_REDIS_KEY_PREFIX", "sentinel:rl:", "text; the same on every proxy of a fleet",
+                "Prefix of the shared bucket's Redis key", redis, false);
+        add("SENTINEL_RL_REDIS_LEASE_SIZE", "10 ms of the GLOBAL rate (at least 1, at most the burst)", "1 to 1000000000",
+                "Tokens leased from Redis at a time", redis, false);
+        add("SENTINEL_RL_REDIS_TIMEOUT_MS", "200", "10 to 10000", "Lease deadline before the local share is used",
+                redis, false);
+
+        // broker
+        String broker = "sentinel-broker";
+        add("SENTINEL_BROKER_PORT", "1884", PORT_OR_EPHEMERAL, "MQTT listener of the core broker", broker, false);
+        add("SENTINEL_BROKER_BIND", "127.0.0.1", "a host name or IP literal", "Address the broker binds (0.0.0.0 when "
+                + "proxies or bridges run on other hosts)", broker, false);
+        add("SENTINEL_BROKER_MAX_PACKET", "262144", "1 to 268435455 bytes", "Largest MQTT packet accepted", broker, false);
+        add("SENTINEL_BROKER_MAX_CLIENT_ID", "256", "23 to 65535 bytes", "Longest client id accepted", broker, false);
+        add("SENTINEL_BROKER_CONNECT_TIMEOUT_MS", "10000", "1 to 600000", "Deadline for the first packet (CONNECT)",
+                broker, false);
+        add("SENTINEL_BROKER_MAX_QUEUED", "1000", "1 to 1000000", "Messages queued per session beyond its in-flight "
+                + "window (more are dropped and counted)", broker, false);
+        add("SENTINEL_BROKER_MAX_INFLIGHT", "32", "1 to 65535", "Unacknowledged QoS 1 messages per subscriber", broker, false);
+        add("SENTINEL_BROKER_IO_THREADS", "0 (twice the cores)", "0 to 1024", "Broker I/O threads", broker, false);
+        add("SENTINEL_BROKER_CHECKPOINT_MS", "1000", "10 to 3600000", "How often persistent sessions' delivery progress "
+                + "is written to the log", broker, false);
+
+        // store
+        String store = "sentinel-store";
+        add("SENTINEL_STORE_RETENTION", "72h", "1m to 3650d; 45s, 30m, 72h, 3d or ISO-8601 (PT72H)",
+                "Age after which logged messages are deleted", store, false);
+        add("SENTINEL_STORE_MAX_BYTES", "unlimited", "1m or more, or unlimited; bytes or k, m, g, t suffix",
+                "Total size after which the oldest segments are deleted", store, false);
+        add("SENTINEL_STORE_FSYNC", "always", "always, interval, os", "When appends are forced to disk (always: "
+                + "before the PUBACK)", store, false);
+        add("SENTINEL_STORE_FSYNC_INTERVAL_MS", "1000", "1 to 60000", "fsync period when SENTINEL_STORE_FSYNC=interval",
+                store, false);
+        add("SENTINEL_STORE_SEGMENT_BYTES", "128m", "1k to 1g", "Size of one log segment file", store, false);
+
+        // inspection
+        String inspect = "sentinel-inspect";
+        add("SENTINEL_INSPECT_MAX_PAYLOAD", "10240", "1 to 268435456 bytes", "Larger payloads are quarantined "
+                + "(payload-size anomaly)", inspect, false);
+        add("SENTINEL_INSPECT_ENTROPY_THRESHOLD", "7.5", "(0, 8] bits per byte", "Shannon entropy above which a payload "
+                + "is flagged", inspect, false);
+        add("SENTINEL_INSPECT_ENTROPY_MIN_BYTES", "1024", "256 to 268435456", "Smallest payload whose entropy is judged",
+                inspect, false);
+        add("SENTINEL_INSPECT_RATE_LIMIT", "100", "1 to 1000000 messages/s", "Per-client message rate above which "
+                + "messages are flagged (rate anomaly)", inspect, false);
+        add("SENTINEL_INSPECT_CONNECTION_RATE_LIMIT", "100", "1 to 1000000 connections/s", "Per-source connection rate "
+                + "above which it is flagged", inspect, false);
+        add("SENTINEL_INSPECT_RATE_TRACKED_KEYS", "100000", "1 to 10000000", "Clients and sources tracked by the rate "
+                + "detectors", inspect, false);
+        add("SENTINEL_INSPECT_RULES_FILE", "", "a readable rule file", "Extra signature rules on top of the built-in ones",
+                inspect, false);
+        add("SENTINEL_INSPECT_DECODE_ROUNDS", "3", "1 to 8", "Rounds of URL/HTML/Base64 decoding before matching",
+                inspect, false);
+        add("SENTINEL_INSPECT_MAX_JSON_DEPTH", "64", "1 to 4096", "Deepest JSON nesting inspected", inspect, false);
 
         // bridge
-        add("SENTINEL_BRIDGE_ORIGIN_URL", "", "a ws:// or wss:// URL",
-                "Origin's MQTT-over-WebSocket endpoint (behind the customer's WAF)", "sentinel-bridge", false);
+        String bridge = "sentinel-bridge";
+        add("SENTINEL_BRIDGE_ORIGIN_URL", "", "a ws:// or wss:// URL, port 1 to 65535, no user info",
+                "Origin's MQTT-over-WebSocket endpoint (behind the customer's WAF); required by bridge and all", bridge, false);
+        add("SENTINEL_BRIDGE_CORE", "127.0.0.1:1884 (all: the in-process broker)", "host:port",
+                "The core broker the bridge subscribes on", bridge, false);
+        add("SENTINEL_BRIDGE_CORE_USERNAME", "", "text", "User name for the core broker", bridge, false);
+        add("SENTINEL_BRIDGE_CORE_PASSWORD", "", "text", "Password for the core broker", bridge, true);
+        add("SENTINEL_BRIDGE_CLIENT_ID", "sentinel-bridge", "1 to 128 characters from [A-Za-z0-9._:-]",
+                "Stable MQTT client id on both sides (persistent sessions)", bridge, false);
+        add("SENTINEL_BRIDGE_ORIGIN_USERNAME", "", "text", "User name for the origin", bridge, false);
+        add("SENTINEL_BRIDGE_ORIGIN_PASSWORD", "", "text", "Password for the origin", bridge, true);
+        add("SENTINEL_BRIDGE_ORIGIN_CA", "", "a readable PEM file", "CAs trusted for wss:// (unset: the JVM's trust store)",
+                bridge, false);
+        add("SENTINEL_BRIDGE_ORIGIN_VERIFY_HOSTNAME", "true", "true, false", "Check the origin certificate's name",
+                bridge, false);
+        add("SENTINEL_BRIDGE_SUBSCRIPTIONS", "clients/+/telemetry,clients/+/events", "comma-separated topic filters",
+                "Core topics carried to the origin", bridge, false);
+        add("SENTINEL_BRIDGE_ORIGIN_SUBSCRIPTIONS", "sentinel/alerts/#", "comma-separated topic filters (may be empty)",
+                "Origin topics carried back to the core", bridge, false);
+        add("SENTINEL_BRIDGE_OUTBOUND_RULES", "clients/# -> sentinel/clients/#", "comma-separated 'pattern -> template'",
+                "Topic rewriting core to origin", bridge, false);
+        add("SENTINEL_BRIDGE_INBOUND_RULES", "sentinel/alerts/{client_id} -> clients/{client_id}/alerts",
+                "comma-separated 'pattern -> template'", "Topic rewriting origin to core (unmatched: dropped)", bridge, false);
+        add("SENTINEL_BRIDGE_BACKOFF_INITIAL", "500ms", "1ms to 1h", "First reconnect/retry delay", bridge, false);
+        add("SENTINEL_BRIDGE_BACKOFF_MAX", "30s", "the initial delay to 1h", "Largest reconnect/retry delay", bridge, false);
+        add("SENTINEL_BRIDGE_BACKOFF_JITTER", "0.2", "0.0 to 1.0", "Random share of each delay", bridge, false);
+        add("SENTINEL_BRIDGE_MAX_INFLIGHT", "1000", "1 to 65535", "Publishes to the origin awaiting PUBACK", bridge, false);
+        add("SENTINEL_BRIDGE_KEEP_ALIVE", "30s", "1s to 65535s", "MQTT keep alive on both sides", bridge, false);
     }
 
     private Settings() {
@@ -95,7 +219,7 @@ final class Settings {
         }
     }
 
-    /** @return every setting, in reference order */
+    /** @return every setting, in reference order, grouped by owner */
     static List<Setting> all() {
         return Collections.unmodifiableList(new ArrayList<>(ALL.values()));
     }

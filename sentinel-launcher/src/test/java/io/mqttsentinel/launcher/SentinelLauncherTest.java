@@ -42,7 +42,7 @@ class SentinelLauncherTest {
         assertThat(out.toString())
                 .containsPattern("SENTINEL_BROKER_PORT +2002 +environment")
                 .containsPattern("SENTINEL_PROXY_TLS_PORT +8884 +file")
-                .containsPattern("SENTINEL_PROXY_PLAIN_PORT +0 +default");
+                .containsPattern("SENTINEL_STORE_FSYNC +always +default");
     }
 
     @Test
@@ -84,6 +84,7 @@ class SentinelLauncherTest {
         assertThat(code).isEqualTo(0);
         for (Setting s : Settings.all()) {
             assertThat(out.toString()).contains("| `" + s.key() + "` | `" + s.yamlKey() + "` |");
+            assertThat(out.toString()).contains("### Edge proxy");
         }
     }
 
