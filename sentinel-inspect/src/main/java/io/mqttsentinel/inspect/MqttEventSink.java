@@ -1,0 +1,228 @@
+package io.mqttsentinel.inspect;
+
+import io.mqttsentinel.api.SecurityEvent;
+import io.mqttsentinel.api.SecurityEventSink;
+import io.mqttsentinel.inspect.internal.EventJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Publishes security events, as JSON, on a topic of the core broker, so that the bridge carries them to
+ * the customer like any other message. It needs no MQTT client: the host plugs its own publish in as a
+ * {@link Publisher}, e.g. the broker's internal publish.
+ *
+ * <p>{@link #accept} never blocks: events go into a bounded queue drained by a thread of the sink's own,
+ * which calls the publisher with at most {@code maxInFlight} publishes outstanding. A full queue drops
+ * the event ({@link #dropped()}); a publish that fails or throws is counted ({@link #failed()}).
+ * Thread-safe.
+ */
+public final class MqttEventSink implements SecurityEventSink, AutoCloseable {
+
+    /** Default topic of security events. */
+    public static final String DEFAULT_TOPIC = "sentinel/security/events";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttEventSink.class);
+
+    /** Publishes bytes on a topic of the core broker. */
+    @FunctionalInterface
+    public interface Publisher {
+        /**
+         * @param topic   the topic
+         * @param payload the event as JSON
+         * @return completes when the broker has the message, exceptionally when it could not take it
+         */
+        CompletionStage<?> publish(String topic, byte[] payload);
+    }
+
+    private final Publisher publisher;
+    private final String topic;
+    private final boolean topicPerCategory;
+    private final BlockingQueue<SecurityEvent> queue;
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+    private final Thread worker;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private volatile boolean closing;
+
+    private MqttEventSink(Builder b) {
+        this.publisher = b.publisher;
+        this.topic = b.topic;
+        this.topicPerCategory = b.topicPerCategory;
+        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.maxInFlight = b.maxInFlight;
+        this.inFlight = new Semaphore(b.maxInFlight);
+        this.worker = new Thread(this::run, "sentinel-events-mqtt");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /**
+     * @param publisher how to publish on the core broker
+     * @return a builder
+     */
+    public static Builder builder(Publisher publisher) {
+        return new Builder(Objects.requireNonNull(publisher, "publisher"));
+    }
+
+    @Override
+    public void accept(SecurityEvent event) {
+        if (event == null || closing || !queue.offer(event)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** @return events dropped because the queue was full or the sink was closed */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** @return publishes that failed */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** @return publishes that completed */
+    public long published() {
+        return published.get();
+    }
+
+    private String topicOf(SecurityEvent e) {
+        return topicPerCategory ? topic + "/" + e.category() : topic;
+    }
+
+    private void run() {
+        while (true) {
+            SecurityEvent e;
+            try {
+                e = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (e == null) {
+                    if (closing) {
+                        break;
+                    }
+                    continue;
+                }
+                inFlight.acquire();
+            } catch (InterruptedException ex) {
+                if (closing) {
+                    break;
+                }
+                continue;
+            }
+            send(e);
+        }
+    }
+
+    private void send(SecurityEvent e) {
+        try {
+            publisher.publish(topicOf(e), EventJson.bytes(e)).whenComplete((ok, error) -> {
+                inFlight.release();
+                if (error != null) {
+                    failed.incrementAndGet();
+                    LOG.debug("security event not published: {}", error.toString());
+                } else {
+                    published.incrementAndGet();
+                }
+            });
+        } catch (RuntimeException ex) {
+            inFlight.release();
+            failed.incrementAndGet();
+            LOG.warn("security event publisher threw: {}", ex.toString());
+        }
+    }
+
+    /** Publishes what is queued (waiting up to 10 s for outstanding publishes), then stops. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            worker.join(TimeUnit.SECONDS.toMillis(10));
+            if (inFlight.tryAcquire(maxInFlight, 10, TimeUnit.SECONDS)) {
+                inFlight.release(maxInFlight);
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        dropped.addAndGet(queue.size());
+        queue.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "MqttEventSink{topic=" + topic + (topicPerCategory ? "/<category>" : "") + ", published=" + published
+                + ", dropped=" + dropped + ", failed=" + failed + "}";
+    }
+
+    /** Builds an {@link MqttEventSink}. */
+    public static final class Builder {
+        private final Publisher publisher;
+        private String topic = DEFAULT_TOPIC;
+        private boolean topicPerCategory;
+        private int queueCapacity = 10_000;
+        private int maxInFlight = 64;
+
+        Builder(Publisher publisher) {
+            this.publisher = publisher;
+        }
+
+        /**
+         * @param topic the topic events go to (default {@value #DEFAULT_TOPIC}); no wildcards
+         * @return this builder
+         */
+        public Builder topic(String topic) {
+            Objects.requireNonNull(topic, "topic");
+            if (topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0 || topic.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("topic must be a non-empty topic name without wildcards, was \"" + topic + "\"");
+            }
+            this.topic = topic;
+            return this;
+        }
+
+        /**
+         * @param perCategory whether each event goes to {@code <topic>/<category>} (default false)
+         * @return this builder
+         */
+        public Builder topicPerCategory(boolean perCategory) {
+            this.topicPerCategory = perCategory;
+            return this;
+        }
+
+        /**
+         * @param capacity events queued at most, 1 .. 10000000 (default 10000)
+         * @return this builder
+         */
+        public Builder queueCapacity(int capacity) {
+            if (capacity < 1 || capacity > 10_000_000) {
+                throw new IllegalArgumentException("queueCapacity must be in [1, 10000000], was " + capacity);
+            }
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * @param max publishes outstanding at most, 1 .. 65535 (default 64)
+         * @return this builder
+         */
+        public Builder maxInFlight(int max) {
+            if (max < 1 || max > 65_535) {
+                throw new IllegalArgumentException("maxInFlight must be in [1, 65535], was " + max);
+            }
+            this.maxInFlight = max;
+            return this;
+        }
+
+        /** @return the sink, its thread started */
+        public MqttEventSink build() {
+            return new MqttEventSink(this);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.mqttsentinel.inspect.internal;
+
+/**
+ * Per-thread working memory of the inspector, so that inspecting a message allocates nothing once the
+ * buffers have grown to the size of the values seen. Buffers larger than {@link #RETAIN} are not kept.
+ */
+public final class Scratch {
+
+    /** Largest buffer kept between messages, in characters or bytes. */
+    static final int RETAIN = 1 << 16;
+
+    private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+
+    /** Decoded text of the current value, original case. */
+    public char[] text = new char[1024];
+    /** Lower-case copy of {@link #text}. */
+    public char[] lower = new char[1024];
+    /** Work buffer of the decoder. */
+    char[] tmp = new char[1024];
+    /** Number of valid characters in {@link #text} and {@link #lower}. */
+    public int length;
+    /** Copy of a payload that has no accessible array. */
+    public byte[] bytes = new byte[1024];
+    /** SQL tokens: type, start, end. */
+    int[] tokType = new int[SqlDetector.MAX_TOKENS];
+    int[] tokStart = new int[SqlDetector.MAX_TOKENS];
+    int[] tokEnd = new int[SqlDetector.MAX_TOKENS];
+    /** Set by the prefilter's JSON string scan. */
+    public boolean suspicious;
+    /** Container stack of the JSON scanner. */
+    byte[] stack = new byte[64];
+    /** Byte histogram for the entropy detector. */
+    public final int[] histogram = new int[256];
+    /** Where the last hit starts and ends in {@link #text}. */
+    public int hitStart;
+    /** Where the last hit ends in {@link #text}. */
+    public int hitEnd;
+
+    /** @return this thread's scratch space */
+    public static Scratch get() {
+        return LOCAL.get();
+    }
+
+    void ensureText(int n) {
+        if (text.length < n) {
+            int size = Math.max(n, text.length * 2);
+            text = new char[size];
+            lower = new char[size];
+            tmp = new char[size];
+        }
+    }
+
+    void ensureTokens(int n) {
+        if (tokType.length < n) {
+            int size = Math.max(n, tokType.length * 2);
+            tokType = new int[size];
+            tokStart = new int[size];
+            tokEnd = new int[size];
+        }
+    }
+
+    /**
+     * @param n bytes needed
+     * @return a byte buffer of at least {@code n} bytes
+     */
+    public byte[] bytes(int n) {
+        if (bytes.length < n) {
+            bytes = new byte[Math.max(n, bytes.length * 2)];
+        }
+        return bytes;
+    }
+
+    /** Drops buffers that grew past {@link #RETAIN} after an unusually large value. */
+    public void trim() {
+        if (text.length > RETAIN) {
+            text = new char[1024];
+            lower = new char[1024];
+            tmp = new char[1024];
+        }
+        if (tokType.length > RETAIN) {
+            tokType = new int[SqlDetector.MAX_TOKENS];
+            tokStart = new int[SqlDetector.MAX_TOKENS];
+            tokEnd = new int[SqlDetector.MAX_TOKENS];
+        }
+        if (bytes.length > RETAIN) {
+            bytes = new byte[1024];
+        }
+    }
+
+    /**
+     * Records where a hit is.
+     *
+     * @param start first character
+     * @param end   one past the last character
+     * @return {@code true}
+     */
+    public boolean hit(int start, int end) {
+        hitStart = start;
+        hitEnd = end;
+        return true;
+    }
+}

@@ -1,0 +1,367 @@
+package io.mqttsentinel.inspect.internal;
+
+/**
+ * Turns the bytes of one value into the text an attacker meant, so that detectors match the decoded form:
+ * UTF-8 (lenient: overlong forms such as {@code C0 AE} decode to the character they spell, which is how
+ * {@code %c0%ae%c0%ae/} becomes {@code ../}), JSON string escapes, then up to {@code maxRounds} rounds of
+ * percent-decoding ({@code %XX}, {@code %uXXXX}), HTML entities and backslash escapes ({@code \u0027},
+ * {@code \x27}), stopping as soon as a round changes nothing. Fullwidth forms fold to ASCII.
+ *
+ * <p>Every step writes at most as many characters as it reads, so the output never exceeds the input's
+ * length and the total work is at most {@code (rounds + 1) * length}: bounded in depth and in bytes.
+ */
+public final class TextDecoder {
+
+    private TextDecoder() {
+    }
+
+    /**
+     * Decodes {@code src[off, end)} into {@code s.text}/{@code s.lower} and sets {@code s.length}.
+     *
+     * @param src        the bytes
+     * @param off        first byte
+     * @param end        one past the last byte
+     * @param jsonString whether the bytes are the inside of a JSON string (so JSON escapes apply)
+     * @param maxRounds  how many percent/entity/backslash rounds at most
+     * @param s          the scratch space
+     */
+    public static void decode(byte[] src, int off, int end, boolean jsonString, int maxRounds, Scratch s) {
+        int n = end - off;
+        s.ensureText(n);
+        char[] out = s.text;
+        int len = utf8(src, off, end, jsonString, out);
+        formPlus(out, len);
+        char[] tmp = s.tmp;
+        for (int round = 0; round < maxRounds; round++) {
+            int l2 = percent(out, len, tmp);
+            formPlus(tmp, l2);
+            boolean changed = l2 != len || !same(out, tmp, len);
+            int l3 = entities(tmp, l2, out);
+            changed |= l3 != l2 || !same(out, tmp, l3);
+            int l4 = backslash(out, l3, tmp);
+            changed |= l4 != l3 || !same(out, tmp, l4);
+            System.arraycopy(tmp, 0, out, 0, l4);
+            len = l4;
+            if (!changed) {
+                break;
+            }
+        }
+        char[] lower = s.lower;
+        for (int i = 0; i < len; i++) {
+            char c = out[i];
+            if (c >= 0xFF01 && c <= 0xFF5E) {
+                c = (char) (c - 0xFF01 + 0x21);
+                out[i] = c;
+            }
+            lower[i] = (c >= 'A' && c <= 'Z') ? (char) (c + 32) : c;
+        }
+        s.length = len;
+    }
+
+    /**
+     * A value without a single space whose '+' signs join letters ({@code 8+and+1=1--}) is form-encoded:
+     * its '+' are spaces.
+     */
+    static void formPlus(char[] t, int len) {
+        boolean joinsLetters = false;
+        for (int i = 0; i < len; i++) {
+            char c = t[i];
+            if (c == ' ') {
+                return;
+            }
+            if (c == '+' && i > 0 && i + 1 < len && isAsciiLetter(t[i + 1]) && t[i - 1] != '+') {
+                joinsLetters = true;
+            }
+        }
+        if (joinsLetters) {
+            for (int i = 0; i < len; i++) {
+                if (t[i] == '+') {
+                    t[i] = ' ';
+                }
+            }
+        }
+    }
+
+    private static boolean same(char[] a, char[] b, int len) {
+        for (int i = 0; i < len; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** UTF-8 (lenient) plus, for JSON strings, JSON escapes. */
+    static int utf8(byte[] src, int off, int end, boolean json, char[] out) {
+        int o = 0;
+        int i = off;
+        while (i < end) {
+            int b = src[i] & 0xFF;
+            if (b < 0x80) {
+                if (json && b == '\\' && i + 1 < end) {
+                    int e = src[i + 1];
+                    switch (e) {
+                        case 'n' -> { out[o++] = '\n'; i += 2; }
+                        case 'r' -> { out[o++] = '\r'; i += 2; }
+                        case 't' -> { out[o++] = '\t'; i += 2; }
+                        case 'b' -> { out[o++] = '\b'; i += 2; }
+                        case 'f' -> { out[o++] = '\f'; i += 2; }
+                        case 'u' -> {
+                            int v = i + 5 < end ? hex4(src, i + 2) : -1;
+                            if (v >= 0) {
+                                out[o++] = (char) v;
+                                i += 6;
+                            } else {
+                                out[o++] = '\\';
+                                i++;
+                            }
+                        }
+                        default -> { out[o++] = (char) e; i += 2; }
+                    }
+                } else {
+                    out[o++] = (char) b;
+                    i++;
+                }
+            } else if (b >= 0xC0 && b < 0xE0 && i + 1 < end && isCont(src[i + 1])) {
+                out[o++] = (char) (((b & 0x1F) << 6) | (src[i + 1] & 0x3F));
+                i += 2;
+            } else if (b >= 0xE0 && b < 0xF0 && i + 2 < end && isCont(src[i + 1]) && isCont(src[i + 2])) {
+                out[o++] = (char) (((b & 0x0F) << 12) | ((src[i + 1] & 0x3F) << 6) | (src[i + 2] & 0x3F));
+                i += 3;
+            } else if (b >= 0xF0 && i + 3 < end && isCont(src[i + 1]) && isCont(src[i + 2]) && isCont(src[i + 3])) {
+                // astral characters play no part in any signature: one replacement character keeps the length bound
+                out[o++] = '\uFFFD';
+                i += 4;
+            } else {
+                out[o++] = (char) b;
+                i++;
+            }
+        }
+        return o;
+    }
+
+    private static boolean isCont(byte b) {
+        return (b & 0xC0) == 0x80;
+    }
+
+    private static int hex4(byte[] s, int i) {
+        int v = 0;
+        for (int k = 0; k < 4; k++) {
+            int h = hexValue(s[i + k]);
+            if (h < 0) {
+                return -1;
+            }
+            v = (v << 4) | h;
+        }
+        return v;
+    }
+
+    static int hexValue(int c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private static int hex(char[] s, int i, int count, int len) {
+        if (i + count > len) {
+            return -1;
+        }
+        int v = 0;
+        for (int k = 0; k < count; k++) {
+            int h = hexValue(s[i + k]);
+            if (h < 0) {
+                return -1;
+            }
+            v = (v << 4) | h;
+        }
+        return v;
+    }
+
+    /** %XX (with lenient UTF-8 for byte runs) and %uXXXX; '+' becomes a space when any escape was decoded. */
+    static int percent(char[] in, int len, char[] out) {
+        int o = 0;
+        boolean any = false;
+        for (int k = 0; k + 2 < len; k++) {
+            if (in[k] == '%' && (hex(in, k + 1, 2, len) >= 0 || ((in[k + 1] == 'u' || in[k + 1] == 'U') && hex(in, k + 2, 4, len) >= 0))) {
+                any = true;
+                break;
+            }
+        }
+        int i = 0;
+        while (i < len) {
+            char c = in[i];
+            if (c == '%') {
+                int v = hex(in, i + 1, 2, len);
+                if (v >= 0) {
+                    i += 3;
+                    if (v >= 0xC0 && v < 0xE0 && i < len && in[i] == '%') {
+                        int v2 = hex(in, i + 1, 2, len);
+                        if ((v == 0xC0 || v == 0xC1) && v2 >= 0 && v2 < 0x80) {
+                            // %c0%2f: broken overlong forms that lenient servers read as the ASCII byte
+                            out[o++] = (char) v2;
+                            i += 3;
+                            continue;
+                        }
+                        if (v2 >= 0x80 && v2 < 0xC0) {
+                            out[o++] = (char) (((v & 0x1F) << 6) | (v2 & 0x3F));
+                            i += 3;
+                            continue;
+                        }
+                    } else if (v >= 0xE0 && v < 0xF0 && i + 5 < len && in[i] == '%' && in[i + 3] == '%') {
+                        int v2 = hex(in, i + 1, 2, len);
+                        int v3 = hex(in, i + 4, 2, len);
+                        if (v2 >= 0x80 && v2 < 0xC0 && v3 >= 0x80 && v3 < 0xC0) {
+                            out[o++] = (char) (((v & 0x0F) << 12) | ((v2 & 0x3F) << 6) | (v3 & 0x3F));
+                            i += 6;
+                            continue;
+                        }
+                    }
+                    out[o++] = (char) v;
+                    continue;
+                }
+                if (i + 1 < len && (in[i + 1] == 'u' || in[i + 1] == 'U')) {
+                    int u = hex(in, i + 2, 4, len);
+                    if (u >= 0) {
+                        out[o++] = (char) u;
+                        i += 6;
+                        continue;
+                    }
+                }
+            }
+            // form encoding: a literal '+' is a space when the value is percent-encoded (a decoded %2B stays '+')
+            out[o++] = c == '+' && any ? ' ' : c;
+            i++;
+        }
+        return o;
+    }
+
+    private static final String[] NAMES = {
+        "lt", "gt", "amp", "quot", "apos", "nbsp", "sol", "bsol", "lpar", "rpar", "colon", "semi", "comma",
+        "period", "excl", "num", "dollar", "percnt", "equals", "grave", "lsqb", "rsqb", "lcub", "rcub", "tab",
+        "newline", "vert", "ast", "plus", "quest", "commat", "hyphen", "lowbar", "circ", "tilde"
+    };
+    private static final char[] VALUES = {
+        '<', '>', '&', '"', '\'', ' ', '/', '\\', '(', ')', ':', ';', ',',
+        '.', '!', '#', '$', '%', '=', '`', '[', ']', '{', '}', '\t',
+        '\n', '|', '*', '+', '?', '@', '-', '_', '^', '~'
+    };
+
+    /** HTML character references: named (a useful subset, case-insensitive), decimal and hex, ';' optional. */
+    static int entities(char[] in, int len, char[] out) {
+        int o = 0;
+        int i = 0;
+        while (i < len) {
+            char c = in[i];
+            if (c == '&' && i + 2 < len) {
+                if (in[i + 1] == '#') {
+                    int j = i + 2;
+                    boolean hexForm = j < len && (in[j] == 'x' || in[j] == 'X');
+                    if (hexForm) {
+                        j++;
+                    }
+                    int start = j;
+                    int v = 0;
+                    // bounded: at most 8 digits (leading zeros included) are read
+                    while (j < len && j - start < 8) {
+                        int d = hexForm ? hexValue(in[j]) : (in[j] >= '0' && in[j] <= '9' ? in[j] - '0' : -1);
+                        if (d < 0) {
+                            break;
+                        }
+                        v = v * (hexForm ? 16 : 10) + d;
+                        j++;
+                    }
+                    if (j > start && v <= 0xFFFF) {
+                        if (j < len && in[j] == ';') {
+                            j++;
+                        }
+                        out[o++] = (char) v;
+                        i = j;
+                        continue;
+                    }
+                } else {
+                    int j = i + 1;
+                    while (j < len && j - i <= 8 && isAsciiLetter(in[j])) {
+                        j++;
+                    }
+                    int nameLen = j - i - 1;
+                    if (nameLen >= 2) {
+                        char v = lookup(in, i + 1, nameLen);
+                        if (v != 0) {
+                            if (j < len && in[j] == ';') {
+                                j++;
+                            }
+                            out[o++] = v;
+                            i = j;
+                            continue;
+                        }
+                    }
+                }
+            }
+            out[o++] = c;
+            i++;
+        }
+        return o;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static char lookup(char[] in, int off, int len) {
+        outer:
+        for (int k = 0; k < NAMES.length; k++) {
+            String name = NAMES[k];
+            if (name.length() != len) {
+                continue;
+            }
+            for (int m = 0; m < len; m++) {
+                char c = in[off + m];
+                if (c >= 'A' && c <= 'Z') {
+                    c = (char) (c + 32);
+                }
+                if (c != name.charAt(m)) {
+                    continue outer;
+                }
+            }
+            return VALUES[k];
+        }
+        return 0;
+    }
+
+    /** Backslash escapes an attacker uses outside JSON: \\uXXXX and \\xHH. */
+    static int backslash(char[] in, int len, char[] out) {
+        int o = 0;
+        int i = 0;
+        while (i < len) {
+            char c = in[i];
+            if (c == '\\' && i + 1 < len) {
+                char e = in[i + 1];
+                if (e == 'u' || e == 'U') {
+                    int v = hex(in, i + 2, 4, len);
+                    if (v >= 0) {
+                        out[o++] = (char) v;
+                        i += 6;
+                        continue;
+                    }
+                } else if (e == 'x' || e == 'X') {
+                    int v = hex(in, i + 2, 2, len);
+                    if (v >= 0) {
+                        out[o++] = (char) v;
+                        i += 4;
+                        continue;
+                    }
+                }
+            }
+            out[o++] = c;
+            i++;
+        }
+        return o;
+    }
+}

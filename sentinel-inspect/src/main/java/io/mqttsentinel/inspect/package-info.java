@@ -1,0 +1,11 @@
+/**
+ * Payload inspection for the core broker: signature rules (SQL injection, command injection, XSS, path
+ * traversal) over decoded values, and behavioural anomalies (size, entropy, rate).
+ *
+ * <p>Entry point: {@link io.mqttsentinel.inspect.Inspectors#standard(InspectorConfig,
+ * io.micrometer.core.instrument.MeterRegistry, java.time.Clock)}, configured by {@link
+ * io.mqttsentinel.inspect.InspectorConfig} and extended by an operator's rule file ({@link
+ * io.mqttsentinel.inspect.RuleSet}). Security events go to a {@link io.mqttsentinel.inspect.JsonLinesEventSink}
+ * (file) or a {@link io.mqttsentinel.inspect.MqttEventSink} (a topic of the core broker).
+ */
+package io.mqttsentinel.inspect;
