@@ -30,26 +30,40 @@ final class ProxyHarness implements AutoCloseable {
     final MosquittoProcess broker;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final SentinelProxy proxy;
+    /** The auth callout the proxy uses; tests switch it. Default: allow everyone. */
+    final java.util.concurrent.atomic.AtomicReference<io.mqttsentinel.api.AuthCallout> auth =
+            new java.util.concurrent.atomic.AtomicReference<>(r -> java.util.concurrent.CompletableFuture.completedFuture(
+                    io.mqttsentinel.api.AuthDecision.allow("test")));
+    /** The rate limiter the proxy uses; tests switch it. Default: admit everything. */
+    final java.util.concurrent.atomic.AtomicReference<io.mqttsentinel.api.RateLimiter> limiter =
+            new java.util.concurrent.atomic.AtomicReference<>((k, s, c) -> io.mqttsentinel.api.RateLimitDecision.allowed());
 
     ProxyHarness(Path dir, Consumer<SentinelProxy.Builder> customize) {
+        this(dir, customize, null);
+    }
+
+    /** @param upstreamPort the upstream port, or null for a private Mosquitto */
+    ProxyHarness(Path dir, Consumer<SentinelProxy.Builder> customize, Integer upstreamPort) {
         this.dir = dir;
         this.ca = TestCertificates.create(dir);
         this.server = ca.server("server");
-        this.broker = MosquittoProcess.start(dir);
+        this.broker = upstreamPort == null ? MosquittoProcess.start(dir) : null;
         try {
             SentinelProxy.Builder b = SentinelProxy.builder()
                     .tlsPort(0)
                     .bindAddress("127.0.0.1")
-                    .upstream("127.0.0.1", broker.plainPort())
+                    .upstream("127.0.0.1", broker == null ? upstreamPort : broker.plainPort())
                     .tls(server.certFile(), server.keyFile())
                     .workerThreads(2)
                     .meterRegistry(registry)
-                    .authCallout(r -> java.util.concurrent.CompletableFuture.completedFuture(
-                            io.mqttsentinel.api.AuthDecision.allow("test")));
+                    .authCallout(r -> auth.get().authenticate(r))
+                    .rateLimiter((k, s, c) -> limiter.get().tryAcquire(k, s, c));
             customize.accept(b);
             this.proxy = b.build().start();
         } catch (RuntimeException e) {
-            broker.close();
+            if (broker != null) {
+                broker.close();
+            }
             throw e;
         }
     }
@@ -140,12 +154,31 @@ final class ProxyHarness implements AutoCloseable {
         return List.of("TLSv1.3");
     }
 
+    /** Connects and returns the CONNACK return code (SUCCESS included); disconnects again on success. */
+    static com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode connack(
+            Mqtt3BlockingClient client, String username, String password) {
+        try {
+            var connect = client.connectWith();
+            if (username != null) {
+                connect.simpleAuth().username(username)
+                        .password(password.getBytes(java.nio.charset.StandardCharsets.UTF_8)).applySimpleAuth();
+            }
+            var code = connect.send().getReturnCode();
+            client.disconnect();
+            return code;
+        } catch (com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException e) {
+            return e.getMqttMessage().getReturnCode();
+        }
+    }
+
     @Override
     public void close() {
         try {
             proxy.close();
         } finally {
-            broker.close();
+            if (broker != null) {
+                broker.close();
+            }
         }
     }
 }

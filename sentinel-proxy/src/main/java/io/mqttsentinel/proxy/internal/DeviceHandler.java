@@ -100,6 +100,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private int pendingBytes;
     private long authStart;
+    private boolean answeredLocally;
 
     /** @param rt the proxy's shared collaborators */
     public DeviceHandler(ProxyRuntime rt) {
@@ -234,6 +235,10 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (answeredLocally) {
+            answeredLocally = false;
+            ctx.flush();
+        }
         if (upstream != null && state == State.CONNECTED) {
             upstream.flush();
             if (!upstream.isWritable()) {
@@ -299,8 +304,10 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         cancelTimer();
         long nanos = System.nanoTime() - authStart;
         if (error != null || d == null) {
-            boolean timeout = unwrap(error) instanceof java.util.concurrent.TimeoutException
-                    || unwrap(error).getClass().getSimpleName().contains("Timeout");
+            boolean timeout = false;
+            for (Throwable c = error; c != null && !timeout; c = c.getCause()) {
+                timeout = c.getClass().getSimpleName().contains("Timeout");
+            }
             rt.metrics().auth(timeout ? "timeout" : "error", nanos);
             rt.event(clientId, "", "auth", timeout ? "auth_timeout" : "auth_unavailable", Severity.MEDIUM,
                     "auth callout failed: " + unwrap(error).getClass().getSimpleName());
@@ -508,6 +515,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
                 int[] codes = new int[sub.payload().topicSubscriptions().size()];
                 java.util.Arrays.fill(codes, SUBACK_FAILURE);
                 ctx.write(subAck(sub.variableHeader().messageId(), codes));
+                answeredLocally = true;
             }
             // PUBLISH QoS 0: dropped silently; QoS 1/2: no PUBACK, the device retries; others: dropped
             ReferenceCountUtil.release(msg);
@@ -557,6 +565,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         }
         if (allowed.isEmpty()) {
             ctx.write(subAck(id, codes));
+            answeredLocally = true;
             return null;
         }
         if (subackMerges.size() >= MAX_PENDING_SUBACKS) {
