@@ -6,8 +6,10 @@ import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.mqttsentinel.api.LogPosition;
@@ -26,7 +28,6 @@ final class AppendWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AppendWriter.class);
     private static final int MAX_BATCH = 8192;
     private static final int BUFFER_BYTES = 4 << 20;
-    private static final Pending WAKE_UP = new Pending(new byte[0], null);
 
     /** One append waiting for the writer. */
     static final class Pending {
@@ -45,7 +46,12 @@ final class AppendWriter implements Runnable {
     private final SegmentedFileLog log;
     private final FsyncPolicy policy;
     private final long intervalNanos;
-    private final LinkedBlockingQueue<Pending> queue;
+    /** Lock-free hand-over from many appending threads to the writer, bounded by {@link #pending}. */
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final int capacity;
+    /** Set by the writer before it parks on an empty queue; appenders then unpark it. */
+    private volatile boolean parked;
     private final ReentrantLock lock = new ReentrantLock();
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final Thread thread;
@@ -67,7 +73,7 @@ final class AppendWriter implements Runnable {
         this.log = log;
         this.policy = log.fsyncPolicy();
         this.intervalNanos = policy.interval().toNanos();
-        this.queue = new LinkedBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.active = active;
         this.channel = channel;
         this.nextOffset = active.endOffset;
@@ -85,12 +91,16 @@ final class AppendWriter implements Runnable {
     }
 
     void enqueue(byte[] record, CompletableFuture<LogPosition> future) {
-        Pending p = new Pending(record, future);
-        if (!queue.offer(p)) {
+        if (pending.incrementAndGet() > capacity) {
+            pending.decrementAndGet();
             metrics.failed(1);
             future.completeExceptionally(new MessageLogException("the message log " + log.directory()
-                    + " has " + queue.size() + " appends waiting for the disk (maxPendingAppends); not stored"));
+                    + " has " + capacity + " appends waiting for the disk (maxPendingAppends); not stored"));
             return;
+        }
+        queue.offer(new Pending(record, future));
+        if (parked) {
+            LockSupport.unpark(thread);
         }
         if (done) {
             failQueued();
@@ -118,7 +128,7 @@ final class AppendWriter implements Runnable {
 
     void shutdown() {
         stopping = true;
-        queue.offer(WAKE_UP);
+        LockSupport.unpark(thread);
         try {
             thread.join(TimeUnit.MINUTES.toMillis(1));
         } catch (InterruptedException e) {
@@ -145,15 +155,23 @@ final class AppendWriter implements Runnable {
                 long waitNanos = dirty && policy.kind() == FsyncPolicy.Kind.INTERVAL
                         ? Math.max(0, lastForceNanos + intervalNanos - System.nanoTime())
                         : TimeUnit.SECONDS.toNanos(1);
-                Pending first = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
-                    batch.removeIf(p -> p == WAKE_UP);
-                    if (!batch.isEmpty()) {
-                        writeBatch(batch);
-                    }
+                Pending p;
+                while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
+                    batch.add(p);
+                }
+                if (!batch.isEmpty()) {
+                    pending.addAndGet(-batch.size());
+                    writeBatch(batch);
                     batch.clear();
+                } else {
+                    parked = true;
+                    if (queue.isEmpty() && !stopping) {
+                        LockSupport.parkNanos(this, waitNanos);
+                    }
+                    parked = false;
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
                 }
                 if (dirty && policy.kind() == FsyncPolicy.Kind.INTERVAL
                         && System.nanoTime() - lastForceNanos >= intervalNanos) {
@@ -174,10 +192,9 @@ final class AppendWriter implements Runnable {
     private void failQueued() {
         Pending p;
         while ((p = queue.poll()) != null) {
-            if (p != WAKE_UP) {
-                metrics.failed(1);
-                p.future.completeExceptionally(new MessageLogException("the message log " + log.directory() + " is closed"));
-            }
+            pending.decrementAndGet();
+            metrics.failed(1);
+            p.future.completeExceptionally(new MessageLogException("the message log " + log.directory() + " is closed"));
         }
     }
 
@@ -357,7 +374,7 @@ final class AppendWriter implements Runnable {
     private void fail(List<Pending> batch, int from, MessageLogException e) {
         for (int k = from; k < batch.size(); k++) {
             Pending p = batch.get(k);
-            if (p != WAKE_UP && !p.future.isDone()) {
+            if (!p.future.isDone()) {
                 metrics.failed(1);
                 p.future.completeExceptionally(e);
             }
