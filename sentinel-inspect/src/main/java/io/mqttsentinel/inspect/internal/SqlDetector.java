@@ -491,10 +491,21 @@ public final class SqlDetector {
         boolean valueBefore = prev < 0 || pt == NUM || pt == STR || pt == RPAREN;
         boolean same = (type[a] & 0xFF) == WORD && (type[b] & 0xFF) == WORD
                 && te[a] - ts[a] == te[b] - ts[b] && regionEquals(t, ts[a], ts[b], te[a] - ts[a]);
-        if (same || (valueBefore && (litA || litB))) {
+        // "30 and humidity < 40" is prose about ranges; "1 and user_id is not null", "1 or x=1" is SQL
+        boolean equality = !(type[op] >>> 16 == 0 && (type[op] & 0xFF) == OP && !hasChar(t, ts[op], te[op], '='));
+        if (same || (valueBefore && (litA || (litB && equality)))) {
             return b;
         }
         return -1;
+    }
+
+    private static boolean hasChar(char[] t, int s, int e, char c) {
+        for (int i = s; i < e; i++) {
+            if (t[i] == c) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** '(' literal comparison literal (')' or ','): IF(1=1, ...), IIF(2510=9436, ...), (1861=1861). */
