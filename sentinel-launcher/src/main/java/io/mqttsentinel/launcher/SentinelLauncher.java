@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
         description = {"MQTT Sentinel: TLS edge proxy -> inspecting core broker -> WebSocket bridge to the origin.",
             "Configuration: an optional YAML file (--config) under SENTINEL_* environment variables, which win.",
             "See docs/configuration.md for every setting."},
-        subcommands = {ConfigCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ConfigCommand.class, DevicesCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure", "2:configuration or usage error"})
 public final class SentinelLauncher implements Callable<Integer> {

@@ -73,6 +73,7 @@ public final class SentinelNode implements AutoCloseable {
     private volatile MetricsServer metrics;
     private volatile int brokerPort = -1;
     private volatile int proxyTlsPort = -1;
+    private volatile Path proxyCertificate;
     private volatile boolean closed;
 
     private record Component(String name, AutoCloseable resource, BooleanSupplier ready) {
@@ -183,6 +184,14 @@ public final class SentinelNode implements AutoCloseable {
     /** @return the proxy's bound MQTTS port, or -1 when this node runs no proxy */
     public int proxyTlsPort() {
         return proxyTlsPort;
+    }
+
+    /**
+     * @return the proxy's certificate file (configured, or the generated self-signed one), or {@code null}
+     *         when this node runs no proxy
+     */
+    public Path proxyCertificate() {
+        return proxyCertificate;
     }
 
     /** @return the names of the components that are not ready; empty when the node is ready */
@@ -333,6 +342,9 @@ public final class SentinelNode implements AutoCloseable {
         if (pc.tlsCert().isEmpty()) {
             Path[] pair = selfSignedPair(dataDir.resolve("tls"));
             b.tls(pair[0], pair[1]);
+            proxyCertificate = pair[0];
+        } else {
+            proxyCertificate = pc.tlsCert().get();
         }
         if (pc.authUrl().isEmpty() && !Files.exists(pc.authFile())) {
             LOG.warn("the credentials file {} does not exist: every CONNECT is refused until devices are added "
@@ -399,11 +411,11 @@ public final class SentinelNode implements AutoCloseable {
                 LOG.warn("bridge did not connect: {}", error.toString());
             } else if (error == null) {
                 LOG.info("bridge connected: core {}:{} <-> origin {}", bc.coreHost(), bc.corePort(),
-                        LauncherConfig.mask(BridgeConfig.ORIGIN_URL, bc.originUri().toString()));
+                        bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
             }
         });
         endpoints.put("bridge", "core " + bc.coreHost() + ":" + bc.corePort() + " -> origin "
-                + LauncherConfig.mask(BridgeConfig.ORIGIN_URL, bc.originUri().toString()));
+                + bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
     }
 
     /**
