@@ -26,4 +26,33 @@ public interface PayloadInspector {
      * @return the verdict, {@link Verdict#allow()} for a clean message
      */
     Verdict inspect(MessageContext context, ByteBuffer payload);
+
+    /**
+     * Chains a second inspector after this one, for an integrator who adds checks of their own to the
+     * standard inspector. A {@link Action#BLOCK} from this inspector is final (the second one is not asked);
+     * otherwise both verdicts' findings are merged and the strongest action wins. A clean message still
+     * costs no allocation when both inspectors return {@link Verdict#allow()}.
+     *
+     * @param next the inspector to ask second
+     * @return the chained inspector
+     */
+    default PayloadInspector andThen(PayloadInspector next) {
+        java.util.Objects.requireNonNull(next, "next");
+        return (context, payload) -> {
+            Verdict first = inspect(context, payload);
+            if (first.action() == Action.BLOCK) {
+                return first;
+            }
+            Verdict second = next.inspect(context, payload);
+            if (second.findings().isEmpty()) {
+                return first;
+            }
+            if (first.findings().isEmpty()) {
+                return second;
+            }
+            java.util.List<Finding> all = new java.util.ArrayList<>(first.findings());
+            all.addAll(second.findings());
+            return Verdict.of(all);
+        };
+    }
 }

@@ -77,6 +77,32 @@ class ValueTypesTest {
     }
 
     @Test
+    void andThen_mergesFindings_butABlockIsFinal() {
+        Finding flag = new Finding(ThreatCategory.ENTROPY, Severity.MEDIUM, Action.FLAG, "entropy", "");
+        Finding quarantine = new Finding(ThreatCategory.PAYLOAD_SIZE, Severity.MEDIUM, Action.QUARANTINE, "size", "");
+        Finding block = new Finding(ThreatCategory.XSS, Severity.HIGH, Action.BLOCK, "xss", "<script>");
+        MessageContext ctx = new MessageContext("dev1", "clients/dev1/telemetry", 1, "", 0L);
+        java.nio.ByteBuffer payload = java.nio.ByteBuffer.wrap(new byte[] {1});
+        int[] secondCalls = {0};
+        PayloadInspector counting = (c, p) -> {
+            secondCalls[0]++;
+            return Verdict.of(List.of(quarantine));
+        };
+
+        PayloadInspector flagging = (c, p) -> Verdict.of(List.of(flag));
+        Verdict merged = flagging.andThen(counting).inspect(ctx, payload);
+        assertThat(merged.action()).isEqualTo(Action.QUARANTINE);
+        assertThat(merged.findings()).containsExactly(quarantine, flag);
+
+        PayloadInspector blocking = (c, p) -> Verdict.of(List.of(block));
+        assertThat(blocking.andThen(counting).inspect(ctx, payload).findings()).containsExactly(block);
+        assertThat(secondCalls[0]).isEqualTo(1);
+
+        PayloadInspector clean = (c, p) -> Verdict.allow();
+        assertThat(clean.andThen(clean).inspect(ctx, payload)).isSameAs(Verdict.allow());
+    }
+
+    @Test
     void action_deliversOnlyAllowAndFlag() {
         assertThat(Action.ALLOW.delivers()).isTrue();
         assertThat(Action.FLAG.delivers()).isTrue();
