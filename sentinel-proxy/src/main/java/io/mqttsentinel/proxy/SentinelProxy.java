@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.AuthCallout;
-import io.mqttsentinel.api.RateLimitDecision;
 import io.mqttsentinel.api.RateLimiter;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Severity;
@@ -32,6 +31,7 @@ import io.mqttsentinel.proxy.internal.L4Handler;
 import io.mqttsentinel.proxy.internal.ProxyMetrics;
 import io.mqttsentinel.proxy.internal.ProxyRuntime;
 import io.mqttsentinel.proxy.internal.TlsContextSource;
+import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -84,7 +84,7 @@ public final class SentinelProxy implements AutoCloseable {
     private SentinelProxy(Builder b, AuthCallout auth, List<AutoCloseable> owned) throws SSLException {
         this.b = b;
         this.owned = owned;
-        this.metrics = new ProxyMetrics(b.registry, b.countRateLimitRejections);
+        this.metrics = new ProxyMetrics(b.registry, countsRejections(b));
         long burst = Math.max(b.limits.bandwidthPerIp(), 2L * (b.limits.maxPacketSize() + 5));
         this.registry = new ConnectionRegistry(b.limits.maxConnections(), b.limits.maxConnectionsPerIp(),
                 b.limits.bandwidthPerIp(), burst, System::nanoTime);
@@ -92,6 +92,19 @@ public final class SentinelProxy implements AutoCloseable {
                 InetSocketAddress.createUnresolved(b.upstreamHost, b.upstreamPort), b.forwardUsername, b.clientAuth,
                 metrics, b.events, b.clock);
         this.tls = new TlsContextSource(b.cert, b.key, b.clientCa, b.clientAuth, b.preferOpenSsl, metrics);
+    }
+
+    /**
+     * Whether the proxy itself counts {@code mqtt_proxy_rate_limit_rejected_total}: not when told the limiter
+     * does, not for a {@link TieredRateLimiter} (which counts in its own registry), and not when the counter is
+     * already registered in this registry by someone else.
+     */
+    private static boolean countsRejections(Builder b) {
+        if (b.countRateLimitRejections != null) {
+            return b.countRateLimitRejections;
+        }
+        return !(b.rateLimiter instanceof TieredRateLimiter)
+                && b.registry.find(TieredRateLimiter.METRIC_REJECTED).counter() == null;
     }
 
     /** @return a new builder */
@@ -263,7 +276,7 @@ public final class SentinelProxy implements AutoCloseable {
         private TopicPermissions defaultPermissions = TopicPermissions.DEFAULT;
         private boolean forwardUsername = true;
         private boolean preferOpenSsl = true;
-        private boolean countRateLimitRejections = true;
+        private Boolean countRateLimitRejections;
         private Duration tlsReloadInterval = Duration.ofSeconds(30);
         private int workerThreads;
         private Clock clock = Clock.systemUTC();
@@ -387,7 +400,8 @@ public final class SentinelProxy implements AutoCloseable {
         }
 
         /**
-         * @param limiter the six tiers (default: a limiter that admits everything; set one in production)
+         * @param limiter the six tiers (default: a {@link TieredRateLimiter} with the architecture's default
+         *                rates, counting in this proxy's registry)
          * @return this builder
          */
         public Builder rateLimiter(RateLimiter limiter) {
@@ -397,8 +411,8 @@ public final class SentinelProxy implements AutoCloseable {
 
         /**
          * @param countsItself {@code true} when the rate limiter already counts
-         *                     {@code mqtt_proxy_rate_limit_rejected_total{tier}} itself (in the same registry),
-         *                     so that the proxy does not count twice (default {@code false})
+         *                     {@code mqtt_proxy_rate_limit_rejected_total{tier}} itself, so that the proxy does not
+         *                     count twice (default: detected; a {@code TieredRateLimiter} counts itself)
          * @return this builder
          */
         public Builder rateLimiterCountsRejections(boolean countsItself) {
@@ -520,8 +534,7 @@ public final class SentinelProxy implements AutoCloseable {
                 auth = config.newAuthCallout(registry, owned);
             }
             if (rateLimiter == null) {
-                LOG.warn("no rate limiter configured: every packet is admitted");
-                rateLimiter = (kind, source, clientId) -> RateLimitDecision.allowed();
+                rateLimiter = TieredRateLimiter.builder().meterRegistry(registry).build();
             }
             try {
                 return new SentinelProxy(this, auth, owned);

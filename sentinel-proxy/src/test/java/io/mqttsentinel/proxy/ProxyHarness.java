@@ -28,7 +28,7 @@ final class ProxyHarness implements AutoCloseable {
     final TestCertificates ca;
     final TestCertificates.Issued server;
     final MosquittoProcess broker;
-    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final SimpleMeterRegistry registry;
     final SentinelProxy proxy;
     /** The auth callout the proxy uses; tests switch it. Default: allow everyone. */
     final java.util.concurrent.atomic.AtomicReference<io.mqttsentinel.api.AuthCallout> auth =
@@ -39,12 +39,16 @@ final class ProxyHarness implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>((k, s, c) -> io.mqttsentinel.api.RateLimitDecision.allowed());
 
     ProxyHarness(Path dir, Consumer<SentinelProxy.Builder> customize) {
-        this(dir, customize, null);
+        this(dir, new SimpleMeterRegistry(), customize, null);
     }
 
-    /** @param upstreamPort the upstream port, or null for a private Mosquitto */
-    ProxyHarness(Path dir, Consumer<SentinelProxy.Builder> customize, Integer upstreamPort) {
+    /**
+     * @param registry     the proxy's registry
+     * @param upstreamPort the upstream port, or null for a private Mosquitto
+     */
+    ProxyHarness(Path dir, SimpleMeterRegistry registry, Consumer<SentinelProxy.Builder> customize, Integer upstreamPort) {
         this.dir = dir;
+        this.registry = registry;
         this.ca = TestCertificates.create(dir);
         this.server = ca.server("server");
         this.broker = upstreamPort == null ? MosquittoProcess.start(dir) : null;
