@@ -86,7 +86,7 @@ public final class WebSocketEgress implements Egress {
     private final Mqtt3AsyncClient client;
     private final BackoffReconnector reconnector;
     private final Semaphore permits;
-    private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
+    private final Set<InFlight> pending = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean started = new AtomicBoolean();
     private final String username;
     private final String password;
@@ -242,32 +242,49 @@ public final class WebSocketEgress implements Egress {
             return rejected(EgressRejectedException.Reason.IN_FLIGHT_LIMIT, maxInFlight
                     + " publishes already await the origin's PUBACK (maxInFlight=" + maxInFlight + ")");
         }
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        pending.add(result);
-        result.whenComplete((ok, error) -> {
-            pending.remove(result);
-            permits.release();
-        });
+        InFlight publish = new InFlight();
+        pending.add(publish);
         if (closed) {
             // close() may have swept pending before we were added
-            result.completeExceptionally(new EgressRejectedException(EgressRejectedException.Reason.CLOSED,
+            publish.finish(new EgressRejectedException(EgressRejectedException.Reason.CLOSED,
                     "egress to " + originUri + " is closed"));
-            return result.minimalCompletionStage();
+            return publish.stage.minimalCompletionStage();
         }
-        client.publishWith()
-                .topic(message.topic())
-                .payload(message.payload())
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .retain(message.retain())
-                .send()
-                .whenComplete((ack, error) -> {
-                    if (error == null) {
-                        result.complete(null);
-                    } else {
-                        result.completeExceptionally(error);
-                    }
-                });
-        return result.minimalCompletionStage();
+        try {
+            client.publishWith()
+                    .topic(message.topic())
+                    .payload(message.payload())
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .retain(message.retain())
+                    .send()
+                    .whenComplete((ack, error) -> publish.finish(error));
+        } catch (RuntimeException e) {
+            // the client refuses what MQTT cannot carry (e.g. a topic over 65535 bytes): fail, keep the slot
+            publish.finish(e);
+        }
+        return publish.stage.minimalCompletionStage();
+    }
+
+    /**
+     * One publish awaiting the origin's PUBACK. Its slot is given back before its stage completes, so that
+     * whoever sees the completion can publish again at once.
+     */
+    private final class InFlight {
+        final CompletableFuture<Void> stage = new CompletableFuture<>();
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        void finish(Throwable error) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            pending.remove(this);
+            permits.release();
+            if (error == null) {
+                stage.complete(null);
+            } else {
+                stage.completeExceptionally(error);
+            }
+        }
     }
 
     private static CompletionStage<Void> rejected(EgressRejectedException.Reason reason, String message) {
@@ -298,8 +315,8 @@ public final class WebSocketEgress implements Egress {
         reconnector.close();
         EgressRejectedException gone = new EgressRejectedException(EgressRejectedException.Reason.CLOSED,
                 "egress to " + originUri + " closed before the origin acknowledged");
-        for (CompletableFuture<Void> f : pending) {
-            f.completeExceptionally(gone);
+        for (InFlight f : pending) {
+            f.finish(gone);
         }
         if (client.getState().isConnected()) {
             try {

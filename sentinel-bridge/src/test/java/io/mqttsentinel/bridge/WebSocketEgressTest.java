@@ -98,6 +98,18 @@ class WebSocketEgressTest {
     }
 
     @Test
+    void publish_topicTooLongForMqtt_failsWithoutLeakingItsSlot() throws Exception {
+        startOrigin(null);
+        try (WebSocketEgress egress = egress("e-long").maxInFlight(1).build()) {
+            egress.start(m -> CompletableFuture.completedFuture(null)).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            CompletableFuture<Void> tooLong = egress.publish(message("t/" + "x".repeat(70_000), "p")).toCompletableFuture();
+            assertThatThrownBy(() -> tooLong.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            assertThat(egress.inFlight()).isZero();
+            egress.publish(message("t/ok", "p")).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void start_twice_isRejected() throws Exception {
         startOrigin(null);
         try (WebSocketEgress egress = egress("e-twice").build()) {
@@ -243,6 +255,32 @@ class WebSocketEgressTest {
             egress.start(m -> CompletableFuture.completedFuture(null)).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             egress.publish(message("out/tls", "secret")).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(MqttTestClients.text(atOrigin.poll(WAIT.toSeconds(), TimeUnit.SECONDS))).isEqualTo("secret");
+        }
+    }
+
+    @Test
+    void wss_certificateForAnotherName_isRefusedUnlessHostnameVerificationIsOff() throws Exception {
+        TestCertificates ca = TestCertificates.create(Files.createDirectories(dir.resolve("pki")));
+        // trusted issuer, but the certificate names another host (CN only, no subjectAltName)
+        startOrigin(ca.client("elsewhere", "origin.elsewhere.example"));
+        URI uri = URI.create("wss://localhost:" + origin.webSocketPort() + "/mqtt");
+        CompletableFuture<Throwable> firstFailure = new CompletableFuture<>();
+        try (WebSocketEgress strict = WebSocketEgress.builder(uri).clientId("e-strict").backoff(FAST)
+                .trustedCertificates(ca.caFile())
+                .connectionListener(new ConnectionListener() {
+                    @Override
+                    public void onDisconnected(Throwable cause, Duration retryIn) {
+                        firstFailure.complete(cause);
+                    }
+                }).build()) {
+            CompletableFuture<Void> started = strict.start(m -> CompletableFuture.completedFuture(null)).toCompletableFuture();
+            assertThat(rootCauses(firstFailure.get(WAIT.toSeconds(), TimeUnit.SECONDS))).anyMatch(c -> c instanceof SSLException);
+            assertThat(started).isNotDone();
+        }
+        try (WebSocketEgress lenient = WebSocketEgress.builder(uri).clientId("e-lenient").backoff(FAST)
+                .trustedCertificates(ca.caFile()).verifyHostname(false).build()) {
+            lenient.start(m -> CompletableFuture.completedFuture(null)).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            lenient.publish(message("out/x", "y")).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
