@@ -97,12 +97,16 @@ class KeyedBucketsTest {
     @Test
     void tryAcquire_capReached_sweepAtMostOncePerInterval() {
         KeyedBuckets b = buckets(1, 1, 1);
-        b.tryAcquire(1, 0);
-        long t = 40 * SECOND;
-        b.tryAcquire(2, t - 500_000_000L); // sweeps: key 1 full since 1 s, dropped, key 2 admitted
+        b.tryAcquire(1, 0); // key 1 is full again at 1 s, droppable from 31 s
+        long ms = 1_000_000L;
+        assertThat(b.tryAcquire(2, 30_500 * ms)).isSameAs(KeyedBuckets.NO_CAPACITY); // swept: nothing to drop
+        // droppable now, but the last sweep was 0.7 s ago: no new sweep yet
+        assertThat(b.tryAcquire(3, 31_200 * ms)).isSameAs(KeyedBuckets.NO_CAPACITY);
         assertThat(b.size()).isEqualTo(1);
-        // key 2 full at t + 0.5 s: after 30 s more it is droppable, but the last full sweep was under 1 s ago
-        assertThat(b.tryAcquire(3, t - 100_000_000L)).isSameAs(KeyedBuckets.NO_CAPACITY);
+        // 1.1 s after the last sweep: sweeps, drops key 1, admits key 3
+        assertThat(b.tryAcquire(3, 31_600 * ms)).isNotSameAs(KeyedBuckets.NO_CAPACITY);
+        assertThat(b.available(1, 31_600 * ms)).isEqualTo(-1);
+        assertThat(b.size()).isEqualTo(1);
     }
 
     @Test
