@@ -7,6 +7,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.LogEntry;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.store.FsyncPolicy;
@@ -44,10 +50,24 @@ public final class FileLogLatency {
             default -> throw new IllegalArgumentException("policy must be always, interval or os, was " + policyName);
         };
         Path dir = BenchFiles.tempDir(Path.of(System.getProperty("java.io.tmpdir")), "filelog-latency-", 2L << 30);
-        try (SegmentedFileLog log = SegmentedFileLog.builder(dir).fsyncPolicy(policy).open()) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return DistributionStatisticConfig.builder().percentiles(0.5, 0.99, 0.999).build().merge(config);
+            }
+        });
+        try (SegmentedFileLog log = SegmentedFileLog.builder(dir).fsyncPolicy(policy).meterRegistry(registry).open()) {
             Histogram h = run(log, rate, seconds, 3);
             System.out.printf("file log, %s, %,d appends/s offered for %d s (200-byte payloads)%n", policy, rate, seconds);
             print(h);
+            Timer fsync = registry.get("sentinel.store.fsync.latency").timer();
+            if (fsync.count() > 0) {
+                ValueAtPercentile[] p = fsync.takeSnapshot().percentileValues();
+                System.out.printf("  fsyncs %,d (%.0f appends each)  fsync p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%n",
+                        fsync.count(), (double) rate * (seconds + 3) / fsync.count(), p[0].value(TimeUnit.MILLISECONDS),
+                        p[1].value(TimeUnit.MILLISECONDS), p[2].value(TimeUnit.MILLISECONDS), fsync.max(TimeUnit.MILLISECONDS));
+            }
         } finally {
             BenchFiles.deleteRecursively(dir);
         }
