@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -24,7 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.micrometer.core.instrument.MockClock;
+import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.api.Egress;
+import io.mqttsentinel.api.EgressMessage;
 import io.mqttsentinel.testkit.MosquittoProcess;
 import io.mqttsentinel.testkit.TestCertificates;
 
@@ -313,5 +318,42 @@ class BridgeIntegrationTest {
         }
         assertThat(seen).hasSize(n);
         Await.until("all persisted", WAIT, () -> count(registry, "bridge_messages_persisted") == n);
+    }
+
+    @Test
+    void latency_isTakenOnTheRegistryClockFromReceiptToTheOriginsAck() throws Exception {
+        RestartableMosquitto origin = origin(null);
+        MockClock clock = new MockClock();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+        BridgeConfig config = config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build();
+        WebSocketEgress real = WebSocketEgress.builder(config).build();
+        // the origin "takes" 42 ms on the injected clock: the time passes between the publish and its PUBACK
+        Egress slowOrigin = new Egress() {
+            @Override
+            public CompletionStage<Void> start(InboundListener inbound) {
+                return real.start(inbound);
+            }
+
+            @Override
+            public CompletionStage<Void> publish(EgressMessage message) {
+                return real.publish(message).thenRun(() -> clock.add(Duration.ofMillis(42)));
+            }
+
+            @Override
+            public boolean isConnected() {
+                return real.isConnected();
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+        Bridge bridge = closeLater(Bridge.builder(config).egress(slowOrigin).meterRegistry(registry).build());
+        bridge.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        publish(clients.device("d10", core.plainPort()), "clients/d10/telemetry", "timed");
+
+        Await.until("one latency sample", WAIT, () -> registry.get("bridge_latency_seconds").timer().count() == 1);
+        assertThat(registry.get("bridge_latency_seconds").timer().totalTime(TimeUnit.MILLISECONDS)).isEqualTo(42.0);
     }
 }
