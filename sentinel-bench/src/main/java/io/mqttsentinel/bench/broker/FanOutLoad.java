@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -23,6 +24,10 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.api.LogEntry;
+import io.mqttsentinel.api.LogPosition;
+import io.mqttsentinel.api.LogReader;
+import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.PayloadInspector;
 import io.mqttsentinel.api.Verdict;
 import io.mqttsentinel.broker.SentinelBroker;
@@ -117,11 +122,16 @@ public final class FanOutLoad {
         PayloadInspector inspector = inspectorName.equals("none") ? (c, p) -> Verdict.allow()
                 : Inspectors.standard(InspectorConfig.ofDefaults(), registry, Clock.systemUTC());
         FsyncPolicy policy = fsync.equals("os") ? FsyncPolicy.OS : FsyncPolicy.ALWAYS;
+        Recorder appends = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         try (SegmentedFileLog log = SegmentedFileLog.builder(dir).fsyncPolicy(policy).open();
-             SentinelBroker broker = SentinelBroker.builder().port(0).messageLog(log).inspector(inspector)
-                     .meterRegistry(registry).build().start()) {
-            return run("sentinel(fsync=" + fsync + ",insp=" + inspectorName + ")", broker.port(), devices, rate,
-                    seconds, warmup);
+             SentinelBroker broker = SentinelBroker.builder().port(0).messageLog(timed(log, appends))
+                     .inspector(inspector).meterRegistry(registry).build().start()) {
+            Result r = run("sentinel(fsync=" + fsync + ",insp=" + inspectorName + ")", broker.port(), devices, rate,
+                    seconds, warmup, appends);
+            Histogram a = appends.getIntervalHistogram();
+            System.out.printf(Locale.ROOT, "  log append (measured part): p50=%.2f ms p99=%.2f ms max=%.2f ms%n",
+                    a.getValueAtPercentile(50) / 1e6, a.getValueAtPercentile(99) / 1e6, a.getMaxValue() / 1e6);
+            return r;
         } finally {
             deleteTree(dir);
         }
@@ -129,11 +139,33 @@ public final class FanOutLoad {
 
     static Result runMosquitto(int devices, int rate, int seconds, int warmup) throws Exception {
         try (BrokerBenchMosquitto mosquitto = BrokerBenchMosquitto.start()) {
-            return run("mosquitto(no persistence)", mosquitto.port(), devices, rate, seconds, warmup);
+            return run("mosquitto(no persistence)", mosquitto.port(), devices, rate, seconds, warmup, null);
         }
     }
 
-    static Result run(String name, int port, int devices, int rate, int seconds, int warmup) throws Exception {
+    /** A log that records how long each append takes to complete. */
+    static MessageLog timed(MessageLog log, Recorder appends) {
+        return new MessageLog() {
+            @Override
+            public CompletionStage<LogPosition> append(LogEntry entry) {
+                long t0 = System.nanoTime();
+                return log.append(entry).whenComplete((p, e) -> appends.recordValue(System.nanoTime() - t0));
+            }
+
+            @Override
+            public LogReader openReader(String group) {
+                return log.openReader(group);
+            }
+
+            @Override
+            public void close() {
+                log.close();
+            }
+        };
+    }
+
+    static Result run(String name, int port, int devices, int rate, int seconds, int warmup, Recorder appends)
+            throws Exception {
         Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         AtomicLong delivered = new AtomicLong();
         long origin = System.nanoTime();
@@ -165,6 +197,9 @@ public final class FanOutLoad {
             try {
                 publish(publisher, devices, rate, warmup, origin);
                 recorder.getIntervalHistogram(); // drop the warm-up
+                if (appends != null) {
+                    appends.getIntervalHistogram();
+                }
                 delivered.set(0);
                 long start = System.nanoTime();
                 long sent = publish(publisher, devices, rate, seconds, origin);

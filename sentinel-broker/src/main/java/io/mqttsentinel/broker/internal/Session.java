@@ -28,13 +28,14 @@ public final class Session {
     private final String clientId;
     private final boolean persistent;
     private final BrokerContext context;
-    private final Map<String, Integer> subscriptions = new ConcurrentHashMap<>();
+    // sized small: a device typically has one subscription, and there may be millions of sessions
+    private final Map<String, Integer> subscriptions = new ConcurrentHashMap<>(2);
 
     // guarded by this
     private Channel channel;
     private Object owner;
-    private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
-    private final LinkedHashMap<Integer, Outbound> inflight = new LinkedHashMap<>();
+    private final ArrayDeque<Outbound> queue = new ArrayDeque<>(2); // grows on demand
+    private final LinkedHashMap<Integer, Outbound> inflight = new LinkedHashMap<>(4);
     private final DeliveryProgress progress; // only persistent sessions track log progress
     private int nextPacketId = 1;
     private boolean discarded;
