@@ -115,7 +115,8 @@ public final class SentinelNode implements AutoCloseable {
                 node.startProxy(config, dataDir);
             }
             return node;
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
+            // Throwable: an engine may rethrow a checked exception unchecked (Netty's bind does)
             node.close();
             throw e;
         }

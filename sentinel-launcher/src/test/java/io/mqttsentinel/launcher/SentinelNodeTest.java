@@ -1,0 +1,134 @@
+package io.mqttsentinel.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mqttsentinel.testkit.FreePorts;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SentinelNodeTest {
+    @TempDir
+    Path dir;
+
+    private Map<String, String> base(int metricsPort) {
+        Map<String, String> m = new HashMap<>();
+        m.put("SENTINEL_DATA_DIR", dir.resolve("data").toString());
+        m.put("SENTINEL_BROKER_PORT", "0");
+        m.put("SENTINEL_PROXY_TLS_PORT", "0");
+        m.put("SENTINEL_PROXY_BIND", "127.0.0.1");
+        m.put("SENTINEL_METRICS_PORT", Integer.toString(metricsPort));
+        m.put("SENTINEL_METRICS_BIND", "127.0.0.1");
+        return m;
+    }
+
+    private static boolean canBind(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void start_badEngineValue_isAConfigErrorNamingTheKey() {
+        Map<String, String> m = base(FreePorts.next());
+        m.put("SENTINEL_BROKER_MAX_INFLIGHT", "0");
+
+        assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(m)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SENTINEL_BROKER_MAX_INFLIGHT")
+                .hasMessageContaining("0");
+    }
+
+    @Test
+    void start_bridgeWithoutOrigin_isAConfigErrorNamingTheKey() {
+        assertThatThrownBy(() -> SentinelNode.start(EnumSet.allOf(Role.class), LauncherConfig.of(base(FreePorts.next()))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SENTINEL_BRIDGE_ORIGIN_URL");
+    }
+
+    @Test
+    void start_brokerPortTaken_failsAndLeavesNothingRunning() throws IOException {
+        int metrics = FreePorts.next();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Map<String, String> m = base(metrics);
+            m.put("SENTINEL_BROKER_PORT", Integer.toString(taken.getLocalPort()));
+
+            assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(m)))
+                    .isNotInstanceOf(ConfigException.class);
+        }
+        assertThat(canBind(metrics)).as("metrics port released").isTrue();
+        // the log's lock is released too: a broker starts on the same data directory
+        try (SentinelNode again = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(base(FreePorts.next())))) {
+            assertThat(again.brokerPort()).isPositive();
+        }
+    }
+
+    @Test
+    void broker_isReadyOnReadyz_andCloseReleasesPorts() {
+        int metrics = FreePorts.next();
+        int brokerPort;
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(base(metrics)))) {
+            brokerPort = node.brokerPort();
+            assertThat(TestClients.await(Duration.ofSeconds(20), node::isReady)).isTrue();
+            HttpResponse<String> ready = TestClients.get(metrics, "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(TestClients.get(metrics, "/metrics").body()).contains("mqtt_broker_").contains("jvm_memory_used_bytes");
+            assertThat(node.metricsPort()).isEqualTo(metrics);
+            assertThat(node.proxyTlsPort()).isEqualTo(-1);
+        }
+        assertThat(canBind(metrics)).isTrue();
+        assertThat(canBind(brokerPort)).isTrue();
+    }
+
+    @Test
+    void bridge_originUnreachable_isLiveButNotReady() {
+        int metrics = FreePorts.next();
+        Map<String, String> m = base(metrics);
+        m.put("SENTINEL_BRIDGE_ORIGIN_URL", "ws://127.0.0.1:" + FreePorts.next() + "/mqtt");
+        m.put("SENTINEL_BRIDGE_BACKOFF_MAX", "1s");
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER, Role.BRIDGE), LauncherConfig.of(m))) {
+            assertThat(TestClients.get(metrics, "/healthz").statusCode()).isEqualTo(200);
+            HttpResponse<String> ready = TestClients.get(metrics, "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("bridge").doesNotContain("broker,");
+            assertThat(node.notReady()).containsExactly("bridge");
+        }
+    }
+
+    @Test
+    void proxy_withoutCertificate_generatesASelfSignedPairOnce_andReusesIt() throws IOException {
+        Map<String, String> m = base(0);
+        m.put("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:" + FreePorts.next());
+        String first;
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.PROXY), LauncherConfig.of(m))) {
+            assertThat(node.metricsPort()).isEqualTo(-1);
+            assertThat(node.proxyCertificate()).isEqualTo(dir.resolve("data/tls/proxy.crt.pem").toAbsolutePath());
+            assertThat(node.isReady()).isTrue();
+            first = Files.readString(node.proxyCertificate());
+        }
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.PROXY), LauncherConfig.of(m))) {
+            assertThat(Files.readString(node.proxyCertificate())).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void authFile_defaultsIntoTheDataDirectory() {
+        assertThat(SentinelNode.authFile(LauncherConfig.of(Map.of("SENTINEL_DATA_DIR", "/srv/sentinel"))))
+                .isEqualTo(Path.of("/srv/sentinel/credentials"));
+        assertThat(SentinelNode.authFile(LauncherConfig.of(Map.of("SENTINEL_AUTH_FILE", "/etc/devices"))))
+                .isEqualTo(Path.of("/etc/devices"));
+    }
+
+}
