@@ -174,4 +174,42 @@ class SessionTest {
         }
         assertThat(fx.counter("mqtt_broker_protocol_violations_total", "reason", "invalid_packet_type")).isEqualTo(1);
     }
+    @Test
+    void persistentSession_unackedInflight_isResentWithDupAndSamePacketIdOnReconnect() throws Exception {
+        fx = new BrokerFixture(dir).start(b -> b);
+        byte[] subscribe = RawMqttClient.packet(0x82, subscribeBody(1, "clients/raw/alerts", 1));
+        try (RawMqttClient device = RawMqttClient.connect(fx.port(), "raw", false, null, null, 0)) {
+            device.send(subscribe);
+            assertThat(device.read().type()).isEqualTo(9); // SUBACK
+            fx.broker.publish("clients/raw/alerts", "unacked".getBytes(StandardCharsets.UTF_8), 1, false)
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            RawMqttClient.Packet first = device.read();
+            assertThat(first.type()).isEqualTo(3);
+            assertThat(first.header() & 0x08).isZero(); // DUP 0 the first time
+        } // dropped without PUBACK
+        try (RawMqttClient again = RawMqttClient.open(fx.port())) {
+            again.send(RawMqttClient.connectPacket("raw", false, null, null, 0));
+            RawMqttClient.Packet connack = again.read();
+            assertThat(connack.body()[0]).isEqualTo((byte) 1); // session present
+            RawMqttClient.Packet resent = again.read();
+            assertThat(resent.type()).isEqualTo(3);
+            assertThat(resent.header() & 0x08).isEqualTo(0x08); // DUP 1
+            assertThat(resent.header() & 0x06).isEqualTo(0x02); // QoS 1
+            String body = new String(resent.body(), StandardCharsets.UTF_8);
+            assertThat(body).endsWith("unacked");
+        }
+        assertThat(fx.counter("mqtt_broker_redeliveries_total")).isEqualTo(1);
+    }
+
+    static byte[] subscribeBody(int packetId, String filter, int qos) {
+        byte[] f = filter.getBytes(StandardCharsets.UTF_8);
+        byte[] body = new byte[2 + 2 + f.length + 1];
+        body[0] = (byte) (packetId >> 8);
+        body[1] = (byte) packetId;
+        body[2] = (byte) (f.length >> 8);
+        body[3] = (byte) f.length;
+        System.arraycopy(f, 0, body, 4, f.length);
+        body[body.length - 1] = (byte) qos;
+        return body;
+    }
 }
