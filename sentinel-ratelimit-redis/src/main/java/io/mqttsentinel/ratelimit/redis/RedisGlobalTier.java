@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A GLOBAL tier shared by every proxy of a fleet through Redis: plug it into
@@ -40,6 +42,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe. {@link #close()} stops the background thread and the Redis client.
  */
 public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisGlobalTier.class);
     /** Micrometer name of the fallback counter (Prometheus: {@code mqtt_proxy_rate_limit_redis_fallback_total}). */
     public static final String METRIC_FALLBACK = "mqtt.proxy.rate.limit.redis.fallback";
     /** Micrometer name of the gauge that is 1 while the fallback is in use. */
@@ -90,7 +93,7 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
                 pool.refresh(clock.nanoTime());
             } catch (RuntimeException e) {
                 // keep the schedule alive; the pool has already switched to its fallback if Redis failed
-                org.slf4j.LoggerFactory.getLogger(RedisGlobalTier.class).warn("lease refresh failed", e);
+                LOG.warn("lease refresh failed", e);
             }
         };
         pool.onLow(() -> {
@@ -177,8 +180,8 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
         }
 
         /**
-         * @param prefix prefix of the Redis key of the shared bucket (default {@code sentinel:rl:}); every proxy
-         *               of one fleet must use the same one
+         * @param prefix prefix of the Redis key of the shared bucket (default {@code sentinel:rl:}, so the key is
+         *               {@code sentinel:rl:global}); every proxy of one fleet must use the same one
          * @return this builder
          */
         public Builder keyPrefix(String prefix) {
