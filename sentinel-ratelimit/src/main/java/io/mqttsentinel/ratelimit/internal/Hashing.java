@@ -28,8 +28,8 @@ public final class Hashing {
     }
 
     /**
-     * The key of a source address: an IPv4 address as itself (tagged), an IPv6 address as its first
-     * {@code prefixLength} bits.
+     * The key of a source address: an IPv4 address as itself (tagged), also when it comes as an IPv4-mapped
+     * IPv6 address; any other IPv6 address as its first {@code prefixLength} bits.
      *
      * @param source   the address
      * @param v6Mask   mask of the IPv6 prefix, see {@link #prefixMask(int)}
@@ -45,6 +45,10 @@ public final class Hashing {
         long high = 0;
         for (int i = 0; i < 8; i++) {
             high = (high << 8) | (a[i] & 0xFF);
+        }
+        if (high == 0 && a[8] == 0 && a[9] == 0 && a[10] == (byte) 0xFF && a[11] == (byte) 0xFF) {
+            // ::ffff:a.b.c.d, as a dual-stack socket may report an IPv4 peer: that IPv4 address, not the /64 ::
+            return IPV4_TAG | ((a[12] & 0xFFL) << 24 | (a[13] & 0xFFL) << 16 | (a[14] & 0xFFL) << 8 | (a[15] & 0xFFL));
         }
         return high & v6Mask;
     }

@@ -2,6 +2,7 @@ package io.mqttsentinel.ratelimit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.Set;
@@ -23,6 +24,18 @@ class HashingTest {
         long c = Hashing.sourceKey(InetAddress.getByName("2001:db8:1:3::1"), mask);
         assertThat(a).isEqualTo(b).isEqualTo(0x2001_0db8_0001_0002L);
         assertThat(c).isNotEqualTo(a);
+    }
+
+    @Test
+    void sourceKey_ipv4MappedIpv6_isThatIpv4AddressNotTheSlash64OfColonColon() throws Exception {
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 203, 0, 113, 7};
+        InetAddress v6 = Inet6Address.getByAddress(null, mapped, -1);
+        assertThat(v6).isInstanceOf(Inet6Address.class);
+        long mask = Hashing.prefixMask(64);
+        assertThat(Hashing.sourceKey(v6, mask)).isEqualTo(Hashing.sourceKey(InetAddress.getByName("203.0.113.7"), mask));
+        mapped[15] = 8;
+        assertThat(Hashing.sourceKey(Inet6Address.getByAddress(null, mapped, -1), mask))
+                .isNotEqualTo(Hashing.sourceKey(v6, mask));
     }
 
     @Test
