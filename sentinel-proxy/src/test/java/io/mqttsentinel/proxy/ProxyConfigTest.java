@@ -1,0 +1,110 @@
+package io.mqttsentinel.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.mqttsentinel.api.TopicPermissions;
+
+class ProxyConfigTest {
+    @Test
+    void defaults() {
+        ProxyConfig c = ProxyConfig.fromEnvironment(Map.of());
+        assertThat(c.tlsPort()).isEqualTo(8883);
+        assertThat(c.plainPort()).isEqualTo(-1);
+        assertThat(c.upstreamHost()).isEqualTo("127.0.0.1");
+        assertThat(c.upstreamPort()).isEqualTo(1884);
+        assertThat(c.tlsCert()).isEmpty();
+        assertThat(c.clientAuth()).isEqualTo(ClientAuthMode.NONE);
+        assertThat(c.authUrl()).isEmpty();
+        assertThat(c.authFile()).isEqualTo(Path.of("sentinel-devices.txt"));
+        assertThat(c.authCacheTtl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.authDenyCacheTtl()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.limits()).isEqualTo(ProxyLimits.ofDefaults());
+        assertThat(c.defaultPermissions()).isEqualTo(TopicPermissions.DEFAULT);
+        assertThat(c.forwardUsername()).isTrue();
+    }
+
+    @Test
+    void everyKey_isRead() {
+        ProxyConfig c = ProxyConfig.fromEnvironment(Map.ofEntries(
+                Map.entry("SENTINEL_PROXY_TLS_PORT", "0"),
+                Map.entry("SENTINEL_PROXY_PLAIN_PORT", "1885"),
+                Map.entry("SENTINEL_PROXY_UPSTREAM", "core.internal:2883"),
+                Map.entry("SENTINEL_TLS_CERT", "/etc/s/cert.pem"),
+                Map.entry("SENTINEL_TLS_KEY", "/etc/s/key.pem"),
+                Map.entry("SENTINEL_TLS_CLIENT_AUTH", "optional"),
+                Map.entry("SENTINEL_TLS_CLIENT_CA", "/etc/s/ca.pem"),
+                Map.entry("SENTINEL_AUTH_URL", "https://auth.example/check"),
+                Map.entry("SENTINEL_AUTH_CACHE_TTL", "2m"),
+                Map.entry("SENTINEL_AUTH_DENY_CACHE_TTL", "500ms"),
+                Map.entry("SENTINEL_PROXY_MAX_CONNECTIONS", "5000"),
+                Map.entry("SENTINEL_PROXY_MAX_CONNECTIONS_PER_IP", "50"),
+                Map.entry("SENTINEL_PROXY_BANDWIDTH_PER_IP", "0"),
+                Map.entry("SENTINEL_PROXY_MAX_PACKET_SIZE", "65536"),
+                Map.entry("SENTINEL_PROXY_TLS_HANDSHAKE_TIMEOUT", "3s"),
+                Map.entry("SENTINEL_PROXY_CONNECT_TIMEOUT", "4"),
+                Map.entry("SENTINEL_PROXY_ACL_SUBSCRIBE", "clients/{client_id}/alerts, clients/{client_id}/#"),
+                Map.entry("SENTINEL_PROXY_FORWARD_USERNAME", "false")));
+        assertThat(c.tlsPort()).isZero();
+        assertThat(c.plainPort()).isEqualTo(1885);
+        assertThat(c.upstreamHost()).isEqualTo("core.internal");
+        assertThat(c.upstreamPort()).isEqualTo(2883);
+        assertThat(c.tlsCert()).contains(Path.of("/etc/s/cert.pem"));
+        assertThat(c.clientAuth()).isEqualTo(ClientAuthMode.OPTIONAL);
+        assertThat(c.authUrl().orElseThrow().toString()).isEqualTo("https://auth.example/check");
+        assertThat(c.authCacheTtl()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.authDenyCacheTtl()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.limits().maxConnections()).isEqualTo(5000);
+        assertThat(c.limits().maxConnectionsPerIp()).isEqualTo(50);
+        assertThat(c.limits().bandwidthPerIp()).isZero();
+        assertThat(c.limits().maxPacketSize()).isEqualTo(65536);
+        assertThat(c.limits().tlsHandshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.limits().connectTimeout()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(c.defaultPermissions().subscribe()).isEqualTo(List.of("clients/{client_id}/alerts", "clients/{client_id}/#"));
+        assertThat(c.forwardUsername()).isFalse();
+    }
+
+    @Test
+    void badValues_nameTheKeyTheValueAndTheRange() {
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_TLS_PORT", "70000")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("SENTINEL_PROXY_TLS_PORT=70000 is invalid: allowed 0 to 65535");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_UPSTREAM", "nohost")))
+                .hasMessageContaining("SENTINEL_PROXY_UPSTREAM=nohost").hasMessageContaining("host:port");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_TLS_CLIENT_AUTH", "maybe")))
+                .hasMessageContaining("SENTINEL_TLS_CLIENT_AUTH=maybe").hasMessageContaining("none, optional or require");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_TLS_CLIENT_AUTH", "require")))
+                .hasMessageContaining("SENTINEL_TLS_CLIENT_CA is required");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_TLS_CERT", "/x.pem")))
+                .hasMessageContaining("SENTINEL_TLS_CERT and SENTINEL_TLS_KEY must be set together");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_AUTH_URL", "ftp://x")))
+                .hasMessageContaining("SENTINEL_AUTH_URL=ftp://x").hasMessageContaining("http");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_AUTH_CACHE_TTL", "ten")))
+                .hasMessageContaining("SENTINEL_AUTH_CACHE_TTL=ten");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_AUTH_CACHE_TTL", "10s", "SENTINEL_AUTH_DENY_CACHE_TTL", "20s")))
+                .hasMessageContaining("SENTINEL_AUTH_DENY_CACHE_TTL=20s is invalid: allowed PT0S to PT10S");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_BANDWIDTH_PER_IP", "10")))
+                .hasMessageContaining("SENTINEL_PROXY_BANDWIDTH_PER_IP=10");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_ACL_PUBLISH", "a/#/b")))
+                .hasMessageContaining("SENTINEL_PROXY_ACL_PUBLISH=a/#/b");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_MAX_PACKET_SIZE", "1")))
+                .hasMessage("SENTINEL_PROXY_MAX_PACKET_SIZE=1 is invalid: allowed 16 to 268435455");
+    }
+
+    @Test
+    void limits_validateEagerly() {
+        assertThatThrownBy(() -> ProxyLimits.ofDefaults().withMaxConnectionsPerIp(0))
+                .hasMessage("maxConnectionsPerIp must be between 1 and 10000000, was 0");
+        assertThatThrownBy(() -> ProxyLimits.ofDefaults().withAuthTimeout(Duration.ofHours(1)))
+                .hasMessageContaining("authTimeout must be between");
+        assertThatThrownBy(() -> SentinelProxy.builder().tlsPort(-1)).hasMessage("tlsPort must be between 0 and 65535, was -1");
+        assertThatThrownBy(() -> SentinelProxy.builder().upstream("h", 0)).hasMessage("upstream port must be between 1 and 65535, was 0");
+    }
+}
