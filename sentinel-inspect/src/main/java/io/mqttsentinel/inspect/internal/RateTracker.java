@@ -50,7 +50,7 @@ public final class RateTracker {
 
     private boolean sweep(long now) {
         long last = lastSweep.get();
-        if (now - last < 1000 || !lastSweep.compareAndSet(last, now)) {
+        if ((last != Long.MIN_VALUE && now - last < 1000) || !lastSweep.compareAndSet(last, now)) {
             return buckets.size() < maxKeys;
         }
         for (Iterator<Bucket> it = buckets.values().iterator(); it.hasNext(); ) {

@@ -201,7 +201,7 @@ public final class ShellDetector {
 
     private static boolean templateBody(char[] t, int len, int from, char close) {
         // ${...} with a call or a lookup inside: ${sleep(3)}, ${jndi:ldap://x}, ${T(java.lang.Runtime)}
-        int limit = Math.min(len, from + 256);
+        int limit = Math.min(len, from + 128);
         for (int i = from; i < limit; i++) {
             char c = t[i];
             if (c == close) {
@@ -215,7 +215,7 @@ public final class ShellDetector {
     }
 
     private static boolean closes(char[] t, int len, int from, String close) {
-        int limit = Math.min(len, from + 512);
+        int limit = Math.min(len, from + 128);
         for (int i = from; i < limit; i++) {
             if (t[i] == close.charAt(0) && Words.startsWith(t, len, i, close)) {
                 return i > from;

@@ -1,0 +1,58 @@
+package io.mqttsentinel.inspect.internal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TextDecoderTest {
+
+    private static String decode(String raw, boolean json, int rounds) {
+        Scratch s = new Scratch();
+        byte[] b = raw.getBytes(StandardCharsets.UTF_8);
+        TextDecoder.decode(b, 0, b.length, json, rounds, s);
+        return new String(s.lower, 0, s.length);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = " => ", quoteCharacter = '`', value = {
+        "%27 OR 1%3D1 => ' or 1=1",
+        "%2527%2520OR => ' or",
+        "%u0027%u003c => '<",
+        "%c0%ae%c0%ae%c0%af => ../",
+        "%c0%2e%c0%2e%c0%2f => ../",
+        "&#39;&#x27;&apos;&lt;&LT &quot; => '''<< \"",
+        "&#0000106&#0000097 => ja",
+        "\\u0027\\x3cscript => '<script",
+        "ＳＥＬＥＣＴ => select",
+        "8+and+1=1-- => 8 and 1=1--",
+        "1+1=2 => 1+1=2",
+        "100% sure => 100% sure",
+        "&amp;lt;script => <script",
+    })
+    void decode_encodings_yieldTheTextAnAttackerMeant(String raw, String expected) {
+        assertThat(decode(raw, false, 3)).isEqualTo(expected);
+    }
+
+    @Test
+    void decode_jsonEscapes_inJsonStrings() {
+        assertThat(decode("a\\u0027b\\\"c\\\\d\\n", true, 3)).isEqualTo("a'b\"c\\d\n");
+    }
+
+    @Test
+    void decode_roundsAreBounded() {
+        // %25252527 needs four rounds to become a quote
+        assertThat(decode("%25252527", false, 1)).isEqualTo("%252527");
+        assertThat(decode("%25252527", false, 3)).isEqualTo("%27");
+        assertThat(decode("%25252527", false, 4)).isEqualTo("'");
+    }
+
+    @Test
+    void decode_neverLongerThanInput() {
+        String raw = "&#x27;%27\\u0027%u0027&lt;".repeat(100);
+        assertThat(decode(raw, true, 8).length()).isLessThanOrEqualTo(raw.length());
+    }
+}
