@@ -11,9 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
 
 import io.mqttsentinel.api.LogPosition;
 import io.mqttsentinel.api.LogReader;
@@ -27,7 +25,9 @@ import io.mqttsentinel.api.MessageLogException;
  * file position of its next record so that sequential polls do not consult the index.
  */
 final class FileLogReader implements LogReader {
+    /** Largest read when replaying a backlog; a reader that follows the tail reads only what is new. */
     private static final int CHUNK = 256 << 10;
+    private static final int SMALL = 8 << 10;
 
     private final SegmentedFileLog log;
     private final String group;
@@ -36,7 +36,8 @@ final class FileLogReader implements LogReader {
     private FileChannel channel;
     /** File position of the record at {@link #position} in {@link #segment}, or -1 when unknown. */
     private long filePosition = -1;
-    private ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+    /** Grows while replaying a backlog and shrinks again once caught up, so idle readers stay small. */
+    private ByteBuffer buffer = ByteBuffer.allocate(SMALL);
     private boolean closed;
 
     FileLogReader(SegmentedFileLog log, String group, long position) {
@@ -99,6 +100,9 @@ final class FileLogReader implements LogReader {
                 }
                 readChunk(out, max, limit);
             }
+            if (position >= tail.nextOffset && buffer.capacity() > SMALL) {
+                buffer = ByteBuffer.allocate(SMALL);
+            }
         } catch (NoSuchFileException e) {
             forget();
             checkTruncated();
@@ -140,9 +144,13 @@ final class FileLogReader implements LogReader {
 
     /** Reads one chunk at {@link #filePosition} and decodes the whole records in it. */
     private void readChunk(List<LogRecord> out, int max, long limit) throws IOException {
+        long available = limit - filePosition;
+        if (buffer.capacity() < CHUNK && available > buffer.capacity()) {
+            buffer = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(available, buffer.capacity() * 2L)));
+        }
         buffer.clear();
-        if (buffer.capacity() > limit - filePosition) {
-            buffer.limit((int) (limit - filePosition));
+        if (buffer.capacity() > available) {
+            buffer.limit((int) available);
         }
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, filePosition + buffer.position()) < 0) {
@@ -183,12 +191,7 @@ final class FileLogReader implements LogReader {
         Objects.requireNonNull(record, "record");
         checkPartition(record.position());
         checkOpen();
-        long next = record.offset() + 1;
-        try {
-            return CompletableFuture.runAsync(() -> log.groups().commit(group, next), log.maintenance());
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new MessageLogException("the message log " + log.directory() + " is closed"));
-        }
+        return log.groups().commitAsync(group, record.offset() + 1, log.maintenance());
     }
 
     @Override

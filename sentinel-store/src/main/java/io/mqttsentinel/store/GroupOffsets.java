@@ -11,8 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.zip.CRC32C;
 
 import io.mqttsentinel.api.MessageLogException;
@@ -27,6 +31,13 @@ final class GroupOffsets {
 
     private final Path dir;
     private final Map<String, Long> committed = new ConcurrentHashMap<>();
+    /** Commits of a group not yet started: later ones replace the position and share the write. */
+    private final Map<String, PendingCommit> pending = new HashMap<>();
+
+    private static final class PendingCommit {
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        long nextOffset;
+    }
 
     GroupOffsets(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
@@ -49,6 +60,48 @@ final class GroupOffsets {
     /** @return the group's next offset to read, or -1 when it never committed */
     long committed(String group) {
         return committed.getOrDefault(group, -1L);
+    }
+
+    /**
+     * Stores {@code nextOffset} as the group's position on {@code executor}. Commits that arrive while an
+     * earlier one of the same group waits are folded into it (the last position wins), so a reader that
+     * commits after every record costs one write per fsync, not one per record.
+     */
+    CompletableFuture<Void> commitAsync(String group, long nextOffset, Executor executor) {
+        PendingCommit pc;
+        synchronized (pending) {
+            pc = pending.get(group);
+            if (pc != null) {
+                pc.nextOffset = nextOffset;
+                return pc.future;
+            }
+            pc = new PendingCommit();
+            pc.nextOffset = nextOffset;
+            pending.put(group, pc);
+        }
+        PendingCommit task = pc;
+        try {
+            executor.execute(() -> {
+                long next;
+                synchronized (pending) {
+                    pending.remove(group, task);
+                    next = task.nextOffset;
+                }
+                try {
+                    commit(group, next);
+                    task.future.complete(null);
+                } catch (RuntimeException e) {
+                    task.future.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            synchronized (pending) {
+                pending.remove(group, task);
+            }
+            task.future.completeExceptionally(new MessageLogException("the message log is closed; position of group '"
+                    + group + "' not committed"));
+        }
+        return task.future;
     }
 
     /** Durably stores {@code nextOffset} as the group's position. */

@@ -100,6 +100,7 @@ final class KafkaLogReader implements LogReader {
             } catch (OffsetOutOfRangeException e) {
                 throw truncated(e);
             } catch (InterruptException e) {
+                Thread.interrupted(); // Kafka sets the flag again; an InterruptedException clears it
                 throw new InterruptedException("interrupted while polling topic " + config.topic);
             } catch (KafkaException e) {
                 throw new MessageLogException("could not poll topic " + config.topic + " for group '" + group + "': " + e, e);
