@@ -120,6 +120,11 @@ public final class Bridge implements AutoCloseable {
                 .serverHost(config.coreHost())
                 .serverPort(config.corePort())
                 .addConnectedListener(ctx -> {
+                    if (closed) {
+                        // a connect that was under way when the bridge closed
+                        coreClient().disconnect();
+                        return;
+                    }
                     LOG.info("core {}:{}: connected as {}", config.coreHost(), config.corePort(), config.clientId());
                     coreListener.onConnected();
                 })
@@ -159,6 +164,10 @@ public final class Bridge implements AutoCloseable {
                 .tag("side", "core").description("1 while connected").register(registry);
         Gauge.builder("bridge_connected", this, br -> br.egress.isConnected() ? 1 : 0)
                 .tag("side", "origin").description("1 while connected").register(registry);
+    }
+
+    private Mqtt3AsyncClient coreClient() {
+        return core;
     }
 
     private RetryPolicy<Void> retryPolicy(Backoff backoff, Counter retries, String target) {

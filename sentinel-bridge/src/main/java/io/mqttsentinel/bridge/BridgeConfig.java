@@ -184,10 +184,16 @@ public final class BridgeConfig {
         String coreUser = get(env, CORE_USERNAME);
         if (coreUser != null) {
             b.coreCredentials(coreUser, env.getOrDefault(CORE_PASSWORD, ""));
+        } else if (get(env, CORE_PASSWORD) != null) {
+            throw new IllegalArgumentException(CORE_PASSWORD + " is set but " + CORE_USERNAME
+                    + " is not: MQTT 3.1.1 sends a password only with a user name");
         }
         String originUser = get(env, ORIGIN_USERNAME);
         if (originUser != null) {
             b.originCredentials(originUser, env.getOrDefault(ORIGIN_PASSWORD, ""));
+        } else if (get(env, ORIGIN_PASSWORD) != null) {
+            throw new IllegalArgumentException(ORIGIN_PASSWORD + " is set but " + ORIGIN_USERNAME
+                    + " is not: MQTT 3.1.1 sends a password only with a user name");
         }
         String ca = get(env, ORIGIN_CA);
         if (ca != null) {

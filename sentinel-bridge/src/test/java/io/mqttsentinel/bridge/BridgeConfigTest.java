@@ -204,6 +204,15 @@ class BridgeConfigTest {
     }
 
     @Test
+    void fromEnvironment_passwordWithoutUsername_isRejectedWithoutShowingIt() {
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_PASSWORD, "hunter2")))
+                .hasMessageContaining(BridgeConfig.ORIGIN_PASSWORD).hasMessageContaining(BridgeConfig.ORIGIN_USERNAME)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE_PASSWORD, "swordfish")))
+                .hasMessageContaining(BridgeConfig.CORE_USERNAME);
+    }
+
+    @Test
     void keepAlive_range() {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.KEEP_ALIVE, "0s")))
                 .hasMessageContaining("1s-65535s");
