@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.bridge.Bridge;
 import io.mqttsentinel.bridge.BridgeConfig;
@@ -26,6 +27,7 @@ import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
 import io.mqttsentinel.store.SegmentedFileLog;
 import io.mqttsentinel.store.StoreConfig;
+import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
@@ -139,6 +141,9 @@ public final class SentinelNode implements AutoCloseable {
             parse(() -> StoreConfig.fromEnvironment(config.values()));
             parse(() -> InspectorConfig.fromEnvironment(config.values()));
             eventsTopic(config);
+            if (config.get(KAFKA_BOOTSTRAP).isPresent()) {
+                kafkaLog(config, parse(() -> StoreConfig.fromEnvironment(config.values())));
+            }
         }
         if (roles.contains(Role.BRIDGE)) {
             parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, -1)));
@@ -297,7 +302,16 @@ public final class SentinelNode implements AutoCloseable {
         StoreConfig sc = parse(() -> StoreConfig.fromEnvironment(config.values()));
         InspectorConfig ic = parse(() -> InspectorConfig.fromEnvironment(config.values()));
         Path logDir = dataDir.resolve("log");
-        SegmentedFileLog log = SegmentedFileLog.builder(logDir).config(sc).meterRegistry(registry).open();
+        MessageLog log;
+        String where;
+        if (config.get(KAFKA_BOOTSTRAP).isPresent()) {
+            KafkaMessageLog.Builder kb = kafkaLog(config, sc);
+            log = kb.meterRegistry(registry).build();
+            where = "Kafka " + config.get(KAFKA_BOOTSTRAP).get() + " topic " + config.get(KAFKA_TOPIC).orElse("sentinel-messages");
+        } else {
+            log = SegmentedFileLog.builder(logDir).config(sc).meterRegistry(registry).open();
+            where = logDir.toString();
+        }
         add("message-log", log, () -> true);
         SecurityEventSink events = eventFile(dataDir, "broker");
         AtomicReference<SentinelBroker> self = new AtomicReference<>();
@@ -319,7 +333,40 @@ public final class SentinelNode implements AutoCloseable {
         add("broker", broker, broker::isReady);
         broker.start();
         brokerPort = broker.port();
-        endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + ", log " + logDir);
+        endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + ", log " + where);
+    }
+
+    static final String KAFKA_BOOTSTRAP = "SENTINEL_STORE_KAFKA_BOOTSTRAP";
+    static final String KAFKA_TOPIC = "SENTINEL_STORE_KAFKA_TOPIC";
+    static final String KAFKA_PARTITIONS = "SENTINEL_STORE_KAFKA_PARTITIONS";
+    static final String KAFKA_REPLICATION = "SENTINEL_STORE_KAFKA_REPLICATION";
+    static final String KAFKA_MIN_INSYNC = "SENTINEL_STORE_KAFKA_MIN_INSYNC";
+
+    /**
+     * The Kafka log's builder from {@code SENTINEL_STORE_KAFKA_*} (the module has no environment parser of
+     * its own), with the store's retention and size limit.
+     */
+    private static KafkaMessageLog.Builder kafkaLog(LauncherConfig config, StoreConfig sc) {
+        String servers = config.get(KAFKA_BOOTSTRAP).orElseThrow();
+        KafkaMessageLog.Builder kb = keyed(KAFKA_BOOTSTRAP, servers, () -> KafkaMessageLog.builder(servers.strip()));
+        config.get(KAFKA_TOPIC).ifPresent(t -> keyed(KAFKA_TOPIC, t, () -> kb.topic(t.strip())));
+        int replication = config.intValue(KAFKA_REPLICATION, 3, 1, 7);
+        kb.replicationFactor(replication);
+        kb.minInsyncReplicas(config.intValue(KAFKA_MIN_INSYNC, Math.min(2, replication), 1, replication));
+        kb.partitions(config.intValue(KAFKA_PARTITIONS, 12, 1, 10_000));
+        kb.retention(sc.retention());
+        if (sc.maxTotalBytes() != StoreConfig.UNLIMITED) {
+            kb.maxTotalBytes(sc.maxTotalBytes());
+        }
+        return kb;
+    }
+
+    private static <T> T keyed(String key, String value, Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + "='" + value + "' is invalid: " + e.getMessage(), e);
+        }
     }
 
     private static String eventsTopic(LauncherConfig config) {

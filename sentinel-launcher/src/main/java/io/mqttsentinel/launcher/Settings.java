@@ -151,6 +151,16 @@ final class Settings {
                 store, false);
         add("SENTINEL_STORE_SEGMENT_BYTES", "128m", "1k to 1g", "Size of one log segment file", store, false);
 
+        String kafka = "sentinel-store-kafka";
+        add("SENTINEL_STORE_KAFKA_BOOTSTRAP", "", "host:port[,host:port...]", "Keep the broker's message log on this "
+                + "Apache Kafka cluster instead of the file log (SENTINEL_STORE_RETENTION and _MAX_BYTES apply)", kafka, false);
+        add("SENTINEL_STORE_KAFKA_TOPIC", "sentinel-messages", "a legal Kafka topic name", "Topic of the log", kafka, false);
+        add("SENTINEL_STORE_KAFKA_PARTITIONS", "12", "1 to 10000", "Partitions of a topic the broker creates", kafka, false);
+        add("SENTINEL_STORE_KAFKA_REPLICATION", "3", "1 to 7", "Replication factor (an existing topic with less is refused)",
+                kafka, false);
+        add("SENTINEL_STORE_KAFKA_MIN_INSYNC", "2", "1 to SENTINEL_STORE_KAFKA_REPLICATION", "min.insync.replicas: "
+                + "replicas that must have a record before the PUBACK", kafka, false);
+
         // inspection
         String inspect = "sentinel-inspect";
         add("SENTINEL_INSPECT_MAX_PAYLOAD", "10240", "1 to 268435456 bytes", "Larger payloads are quarantined "

@@ -34,7 +34,7 @@ class SentinelNodeTest {
 
     private static boolean canBind(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
+            return s.getLocalPort() == port;
         } catch (IOException e) {
             return false;
         }
