@@ -76,6 +76,7 @@ public final class SentinelNode implements AutoCloseable {
     private volatile int brokerPort = -1;
     private volatile int proxyTlsPort = -1;
     private volatile Path proxyCertificate;
+    private volatile String metricsBind = "";
     private volatile boolean closed;
 
     private record Component(String name, AutoCloseable resource, BooleanSupplier ready) {
@@ -150,6 +151,13 @@ public final class SentinelNode implements AutoCloseable {
         }
         if (roles.contains(Role.PROXY)) {
             parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, -1)));
+            for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA")) {
+                config.get(file).ifPresent(f -> {
+                    if (!Files.isReadable(Path.of(f)) || Files.isDirectory(Path.of(f))) {
+                        throw ConfigException.invalid(file, f, "a readable PEM file");
+                    }
+                });
+            }
             RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
             if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
                 parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values()));
@@ -224,7 +232,7 @@ public final class SentinelNode implements AutoCloseable {
         synchronized (endpoints) {
             endpoints.forEach((k, v) -> b.append(", ").append(k).append(' ').append(v));
         }
-        b.append(metrics == null ? ", metrics off" : ", metrics http://0.0.0.0:" + metrics.port() + "/metrics");
+        b.append(metrics == null ? ", metrics off" : ", metrics http://" + metricsBind + ":" + metrics.port() + "/metrics");
         return b.toString();
     }
 
@@ -280,6 +288,7 @@ public final class SentinelNode implements AutoCloseable {
         }
         String bind = config.get("SENTINEL_METRICS_BIND").orElse("0.0.0.0");
         metrics = MetricsServer.start(bind, port, registry, this::notReady);
+        metricsBind = bind;
         LOG.info("metrics on http://{}:{}/metrics, health on /healthz and /readyz", bind, metrics.port());
     }
 

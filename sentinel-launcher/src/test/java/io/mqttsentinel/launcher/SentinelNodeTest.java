@@ -52,6 +52,17 @@ class SentinelNodeTest {
     }
 
     @Test
+    void start_missingCertificateFile_isAConfigErrorNamingTheKey() {
+        Map<String, String> m = base(FreePorts.next());
+        m.put("SENTINEL_TLS_CERT", dir.resolve("nope.pem").toString());
+        m.put("SENTINEL_TLS_KEY", dir.resolve("nope.key").toString());
+
+        assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.PROXY), LauncherConfig.of(m)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("SENTINEL_TLS_CERT='" + dir.resolve("nope.pem") + "': must be a readable PEM file");
+    }
+
+    @Test
     void start_bridgeWithoutOrigin_isAConfigErrorNamingTheKey() {
         assertThatThrownBy(() -> SentinelNode.start(EnumSet.allOf(Role.class), LauncherConfig.of(base(FreePorts.next()))))
                 .isInstanceOf(ConfigException.class)
