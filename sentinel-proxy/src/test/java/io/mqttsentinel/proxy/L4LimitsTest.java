@@ -18,6 +18,10 @@ class L4LimitsTest {
         try (ProxyHarness h = new ProxyHarness(dir, b -> b.limits(ProxyLimits.ofDefaults().withMaxConnectionsPerIp(2)))) {
             try (RawTls a = RawTls.connect(h.proxy.tlsPort(), h.trust());
                  RawTls b = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
+                a.write(RawTls.connect("l4-a"));
+                b.write(RawTls.connect("l4-b"));
+                assertThat(a.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
+                assertThat(b.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
                 try (RawTls c = RawTls.plain(h.proxy.tlsPort())) {
                     assertThat(c.readUntilClosed()).isEmpty();
                 }
@@ -38,6 +42,8 @@ class L4LimitsTest {
             try (RawTls a = RawTls.connect(h.proxy.tlsPort(), h.trust());
                  RawTls c = RawTls.plain(h.proxy.tlsPort())) {
                 assertThat(c.readUntilClosed()).isEmpty();
+                a.write(RawTls.connect("l4-only"));
+                assertThat(a.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
                 assertThat(h.count("mqtt.proxy.connections.rejected", "reason", "max_total")).isEqualTo(1);
             }
         }
