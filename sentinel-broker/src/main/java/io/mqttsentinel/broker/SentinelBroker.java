@@ -206,9 +206,9 @@ public final class SentinelBroker implements AutoCloseable {
     }
 
     /**
-     * Publishes a message from inside the JVM (e.g. the launcher's security events). It takes the path of
-     * a device's message: inspection, log append, routing; the publisher's client id is
-     * {@value #INTERNAL_CLIENT_ID}.
+     * Publishes a message from inside the JVM. It takes the path of a device's message: inspection, log
+     * append, routing; the publisher's client id is {@value #INTERNAL_CLIENT_ID}. Security events, which
+     * quote the attacks they report, go through {@link #publishUninspected} instead.
      *
      * @param topic   a valid topic name, not under the broker's reserved {@code $sentinel/} or
      *                {@code $quarantine/} prefixes
@@ -216,12 +216,37 @@ public final class SentinelBroker implements AutoCloseable {
      * @param qos     0, 1 or 2
      * @param retain  whether to keep it as the topic's retained message
      * @return completes when the message was stored and routed, or when inspection refused it (the refusal
-     *         is reported as a security event); completes exceptionally with {@link MessageLogException}
-     *         when the log could not store it
+     *         is logged and counted in {@code mqtt_broker_messages_refused_total{reason="internal_block"}},
+     *         but not handed to the event sink, which may itself publish through this method); completes
+     *         exceptionally with {@link MessageLogException} when the log could not store it
      * @throws IllegalArgumentException when the topic or QoS is invalid
      * @throws IllegalStateException    when the broker is not started or closed
      */
     public CompletionStage<Void> publish(String topic, byte[] payload, int qos, boolean retain) {
+        return publishInternal(topic, payload, qos, retain, true);
+    }
+
+    /**
+     * Publishes a message from inside the JVM <em>without inspection</em>: stored and routed like
+     * {@link #publish}. Meant for content the process produced itself, above all security events: a
+     * security event quotes the attack it reports, so an inspected publish of it would be blocked. Never
+     * use it for content that came from outside.
+     *
+     * @param topic   a valid topic name outside the reserved prefixes
+     * @param payload the payload (copied)
+     * @param qos     0, 1 or 2
+     * @param retain  whether to keep it as the topic's retained message
+     * @return completes when the message was stored and routed; exceptionally with
+     *         {@link MessageLogException} when the log could not store it
+     * @throws IllegalArgumentException when the topic or QoS is invalid
+     * @throws IllegalStateException    when the broker is not started or closed
+     */
+    public CompletionStage<Void> publishUninspected(String topic, byte[] payload, int qos, boolean retain) {
+        return publishInternal(topic, payload, qos, retain, false);
+    }
+
+    private CompletionStage<Void> publishInternal(String topic, byte[] payload, int qos, boolean retain,
+                                                  boolean inspect) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(payload, "payload");
         if (!Topics.isValidName(topic) || ReservedTopics.isReserved(topic)) {
@@ -234,7 +259,7 @@ public final class SentinelBroker implements AutoCloseable {
         if (!ready) {
             throw new IllegalStateException("broker is not running");
         }
-        return services.ingress().publish(INTERNAL_CLIENT_ID, "", topic, payload.clone(), qos, retain)
+        return services.ingress().publishInternal(INTERNAL_CLIENT_ID, topic, payload.clone(), qos, retain, inspect)
                 .thenCompose(outcome -> outcome.acknowledge() ? CompletableFuture.<Void>completedFuture(null)
                         : CompletableFuture.<Void>failedFuture(new MessageLogException("the message log did not store the message to " + topic)));
     }

@@ -175,4 +175,18 @@ class InspectionTest {
         assertThat(watcher.nextText()).isEqualTo("bye");
         assertThat(events).extracting(SecurityEvent::clientId).containsExactly("evil");
     }
+    @Test
+    void inJvmPublish_blocked_isNotReportedToTheSink_soASinkPublishingThroughTheBrokerCannotLoop() throws Exception {
+        fx = new BrokerFixture(dir).start(b -> b.inspector(MARKER_INSPECTOR).eventSink(events::add));
+        BrokerFixture.Inbox inbox = fx.subscriber("ops", "sentinel/security/events");
+
+        fx.broker.publish("sentinel/security/events", "excerpt: BLOCK-ME".getBytes(StandardCharsets.UTF_8), 1, false)
+                .toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        fx.broker.publishUninspected("sentinel/security/events", "event quoting BLOCK-ME".getBytes(StandardCharsets.UTF_8),
+                1, false).toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(inbox.nextText()).isEqualTo("event quoting BLOCK-ME");
+        assertThat(events).isEmpty();
+        assertThat(fx.counter("mqtt_broker_messages_refused_total", "reason", "internal_block")).isEqualTo(1);
+    }
 }

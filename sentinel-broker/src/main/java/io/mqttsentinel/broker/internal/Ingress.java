@@ -3,6 +3,7 @@ package io.mqttsentinel.broker.internal;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -99,6 +100,30 @@ public final class Ingress {
      */
     public CompletionStage<Outcome> publish(String clientId, String source, String topic, byte[] payload, int qos,
                                             boolean retain) {
+        return process(clientId, source, topic, payload, qos, retain, true, true);
+    }
+
+    /**
+     * The broker's own messages (the in-JVM publish). When inspected, the findings of a refused message
+     * are logged and counted but <em>not</em> handed to the security event sink: a sink that publishes
+     * events through the broker would otherwise publish an event about its own event, forever (an
+     * event's excerpt holds the attack that was blocked).
+     *
+     * @param clientId the client id to record as publisher
+     * @param topic    a valid topic name
+     * @param payload  the payload (owned by the broker from now on)
+     * @param qos      0, 1 or 2
+     * @param retain   the RETAIN flag
+     * @param inspect  whether the inspector sees the message
+     * @return the outcome
+     */
+    public CompletionStage<Outcome> publishInternal(String clientId, String topic, byte[] payload, int qos,
+                                                    boolean retain, boolean inspect) {
+        return process(clientId, "", topic, payload, qos, retain, inspect, false);
+    }
+
+    private CompletionStage<Outcome> process(String clientId, String source, String topic, byte[] payload, int qos,
+                                             boolean retain, boolean inspect, boolean reportToSink) {
         long receivedNanos = System.nanoTime();
         long now = clock.millis();
         if (ReservedTopics.isReserved(topic)) {
@@ -106,6 +131,9 @@ public final class Ingress {
             report(new SecurityEvent(Instant.ofEpochMilli(now), "broker", clientId, topic, "reserved_topic",
                     "broker-reserved-topic", Severity.MEDIUM, Action.BLOCK, topic));
             return CompletableFuture.completedFuture(Outcome.REFUSED);
+        }
+        if (!inspect) {
+            return store(clientId, topic, payload, qos, retain, now, receivedNanos);
         }
         MessageContext context = new MessageContext(clientId, topic, qos, source, now);
         Verdict verdict;
@@ -120,7 +148,16 @@ public final class Ingress {
         if (action != Action.ALLOW) {
             Instant at = Instant.ofEpochMilli(now);
             for (Finding f : verdict.findings()) {
-                report(SecurityEvent.of(at, context, f));
+                SecurityEvent event = SecurityEvent.of(at, context, f);
+                if (reportToSink) {
+                    report(event);
+                } else {
+                    LOG.warn("the broker's own message was {} by inspection (not re-reported as an event): {}",
+                            action, event);
+                }
+            }
+            if (!reportToSink && !action.delivers()) {
+                metrics.refused("internal_" + action.name().toLowerCase(Locale.ROOT));
             }
         }
         switch (action) {
