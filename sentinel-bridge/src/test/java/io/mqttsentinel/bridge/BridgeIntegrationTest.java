@@ -119,6 +119,25 @@ class BridgeIntegrationTest {
     }
 
     @Test
+    void coreToOrigin_qos0Message_isCarriedWithQos1() throws Exception {
+        RestartableMosquitto origin = origin(null);
+        BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", false);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build())
+                .meterRegistry(registry).build());
+        bridge.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        clients.device("d0", core.plainPort()).publishWith().topic("clients/d0/telemetry").qos(MqttQos.AT_MOST_ONCE)
+                .payload("fire-and-forget".getBytes(java.nio.charset.StandardCharsets.UTF_8)).send();
+
+        Mqtt3Publish got = atOrigin.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(got).isNotNull();
+        assertThat(text(got)).isEqualTo("fire-and-forget");
+        assertThat(got.getQos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
+        Await.until("persisted == 1", WAIT, () -> count(registry, "bridge_messages_persisted") == 1.0);
+    }
+
+    @Test
     void coreToOrigin_topicsOutsideTheSubscriptions_areNotBridged() throws Exception {
         RestartableMosquitto origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "#", false);
