@@ -163,6 +163,9 @@ class EndToEndTest {
                 .cause().isInstanceOf(Mqtt3ConnAckException.class)
                 .satisfies(e -> assertThat(((Mqtt3ConnAckException) e).getMqttMessage().getReturnCode())
                         .isIn(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD, Mqtt3ConnAckReturnCode.NOT_AUTHORIZED));
+        Path events = dir.resolve("data/events/proxy-events.jsonl");
+        assertThat(TestClients.await(WAIT, () -> read(events).contains("\"bad_credentials\"")))
+                .as("auth event in %s", events).isTrue();
     }
 
     private static String read(Path file) {
