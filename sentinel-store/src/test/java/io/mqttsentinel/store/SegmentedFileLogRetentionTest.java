@@ -113,4 +113,19 @@ class SegmentedFileLogRetentionTest {
             });
         }
     }
+
+    @Test
+    void background_retentionRunsEveryCheckIntervalWithoutBeingCalled() throws Exception {
+        try (SegmentedFileLog log = builder().retentionCheckInterval(Duration.ofSeconds(1)).open()) {
+            append(log, 0, 100);
+            clock.advance(Duration.ofHours(73));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            // segments leave the index first, their files are deleted right after
+            while ((log.earliestOffset() < 100 || segmentFiles() > 1) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // poll a background thread, not timing
+            }
+            assertThat(log.earliestOffset()).isEqualTo(100);
+            assertThat(segmentFiles()).isEqualTo(1);
+        }
+    }
 }
