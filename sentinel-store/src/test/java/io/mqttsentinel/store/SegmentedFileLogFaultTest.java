@@ -181,4 +181,22 @@ class SegmentedFileLogFaultTest {
             assertThat(log.nextOffset()).isZero();
         }
     }
+
+    @Test
+    void append_moreWaitingThanMaxPending_failsFastAndOthersComplete() throws Exception {
+        try (SegmentedFileLog log = SegmentedFileLog.builder(tmp.resolve("log")).fileIo(io).maxPendingAppends(10).open()) {
+            io.holdForce = new CountDownLatch(1);
+            CompletableFuture<LogPosition> first = log.append(entry(0)).toCompletableFuture();
+            assertThat(io.forceEntered.await(10, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<LogPosition>> waiting = append(log, 1, 10);
+            CompletableFuture<LogPosition> overflow = log.append(entry(11)).toCompletableFuture();
+            assertThatThrownBy(() -> overflow.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(MessageLogException.class)
+                    .hasMessageContaining("maxPendingAppends");
+            io.holdForce.countDown();
+            io.holdForce = null;
+            join(waiting);
+            assertThat(first.join().offset()).isZero();
+            assertThat(readAll(log)).isEqualTo(entries(0, 11));
+        }
+    }
 }
