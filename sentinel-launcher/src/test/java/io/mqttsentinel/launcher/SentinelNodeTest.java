@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqttsentinel.testkit.FreePorts;
+import io.mqttsentinel.testkit.Services;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,6 +134,32 @@ class SentinelNodeTest {
         try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.PROXY), LauncherConfig.of(m))) {
             assertThat(Files.readString(node.proxyCertificate())).isEqualTo(first);
         }
+    }
+
+    @Test
+    void proxy_withRedisUri_sharesTheGlobalTierThroughRedis() {
+        Services.assumeReachable("Redis", "127.0.0.1", 6379);
+        int metrics = FreePorts.next();
+        Map<String, String> m = base(metrics);
+        m.put("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:" + FreePorts.next());
+        m.put("SENTINEL_RL_REDIS_URI", "redis://127.0.0.1:6379");
+        m.put("SENTINEL_RL_REDIS_KEY_PREFIX", "sentinel-launcher-test:" + UUID.randomUUID() + ":");
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.PROXY), LauncherConfig.of(m))) {
+            assertThat(node.isReady()).isTrue();
+            assertThat(TestClients.await(Duration.ofSeconds(20), () -> TestClients.get(metrics, "/metrics").body()
+                    .contains("mqtt_proxy_rate_limit_redis_fallback_active 0.0"))).as("leasing from Redis").isTrue();
+        }
+    }
+
+    @Test
+    void proxy_badRedisSetting_isAConfigError() {
+        Map<String, String> m = base(FreePorts.next());
+        m.put("SENTINEL_RL_REDIS_URI", "redis://127.0.0.1:6379");
+        m.put("SENTINEL_RL_REDIS_FLEET_SIZE", "0");
+
+        assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.PROXY), LauncherConfig.of(m)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SENTINEL_RL_REDIS_FLEET_SIZE");
     }
 
     @Test
