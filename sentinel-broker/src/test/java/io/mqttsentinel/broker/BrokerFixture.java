@@ -29,6 +29,7 @@ final class BrokerFixture implements AutoCloseable {
     SegmentedFileLog log;
     SentinelBroker broker;
     private final List<Mqtt3BlockingClient> clients = new ArrayList<>();
+    private final List<SentinelBroker> crashed = new ArrayList<>();
 
     BrokerFixture(Path logDir) {
         this.logDir = logDir;
@@ -49,6 +50,27 @@ final class BrokerFixture implements AutoCloseable {
     /** Closes the broker and the log, as a process exit would, and starts both again on the same directory. */
     BrokerFixture restart(UnaryOperator<SentinelBroker.Builder> customize) {
         stop();
+        return start(customize);
+    }
+
+    /**
+     * Simulates a crash of the broker: the log is closed under it (as a dying process leaves it) without
+     * the broker's last checkpoint, then a new broker starts on the same directory. The old broker is
+     * closed only at the end of the test.
+     */
+    BrokerFixture crashAndRestart(UnaryOperator<SentinelBroker.Builder> customize) {
+        for (Mqtt3BlockingClient c : clients) {
+            try {
+                if (c.getState().isConnected()) {
+                    c.disconnect();
+                }
+            } catch (RuntimeException e) {
+                // already gone
+            }
+        }
+        clients.clear();
+        crashed.add(broker);
+        log.close();
         return start(customize);
     }
 
@@ -112,6 +134,7 @@ final class BrokerFixture implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        crashed.forEach(SentinelBroker::close);
     }
 
     /** The messages a client received, in order. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -199,6 +200,25 @@ class SessionTest {
             assertThat(body).endsWith("unacked");
         }
         assertThat(fx.counter("mqtt_broker_redeliveries_total")).isEqualTo(1);
+    }
+
+    @Test
+    void crash_beforeCheckpoint_redeliversAcknowledgedMessage_atLeastOnce_andLosesNothing() {
+        fx = new BrokerFixture(dir).start(b -> b.checkpointInterval(java.time.Duration.ofHours(1)));
+        persistentDeviceSubscribesThenLeaves("dev-f");
+        Mqtt3BlockingClient origin = fx.publisher("origin");
+        publish(origin, "clients/dev-f/alerts", "one", MqttQos.AT_LEAST_ONCE);
+        BrokerFixture.Inbox inbox = reconnect("dev-f", true);
+        assertThat(inbox.nextText()).isEqualTo("one"); // acknowledged, but no checkpoint was written
+        publish(origin, "clients/dev-f/alerts", "two", MqttQos.AT_LEAST_ONCE);
+        assertThat(inbox.nextText()).isEqualTo("two");
+        inbox.client().disconnect();
+        publish(origin, "clients/dev-f/alerts", "three", MqttQos.AT_LEAST_ONCE);
+
+        fx.crashAndRestart(b -> b);
+
+        BrokerFixture.Inbox after = reconnect("dev-f", true);
+        assertThat(List.of(after.nextText(), after.nextText(), after.nextText())).containsExactly("one", "two", "three");
     }
 
     static byte[] subscribeBody(int packetId, String filter, int qos) {

@@ -90,4 +90,54 @@ class SubscriptionIndexTest {
         assertThat(index.exactTopics()).isEqualTo(100_000);
         assertThat(matches("clients/d77777/alerts")).containsExactly(Map.entry("d77777", 1));
     }
+    @Test
+    void concurrentChangesAndLookups_endConsistent() throws Exception {
+        int threads = 4;
+        int perThread = 2_000;
+        Session stable = session("stable");
+        index.subscribe("stable/+", stable, 1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+        java.util.concurrent.atomic.AtomicInteger missed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            java.util.concurrent.Future<?> reader = pool.submit(() -> {
+                while (!done.get()) { // bounded by the writers below
+                    int[] seen = new int[1];
+                    index.forEachMatch("stable/x", (s, q) -> seen[0]++);
+                    if (seen[0] != 1) {
+                        missed.incrementAndGet();
+                    }
+                }
+            });
+            java.util.List<java.util.concurrent.Future<?>> writers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                writers.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        Session s = session("w" + id + "-" + i);
+                        String exact = "clients/w" + id + "-" + i + "/alerts";
+                        String wild = "w/" + id + "/+/" + (i % 7);
+                        index.subscribe(exact, s, 1);
+                        index.subscribe(wild, s, 0);
+                        if (i % 2 == 0) {
+                            index.unsubscribe(exact, s);
+                            index.unsubscribe(wild, s);
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> w : writers) {
+                w.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            done.set(true);
+            reader.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(missed.get()).isZero();
+        assertThat(index.exactTopics()).isEqualTo(threads * perThread / 2);
+        assertThat(index.wildcardSubscriptions()).isEqualTo(1 + threads * perThread / 2);
+        assertThat(matches("clients/w1-1/alerts")).containsOnlyKeys("w1-1");
+        assertThat(matches("clients/w1-2/alerts")).isEmpty();
+    }
 }
