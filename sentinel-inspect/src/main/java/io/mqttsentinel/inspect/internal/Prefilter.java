@@ -60,6 +60,8 @@ public final class Prefilter {
     }
 
     private final byte[] classes = new byte[256];
+    /** {@link #classes} for the inside of JSON strings. */
+    private final byte[] jsonClasses;
     private final Words keywords;
     private final boolean inspectAll;
 
@@ -85,6 +87,7 @@ public final class Prefilter {
                 classes[c] = TRIGGER;
             }
         }
+        jsonClasses = classes.clone();
     }
 
     /**
@@ -201,50 +204,65 @@ public final class Prefilter {
      * @return the index of the closing quote, or -1 when the string is not valid JSON (unterminated, raw control byte)
      */
     public int jsonString(byte[] a, int i, int end, Scratch s) {
-        byte[] cls = classes;
+        byte[] cls = jsonClasses;
+        int[] codes = CODES;
         long word = 0;
         int wordLen = 0;
         boolean prevDot = false;
-        boolean sus = inspectAll;
+        if (inspectAll) {
+            return closeQuote(a, i, end, s);
+        }
         for (; i < end; i++) {
             int b = a[i] & 0xFF;
-            if (b == '"') {
-                if (!sus && wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word) >= 0) {
-                    sus = true;
-                }
-                s.suspicious = sus;
-                return i;
-            }
-            if (b == '\\') {
-                sus = true;
-                i++;
+            byte c = cls[b];
+            if (c == LETTER) {
+                word = (word << 5) | codes[b];
+                wordLen++;
                 continue;
+            }
+            if (wordLen != 0) {
+                if (wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word) >= 0) {
+                    return closeQuote(a, i, end, s);
+                }
+                word = 0;
+                wordLen = 0;
+            }
+            if (c == NEUTRAL) {
+                prevDot = false;
+                continue;
+            }
+            if (c == DOT) {
+                if (prevDot) {
+                    return closeQuote(a, i, end, s);
+                }
+                prevDot = true;
+                continue;
+            }
+            if (b == '"') {
+                s.suspicious = false;
+                return i;
             }
             if (b < 0x20) {
                 return -1;
             }
-            if (sus) {
-                continue;
+            // a trigger byte, or a backslash escape
+            return closeQuote(a, i, end, s);
+        }
+        return -1;
+    }
+
+    /** The rest of a JSON string that is already suspicious: find its closing quote. */
+    private static int closeQuote(byte[] a, int i, int end, Scratch s) {
+        for (; i < end; i++) {
+            int b = a[i];
+            if (b == '"') {
+                s.suspicious = true;
+                return i;
             }
-            byte c = cls[b];
-            if (c == LETTER) {
-                word = (word << 5) | CODES[b];
-                wordLen++;
-                prevDot = false;
-                continue;
-            }
-            if (wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word) >= 0) {
-                sus = true;
-            }
-            word = 0;
-            wordLen = 0;
-            if (c == TRIGGER) {
-                sus = true;
-            } else if (c == DOT) {
-                sus |= prevDot;
-                prevDot = true;
-            } else {
-                prevDot = false;
+            if (b == '\\') {
+                i++;
+            } else if (b >= 0 && b < 0x20) {
+                return -1;
             }
         }
         return -1;

@@ -25,6 +25,16 @@ public final class Scratch {
     int[] tokType = new int[SqlDetector.MAX_TOKENS];
     int[] tokStart = new int[SqlDetector.MAX_TOKENS];
     int[] tokEnd = new int[SqlDetector.MAX_TOKENS];
+    /** {@link #chars} bit: the value has '/' or '\\'. */
+    public static final int SLASH = 1;
+    /** {@link #chars} bit: the value has '.'. */
+    public static final int DOT = 2;
+    /** {@link #chars} bit: the value has a shell operator, a bracket, '$', a newline or a backslash. */
+    public static final int SHELL = 4;
+    /** {@link #chars} bit: the value has a control or non-ASCII character. */
+    public static final int OTHER = 8;
+    /** Which kinds of character the decoded value holds (bits above), set by the decoder. */
+    public int chars;
     /** Set by the prefilter's JSON string scan. */
     public boolean suspicious;
     /** Container stack of the JSON scanner. */

@@ -72,6 +72,9 @@ public final class ShellDetector {
             s.hit(0, len);
             return Builtin.CMDI_OPERATOR_PROBE.ordinal();
         }
+        if ((s.chars & (Scratch.SHELL | Scratch.OTHER)) == 0) {
+            return -1; // every rule below needs an operator, a bracket, '$', a newline or a backslash
+        }
         for (int i = 0; i < len; i++) {
             char c = t[i];
             switch (c) {

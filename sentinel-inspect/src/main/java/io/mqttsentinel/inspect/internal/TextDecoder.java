@@ -12,6 +12,27 @@ package io.mqttsentinel.inspect.internal;
  */
 public final class TextDecoder {
 
+    private static final int[] CHAR_BITS = new int[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            int bits = 0;
+            if ("/\\".indexOf(c) >= 0) {
+                bits |= Scratch.SLASH;
+            }
+            if (c == '.') {
+                bits |= Scratch.DOT;
+            }
+            if (";|&`$(){}<>\n\r\\".indexOf(c) >= 0) {
+                bits |= Scratch.SHELL;
+            }
+            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') {
+                bits |= Scratch.OTHER;
+            }
+            CHAR_BITS[c] = bits;
+        }
+    }
+
     private TextDecoder() {
     }
 
@@ -32,21 +53,40 @@ public final class TextDecoder {
         int len = utf8(src, off, end, jsonString, out);
         formPlus(out, len);
         char[] tmp = s.tmp;
+        boolean first = true;
         for (int round = 0; round < maxRounds; round++) {
-            int l2 = percent(out, len, tmp);
-            formPlus(tmp, l2);
-            boolean changed = l2 != len || !same(out, tmp, len);
-            int l3 = entities(tmp, l2, out);
-            changed |= l3 != l2 || !same(out, tmp, l3);
-            int l4 = backslash(out, l3, tmp);
-            changed |= l4 != l3 || !same(out, tmp, l4);
-            System.arraycopy(tmp, 0, out, 0, l4);
-            len = l4;
+            if (first) {
+                first = false;
+                if (!hasAny(out, len)) {
+                    break; // nothing encoded: no round can change anything
+                }
+            }
+            boolean changed = false;
+            if (has(out, len, '%')) {
+                int l2 = percent(out, len, tmp);
+                formPlus(tmp, l2);
+                changed = l2 != len || !same(out, tmp, l2);
+                System.arraycopy(tmp, 0, out, 0, l2);
+                len = l2;
+            }
+            if (has(out, len, '&')) {
+                int l3 = entities(out, len, tmp);
+                changed |= l3 != len;
+                System.arraycopy(tmp, 0, out, 0, l3);
+                len = l3;
+            }
+            if (has(out, len, '\\')) {
+                int l4 = backslash(out, len, tmp);
+                changed |= l4 != len;
+                System.arraycopy(tmp, 0, out, 0, l4);
+                len = l4;
+            }
             if (!changed) {
                 break;
             }
         }
         char[] lower = s.lower;
+        int mask = 0;
         for (int i = 0; i < len; i++) {
             char c = out[i];
             if (c >= 0xFF01 && c <= 0xFF5E) {
@@ -54,8 +94,10 @@ public final class TextDecoder {
                 out[i] = c;
             }
             lower[i] = (c >= 'A' && c <= 'Z') ? (char) (c + 32) : c;
+            mask |= c < 128 ? CHAR_BITS[c] : Scratch.OTHER;
         }
         s.length = len;
+        s.chars = mask;
     }
 
     /**
@@ -80,6 +122,25 @@ public final class TextDecoder {
                 }
             }
         }
+    }
+
+    private static boolean hasAny(char[] t, int len) {
+        for (int i = 0; i < len; i++) {
+            char c = t[i];
+            if (c == '%' || c == '&' || c == '\\') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean has(char[] t, int len, char c) {
+        for (int i = 0; i < len; i++) {
+            if (t[i] == c) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean same(char[] a, char[] b, int len) {

@@ -16,6 +16,14 @@ public final class TraversalDetector {
         ".bash_history", "wp-config.php", "cmd.exe", "global.asa", "inetpub/wwwroot"
     };
 
+    private static final boolean[] FIRST = new boolean[128];
+
+    static {
+        for (String f : SENSITIVE) {
+            FIRST[f.charAt(0)] = true;
+        }
+    }
+
     private TraversalDetector() {
     }
 
@@ -27,10 +35,18 @@ public final class TraversalDetector {
      * @return the ordinal of the first enabled rule that fired, or {@code -1}
      */
     public static int detect(char[] t, int len, Scratch s, boolean[] enabled) {
+        boolean hex = hasHexSpelling(t, len);
+        if ((s.chars & (Scratch.SLASH | Scratch.DOT | Scratch.OTHER)) == 0 && !hex) {
+            return -1; // every pattern needs a separator or a dot (or something normalize() turns into one)
+        }
         boolean dots = enabled[Builtin.TRAVERSAL_DOT_DOT.ordinal()];
         boolean files = enabled[Builtin.TRAVERSAL_SENSITIVE_FILE.ordinal()];
-        char[] p = s.tmp;
-        int n = normalize(t, len, p);
+        char[] p = t;
+        int n = len;
+        if ((s.chars & Scratch.OTHER) != 0 || hex) {
+            p = s.tmp;
+            n = normalize(t, len, p);
+        }
         int segments = 0;
         int dotSegments = 0;
         boolean slash = false;
@@ -80,7 +96,7 @@ public final class TraversalDetector {
                     return Builtin.TRAVERSAL_DOT_DOT.ordinal();
                 }
             }
-            if (files && (i == 0 || isSep(p[i - 1]) || p[i - 1] <= ' ' || p[i - 1] == '.' || p[i - 1] == '=')) {
+            if (files && c < 128 && FIRST[c] && (i == 0 || isSep(p[i - 1]) || p[i - 1] <= ' ' || p[i - 1] == '.' || p[i - 1] == '=')) {
                 for (String f : SENSITIVE) {
                     if (c == f.charAt(0) && matches(p, n, i, f)) {
                         s.hit(Math.max(0, Math.min(i, len) - 1), Math.min(len, i + f.length() + 8));
@@ -90,6 +106,15 @@ public final class TraversalDetector {
             }
         }
         return -1;
+    }
+
+    private static boolean hasHexSpelling(char[] t, int len) {
+        for (int i = 0; i + 1 < len; i++) {
+            if (t[i] == '0' && t[i + 1] == 'x') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
