@@ -103,6 +103,8 @@ public final class Bridge implements AutoCloseable {
     private final Counter retriesOutbound;
     private final Counter retriesInbound;
     private volatile boolean closed;
+    /** The core granted every subscription (set once; the persistent session keeps them). */
+    private volatile boolean subscribed;
 
     private Bridge(Builder b) {
         this.config = b.config;
@@ -224,6 +226,7 @@ public final class Bridge implements AutoCloseable {
                     return connect.send();
                 })
                 .thenCompose(connAck -> Subscriptions.subscribeAtLeastOnce(core, config.subscriptions()))
+                .thenRun(() -> subscribed = true)
                 .thenRun(() -> LOG.info("bridge ready: core {}:{} {} -> origin", config.coreHost(), config.corePort(),
                         config.subscriptions()))
                 .toCompletableFuture()
@@ -305,9 +308,12 @@ public final class Bridge implements AutoCloseable {
         return f;
     }
 
-    /** @return {@code true} while connected to both the core broker and the origin */
+    /**
+     * @return {@code true} while connected to both the core broker and the origin, after the core granted
+     *         every subscription
+     */
     public boolean isReady() {
-        return !closed && core.getState().isConnected() && egress.isConnected();
+        return !closed && subscribed && core.getState().isConnected() && egress.isConnected();
     }
 
     /** @return {@code true} while connected to the core broker */

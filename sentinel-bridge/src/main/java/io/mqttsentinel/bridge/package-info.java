@@ -6,7 +6,9 @@
  * by {@link io.mqttsentinel.bridge.BridgeConfig} ({@code ofDefaults()}, {@code fromEnvironment(System.getenv())},
  * {@code builder()}). The pieces are usable alone: {@link io.mqttsentinel.bridge.WebSocketEgress} (the
  * {@link io.mqttsentinel.api.Egress} over WebSocket), {@link io.mqttsentinel.bridge.TopicRewriter} (topic
- * rules) and {@link io.mqttsentinel.bridge.Backoff} (reconnect delays).
+ * rules) and {@link io.mqttsentinel.bridge.Backoff} (reconnect delays). A
+ * {@link io.mqttsentinel.bridge.ConnectionListener} hears each side connect and disconnect; a publish the egress
+ * refuses at once fails with {@link io.mqttsentinel.bridge.EgressRejectedException}.
  *
  * <p>Contract: a message from the core is acknowledged to the core only after the origin acknowledged it
  * (QoS 1, at-least-once); both connections reconnect with exponential backoff and jitter.
