@@ -88,6 +88,7 @@ public final class SentinelBroker implements AutoCloseable {
 
     private final BrokerConfig config;
     private final MessageLog log;
+    private final Clock clock;
     private final BrokerServices services;
     private final SubscriptionIndex index;
     private final RetainedStore retained;
@@ -107,6 +108,7 @@ public final class SentinelBroker implements AutoCloseable {
         this.config = new BrokerConfig(b.port, b.bindAddress, b.limits, b.maxQueuedPerSession,
                 b.maxInflightPerSession, b.ioThreads, b.checkpointInterval);
         this.log = b.messageLog;
+        this.clock = b.clock;
         BrokerMetrics metrics = new BrokerMetrics(b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry());
         BrokerContext context = new BrokerContext(config, metrics);
         this.index = new SubscriptionIndex();
@@ -142,7 +144,7 @@ public final class SentinelBroker implements AutoCloseable {
             }
             started = true;
             try {
-                new Recovery(registry, retained, router).replay(log);
+                new Recovery(registry, retained, router).replay(log, clock);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while recovering from the message log", e);

@@ -2,6 +2,7 @@ package io.mqttsentinel.broker;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,8 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.api.LogReader;
+import io.mqttsentinel.api.LogRecord;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.store.FsyncPolicy;
 import io.mqttsentinel.store.SegmentedFileLog;
@@ -103,6 +106,16 @@ final class BrokerFixture implements AutoCloseable {
 
     static void publish(Mqtt3BlockingClient c, String topic, String payload, MqttQos qos) {
         c.publishWith().topic(topic).qos(qos).payload(payload.getBytes(StandardCharsets.UTF_8)).send();
+    }
+
+    /**
+     * @return the records of {@code log} other than the broker's own state records ({@code $sentinel/...}:
+     *         session state, retained state, recovery markers)
+     */
+    static List<LogRecord> messages(MessageLog log) throws InterruptedException {
+        try (LogReader reader = log.openReader("test-" + System.nanoTime())) {
+            return reader.poll(10_000, Duration.ZERO).stream().filter(r -> !r.topic().startsWith("$sentinel/")).toList();
+        }
     }
 
     double counter(String name, String... tags) {

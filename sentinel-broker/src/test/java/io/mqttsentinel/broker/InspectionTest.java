@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -19,7 +18,6 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 
 import io.mqttsentinel.api.Action;
 import io.mqttsentinel.api.Finding;
-import io.mqttsentinel.api.LogReader;
 import io.mqttsentinel.api.LogRecord;
 import io.mqttsentinel.api.MessageContext;
 import io.mqttsentinel.api.PayloadInspector;
@@ -65,9 +63,7 @@ class InspectionTest {
     }
 
     private static List<LogRecord> readAll(io.mqttsentinel.api.MessageLog log) throws InterruptedException {
-        try (LogReader reader = log.openReader("inspection-test")) {
-            return reader.poll(100, Duration.ZERO);
-        }
+        return BrokerFixture.messages(log);
     }
 
     @Test

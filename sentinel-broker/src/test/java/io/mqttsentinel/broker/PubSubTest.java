@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +19,6 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 
-import io.mqttsentinel.api.LogReader;
 import io.mqttsentinel.api.LogRecord;
 
 class PubSubTest {
@@ -63,12 +61,10 @@ class PubSubTest {
         Mqtt3BlockingClient pub = fx.publisher("origin");
         publish(pub, "clients/d/alerts", "durable", MqttQos.AT_LEAST_ONCE);
 
-        try (LogReader reader = fx.log.openReader("test")) {
-            List<LogRecord> records = reader.poll(10, Duration.ZERO);
-            assertThat(records).extracting(LogRecord::topic).containsExactly("clients/d/alerts");
-            assertThat(records.get(0).entry().clientId()).isEqualTo("origin");
-            assertThat(new String(records.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("durable");
-        }
+        List<LogRecord> records = BrokerFixture.messages(fx.log);
+        assertThat(records).extracting(LogRecord::topic).containsExactly("clients/d/alerts");
+        assertThat(records.get(0).entry().clientId()).isEqualTo("origin");
+        assertThat(new String(records.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("durable");
     }
 
     @Test

@@ -1,11 +1,17 @@
 package io.mqttsentinel.broker.internal;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mqttsentinel.api.LogEntry;
 import io.mqttsentinel.api.LogReader;
 import io.mqttsentinel.api.LogRecord;
 import io.mqttsentinel.api.LogTruncatedException;
@@ -32,6 +38,8 @@ public final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
     private static final int BATCH = 4096;
     private static final Duration END_OF_LOG = Duration.ofMillis(200);
+    private static final Duration WAIT_FOR_MARKER = Duration.ofSeconds(1);
+    private static final long STALL_SECONDS = 60;
 
     private final SessionRegistry registry;
     private final RetainedStore retained;
@@ -49,21 +57,35 @@ public final class Recovery {
     }
 
     /**
-     * Reads the log from its earliest record to its end.
+     * Reads the log from its earliest record to its end. The end is found with a marker record that
+     * recovery appends first ({@code $sentinel/recovery/{uuid}}): an empty poll alone does not prove the
+     * end on every log (a Kafka consumer's first polls are often empty while it joins its group).
      *
      * @param log the main log
+     * @param clock the time stamp of the marker
      * @return the number of records read
      * @throws InterruptedException when interrupted while reading
+     * @throws IllegalStateException when the marker cannot be stored, or is not read back within
+     *                               {@value #STALL_SECONDS} seconds without progress
      */
-    public long replay(MessageLog log) throws InterruptedException {
+    public long replay(MessageLog log, Clock clock) throws InterruptedException {
+        String marker = ReservedTopics.RECOVERY + UUID.randomUUID();
+        try {
+            log.append(new LogEntry(marker, new byte[0], 0, "$sentinel-broker", clock.millis())).toCompletableFuture()
+                    .get(STALL_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the message log does not accept the recovery marker: " + e, e);
+        }
         long count = 0;
         int truncations = 0;
+        boolean markerSeen = false;
+        long lastProgress = System.nanoTime();
         try (LogReader reader = log.openReader(GROUP)) {
             reader.seekToEarliest();
             while (true) {
                 List<LogRecord> batch;
                 try {
-                    batch = reader.poll(BATCH, END_OF_LOG);
+                    batch = reader.poll(BATCH, markerSeen ? END_OF_LOG : WAIT_FOR_MARKER);
                 } catch (LogTruncatedException e) {
                     if (++truncations > 10) {
                         throw e;
@@ -73,10 +95,22 @@ public final class Recovery {
                     continue;
                 }
                 if (batch.isEmpty()) {
-                    break;
+                    if (markerSeen) {
+                        break; // other partitions, if any, had nothing more either
+                    }
+                    if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
+                        throw new IllegalStateException("recovery read " + count + " records but not its marker "
+                                + marker + " within " + STALL_SECONDS + " s");
+                    }
+                    continue;
                 }
+                lastProgress = System.nanoTime();
                 for (LogRecord r : batch) {
-                    apply(r);
+                    if (r.topic().equals(marker)) {
+                        markerSeen = true;
+                    } else {
+                        apply(r);
+                    }
                 }
                 count += batch.size();
             }

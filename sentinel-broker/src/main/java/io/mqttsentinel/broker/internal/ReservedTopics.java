@@ -11,6 +11,8 @@ public final class ReservedTopics {
     public static final String SESSION = STATE + "session/";
     /** Retained message records: {@code $sentinel/retained/{topic}}. */
     public static final String RETAINED = STATE + "retained/";
+    /** End-of-log markers written by recovery at start: {@code $sentinel/recovery/{uuid}}. */
+    public static final String RECOVERY = STATE + "recovery/";
     /** Prefix of quarantined messages kept in the main log when no quarantine log is configured. */
     public static final String QUARANTINE = "$quarantine/";
 
