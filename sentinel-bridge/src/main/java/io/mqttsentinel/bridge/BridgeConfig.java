@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.mqttsentinel.bridge.internal.TrustMaterial;
+
 /**
  * The bridge's settings: where the core broker and the origin are, how to authenticate and trust the
  * origin, what to subscribe to, how to rewrite topics, how to back off and how much may be in flight.
@@ -33,7 +35,8 @@ import java.util.regex.Pattern;
  *   <li>{@value #CLIENT_ID} [{@code sentinel-bridge}] — 1–128 characters from {@code [A-Za-z0-9._:-]}; the
  *       stable MQTT client id on both sides (persistent sessions, clean session false)</li>
  *   <li>{@value #ORIGIN_USERNAME} / {@value #ORIGIN_PASSWORD} [none] — credentials for the origin (secret)</li>
- *   <li>{@value #ORIGIN_CA} [the JVM's trust store] — PEM file of CA certificates trusted for {@code wss}</li>
+ *   <li>{@value #ORIGIN_CA} [the JVM's trust store] — CA certificates trusted for {@code wss}: a PEM file, or a
+ *       PKCS#12 / JKS trust store; {@value #ORIGIN_CA_PASSWORD} [none] — the trust store's password (secret)</li>
  *   <li>{@value #ORIGIN_VERIFY_HOSTNAME} [{@code true}] — check the origin certificate's name against the URL host</li>
  *   <li>{@value #SUBSCRIPTIONS} [{@code clients/+/telemetry,clients/+/events}] — comma list of core topic filters</li>
  *   <li>{@value #ORIGIN_SUBSCRIPTIONS} [{@code sentinel/alerts/#}] — comma list of origin topic filters (inbound)</li>
@@ -64,6 +67,8 @@ public final class BridgeConfig {
     public static final String ORIGIN_PASSWORD = "SENTINEL_BRIDGE_ORIGIN_PASSWORD";
     /** Environment key of the origin CA PEM file. */
     public static final String ORIGIN_CA = "SENTINEL_BRIDGE_ORIGIN_CA";
+    /** Environment key of the origin trust store password. */
+    public static final String ORIGIN_CA_PASSWORD = "SENTINEL_BRIDGE_ORIGIN_CA_PASSWORD";
     /** Environment key of the origin hostname verification switch. */
     public static final String ORIGIN_VERIFY_HOSTNAME = "SENTINEL_BRIDGE_ORIGIN_VERIFY_HOSTNAME";
     /** Environment key of the core subscriptions. */
@@ -114,6 +119,7 @@ public final class BridgeConfig {
     private final String originUsername;
     private final String originPassword;
     private final Path originCa;
+    private final String originCaPassword;
     private final boolean verifyHostname;
     private final List<String> subscriptions;
     private final List<String> originSubscriptions;
@@ -132,6 +138,7 @@ public final class BridgeConfig {
         this.originUsername = b.originUsername;
         this.originPassword = b.originPassword;
         this.originCa = b.originCa;
+        this.originCaPassword = b.originCaPassword;
         this.verifyHostname = b.verifyHostname;
         this.subscriptions = List.copyOf(b.subscriptions);
         this.originSubscriptions = List.copyOf(b.originSubscriptions);
@@ -197,7 +204,8 @@ public final class BridgeConfig {
         }
         String ca = get(env, ORIGIN_CA);
         if (ca != null) {
-            keyed(ORIGIN_CA, ca, () -> b.originCa(toPath(ca)));
+            String caPassword = env.get(ORIGIN_CA_PASSWORD);
+            keyed(ORIGIN_CA, ca, () -> b.originCa(toPath(ca), caPassword == null || caPassword.isEmpty() ? null : caPassword));
         }
         String verify = get(env, ORIGIN_VERIFY_HOSTNAME);
         if (verify != null) {
@@ -382,9 +390,17 @@ public final class BridgeConfig {
         return Optional.ofNullable(originPassword);
     }
 
-    /** @return the PEM file of CA certificates trusted for {@code wss}; empty means the JVM's trust store */
+    /**
+     * @return the CA certificates trusted for {@code wss} (PEM, PKCS#12 or JKS); empty means the JVM's trust
+     *         store
+     */
     public Optional<Path> originCa() {
         return Optional.ofNullable(originCa);
+    }
+
+    /** @return the password of the {@link #originCa()} trust store, if any */
+    public Optional<String> originCaPassword() {
+        return Optional.ofNullable(originCaPassword);
     }
 
     /** @return whether the origin certificate's name is checked against the URL host */
@@ -428,6 +444,7 @@ public final class BridgeConfig {
                 + ", coreUsername=" + coreUsername + ", corePassword=" + (corePassword == null ? "none" : "***")
                 + ", clientId=" + clientId + ", originUsername=" + originUsername
                 + ", originPassword=" + (originPassword == null ? "none" : "***") + ", originCa=" + originCa
+                + ", originCaPassword=" + (originCaPassword == null ? "none" : "***")
                 + ", verifyHostname=" + verifyHostname + ", subscriptions=" + subscriptions
                 + ", originSubscriptions=" + originSubscriptions + ", topicRewriter=" + topicRewriter
                 + ", backoff=" + backoff + ", maxInFlight=" + maxInFlight + ", keepAlive=" + keepAlive + "]";
@@ -444,6 +461,7 @@ public final class BridgeConfig {
         private String originUsername;
         private String originPassword;
         private Path originCa;
+        private String originCaPassword;
         private boolean verifyHostname = true;
         private List<String> subscriptions = DEFAULT_SUBSCRIPTIONS;
         private List<String> originSubscriptions = DEFAULT_ORIGIN_SUBSCRIPTIONS;
@@ -465,6 +483,7 @@ public final class BridgeConfig {
             originUsername = c.originUsername;
             originPassword = c.originPassword;
             originCa = c.originCa;
+            originCaPassword = c.originCaPassword;
             verifyHostname = c.verifyHostname;
             subscriptions = c.subscriptions;
             originSubscriptions = c.originSubscriptions;
@@ -575,15 +594,32 @@ public final class BridgeConfig {
         }
 
         /**
-         * @param pemFile a readable PEM file of CA certificates trusted for {@code wss}, or {@code null} for the
-         *                JVM's trust store
+         * @param file a PEM file of CA certificates (or a password-less PKCS#12 / JKS trust store) trusted for
+         *             {@code wss}, or {@code null} for the JVM's trust store
          * @return this builder
+         * @throws IllegalArgumentException when the file cannot be read as certificates
          */
-        public Builder originCa(Path pemFile) {
-            if (pemFile != null && !Files.isReadable(pemFile)) {
-                throw new IllegalArgumentException("origin CA file '" + pemFile + "' must be a readable PEM file");
+        public Builder originCa(Path file) {
+            return originCa(file, null);
+        }
+
+        /**
+         * @param file     a PEM file of CA certificates, or a PKCS#12 / JKS trust store, or {@code null} for the
+         *                 JVM's trust store
+         * @param password the trust store's password, or {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException when the file cannot be read as certificates with that password
+         */
+        public Builder originCa(Path file, String password) {
+            if (file != null) {
+                if (!Files.isReadable(file)) {
+                    throw new IllegalArgumentException("origin CA file '" + file + "' must be a readable PEM file or trust store");
+                }
+                // read now, so that a bad file stops the start rather than every connection attempt
+                TrustMaterial.trustManagerFactory(file, password == null ? null : password.toCharArray());
             }
-            this.originCa = pemFile;
+            this.originCa = file;
+            this.originCaPassword = file == null ? null : password;
             return this;
         }
 

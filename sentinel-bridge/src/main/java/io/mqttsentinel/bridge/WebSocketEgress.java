@@ -40,7 +40,7 @@ import io.mqttsentinel.api.Egress;
 import io.mqttsentinel.api.EgressMessage;
 import io.mqttsentinel.bridge.internal.BackoffReconnector;
 import io.mqttsentinel.bridge.internal.Subscriptions;
-import io.mqttsentinel.bridge.internal.PemTrust;
+import io.mqttsentinel.bridge.internal.TrustMaterial;
 
 /**
  * The {@link Egress} to a customer origin: an MQTT 3.1.1 client over WebSocket ({@code ws://}) or WebSocket
@@ -70,7 +70,8 @@ import io.mqttsentinel.bridge.internal.PemTrust;
  * stage completes normally. A failed stage is not acknowledged: the origin sends the message again after the
  * next reconnect.
  *
- * <p><b>TLS:</b> {@code wss} trusts the JVM's trust store, or exactly the CA certificates of a PEM file, and
+ * <p><b>TLS:</b> {@code wss} trusts the JVM's trust store, or exactly the CA certificates of a PEM file or a
+ * PKCS#12 / JKS trust store, and
  * checks the certificate's name against the URL host unless told not to.
  *
  * <p>Metric: {@code bridge_egress_inflight} (gauge, publishes awaiting PUBACK). Thread-safe.
@@ -174,7 +175,7 @@ public final class WebSocketEgress implements Egress {
                 .backoff(config.backoff())
                 .maxInFlight(config.maxInFlight())
                 .keepAlive(config.keepAlive());
-        config.originCa().ifPresent(b::trustedCertificates);
+        config.originCa().ifPresent(ca -> b.trustedCertificates(ca, config.originCaPassword().orElse(null)));
         if (config.originUsername().isPresent()) {
             b.credentials(config.originUsername().get(), config.originPassword().orElse(""));
         }
@@ -375,12 +376,24 @@ public final class WebSocketEgress implements Egress {
         }
 
         /**
-         * @param caPemFile PEM file of the CA certificates to trust for {@code wss} (instead of the JVM's)
+         * @param caFile PEM file of the CA certificates to trust for {@code wss} (instead of the JVM's), or a
+         *               PKCS#12 / JKS trust store without a password
          * @return this builder
          * @throws IllegalArgumentException when the file holds no readable certificate
          */
-        public Builder trustedCertificates(Path caPemFile) {
-            this.trustManagerFactory = PemTrust.trustManagerFactory(Objects.requireNonNull(caPemFile, "caPemFile"));
+        public Builder trustedCertificates(Path caFile) {
+            return trustedCertificates(caFile, null);
+        }
+
+        /**
+         * @param caFile   PEM file of CA certificates, or a PKCS#12 / JKS trust store
+         * @param password the trust store's password, or {@code null} (ignored for PEM)
+         * @return this builder
+         * @throws IllegalArgumentException when the file holds no readable certificate or the password is wrong
+         */
+        public Builder trustedCertificates(Path caFile, String password) {
+            this.trustManagerFactory = TrustMaterial.trustManagerFactory(Objects.requireNonNull(caFile, "caFile"),
+                    password == null ? null : password.toCharArray());
             return this;
         }
 

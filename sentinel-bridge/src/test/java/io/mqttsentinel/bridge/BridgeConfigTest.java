@@ -14,6 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mqttsentinel.testkit.TestCertificates;
+
 class BridgeConfigTest {
 
     private static Map<String, String> env(String... kv) {
@@ -54,7 +56,7 @@ class BridgeConfigTest {
 
     @Test
     void fromEnvironment_readsEveryKey(@TempDir Path dir) throws Exception {
-        Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        Path ca = TestCertificates.create(dir).caFile();
         BridgeConfig c = BridgeConfig.fromEnvironment(env(
                 BridgeConfig.CORE, "core.internal:1999",
                 BridgeConfig.CORE_USERNAME, "bridge",
@@ -210,6 +212,27 @@ class BridgeConfigTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE_PASSWORD, "swordfish")))
                 .hasMessageContaining(BridgeConfig.CORE_USERNAME);
+    }
+
+    @Test
+    void fromEnvironment_caFileThatHoldsNoCertificate_isRejectedAtOnce(@TempDir Path dir) throws Exception {
+        Path junk = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\nnot base64\n");
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_CA, junk.toString())))
+                .hasMessageContaining(BridgeConfig.ORIGIN_CA).hasMessageContaining("ca.pem");
+    }
+
+    @Test
+    void fromEnvironment_trustStoreWithWrongPassword_isRejectedWithoutShowingIt(@TempDir Path dir) throws Exception {
+        Path store = TrustStores.pkcs12(TestCertificates.create(dir).caFile(), dir.resolve("trust.p12"), "changeit");
+        BridgeConfig ok = BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_CA, store.toString(),
+                BridgeConfig.ORIGIN_CA_PASSWORD, "changeit"));
+        assertThat(ok.originCa()).contains(store);
+        assertThat(ok.originCaPassword()).contains("changeit");
+        assertThat(ok.toString()).doesNotContain("changeit");
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_CA, store.toString(),
+                BridgeConfig.ORIGIN_CA_PASSWORD, "wrong-one")))
+                .hasMessageContaining(BridgeConfig.ORIGIN_CA).hasMessageContaining("password")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong-one"));
     }
 
     @Test

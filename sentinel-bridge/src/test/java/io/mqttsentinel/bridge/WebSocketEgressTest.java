@@ -285,6 +285,19 @@ class WebSocketEgressTest {
     }
 
     @Test
+    void wss_pkcs12TrustStore_connects() throws Exception {
+        Path pki = Files.createDirectories(dir.resolve("pki"));
+        TestCertificates ca = TestCertificates.create(pki);
+        startOrigin(ca.server("origin"));
+        Path store = TrustStores.pkcs12(ca.caFile(), pki.resolve("trust.p12"), "changeit");
+        try (WebSocketEgress egress = WebSocketEgress.builder(URI.create("wss://localhost:" + origin.webSocketPort() + "/mqtt"))
+                .clientId("e-p12").backoff(FAST).trustedCertificates(store, "changeit").build()) {
+            egress.start(m -> CompletableFuture.completedFuture(null)).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            egress.publish(message("out/p12", "z")).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void builder_rejectsBadValuesNamingThem() {
         assertThatThrownBy(() -> WebSocketEgress.builder(URI.create("http://h/"))).hasMessageContaining("ws or wss");
         WebSocketEgress.Builder b = WebSocketEgress.builder(URI.create("ws://h/"));
