@@ -290,7 +290,10 @@ public final class Bridge implements AutoCloseable {
         } catch (RuntimeException e) {
             first = CompletableFuture.failedFuture(e);
         }
-        return first.handle((ok, error) -> error == null ? CompletableFuture.<Void>completedFuture(null) : retry(policy, retries, attempt))
+        return first
+                .handle((ok, error) -> error == null
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : retry(policy, retries, attempt))
                 .thenCompose(f -> f);
     }
 
