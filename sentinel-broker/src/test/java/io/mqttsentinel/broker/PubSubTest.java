@@ -211,4 +211,30 @@ class PubSubTest {
         assertThat(fx.counter("mqtt_broker_messages_refused_total", "reason", "reserved_topic")).isEqualTo(1);
         assertThat(fx.counter("mqtt_broker_messages_stored_total")).isEqualTo(1);
     }
+    @Test
+    void slowSubscriber_isBoundedAndDropsQos0_withoutStallingOthers() throws Exception {
+        fx.close();
+        fx = new BrokerFixture(dir).start(b -> b.maxQueuedPerSession(10));
+        BrokerFixture.Inbox fast = fx.subscriber("fast", "flood");
+        try (RawMqttClient stuck = RawMqttClient.connect(fx.port(), "stuck", true, null, null, 0)) {
+            stuck.send(RawMqttClient.packet(0x82, SessionTest.subscribeBody(1, "flood", 0)));
+            assertThat(stuck.read().type()).isEqualTo(9); // SUBACK; from now on it reads nothing
+            byte[] kib = new byte[1024];
+            // 20 MiB in rounds of 8 KiB that the fast subscriber drains before the next: more than the stuck
+            // one's socket buffers and queue can hold, never more than the fast one's queue
+            for (int round = 0; round < 2_500; round++) {
+                List<java.util.concurrent.CompletableFuture<Void>> sent = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    sent.add(fx.broker.publishUninspected("flood", kib, 0, false).toCompletableFuture());
+                }
+                java.util.concurrent.CompletableFuture.allOf(sent.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+                for (int i = 0; i < 8; i++) {
+                    fast.next();
+                }
+            }
+            // the stuck subscriber's losses are counted; the fast one lost nothing (it read all 20,000)
+            assertThat(fx.counter("mqtt_broker_queue_dropped_total", "qos", "0")).isPositive();
+        }
+    }
 }

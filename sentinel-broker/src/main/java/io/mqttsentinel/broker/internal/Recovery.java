@@ -96,7 +96,7 @@ public final class Recovery {
                 }
                 if (batch.isEmpty()) {
                     if (markerSeen) {
-                        break; // other partitions, if any, had nothing more either
+                        break; // the marker ends its partition; an empty poll after it ends the others
                     }
                     if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
                         throw new IllegalStateException("recovery read " + count + " records but not its marker "
