@@ -5,7 +5,8 @@ import java.util.Collection;
 /**
  * The cheap first look at a value's raw bytes that decides whether the detectors run at all. A value is
  * suspicious when it holds a byte that an attack or an encoding needs (quotes, angle brackets, shell
- * operators, '%', '\', '&', '#', braces, parentheses, control and non-ASCII bytes), a {@code ..}, or a whole
+ * operators, '%', '\', '&', '#', braces, parentheses, control and non-ASCII bytes), a {@code ..}, {@code --},
+ * {@code /*} or {@code @@}, or a whole
  * word from the keyword table (SQL keywords, command names, script words, sensitive file names, and the
  * words of operators' literal rules). Every detector needs one of those to fire, so a value the prefilter
  * passes cannot match; a clean telemetry value costs a table look-up per byte and no allocation.
@@ -16,6 +17,8 @@ public final class Prefilter {
     static final byte TRIGGER = 1;
     static final byte LETTER = 2;
     static final byte DOT = 3;
+    /** '-', '@', '*': suspicious as the second of "--", "@@", "/*" (SQL comments, server variables). */
+    static final byte PAIR = 4;
 
     private static final String[] KEYWORDS = {
         // SQL
@@ -74,6 +77,8 @@ public final class Prefilter {
                 cls = LETTER;
             } else if (b == '.') {
                 cls = DOT;
+            } else if (b == '-' || b == '@' || b == '*') {
+                cls = PAIR;
             } else if (b < 0x20 || b >= 0x7F || "'\"<>;|&`$%\\(){}#".indexOf(b) >= 0) {
                 cls = TRIGGER;
             } else {
@@ -189,6 +194,9 @@ public final class Prefilter {
                 prevDot = true;
             } else {
                 prevDot = false;
+                if (c == PAIR && i > s && pair(a[i - 1], b)) {
+                    return true;
+                }
             }
         }
         return wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word) >= 0;
@@ -238,6 +246,13 @@ public final class Prefilter {
                 prevDot = true;
                 continue;
             }
+            prevDot = false;
+            if (c == PAIR) {
+                if (pair(a[i - 1], b)) {
+                    return closeQuote(a, i, end, s);
+                }
+                continue;
+            }
             if (b == '"') {
                 s.suspicious = false;
                 return i;
@@ -249,6 +264,10 @@ public final class Prefilter {
             return closeQuote(a, i, end, s);
         }
         return -1;
+    }
+
+    private static boolean pair(byte prev, int b) {
+        return (b == '*' && prev == '/') || (b != '*' && prev == b);
     }
 
     /** The rest of a JSON string that is already suspicious: find its closing quote. */

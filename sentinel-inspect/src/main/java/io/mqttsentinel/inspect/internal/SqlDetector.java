@@ -248,17 +248,21 @@ public final class SqlDetector {
         if (n < 2 || (type[n - 1] & 0xFF) != COMMENT || !emptyComment(t, ts[n - 1], te[n - 1])) {
             return false;
         }
-        int significant = 0;
+        boolean literal = false;
+        int depth = 0;
         for (int k = 0; k < n - 1; k++) {
             int ty = type[k] & 0xFF;
-            if (ty == WORD || (ty == STR && (type[k] & OPEN) != 0)) {
-                return false;
+            if (ty == WORD || (ty == STR && (type[k] & OPEN) != 0) || (ty == COMMA && depth == 0)) {
+                return false; // prose, or a plain list ("1,1--")
             }
-            if (ty != COMMENT) {
-                significant++;
+            if (ty == LPAREN) {
+                depth++;
+            } else if (ty == RPAREN) {
+                depth--;
             }
+            literal |= isLiteral(type[k]);
         }
-        return significant > 0;
+        return literal;
     }
 
     /** Only SQL tokens, at least one operator, and a call to a string or catalogue function of the database. */
