@@ -16,12 +16,14 @@ import java.util.Arrays;
  * first, then each scenario runs {@value #ROUNDS} rounds and the median and best round are printed.
  *
  * <pre>
- * java -Xmx3g -cp sentinel-bench/target/benchmarks.jar io.mqttsentinel.bench.ratelimit.RateLimitCpuCost
+ * java -Xmx3g -cp sentinel-bench/target/benchmarks.jar io.mqttsentinel.bench.ratelimit.RateLimitCpuCost [filter]
  * </pre>
  */
 public final class RateLimitCpuCost {
     private static final int ROUNDS = 9;
     private static final int OPS = 5_000_000;
+    /** Fewer operations for the cache-missing scenarios, which are ten times slower. */
+    private static final int SPREAD_OPS = 1_000_000;
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
     private static long sink;
 
@@ -33,8 +35,9 @@ public final class RateLimitCpuCost {
         boolean run(int i);
     }
 
-    /** @param args unused */
+    /** @param args optional: only scenarios whose name contains this text */
     public static void main(String[] args) throws Exception {
+        String only = args.length > 0 ? args[0] : "";
         RateLimiter limiter = TieredRateLimiter.create(TieredRateLimiterBenchmark.unlimited());
         RateLimiter rejecting = TieredRateLimiter.create(
                 TieredRateLimiterBenchmark.unlimited().toBuilder().limit(RateLimitTier.CLIENT, 1, 1).build());
@@ -55,7 +58,7 @@ public final class RateLimitCpuCost {
         int mask = spread - 1;
 
         String[] names = {"publishHotKey", "connectHotKey", "publishHotKeyIpv6", "otherBeforeClientIdKnown",
-            "publishRejectedAtClientTier", "publishSpread1M", "System.nanoTime alone"};
+            "publishRejectedAtClientTier", "publishSpread1M", "spread1MDeviceDataOnly", "System.nanoTime alone"};
         Op[] ops = {
             i -> limiter.tryAcquire(PacketKind.PUBLISH, v4, id).isAllowed(),
             i -> limiter.tryAcquire(PacketKind.CONNECT, v4, id).isAllowed(),
@@ -66,18 +69,36 @@ public final class RateLimitCpuCost {
                 int k = (int) ((long) i * stride) & mask;
                 return spreadLimiter.tryAcquire(PacketKind.PUBLISH, sources[k], ids[k]).isAllowed();
             },
+            i -> {
+                // what publishSpread1M pays for the device's own data (address and client id), without the limiter
+                int k = (int) ((long) i * stride) & mask;
+                String id1 = ids[k];
+                return ((sources[k].hashCode() ^ id1.charAt(id1.length() - 1)) & 1) == 0;
+            },
             i -> (System.nanoTime() & 1) == 0,
         };
+        int[] count = new int[ops.length];
+        for (int s = 0; s < ops.length; s++) {
+            count[s] = names[s].contains("Spread") || names[s].startsWith("spread") ? SPREAD_OPS : OPS;
+        }
+        for (int s = 0; s < ops.length; s++) {
+            if (!names[s].contains(only)) {
+                count[s] = 0;
+            }
+        }
         for (int w = 0; w < 3; w++) {
-            for (Op op : ops) {
-                run(op, OPS);
+            for (int s = 0; s < ops.length; s++) {
+                run(ops[s], count[s]);
             }
         }
         System.out.printf("%-32s %12s %12s%n", "scenario", "median ns", "best ns");
         for (int s = 0; s < ops.length; s++) {
+            if (count[s] == 0) {
+                continue;
+            }
             double[] perOp = new double[ROUNDS];
             for (int r = 0; r < ROUNDS; r++) {
-                perOp[r] = run(ops[s], OPS) / (double) OPS;
+                perOp[r] = run(ops[s], count[s]) / (double) count[s];
             }
             Arrays.sort(perOp);
             System.out.printf("%-32s %12.1f %12.1f%n", names[s], perOp[ROUNDS / 2], perOp[0]);

@@ -129,6 +129,14 @@ public class TieredRateLimiterBenchmark {
         return s.limiter.tryAcquire(PacketKind.PUBLISH, s.source, s.clientId);
     }
 
+    /** What {@link #publishSpread1M} pays for the device's own data (address, client id) alone, for scale. */
+    @Benchmark
+    public int spread1MDeviceDataOnly(Spread s) {
+        int i = s.next = (s.next + STRIDE) & (SPREAD - 1);
+        String id = s.clientIds[i];
+        return s.sources[i].hashCode() ^ id.charAt(id.length() - 1);
+    }
+
     @Benchmark
     public RateLimitDecision publishSpread1M(Spread s) {
         int i = s.next = (s.next + STRIDE) & (SPREAD - 1);

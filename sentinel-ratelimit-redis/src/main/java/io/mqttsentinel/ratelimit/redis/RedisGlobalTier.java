@@ -12,6 +12,7 @@ import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.internal.LeasePool;
 import io.mqttsentinel.ratelimit.redis.internal.RedisLeaseSource;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -157,7 +158,7 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
         private int fleetSize = 1;
         private long leaseSize;
         private Duration refreshInterval = Duration.ofMillis(5);
-        private Duration timeout = Duration.ofMillis(200);
+        private Duration timeout = Duration.ofMillis(500);
         private Clock clock = Clock.system();
         private MeterRegistry registry;
 
@@ -254,7 +255,8 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
 
         /**
          * @param timeout how long a lease (and a connect) may take before the local share is used,
-         *                10 ms .. 10 s (default 200 ms)
+         *                10 ms .. 10 s (default 500 ms: long enough that a busy machine's scheduling delays
+         *                are not taken for an outage; the pool keeps serving, then fails closed, meanwhile)
          * @return this builder
          */
         public Builder timeout(Duration timeout) {
@@ -291,10 +293,17 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
          *
          * @param env the environment, e.g. {@link System#getenv()}
          * @return this builder
-         * @throws IllegalArgumentException naming the variable, its value and the allowed range
+         * @throws IllegalArgumentException naming the variable, its value and the allowed range, or an unknown
+         *                                  {@code SENTINEL_RL_REDIS_*} variable
          */
         public Builder environment(Map<String, String> env) {
             Objects.requireNonNull(env, "env");
+            for (String key : env.keySet()) {
+                if (key != null && key.startsWith(RateLimitConfig.ENV_REDIS_PREFIX) && !KNOWN_ENV.contains(key)) {
+                    throw new IllegalArgumentException("unknown Redis rate-limit setting " + key + ": expected one of "
+                            + String.join(", ", KNOWN_ENV));
+                }
+            }
             String v = env.get(ENV_URI);
             if (v != null) {
                 named(ENV_URI, v, () -> redisUri(v.trim()));
@@ -317,6 +326,9 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
             }
             return this;
         }
+
+        private static final List<String> KNOWN_ENV =
+                List.of(ENV_URI, ENV_FLEET_SIZE, ENV_KEY_PREFIX, ENV_LEASE_SIZE, ENV_TIMEOUT_MS);
 
         private static long parse(String key, String value) {
             try {

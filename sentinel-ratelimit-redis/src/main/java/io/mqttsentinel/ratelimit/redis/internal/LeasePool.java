@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * less it asks the source for enough tokens to fill it to a whole lease, with at most one request in
  * flight. A request that fails, or is not answered within the timeout, switches the tier to its
  * <i>fallback</i>: a local bucket holding this proxy's share of the global rate, until a request succeeds
- * again. Tokens granted late still go into the pool, since the shared bucket has already counted them.
+ * again (in fallback every refresh asks, for nothing if the pool is full, to find out). Tokens granted late
+ * still go into the pool, since the shared bucket has already counted them.
  */
 public final class LeasePool implements GlobalTier {
     private static final Logger LOG = LoggerFactory.getLogger(LeasePool.class);
@@ -99,15 +100,19 @@ public final class LeasePool implements GlobalTier {
             failed(new TimeoutException("no lease within " + timeoutNanos / 1_000_000 + " ms"));
         }
         long pool = tokens.get();
-        if (pool > lowWater) {
+        boolean low = pool <= lowWater;
+        if (!low && !inFallback) {
             return;
         }
+        // In fallback the pool is not drawn from, so it may stay full: then ask for nothing, only to learn
+        // whether the shared bucket answers again.
+        long wanted = low ? leaseSize - pool : 0;
         long id = ++requestSeq;
         pendingSince = nanoTime;
         pending.set(id);
         CompletionStage<Long> answer;
         try {
-            answer = source.lease(leaseSize - pool);
+            answer = source.lease(wanted);
         } catch (RuntimeException e) {
             completed(id, null, e);
             return;

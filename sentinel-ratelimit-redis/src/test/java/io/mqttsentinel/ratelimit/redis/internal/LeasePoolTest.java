@@ -142,6 +142,26 @@ class LeasePoolTest {
     }
 
     @Test
+    void refresh_inFallbackWithFullPool_probesAndLeavesFallbackWhenSourceAnswers() {
+        pool.refresh(now);
+        source.grant(100);
+        for (int i = 0; i < 50; i++) {
+            pool.tryAcquire(now);
+        }
+        pool.refresh(now); // half a lease left: asks for 50
+        for (int i = 0; i < 50; i++) {
+            pool.release(); // e.g. packets rejected by later tiers: the pool is full again
+        }
+        pool.refresh(now + TIMEOUT); // the request for 50 timed out: fallback, with a full pool
+        assertThat(pool.inFallback()).isTrue();
+        // the pool is not drawn from in fallback: without a probe the tier would never come back
+        assertThat(source.requests).containsExactly(100L, 50L, 0L);
+        source.open.removeLast().complete(0L); // the probe is answered; the abandoned request never is
+        assertThat(pool.inFallback()).isFalse();
+        assertThat(drain()).isEqualTo(100);
+    }
+
+    @Test
     void refresh_noAnswerWithinTimeout_fallsBackAndLateGrantStillCounts() {
         pool.refresh(now);
         pool.refresh(now + TIMEOUT - 1);
