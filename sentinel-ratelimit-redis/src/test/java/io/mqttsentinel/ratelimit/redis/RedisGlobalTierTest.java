@@ -71,9 +71,11 @@ class RedisGlobalTierTest {
         RedisLeaseSource source = closeLater(
                 new RedisLeaseSource(RedisURI.create(URI), prefix + "global", 1, 100, Duration.ofSeconds(2)));
         long first = source.lease(60).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        long probe = source.lease(0).toCompletableFuture().get(5, TimeUnit.SECONDS);
         long second = source.lease(60).toCompletableFuture().get(5, TimeUnit.SECONDS);
         long third = source.lease(60).toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(first).isEqualTo(60);
+        assertThat(probe).isZero();
         assertThat(second).isBetween(40L, 42L);
         assertThat(third).isBetween(0L, 2L);
     }
@@ -155,6 +157,49 @@ class RedisGlobalTierTest {
         String scrape = registry.scrape();
         assertThat(scrape).contains("mqtt_proxy_rate_limit_redis_fallback_total 1.0")
                 .contains("mqtt_proxy_rate_limit_redis_fallback_active 1.0");
+    }
+
+    /**
+     * A Redis of the test's own on a free port: down when the proxy starts, then up, then killed. The tier
+     * starts in fallback, leaves it once Redis answers (connects are retried every second) and falls back
+     * again when Redis dies. Waits are bounded polls for a state, with traffic flowing meanwhile.
+     */
+    @Test
+    void redisOutage_fallsBackThenReturnsWhenRedisIsBackThenFallsBackAgain() throws Exception {
+        String binary = Services.assumeBinary("redis-server");
+        int port = FreePorts.next();
+        RedisGlobalTier tier = closeLater(RedisGlobalTier.builder().redisUri("redis://127.0.0.1:" + port)
+                .keyPrefix(prefix).limit(1_000, 100).fleetSize(2).leaseSize(10).build());
+        awaitWithTraffic(tier, true);
+        Process redis = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            awaitWithTraffic(tier, false);
+            long admitted = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (admitted == 0 && System.nanoTime() < deadline) {
+                admitted += tier.tryAcquire(System.nanoTime()) ? 1 : 0;
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(admitted).as("admitted on leased tokens").isPositive();
+            redis.destroy();
+            assertThat(redis.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            awaitWithTraffic(tier, true);
+        } finally {
+            redis.destroyForcibly();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sends packets (which drain the pool and so make the tier ask Redis) until the fallback state is {@code expected}. */
+    private static void awaitWithTraffic(RedisGlobalTier tier, boolean expected) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (tier.inFallback() != expected && System.nanoTime() < deadline) {
+            tier.tryAcquire(System.nanoTime());
+            LockSupport.parkNanos(1_000_000);
+        }
+        assertThat(tier.inFallback()).as("in fallback").isEqualTo(expected);
     }
 
     @Test
