@@ -70,8 +70,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "MS", defaultValue = "500", description = "Telemetry period of each device in ms, 20 to 60000 (default ${DEFAULT-VALUE})")
     int intervalMs;
 
-    @Option(names = "--keep", description = "Keep the demo's data directory (message log, certificates, security events)")
+    @Option(names = "--keep", description = "Keep the demo's temporary data directory (message log, certificates, security events)")
     boolean keep;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Use (and keep) this data directory instead of a "
+            + "temporary one; SENTINEL_DATA_DIR is not used, so that the demo never touches an operator's data")
+    Path dataDir;
 
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong attacks = new AtomicLong();
@@ -93,8 +97,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter out = launcher.out();
         LauncherConfig base = launcher.config();
-        Path dataDir = base.get("SENTINEL_DATA_DIR").map(Path::of).orElse(Files.createTempDirectory("sentinel-demo-"));
-        boolean deleteAfter = base.get("SENTINEL_DATA_DIR").isEmpty() && !keep;
+        Path dataDir = this.dataDir != null ? Files.createDirectories(this.dataDir.toAbsolutePath())
+                : Files.createTempDirectory("sentinel-demo-");
+        boolean deleteAfter = this.dataDir == null && !keep;
         Path authFile = dataDir.resolve("credentials");
         List<String[]> accounts = createDevices(authFile);
 
@@ -113,15 +118,27 @@ final class DemoCommand implements Callable<Integer> {
         }, "sentinel-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
+            // the demo's own topology: never the operator's data, credentials, certificates, ports or services;
+            // tuning settings (rate limits, inspection, log level, metrics port) still apply
             LauncherConfig config = base
-                    .withDefault("SENTINEL_DATA_DIR", dataDir.toString())
-                    .withDefault("SENTINEL_AUTH_FILE", authFile.toString())
-                    .withDefault("SENTINEL_BROKER_PORT", "0")
-                    .withDefault("SENTINEL_PROXY_TLS_PORT", "0")
-                    .withDefault("SENTINEL_PROXY_BIND", "127.0.0.1")
+                    .with("SENTINEL_DATA_DIR", dataDir.toString())
+                    .with("SENTINEL_AUTH_FILE", authFile.toString())
+                    .with("SENTINEL_AUTH_URL", null)
+                    .with("SENTINEL_TLS_CERT", null)
+                    .with("SENTINEL_TLS_KEY", null)
+                    .with("SENTINEL_TLS_CLIENT_AUTH", null)
+                    .with("SENTINEL_BROKER_PORT", "0")
+                    .with("SENTINEL_BROKER_BIND", "127.0.0.1")
+                    .with("SENTINEL_PROXY_TLS_PORT", "0")
+                    .with("SENTINEL_PROXY_PLAIN_PORT", null)
+                    .with("SENTINEL_PROXY_BIND", "127.0.0.1")
+                    .with("SENTINEL_PROXY_UPSTREAM", null)
+                    .with("SENTINEL_BRIDGE_CORE", null)
+                    .with("SENTINEL_BRIDGE_ORIGIN_URL", origin.webSocketUrl())
+                    .with("SENTINEL_STORE_KAFKA_BOOTSTRAP", null)
+                    .with("SENTINEL_RL_REDIS_URI", null)
                     .withDefault("SENTINEL_METRICS_BIND", "127.0.0.1")
                     .withDefault("SENTINEL_METRICS_PORT", Integer.toString(freePort()))
-                    .withDefault("SENTINEL_BRIDGE_ORIGIN_URL", origin.webSocketUrl())
                     .withDefault("SENTINEL_BRIDGE_BACKOFF_INITIAL", "100ms")
                     .withDefault("SENTINEL_BRIDGE_BACKOFF_MAX", "2s");
             node = SentinelNode.start(EnumSet.allOf(Role.class), config);
@@ -155,6 +172,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             stopping.set(true);
             ticks.shutdownNow();
+            out.print("demo: final ");
             summary(out, node, start);
             boolean flowed = delivered.get() > 0 && alerts.get() > 0;
             out.println(flowed
@@ -216,8 +234,8 @@ final class DemoCommand implements Callable<Integer> {
                 return;
             }
             long n = seq.incrementAndGet();
-            boolean attack = id.equals("device-1") && n % 8 == 0;
-            String payload = attack ? ATTACKS[(int) (n / 8 % ATTACKS.length)]
+            boolean attack = id.equals("device-1") && n % 5 == 0;
+            String payload = attack ? ATTACKS[(int) (n / 5 % ATTACKS.length)]
                     : String.format("{\"seq\":%d,\"temp\":%.1f,\"battery\":%d}", n, 20 + Math.sin(n / 5.0) * 5, 100 - n % 100);
             (attack ? attacks : sent).incrementAndGet();
             c.publishWith().topic("clients/" + id + "/telemetry").payload(payload.getBytes(StandardCharsets.UTF_8))
