@@ -151,7 +151,7 @@ public final class SentinelBroker implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw new IllegalStateException("recovery from the message log failed: " + e.getMessage(), e);
             }
-            services.stateWriter().start();
+            services.stateWriter().start(registry::all);
             bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-broker-accept", true));
             workerGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sentinel-broker-io", true));
             MqttLimits limits = config.limits();

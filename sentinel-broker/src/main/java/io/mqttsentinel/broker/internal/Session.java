@@ -30,6 +30,7 @@ public final class Session {
     private final BrokerContext context;
     // sized small: a device typically has one subscription, and there may be millions of sessions
     private final Map<String, Integer> subscriptions = new ConcurrentHashMap<>(2);
+    private final Object recordLock = new Object();
 
     // guarded by this
     private Channel channel;
@@ -50,6 +51,11 @@ public final class Session {
         this.persistent = persistent;
         this.context = context;
         this.progress = persistent ? new DeliveryProgress() : null;
+    }
+
+    /** @return the lock that orders this session's state records in the log (see {@link SessionStateWriter}) */
+    Object recordLock() {
+        return recordLock;
     }
 
     /** @return the client id */

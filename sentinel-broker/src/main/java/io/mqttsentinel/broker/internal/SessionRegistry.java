@@ -86,7 +86,7 @@ public final class SessionRegistry {
         if (old != null) {
             discardLocked(old);
             if (old.persistent()) {
-                durable = stateWriter.writeDeleted(clientId);
+                durable = stateWriter.writeDeleted(old);
             }
         }
         Session s = new Session(clientId, !clean, context);

@@ -1,7 +1,9 @@
 package io.mqttsentinel.broker.internal;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,17 +24,24 @@ import io.mqttsentinel.api.MessageLog;
 
 /**
  * Writes the state of persistent sessions to the message log as {@code $sentinel/session/{client_id}}
- * records: at once when a session starts, subscribes or ends, and every checkpoint interval for the
+ * records: at once when a session starts, subscribes or ends, every checkpoint interval for the
  * sessions whose delivery progress moved (one small record per changed session, not one per
- * acknowledgement). Recovery replays these records; see {@link Recovery}.
+ * acknowledgement), and every {@link #REFRESH_INTERVAL} for all of them, so that an idle session's
+ * record never ages out of the log. Recovery replays these records; see {@link Recovery}.
  */
 public final class SessionStateWriter implements AutoCloseable {
+    /**
+     * How often every persistent session's record is written again, idle or not, so that the log always
+     * holds a copy younger than its retention (72 h by default; the refresh must be shorter).
+     */
+    public static final Duration REFRESH_INTERVAL = Duration.ofHours(24);
     private static final Logger LOG = LoggerFactory.getLogger(SessionStateWriter.class);
 
     private final MessageLog log;
     private final BrokerContext context;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
+    private volatile Supplier<Collection<Session>> sessions = List::of;
 
     /**
      * @param log     the main message log
@@ -49,10 +59,17 @@ public final class SessionStateWriter implements AutoCloseable {
         });
     }
 
-    /** Starts the periodic checkpoint. */
-    public void start() {
+    /**
+     * Starts the periodic checkpoint, and the daily rewrite of every persistent session's record.
+     *
+     * @param allSessions the sessions to rewrite daily
+     */
+    public void start(Supplier<Collection<Session>> allSessions) {
+        this.sessions = allSessions;
         long ms = context.config().checkpointInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::checkpointSafely, ms, ms, TimeUnit.MILLISECONDS);
+        long refresh = REFRESH_INTERVAL.toMillis();
+        scheduler.scheduleWithFixedDelay(this::refreshAll, refresh, refresh, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -60,16 +77,35 @@ public final class SessionStateWriter implements AutoCloseable {
      * @return completes when its current subscriptions and progress are durable
      */
     public CompletionStage<LogPosition> write(Session session) {
-        byte[] payload = SessionRecords.encode(session.subscriptions(), session.watermarks());
-        return append(session.clientId(), payload);
+        // reading the state and calling append under one lock per session makes the log order of a
+        // session's records the order of its states: a checkpoint racing a SUBSCRIBE cannot land last
+        // with the older state, nor after the record that ended the session
+        synchronized (session.recordLock()) {
+            if (session.discarded()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            byte[] payload = SessionRecords.encode(session.subscriptions(), session.watermarks());
+            return append(session.clientId(), payload);
+        }
     }
 
     /**
-     * @param clientId a persistent session's client id
+     * @param session a persistent session, already {@linkplain Session#discard() discarded}
      * @return completes when the end of the session is durable
      */
-    public CompletionStage<LogPosition> writeDeleted(String clientId) {
-        return append(clientId, SessionRecords.deleted());
+    public CompletionStage<LogPosition> writeDeleted(Session session) {
+        synchronized (session.recordLock()) {
+            return append(session.clientId(), SessionRecords.deleted());
+        }
+    }
+
+    /** Marks every persistent session dirty so that its record is written again before retention removes it. */
+    private void refreshAll() {
+        for (Session s : sessions.get()) {
+            if (s.persistent()) {
+                context.markDirty(s);
+            }
+        }
     }
 
     private CompletionStage<LogPosition> append(String clientId, byte[] payload) {
