@@ -36,16 +36,11 @@ import io.mqttsentinel.api.Severity;
 import io.mqttsentinel.mqtt.MqttPipelines;
 import io.mqttsentinel.mqtt.ProtocolViolation;
 import io.mqttsentinel.proxy.ClientAuthMode;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -85,6 +80,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTING_UPSTREAM, CONNECTED, CLOSED }
 
     private final ProxyRuntime rt;
+    private final UpstreamConnector connector;
     private final ArrayDeque<MqttMessage> pending = new ArrayDeque<>();
     private final Map<Integer, int[]> subackMerges = new HashMap<>();
     private ChannelHandlerContext ctx;
@@ -104,13 +100,25 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
 
     /** @param rt the proxy's shared collaborators */
     public DeviceHandler(ProxyRuntime rt) {
+        this(rt, UpstreamConnector.tcp(rt));
+    }
+
+    /**
+     * @param rt        the proxy's shared collaborators
+     * @param connector opens the upstream connection
+     */
+    public DeviceHandler(ProxyRuntime rt, UpstreamConnector connector) {
         this.rt = rt;
+        this.connector = connector;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        java.net.SocketAddress remote = ctx.channel().remoteAddress();
+        // a TCP channel always has an IP peer; in-VM channels (tests, embedding) count as loopback
+        this.peer = remote instanceof InetSocketAddress ? (InetSocketAddress) remote
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
 
     // ---- TLS -------------------------------------------------------------------------------------------
@@ -277,8 +285,11 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         }
         state = State.AUTHENTICATING;
         authStart = System.nanoTime();
-        ConnectRequest request = ConnectRequest.of(clientId, username,
-                msg.variableHeader().hasPassword() ? p.passwordInBytes() : null, peer, tlsSubject);
+        byte[] password = msg.variableHeader().hasPassword() ? p.passwordInBytes() : null;
+        ConnectRequest request = ConnectRequest.of(clientId, username, password, peer, tlsSubject);
+        if (password != null) {
+            java.util.Arrays.fill(password, (byte) 0); // the request holds its own copy; this one lives as long as the connection
+        }
         timer = ctx.executor().schedule(() -> onAuth(null, new java.util.concurrent.TimeoutException("auth timeout")),
                 rt.limits().authTimeout().toNanos(), TimeUnit.NANOSECONDS);
         CompletionStage<AuthDecision> stage;
@@ -352,23 +363,17 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private void connectUpstream() {
         state = State.CONNECTING_UPSTREAM;
         DeviceHandler device = this;
-        Bootstrap b = new Bootstrap()
-                .group(ctx.channel().eventLoop())
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) rt.limits().upstreamConnectTimeout().toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        MqttPipelines.addClientCodec(ch.pipeline(), rt.mqttLimits(),
-                                (v, detail, remote) -> rt.metrics().upstreamFailure("protocol_" + v.label()));
-                        ch.pipeline().addLast("upstream", new UpstreamHandler(device));
-                    }
-                });
+        ChannelInitializer<Channel> init = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                MqttPipelines.addClientCodec(ch.pipeline(), rt.mqttLimits(),
+                        (v, detail, remote) -> rt.metrics().upstreamFailure("protocol_" + v.label()));
+                ch.pipeline().addLast("upstream", new UpstreamHandler(device));
+            }
+        };
         timer = ctx.executor().schedule(() -> upstreamFailed("connack_timeout"),
                 rt.limits().upstreamConnectTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        b.connect(rt.upstream()).addListener((ChannelFutureListener) f -> {
+        connector.connect(ctx.channel(), init).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 upstreamFailed("connect");
             } else if (state != State.CONNECTING_UPSTREAM) {
@@ -395,6 +400,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         if (rt.forwardUsername() && username != null) {
             b.hasUser(true).username(username);
         }
+        connect = null; // not needed any more: do not keep the device's CONNECT for the life of the connection
         return b.build();
     }
 

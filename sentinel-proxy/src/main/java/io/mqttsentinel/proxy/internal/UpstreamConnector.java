@@ -1,0 +1,36 @@
+package io.mqttsentinel.proxy.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+/** Opens a device's upstream connection. A seam so that the relay can be tested on embedded channels. */
+@FunctionalInterface
+public interface UpstreamConnector {
+
+    /**
+     * @param device      the device's channel; the upstream channel must use its event loop
+     * @param initializer the handlers of the upstream channel
+     * @return the connect future
+     */
+    ChannelFuture connect(Channel device, ChannelHandler initializer);
+
+    /**
+     * @param rt the proxy's settings (upstream address and timeout)
+     * @return a connector that opens a TCP connection on the device's event loop
+     */
+    static UpstreamConnector tcp(ProxyRuntime rt) {
+        return (device, initializer) -> new Bootstrap()
+                .group(device.eventLoop())
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) rt.limits().upstreamConnectTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .handler(initializer)
+                .connect(rt.upstream());
+    }
+}
