@@ -35,6 +35,7 @@ public final class SessionStateWriter implements AutoCloseable {
      * holds a copy younger than its retention (72 h by default; the refresh must be shorter).
      */
     public static final Duration REFRESH_INTERVAL = Duration.ofHours(24);
+    private static final int MAX_RECORDS_PER_CHECKPOINT = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(SessionStateWriter.class);
 
     private final MessageLog log;
@@ -124,10 +125,15 @@ public final class SessionStateWriter implements AutoCloseable {
         }
     }
 
-    /** @return completes when the state of every session dirty at the call is written (or failed) */
+    /**
+     * Writes the records of the sessions marked dirty, at most 10,000 per call.
+     *
+     * @return completes when those records are written (or failed; failed ones stay dirty)
+     */
     public CompletableFuture<Void> checkpoint() {
         List<CompletableFuture<LogPosition>> writes = new ArrayList<>();
-        for (Iterator<Session> it = context.dirty().iterator(); it.hasNext(); ) {
+        int budget = MAX_RECORDS_PER_CHECKPOINT; // the rest waits for the next run: no burst of a million appends
+        for (Iterator<Session> it = context.dirty().iterator(); it.hasNext() && budget-- > 0; ) {
             Session s = it.next();
             it.remove();
             if (s.discarded()) {
@@ -149,8 +155,12 @@ public final class SessionStateWriter implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
-            checkpoint().get(5, TimeUnit.SECONDS);
+            int rounds = context.dirty().size() / MAX_RECORDS_PER_CHECKPOINT + 1; // failed writes are not retried here
+            for (int r = 0; r < rounds && !context.dirty().isEmpty() && System.nanoTime() < deadline; r++) {
+                checkpoint().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
