@@ -33,6 +33,8 @@ public final class Scratch {
     public static final int SHELL = 4;
     /** {@link #chars} bit: the value has a control or non-ASCII character. */
     public static final int OTHER = 8;
+    /** {@link #chars} bit: the value has '<', '=', ':', '(' or a backtick (markup, attributes, URIs, calls). */
+    public static final int MARKUP = 16;
     /** Which kinds of character the decoded value holds (bits above), set by the decoder. */
     public int chars;
     /** Set by the prefilter's JSON string scan. */

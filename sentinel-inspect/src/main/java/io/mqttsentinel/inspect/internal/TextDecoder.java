@@ -29,6 +29,9 @@ public final class TextDecoder {
             if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') {
                 bits |= Scratch.OTHER;
             }
+            if ("<=:(`".indexOf(c) >= 0) {
+                bits |= Scratch.MARKUP;
+            }
             CHAR_BITS[c] = bits;
         }
     }

@@ -58,6 +58,9 @@ public final class XssDetector {
         boolean uris = enabled[Builtin.XSS_SCRIPT_URI.ordinal()];
         boolean calls = enabled[Builtin.XSS_SCRIPT_CALL.ordinal()];
         boolean css = enabled[Builtin.XSS_CSS_SCRIPT.ordinal()];
+        if ((s.chars & (Scratch.MARKUP | Scratch.OTHER)) == 0) {
+            return -1; // tags, attributes, URIs and calls all need one of < = : ( `
+        }
         boolean htmlish = false;
         for (int k = 0; k < len; k++) {
             char c = t[k];
