@@ -68,6 +68,7 @@ import io.mqttsentinel.api.TopicPermissions;
  */
 public final class HttpAuthCallout implements AuthCallout {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpAuthCallout.class);
 
     private final URI uri;
     private final HttpClient client;
@@ -79,6 +80,9 @@ public final class HttpAuthCallout implements AuthCallout {
 
     private HttpAuthCallout(Builder b) {
         this.uri = b.uri;
+        if ("http".equalsIgnoreCase(b.uri.getScheme()) && !isLoopback(b.uri.getHost())) {
+            LOG.warn("auth endpoint {} is plain http: device passwords cross the network unencrypted; use https", b.uri);
+        }
         this.timeout = b.timeout;
         this.maxResponseBytes = b.maxResponseBytes;
         this.headers = Map.copyOf(b.headers);
@@ -136,6 +140,10 @@ public final class HttpAuthCallout implements AuthCallout {
                     }
                 });
         return result;
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
     }
 
     /** @return whether the circuit breaker currently refuses calls */

@@ -277,7 +277,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!certIdentities.isEmpty() && !certIdentities.contains(clientId)) {
-            rt.metrics().auth("identity_mismatch", 0);
+            rt.metrics().authRefused("identity_mismatch");
             rt.event(clientId, "", "auth", "certificate_identity_mismatch", Severity.HIGH,
                     "client id does not match the certificate " + tlsSubject);
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);

@@ -120,6 +120,11 @@ public final class ProxyMetrics {
         authLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** @param result an auth result decided without asking the callout (no latency recorded) */
+    public void authRefused(String result) {
+        labelled("mqtt.proxy.auth.requests", "result", result).increment();
+    }
+
     /** @param reason why a connection was refused before TLS (max_total, max_per_ip) */
     public void connectionRejected(String reason) {
         labelled("mqtt.proxy.connections.rejected", "reason", reason).increment();
