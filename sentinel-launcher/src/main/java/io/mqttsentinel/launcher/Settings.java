@@ -193,8 +193,10 @@ final class Settings {
                 "Stable MQTT client id on both sides (persistent sessions)", bridge, false);
         add("SENTINEL_BRIDGE_ORIGIN_USERNAME", "", "text", "User name for the origin", bridge, false);
         add("SENTINEL_BRIDGE_ORIGIN_PASSWORD", "", "text", "Password for the origin", bridge, true);
-        add("SENTINEL_BRIDGE_ORIGIN_CA", "", "a readable PEM file", "CAs trusted for wss:// (unset: the JVM's trust store)",
-                bridge, false);
+        add("SENTINEL_BRIDGE_ORIGIN_CA", "", "a readable PEM file, or a PKCS#12 / JKS trust store",
+                "CAs trusted for wss:// (unset: the JVM's trust store)", bridge, false);
+        add("SENTINEL_BRIDGE_ORIGIN_CA_PASSWORD", "", "text", "Password of a PKCS#12 / JKS SENTINEL_BRIDGE_ORIGIN_CA",
+                bridge, true);
         add("SENTINEL_BRIDGE_ORIGIN_VERIFY_HOSTNAME", "true", "true, false", "Check the origin certificate's name",
                 bridge, false);
         add("SENTINEL_BRIDGE_SUBSCRIPTIONS", "clients/+/telemetry,clients/+/events", "comma-separated topic filters",

@@ -1,0 +1,182 @@
+package io.mqttsentinel.launcher;
+
+import io.mqttsentinel.bridge.BridgeConfig;
+import io.mqttsentinel.broker.BrokerConfig;
+import io.mqttsentinel.inspect.InspectorConfig;
+import io.mqttsentinel.proxy.ProxyConfig;
+import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
+import io.mqttsentinel.ratelimit.RateLimitConfig;
+import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
+import io.mqttsentinel.store.StoreConfig;
+import io.mqttsentinel.store.kafka.KafkaMessageLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the launcher turns the merged configuration into each engine's settings: the engines' own parsers
+ * (their refusals become {@link ConfigException}s), the defaults that depend on the process (the data
+ * directory, an in-process broker), the Kafka log's keys, and the self-signed certificate.
+ */
+final class EngineSettings {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineSettings.class);
+
+    static final String KAFKA_BOOTSTRAP = "SENTINEL_STORE_KAFKA_BOOTSTRAP";
+    static final String KAFKA_TOPIC = "SENTINEL_STORE_KAFKA_TOPIC";
+    static final String KAFKA_PARTITIONS = "SENTINEL_STORE_KAFKA_PARTITIONS";
+    static final String KAFKA_REPLICATION = "SENTINEL_STORE_KAFKA_REPLICATION";
+    static final String KAFKA_MIN_INSYNC = "SENTINEL_STORE_KAFKA_MIN_INSYNC";
+
+    private EngineSettings() {
+    }
+
+    /**
+     * @param roles  the roles to check
+     * @param config the configuration
+     * @throws ConfigException naming the key, the value and what is allowed
+     */
+    static void validate(Set<Role> roles, LauncherConfig config) {
+        config.choice("SENTINEL_LOG_LEVEL", "info", Logging.LEVELS);
+        config.intValue("SENTINEL_METRICS_PORT", 0, 0, 65_535);
+        Path dataDir = config.dataDir();
+        if (roles.contains(Role.BROKER)) {
+            parse(() -> BrokerConfig.fromEnvironment(config.values()));
+            parse(() -> StoreConfig.fromEnvironment(config.values()));
+            parse(() -> InspectorConfig.fromEnvironment(config.values()));
+            eventsTopic(config);
+            if (config.get(KAFKA_BOOTSTRAP).isPresent()) {
+                kafkaLog(config, parse(() -> StoreConfig.fromEnvironment(config.values())));
+            }
+        }
+        if (roles.contains(Role.BRIDGE)) {
+            parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, -1)));
+        }
+        if (roles.contains(Role.PROXY)) {
+            parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, -1)));
+            for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA")) {
+                config.get(file).ifPresent(f -> {
+                    if (!Files.isReadable(Path.of(f)) || Files.isDirectory(Path.of(f))) {
+                        throw ConfigException.invalid(file, f, "a readable PEM file");
+                    }
+                });
+            }
+            RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
+            if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
+                parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values()));
+            }
+        }
+    }
+
+    /**
+     * The Kafka log's builder from {@code SENTINEL_STORE_KAFKA_*} (the module has no environment parser of
+     * its own), with the store's retention and size limit.
+     */
+    static KafkaMessageLog.Builder kafkaLog(LauncherConfig config, StoreConfig sc) {
+        String servers = config.get(KAFKA_BOOTSTRAP).orElseThrow();
+        KafkaMessageLog.Builder kb = keyed(KAFKA_BOOTSTRAP, servers, () -> KafkaMessageLog.builder(servers.strip()));
+        config.get(KAFKA_TOPIC).ifPresent(t -> keyed(KAFKA_TOPIC, t, () -> kb.topic(t.strip())));
+        int replication = config.intValue(KAFKA_REPLICATION, 3, 1, 7);
+        kb.replicationFactor(replication);
+        kb.minInsyncReplicas(config.intValue(KAFKA_MIN_INSYNC, Math.min(2, replication), 1, replication));
+        kb.partitions(config.intValue(KAFKA_PARTITIONS, 12, 1, 10_000));
+        kb.retention(sc.retention());
+        if (sc.maxTotalBytes() != StoreConfig.UNLIMITED) {
+            kb.maxTotalBytes(sc.maxTotalBytes());
+        }
+        return kb;
+    }
+
+    static <T> T keyed(String key, String value, Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + "='" + value + "' is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    static String eventsTopic(LauncherConfig config) {
+        String topic = config.get("SENTINEL_EVENTS_TOPIC").orElse(null);
+        if (topic != null && (topic.contains("+") || topic.contains("#") || topic.startsWith("/"))) {
+            throw ConfigException.invalid("SENTINEL_EVENTS_TOPIC", topic, "an MQTT topic without wildcards");
+        }
+        return topic;
+    }
+
+    /** Reuses or generates the self-signed pair in {@code dir}: {@code proxy.crt.pem}, {@code proxy.key.pem}. */
+    static Path[] selfSignedPair(Path dir) {
+        Path cert = dir.resolve("proxy.crt.pem");
+        Path key = dir.resolve("proxy.key.pem");
+        if (Files.isReadable(cert) && Files.isReadable(key)) {
+            LOG.warn("SENTINEL_TLS_CERT is unset: using the self-signed certificate {} (devices must trust it explicitly)", cert);
+            return new Path[] {cert, key};
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw unchecked("cannot create " + dir, e);
+        }
+        String cn;
+        try {
+            cn = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            cn = "localhost";
+        }
+        if (cn.isBlank() || cn.length() > 64) {
+            cn = "localhost";
+        }
+        SelfSignedCertificates.generate(cert, key, cn);
+        LOG.warn("SENTINEL_TLS_CERT is unset: generated a self-signed certificate for CN={} into {} "
+                + "(devices must trust it explicitly; configure SENTINEL_TLS_CERT/SENTINEL_TLS_KEY in production)", cn, cert);
+        return new Path[] {cert, key};
+    }
+
+    /**
+     * The bridge's view of the configuration: in a process that also runs the broker, the core defaults to it.
+     *
+     * @param brokerPort the running broker's port, or -1 before it runs (validation)
+     */
+    static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, int brokerPort) {
+        Map<String, String> env = new LinkedHashMap<>(config.values());
+        if (roles.contains(Role.BROKER) && !env.containsKey(BridgeConfig.CORE)) {
+            env.put(BridgeConfig.CORE, "127.0.0.1:" + (brokerPort > 0 ? brokerPort : BridgeConfig.DEFAULT_CORE_PORT));
+        }
+        return env;
+    }
+
+    /**
+     * The proxy's view of the configuration: the credentials file defaults into the data directory, and in a
+     * process that also runs the broker the upstream defaults to it.
+     */
+    static Map<String, String> proxyEnvironment(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort) {
+        Map<String, String> env = new LinkedHashMap<>(config.values());
+        env.putIfAbsent("SENTINEL_AUTH_FILE", dataDir.resolve("credentials").toString());
+        if (roles.contains(Role.BROKER) && !env.containsKey("SENTINEL_PROXY_UPSTREAM")) {
+            env.put("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:" + (brokerPort > 0 ? brokerPort : ProxyConfig.DEFAULT_UPSTREAM_PORT));
+        }
+        return env;
+    }
+
+    /** Runs an engine's own parser and turns its refusal into a configuration error. */
+    static <T> T parse(Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    static UncheckedIOException unchecked(String what, IOException e) {
+        return new UncheckedIOException(what + ": " + e.getMessage(), e);
+    }
+}
