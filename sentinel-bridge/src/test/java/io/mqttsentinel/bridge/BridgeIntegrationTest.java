@@ -30,12 +30,13 @@ import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.Egress;
 import io.mqttsentinel.api.EgressMessage;
-import io.mqttsentinel.testkit.MosquittoProcess;
 import io.mqttsentinel.testkit.TestCertificates;
 
 /**
  * The bridge between two real Mosquitto processes: one stands in for the core broker (plain MQTT), the other
- * for the customer's origin (MQTT over WebSocket, or WSS with a test CA).
+ * for the customer's origin (MQTT over WebSocket, or WSS with a test CA). Both are {@link RestartableMosquitto}s:
+ * the restart tests need the same ports again, and it starts again on new ports when another process on this
+ * shared machine took one of the chosen ones.
  */
 class BridgeIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -44,7 +45,7 @@ class BridgeIntegrationTest {
     Path dir;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private MosquittoProcess core;
+    private RestartableMosquitto core;
     private MqttTestClients clients;
     private String name;
 
@@ -52,7 +53,7 @@ class BridgeIntegrationTest {
     void startCore(TestInfo info) throws Exception {
         name = info.getTestMethod().orElseThrow().getName().replaceAll("[^A-Za-z0-9]", "").substring(0, 20);
         Path coreDir = Files.createDirectories(dir.resolve("core"));
-        core = MosquittoProcess.start(coreDir);
+        core = RestartableMosquitto.start(coreDir, null);
         clients = new MqttTestClients();
     }
 

@@ -21,6 +21,8 @@ import io.mqttsentinel.testkit.TestCertificates;
  * start, hence this.
  */
 final class RestartableMosquitto implements AutoCloseable {
+    private static final int START_TRIES = 3;
+
     private final Path dir;
     private final int plainPort;
     private final int wsPort;
@@ -40,10 +42,22 @@ final class RestartableMosquitto implements AutoCloseable {
         return start(dir, null);
     }
 
+    /**
+     * Starts on free ports; when another process takes one of them between the choice and the bind
+     * (the machine is shared), tries again on new ports.
+     */
     static RestartableMosquitto start(Path dir, TestCertificates.Issued tls) {
-        RestartableMosquitto b = new RestartableMosquitto(dir, tls);
-        b.restart();
-        return b;
+        UncheckedIOException last = null;
+        for (int i = 0; i < START_TRIES; i++) {
+            RestartableMosquitto b = new RestartableMosquitto(dir, tls);
+            try {
+                b.restart();
+                return b;
+            } catch (UncheckedIOException e) {
+                last = e;
+            }
+        }
+        throw last;
     }
 
     /** Starts the broker again on the same ports (after {@link #stop()}). */
@@ -86,7 +100,7 @@ final class RestartableMosquitto implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("mosquitto exited with " + process.exitValue() + ": " + output());
             }
-            if (accepts(plainPort) && accepts(wsPort)) {
+            if (accepts(plainPort) && accepts(wsPort) && process.isAlive()) {
                 return;
             }
             try {
