@@ -84,7 +84,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 public final class SentinelBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SentinelBroker.class);
     /** The client id the broker's own messages ({@link #publish}) are published under. */
-    public static final String INTERNAL_CLIENT_ID = "$sentinel-broker";
+    public static final String INTERNAL_CLIENT_ID = ReservedTopics.BROKER_CLIENT_ID;
 
     private final BrokerConfig config;
     private final MessageLog log;
@@ -151,7 +151,7 @@ public final class SentinelBroker implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw new IllegalStateException("recovery from the message log failed: " + e.getMessage(), e);
             }
-            services.stateWriter().start(registry::all);
+            services.stateWriter().start(registry::all, retained);
             bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-broker-accept", true));
             workerGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sentinel-broker-io", true));
             MqttLimits limits = config.limits();

@@ -164,6 +164,26 @@ class PubSubTest {
     }
 
     @Test
+    void retained_survivesRestart_andItsClearingToo() {
+        Mqtt3BlockingClient pub = fx.publisher("origin");
+        pub.publishWith().topic("cfg/a").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                .payload("a1".getBytes(StandardCharsets.UTF_8)).send();
+        pub.publishWith().topic("cfg/b").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                .payload("b1".getBytes(StandardCharsets.UTF_8)).send();
+        pub.publishWith().topic("cfg/b").qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(new byte[0]).send();
+
+        fx.restart(b -> b);
+
+        BrokerFixture.Inbox inbox = fx.subscriber("reader", "cfg/#");
+        Mqtt3Publish kept = inbox.next();
+        assertThat(kept.getTopic().toString()).isEqualTo("cfg/a");
+        assertThat(kept.isRetain()).isTrue();
+        Mqtt3BlockingClient pub2 = fx.publisher("origin");
+        publish(pub2, "cfg/marker", "marker", MqttQos.AT_LEAST_ONCE);
+        assertThat(inbox.nextText()).isEqualTo("marker"); // nothing retained on cfg/b
+    }
+
+    @Test
     void unsubscribe_stopsDelivery() {
         BrokerFixture.Inbox inbox = fx.subscriber("u", "u/1");
         inbox.client().subscribeWith().topicFilter("u/2").qos(MqttQos.AT_LEAST_ONCE).send();

@@ -186,6 +186,15 @@ public final class Ingress {
     private CompletionStage<Outcome> store(String clientId, String topic, byte[] payload, int qos, boolean retain,
                                            long now, long receivedNanos) {
         long start = System.nanoTime();
+        CompletableFuture<LogPosition> state = null;
+        if (retain) {
+            // the retained state is a record of its own so that recovery rebuilds it (LogEntry has no RETAIN
+            // flag); appended under the topic's lock and marked pending so that a refresh cannot overtake it
+            synchronized (retained.lock(topic)) {
+                retained.beginWrite(topic);
+                state = append(log, new LogEntry(ReservedTopics.RETAINED + topic, payload, qos, clientId, now));
+            }
+        }
         CompletableFuture<Outcome> data = append(log, new LogEntry(topic, payload, qos, clientId, now))
                 .handle((pos, err) -> {
                     if (err != null) {
@@ -196,7 +205,7 @@ public final class Ingress {
                     metrics.stored(System.nanoTime() - start);
                     BrokerMessage message = new BrokerMessage(topic, payload, qos, pos, receivedNanos);
                     if (retain) {
-                        retained.update(message);
+                        retained.update(message, now);
                     }
                     try {
                         router.route(message);
@@ -205,13 +214,11 @@ public final class Ingress {
                     }
                     return Outcome.STORED;
                 }).toCompletableFuture();
-        if (!retain) {
+        if (state == null) {
             return data;
         }
-        // the retained state is a record of its own so that recovery rebuilds it (LogEntry has no RETAIN flag)
-        CompletableFuture<LogPosition> state = append(log,
-                new LogEntry(ReservedTopics.RETAINED + topic, payload, qos, clientId, now)).toCompletableFuture();
         return data.thenCombine(state.handle((p, err) -> err == null), (outcome, stateOk) -> {
+            retained.endWrite(topic);
             if (outcome == Outcome.STORED && !stateOk) {
                 metrics.appendFailed();
                 return Outcome.FAILED;

@@ -71,7 +71,7 @@ public final class Recovery {
     public long replay(MessageLog log, Clock clock) throws InterruptedException {
         String marker = ReservedTopics.RECOVERY + UUID.randomUUID();
         try {
-            log.append(new LogEntry(marker, new byte[0], 0, "$sentinel-broker", clock.millis())).toCompletableFuture()
+            log.append(new LogEntry(marker, new byte[0], 0, ReservedTopics.BROKER_CLIENT_ID, clock.millis())).toCompletableFuture()
                     .get(STALL_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the message log does not accept the recovery marker: " + e, e);
@@ -131,7 +131,8 @@ public final class Recovery {
         } else if (topic.startsWith(ReservedTopics.RETAINED)) {
             String retainedTopic = topic.substring(ReservedTopics.RETAINED.length());
             if (!retainedTopic.isEmpty()) {
-                retained.update(new BrokerMessage(retainedTopic, r.payload(), r.entry().qos(), r.position(), 0));
+                retained.update(new BrokerMessage(retainedTopic, r.payload(), r.entry().qos(), r.position(), 0),
+                        r.entry().timestampMillis());
             }
         } else if (!ReservedTopics.isReserved(topic)) {
             router.route(new BrokerMessage(topic, r.payload(), r.entry().qos(), r.position(), 0));

@@ -5,6 +5,8 @@ package io.mqttsentinel.broker.internal;
  * router never delivers them.
  */
 public final class ReservedTopics {
+    /** The client id recorded for the broker's own records and messages. */
+    public static final String BROKER_CLIENT_ID = "$sentinel-broker";
     /** Prefix of the broker's own state records (sessions, retained messages). */
     public static final String STATE = "$sentinel/";
     /** Session state records: {@code $sentinel/session/{client_id}}. */

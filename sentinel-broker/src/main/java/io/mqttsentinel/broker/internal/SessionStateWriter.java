@@ -43,6 +43,7 @@ public final class SessionStateWriter implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private volatile Supplier<Collection<Session>> sessions = List::of;
+    private volatile RetainedStore retained;
 
     /**
      * @param log     the main message log
@@ -61,16 +62,19 @@ public final class SessionStateWriter implements AutoCloseable {
     }
 
     /**
-     * Starts the periodic checkpoint, and the daily rewrite of every persistent session's record.
+     * Starts the periodic checkpoint, and the daily rewrite of every persistent session's record and of
+     * the retained records about to age out.
      *
-     * @param allSessions the sessions to rewrite daily
+     * @param allSessions   the sessions to rewrite daily
+     * @param retainedStore the retained messages to refresh daily
      */
-    public void start(Supplier<Collection<Session>> allSessions) {
+    public void start(Supplier<Collection<Session>> allSessions, RetainedStore retainedStore) {
         this.sessions = allSessions;
+        this.retained = retainedStore;
         long ms = context.config().checkpointInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::checkpointSafely, ms, ms, TimeUnit.MILLISECONDS);
         long refresh = REFRESH_INTERVAL.toMillis();
-        scheduler.scheduleWithFixedDelay(this::refreshAll, refresh, refresh, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::refreshSafely, refresh, refresh, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -100,13 +104,47 @@ public final class SessionStateWriter implements AutoCloseable {
         }
     }
 
-    /** Marks every persistent session dirty so that its record is written again before retention removes it. */
-    private void refreshAll() {
+    /**
+     * Marks every persistent session dirty and writes again every retained record older than
+     * {@link #REFRESH_INTERVAL}, so that neither is removed by retention while it is still current.
+     *
+     * @return completes when the retained records are written (or failed: they are tried again next time)
+     */
+    CompletableFuture<Void> refreshAll() {
         for (Session s : sessions.get()) {
             if (s.persistent()) {
                 context.markDirty(s);
             }
         }
+        RetainedStore store = retained;
+        if (store == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        long now = clock.millis();
+        for (RetainedStore.Entry e : store.writtenBefore(now - REFRESH_INTERVAL.toMillis())) {
+            String topic = e.message().topic();
+            synchronized (store.lock(topic)) {
+                if (store.writePending(topic) || store.get(topic) != e) {
+                    continue; // a newer value is being written or was written
+                }
+                BrokerMessage m = e.message();
+                CompletionStage<LogPosition> written;
+                try {
+                    written = log.append(new LogEntry(ReservedTopics.RETAINED + topic, m.payload(), m.qos(),
+                            ReservedTopics.BROKER_CLIENT_ID, now));
+                } catch (RuntimeException ex) {
+                    LOG.warn("retained record of {} could not be refreshed; next time", topic, ex);
+                    continue;
+                }
+                writes.add(written.toCompletableFuture().whenComplete((pos, err) -> {
+                    if (err == null) {
+                        store.refreshed(e, now);
+                    }
+                }));
+            }
+        }
+        return CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).exceptionally(err -> null);
     }
 
     private CompletionStage<LogPosition> append(String clientId, byte[] payload) {
@@ -114,6 +152,14 @@ public final class SessionStateWriter implements AutoCloseable {
             return log.append(new LogEntry(ReservedTopics.SESSION + clientId, payload, 1, clientId, clock.millis()));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void refreshSafely() {
+        try {
+            refreshAll();
+        } catch (RuntimeException e) {
+            LOG.warn("daily state refresh failed; will retry", e);
         }
     }
 
