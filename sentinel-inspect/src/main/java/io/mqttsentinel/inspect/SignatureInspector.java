@@ -202,9 +202,7 @@ public final class SignatureInspector implements PayloadInspector {
         } finally {
             session.out = null;
             session.bytes = null;
-            if (len > 4096) {
-                s.trim();
-            }
+            s.afterMessage(len);
         }
     }
 

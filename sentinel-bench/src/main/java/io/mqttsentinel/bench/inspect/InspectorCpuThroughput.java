@@ -33,9 +33,13 @@ public final class InspectorCpuThroughput {
         ByteBuffer[] benign = new ByteBuffer[64];
         ByteBuffer[] expensive = new ByteBuffer[64];
         ByteBuffer[] mixed = new ByteBuffer[64];
+        ByteBuffer[] oneSuspicious = new ByteBuffer[64];
         for (int i = 0; i < 64; i++) {
             benign[i] = ByteBuffer.wrap(gen.jsonOfSize(1024));
             mixed[i] = ByteBuffer.wrap(gen.next());
+            String body = new String(gen.jsonOfSize(1000), StandardCharsets.UTF_8);
+            oneSuspicious[i] = ByteBuffer.wrap(("{\"note\":\"" + notes[i % notes.length] + "\"," + body.substring(1))
+                    .getBytes(StandardCharsets.UTF_8));
             StringBuilder sb = new StringBuilder("{\"device\":\"sensor-" + i + "\"");
             int n = 0;
             while (sb.length() < 1000) {
@@ -46,6 +50,7 @@ public final class InspectorCpuThroughput {
         }
         run("benign1k", inspector, benign);
         run("expensive1k", inspector, expensive);
+        run("oneSuspicious1k", inspector, oneSuspicious);
         run("mixed", inspector, mixed);
     }
 
@@ -69,7 +74,7 @@ public final class InspectorCpuThroughput {
             }
         }
         double avgBytes = bytes / (double) set.length;
-        System.out.printf("%-12s %6.0f bytes/op  best %8.0f ns/op CPU  %7.1f MB/s per core%n", name, avgBytes, best,
+        System.out.printf("%-16s %6.0f bytes/op  best %8.0f ns/op CPU  %7.1f MB/s per core%n", name, avgBytes, best,
                 avgBytes / best * 1000);
     }
 }

@@ -82,7 +82,28 @@ public final class Scratch {
         return bytes;
     }
 
-    /** Drops buffers that grew past {@link #RETAIN} after an unusually large value. */
+    /** Messages in a row that did not need the large buffers. */
+    private int smallStreak;
+
+    /**
+     * Called after each message: buffers that grew past {@link #RETAIN} are dropped once 256 messages in a
+     * row have not needed them, so a flood of large messages does not reallocate (and a burst of one
+     * large message does not pin the memory).
+     *
+     * @param messageBytes the size of the message just inspected
+     */
+    public void afterMessage(int messageBytes) {
+        if (messageBytes > RETAIN) {
+            smallStreak = 0;
+            return;
+        }
+        if ((text.length > RETAIN || bytes.length > RETAIN || tokType.length > RETAIN) && ++smallStreak > 256) {
+            smallStreak = 0;
+            trim();
+        }
+    }
+
+    /** Drops buffers that grew past {@link #RETAIN}. */
     public void trim() {
         if (text.length > RETAIN) {
             text = new char[1024];
