@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -94,6 +96,7 @@ public final class SentinelBroker implements AutoCloseable {
     private final RetainedStore retained;
     private final Router router;
     private final SessionRegistry registry;
+    private final ExecutorService routing;
     private final ChannelGroup channels = new DefaultChannelGroup("sentinel-broker", GlobalEventExecutor.INSTANCE);
     private final Object lifecycle = new Object();
     private EventLoopGroup bossGroup;
@@ -116,8 +119,9 @@ public final class SentinelBroker implements AutoCloseable {
         this.router = new Router(index);
         SessionStateWriter stateWriter = new SessionStateWriter(b.messageLog, context, b.clock);
         this.registry = new SessionRegistry(index, context, stateWriter);
+        this.routing = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sentinel-broker-router", true));
         Ingress ingress = new Ingress(b.inspector, b.messageLog, b.quarantineLog, b.eventSink, router, retained,
-                metrics, b.clock);
+                metrics, b.clock, routing);
         this.services = new BrokerServices(context, registry, ingress, retained, stateWriter);
         metrics.gauge("mqtt_broker_sessions", registry::size);
         metrics.gauge("mqtt_broker_subscribed_topics", index::exactTopics);
@@ -284,6 +288,12 @@ public final class SentinelBroker implements AutoCloseable {
             }
             channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             shutdownGroups();
+            routing.shutdown();
+            try {
+                routing.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             if (started) {
                 services.stateWriter().close();
             }

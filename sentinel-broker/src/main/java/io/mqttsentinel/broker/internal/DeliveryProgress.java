@@ -13,8 +13,9 @@ import io.mqttsentinel.api.LogPosition;
  * the session's state record, so that after a restart only records above it are delivered again.
  *
  * <p>It relies on the router seeing the records of one partition in offset order, which holds because
- * the broker routes from the log's append completions, and both the file log and Kafka's producer
- * complete the appends of a partition in order. Not thread-safe: guarded by its {@link Session}.
+ * the broker routes on one thread in the order the log completed the appends, and both the file log and
+ * Kafka's producer complete the appends of a partition in order. Not thread-safe: guarded by its
+ * {@link Session}.
  */
 final class DeliveryProgress {
     private final Map<Integer, Long> settledFloor = new HashMap<>();

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +25,10 @@ import io.mqttsentinel.api.Verdict;
 
 /**
  * The path of every PUBLISH into the broker (from a device, a will, or the in-JVM publish): inspect,
- * then append to the log, then route. Routing runs in the log's completion callback, so the records of a
- * partition are routed in the order the log stored them; the caller acknowledges from the returned
- * stage.
+ * then append to the log, then route. Routing runs on one router thread, handed over from the log's
+ * completion callbacks, so the records of a partition are routed in the order the log stored them; the
+ * returned stage completes once the message is routed (queued to every matching session), and the
+ * caller acknowledges from it.
  *
  * <ul>
  *   <li>{@link Action#BLOCK}: not stored, not routed, one security event per finding.</li>
@@ -66,6 +68,7 @@ public final class Ingress {
     private final RetainedStore retained;
     private final BrokerMetrics metrics;
     private final Clock clock;
+    private final Executor routing;
 
     /**
      * @param inspector     the payload inspector
@@ -76,9 +79,10 @@ public final class Ingress {
      * @param retained      the retained messages
      * @param metrics       the meters
      * @param clock         the broker's clock
+     * @param routing       the single thread that routes stored messages, in the order the log stored them
      */
     public Ingress(PayloadInspector inspector, MessageLog log, MessageLog quarantineLog, SecurityEventSink events,
-                   Router router, RetainedStore retained, BrokerMetrics metrics, Clock clock) {
+                   Router router, RetainedStore retained, BrokerMetrics metrics, Clock clock, Executor routing) {
         this.inspector = inspector;
         this.log = log;
         this.quarantineLog = quarantineLog;
@@ -87,6 +91,7 @@ public final class Ingress {
         this.retained = retained;
         this.metrics = metrics;
         this.clock = clock;
+        this.routing = routing;
     }
 
     /**
@@ -195,14 +200,18 @@ public final class Ingress {
                 state = append(log, new LogEntry(ReservedTopics.RETAINED + topic, payload, qos, clientId, now));
             }
         }
-        CompletableFuture<Outcome> data = append(log, new LogEntry(topic, payload, qos, clientId, now))
-                .handle((pos, err) -> {
+        CompletableFuture<LogPosition> appended = append(log, new LogEntry(topic, payload, qos, clientId, now));
+        appended.thenAccept(pos -> metrics.stored(System.nanoTime() - start));
+        // routing runs on the router thread, handed over in the order the log completed the appends (so in
+        // offset order per partition), and never on the log's own thread: a message matching many
+        // subscribers must not hold up the log's writer or a Kafka producer's I/O thread
+        CompletableFuture<Outcome> data = appended
+                .handleAsync((pos, err) -> {
                     if (err != null) {
                         metrics.appendFailed();
                         LOG.debug("append failed for {} from {}", topic, clientId, err);
                         return Outcome.FAILED;
                     }
-                    metrics.stored(System.nanoTime() - start);
                     BrokerMessage message = new BrokerMessage(topic, payload, qos, pos, receivedNanos);
                     if (retain) {
                         retained.update(message, now);
@@ -213,7 +222,7 @@ public final class Ingress {
                         LOG.error("routing failed for {}", topic, e); // stored: recovery and redelivery still hold
                     }
                     return Outcome.STORED;
-                }).toCompletableFuture();
+                }, routing);
         if (state == null) {
             return data;
         }
