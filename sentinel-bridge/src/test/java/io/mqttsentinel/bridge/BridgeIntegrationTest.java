@@ -30,11 +30,12 @@ import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.Egress;
 import io.mqttsentinel.api.EgressMessage;
+import io.mqttsentinel.testkit.MosquittoProcess;
 import io.mqttsentinel.testkit.TestCertificates;
 
 /**
  * The bridge between two real Mosquitto processes: one stands in for the core broker (plain MQTT), the other
- * for the customer's origin (MQTT over WebSocket, or WSS with a test CA). Both are {@link RestartableMosquitto}s:
+ * for the customer's origin (MQTT over WebSocket, or WSS with a test CA). Both are {@link MosquittoProcess}s:
  * the restart tests need the same ports again, and it starts again on new ports when another process on this
  * shared machine took one of the chosen ones.
  */
@@ -45,7 +46,7 @@ class BridgeIntegrationTest {
     Path dir;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private RestartableMosquitto core;
+    private MosquittoProcess core;
     private MqttTestClients clients;
     private String name;
 
@@ -53,7 +54,7 @@ class BridgeIntegrationTest {
     void startCore(TestInfo info) throws Exception {
         name = info.getTestMethod().orElseThrow().getName().replaceAll("[^A-Za-z0-9]", "").substring(0, 20);
         Path coreDir = Files.createDirectories(dir.resolve("core"));
-        core = RestartableMosquitto.start(coreDir, null);
+        core = MosquittoProcess.start(coreDir, null);
         clients = new MqttTestClients();
     }
 
@@ -71,12 +72,12 @@ class BridgeIntegrationTest {
         return resource;
     }
 
-    private RestartableMosquitto origin(TestCertificates.Issued tls) throws Exception {
-        return closeLater(RestartableMosquitto.start(Files.createDirectories(dir.resolve("origin")), tls));
+    private MosquittoProcess origin(TestCertificates.Issued tls) throws Exception {
+        return closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), tls));
     }
 
-    private RestartableMosquitto restartableCore() throws Exception {
-        return closeLater(RestartableMosquitto.start(Files.createDirectories(dir.resolve("restartable-core")), null));
+    private MosquittoProcess restartableCore() throws Exception {
+        return closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("restartable-core")), null));
     }
 
     private BridgeConfig.Builder config(String originUrl) {
@@ -97,7 +98,7 @@ class BridgeIntegrationTest {
 
     @Test
     void coreToOrigin_qos1Message_arrivesRewrittenAndIsMeasured() throws Exception {
-        RestartableMosquitto origin = origin(null);
+        MosquittoProcess origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build())
@@ -121,7 +122,7 @@ class BridgeIntegrationTest {
 
     @Test
     void coreToOrigin_qos0Message_isCarriedWithQos1() throws Exception {
-        RestartableMosquitto origin = origin(null);
+        MosquittoProcess origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build())
@@ -140,7 +141,7 @@ class BridgeIntegrationTest {
 
     @Test
     void coreToOrigin_topicsOutsideTheSubscriptions_areNotBridged() throws Exception {
-        RestartableMosquitto origin = origin(null);
+        MosquittoProcess origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "#", false);
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build()).build());
         bridge.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -157,7 +158,7 @@ class BridgeIntegrationTest {
 
     @Test
     void originToCore_alert_arrivesOnClientAlertsAndUnmatchedIsDropped() throws Exception {
-        RestartableMosquitto origin = origin(null);
+        MosquittoProcess origin = origin(null);
         BlockingQueue<Mqtt3Publish> atCore = clients.subscriber("device-side", core.plainPort(), "clients/+/alerts", false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build())
@@ -185,7 +186,7 @@ class BridgeIntegrationTest {
     void wss_withTestCa_carriesMessagesBothWays() throws Exception {
         Path pki = Files.createDirectories(dir.resolve("pki"));
         TestCertificates ca = TestCertificates.create(pki);
-        RestartableMosquitto origin = origin(ca.server("origin"));
+        MosquittoProcess origin = origin(ca.server("origin"));
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", false);
         BlockingQueue<Mqtt3Publish> atCore = clients.subscriber("device-side", core.plainPort(), "clients/+/alerts", false);
         Bridge bridge = closeLater(Bridge.builder(config("wss://localhost:" + origin.webSocketPort() + "/mqtt")
@@ -205,7 +206,7 @@ class BridgeIntegrationTest {
 
     @Test
     void originRestart_bridgeReconnectsAndDeliversEverythingPublishedMeanwhile() throws Exception {
-        RestartableMosquitto origin = origin(null);
+        MosquittoProcess origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify-persistent", origin.plainPort(), "sentinel/#", true);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build())
@@ -243,7 +244,7 @@ class BridgeIntegrationTest {
 
     @Test
     void bridgeRestartWhileOriginDown_coreRedeliversWhatTheOriginNeverAcknowledged() throws Exception {
-        RestartableMosquitto origin = origin(null);
+        MosquittoProcess origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify-persistent", origin.plainPort(), "sentinel/#", true);
         BridgeConfig config = config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build();
         SimpleMeterRegistry first = new SimpleMeterRegistry();
@@ -281,8 +282,8 @@ class BridgeIntegrationTest {
 
     @Test
     void coreRestart_bridgeReconnectsAndAlertsFromTheOutageArrive() throws Exception {
-        RestartableMosquitto restartable = restartableCore();
-        RestartableMosquitto origin = origin(null);
+        MosquittoProcess restartable = restartableCore();
+        MosquittoProcess origin = origin(null);
         BlockingQueue<Mqtt3Publish> atCore = clients.subscriber("device-side", restartable.plainPort(), "clients/+/alerts", true);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/clients/#", false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -309,7 +310,7 @@ class BridgeIntegrationTest {
 
     @Test
     void inFlightBoundReached_bridgeRetriesWithBackoffAndLosesNothing() throws Exception {
-        RestartableMosquitto origin = origin(null);
+        MosquittoProcess origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify-persistent", origin.plainPort(), "sentinel/#", true);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt")
@@ -342,7 +343,7 @@ class BridgeIntegrationTest {
 
     @Test
     void latency_isTakenOnTheRegistryClockFromReceiptToTheOriginsAck() throws Exception {
-        RestartableMosquitto origin = origin(null);
+        MosquittoProcess origin = origin(null);
         MockClock clock = new MockClock();
         SimpleMeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
         BridgeConfig config = config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt").build();

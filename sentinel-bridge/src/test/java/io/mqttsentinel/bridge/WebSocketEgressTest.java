@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.mqttsentinel.api.EgressMessage;
+import io.mqttsentinel.testkit.MosquittoProcess;
 import io.mqttsentinel.testkit.TestCertificates;
 
 /** {@link WebSocketEgress} against a real Mosquitto origin with a WebSocket listener. */
@@ -35,7 +36,7 @@ class WebSocketEgressTest {
     Path dir;
 
     private final MqttTestClients clients = new MqttTestClients();
-    private RestartableMosquitto origin;
+    private MosquittoProcess origin;
 
     @AfterEach
     void stop() {
@@ -45,8 +46,8 @@ class WebSocketEgressTest {
         }
     }
 
-    private RestartableMosquitto startOrigin(TestCertificates.Issued tls) throws Exception {
-        origin = RestartableMosquitto.start(Files.createDirectories(dir.resolve("origin")), tls);
+    private MosquittoProcess startOrigin(TestCertificates.Issued tls) throws Exception {
+        origin = MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), tls);
         return origin;
     }
 

@@ -14,26 +14,33 @@ import java.util.concurrent.TimeUnit;
  * A private Mosquitto broker for one test: a plain MQTT listener on 127.0.0.1 and a WebSocket listener
  * (optionally WSS), both on free ports, started as a child process and stopped by {@link #close()}.
  *
- * <p>Mosquitto refuses to start with a WebSocket listener alone, hence the plain one (see NOTES.md).
- * Callers first check {@link Services#assumeBinary(String)} — {@link #start} does it for them.
+ * <p>It can be {@linkplain #stop() stopped} and {@linkplain #restart() started again} on the same ports with
+ * its state kept on disk (persistence on), so that sessions and queued messages survive a restart as they
+ * do at a real origin. Mosquitto refuses to start with a WebSocket listener alone, hence the plain one (see
+ * NOTES.md). {@link #start} checks {@link Services#assumeBinary(String)} first.
  */
 public final class MosquittoProcess implements AutoCloseable {
-    private final Process process;
+    private static final int START_TRIES = 3;
+
+    private final String binary;
+    private final Path dir;
+    private final TestCertificates.Issued tls;
     private final int plainPort;
     private final int wsPort;
-    private final Path dir;
+    private Process process;
 
-    private MosquittoProcess(Process process, int plainPort, int wsPort, Path dir) {
-        this.process = process;
-        this.plainPort = plainPort;
-        this.wsPort = wsPort;
+    private MosquittoProcess(String binary, Path dir, TestCertificates.Issued tls) {
+        this.binary = binary;
         this.dir = dir;
+        this.tls = tls;
+        this.plainPort = FreePorts.next();
+        this.wsPort = FreePorts.next();
     }
 
     /**
      * Starts Mosquitto with a plain listener and a plain WebSocket listener.
      *
-     * @param dir a directory for the configuration and log
+     * @param dir a directory for the configuration, the log and the persistence file
      * @return the running broker
      */
     public static MosquittoProcess start(Path dir) {
@@ -42,23 +49,44 @@ public final class MosquittoProcess implements AutoCloseable {
 
     /**
      * Starts Mosquitto with a plain listener and a WebSocket listener that speaks TLS (WSS) when
-     * {@code tls} is given.
+     * {@code tls} is given. When another process takes one of the chosen free ports before Mosquitto binds
+     * it (the machine is shared), it tries again on new ports.
      *
-     * @param dir a directory for the configuration and log
+     * @param dir a directory for the configuration, the log and the persistence file
      * @param tls the server certificate and key for WSS, or {@code null} for plain WebSocket
      * @return the running broker
      */
     public static MosquittoProcess start(Path dir, TestCertificates.Issued tls) {
         String binary = Services.assumeBinary("mosquitto");
-        int plain = FreePorts.next();
-        int ws = FreePorts.next();
+        UncheckedIOException last = null;
+        for (int i = 0; i < START_TRIES; i++) {
+            MosquittoProcess m = new MosquittoProcess(binary, dir, tls);
+            try {
+                m.restart();
+                return m;
+            } catch (UncheckedIOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** Starts the broker again on the same ports, with the state it wrote when it was {@linkplain #stop() stopped}. */
+    public void restart() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("mosquitto is running");
+        }
+        // as root, Mosquitto switches to user 'mosquitto', who cannot read a private temp dir (key, log,
+        // persistence); 'user root' keeps the test's own user and has no effect for other users
         StringBuilder conf = new StringBuilder()
-                .append("persistence false\n")
+                .append("user root\n")
+                .append("persistence true\n")
+                .append("persistence_location ").append(dir).append("/\n")
+                .append("allow_anonymous true\n")
                 .append("log_dest file ").append(dir.resolve("mosquitto.log")).append('\n')
                 .append("log_type error\nlog_type warning\nlog_type notice\n")
-                .append("listener ").append(plain).append(" 127.0.0.1\n")
-                .append("allow_anonymous true\n")
-                .append("listener ").append(ws).append(" 127.0.0.1\n")
+                .append("listener ").append(plainPort).append(" 127.0.0.1\n")
+                .append("listener ").append(wsPort).append(" 127.0.0.1\n")
                 .append("protocol websockets\n");
         if (tls != null) {
             conf.append("certfile ").append(tls.certFile()).append('\n')
@@ -67,13 +95,11 @@ public final class MosquittoProcess implements AutoCloseable {
         try {
             Path file = dir.resolve("mosquitto.conf");
             Files.writeString(file, conf.toString(), StandardCharsets.UTF_8);
-            Process p = new ProcessBuilder(binary, "-c", file.toString())
+            process = new ProcessBuilder(binary, "-c", file.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("mosquitto.out").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.out").toFile()))
                     .start();
-            MosquittoProcess m = new MosquittoProcess(p, plain, ws, dir);
-            m.awaitListening(Duration.ofSeconds(10));
-            return m;
+            awaitListening(Duration.ofSeconds(10));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -85,7 +111,7 @@ public final class MosquittoProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("mosquitto exited with " + process.exitValue() + ": " + output());
             }
-            if (accepts(plainPort) && accepts(wsPort)) {
+            if (accepts(plainPort) && accepts(wsPort) && process.isAlive()) {
                 return;
             }
             try {
@@ -96,7 +122,7 @@ public final class MosquittoProcess implements AutoCloseable {
                 throw new IOException("interrupted", e);
             }
         }
-        close();
+        stop();
         throw new IOException("mosquitto did not listen on " + plainPort + "/" + wsPort + " within " + timeout + ": " + output());
     }
 
@@ -131,12 +157,14 @@ public final class MosquittoProcess implements AutoCloseable {
 
     /** @return {@code true} while the process runs */
     public boolean isAlive() {
-        return process.isAlive();
+        return process != null && process.isAlive();
     }
 
-    /** Stops the broker (SIGTERM, then SIGKILL after 5 s). */
-    @Override
-    public void close() {
+    /** Stops the broker (SIGTERM: Mosquitto writes its state to disk; SIGKILL after 5 s). */
+    public void stop() {
+        if (process == null) {
+            return;
+        }
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -145,5 +173,11 @@ public final class MosquittoProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Stops the broker; see {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
     }
 }
