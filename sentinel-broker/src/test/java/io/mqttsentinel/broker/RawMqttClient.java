@@ -60,6 +60,11 @@ final class RawMqttClient implements AutoCloseable {
     }
 
     static byte[] connectPacket(String clientId, boolean clean, String willTopic, byte[] willPayload, int willQos) {
+        return connectPacket(clientId, clean, willTopic, willPayload, willQos, 60);
+    }
+
+    static byte[] connectPacket(String clientId, boolean clean, String willTopic, byte[] willPayload, int willQos,
+                                int keepAliveSeconds) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         writeString(body, "MQTT");
         body.write(4); // protocol level 4 = MQTT 3.1.1
@@ -68,8 +73,8 @@ final class RawMqttClient implements AutoCloseable {
             flags |= 0x04 | (willQos << 3);
         }
         body.write(flags);
-        body.write(0);
-        body.write(60); // keep-alive 60 s
+        body.write(keepAliveSeconds >> 8);
+        body.write(keepAliveSeconds & 0xFF);
         writeString(body, clientId);
         if (willTopic != null) {
             writeString(body, willTopic);

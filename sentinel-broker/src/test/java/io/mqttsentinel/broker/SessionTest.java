@@ -221,6 +221,20 @@ class SessionTest {
         assertThat(List.of(after.nextText(), after.nextText(), after.nextText())).containsExactly("one", "two", "three");
     }
 
+    @Test
+    void keepAliveExpired_closesConnectionAndPublishesWill() throws Exception {
+        fx = new BrokerFixture(dir).start(b -> b);
+        BrokerFixture.Inbox watcher = fx.subscriber("watcher", "wills/#");
+        try (RawMqttClient silent = RawMqttClient.open(fx.port())) {
+            silent.send(RawMqttClient.connectPacket("silent", true, "wills/silent",
+                    "silent-gone".getBytes(StandardCharsets.UTF_8), 1, 1)); // keep-alive 1 s
+            assertThat(silent.read().type()).isEqualTo(2); // CONNACK; then it sends nothing
+
+            assertThat(watcher.nextText()).isEqualTo("silent-gone"); // closed after 1.5 x keep-alive
+        }
+        assertThat(fx.counter("mqtt_broker_protocol_violations_total", "reason", "keepalive_timeout")).isEqualTo(1);
+    }
+
     static byte[] subscribeBody(int packetId, String filter, int qos) {
         byte[] f = filter.getBytes(StandardCharsets.UTF_8);
         byte[] body = new byte[2 + 2 + f.length + 1];
