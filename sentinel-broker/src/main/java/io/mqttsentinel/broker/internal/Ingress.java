@@ -129,7 +129,8 @@ public final class Ingress {
 
     private CompletionStage<Outcome> process(String clientId, String source, String topic, byte[] payload, int qos,
                                              boolean retain, boolean inspect, boolean reportToSink) {
-        long receivedNanos = System.nanoTime();
+        long now0 = System.nanoTime();
+        long receivedNanos = now0 == 0 ? 1 : now0; // 0 marks a replayed message
         long now = clock.millis();
         if (ReservedTopics.isReserved(topic)) {
             metrics.refused("reserved_topic");

@@ -95,7 +95,9 @@ public final class Session {
             if (channel == null) {
                 if (!persistent || qos == 0) {
                     // MQTT 3.1.1 lets a server drop QoS 0 for offline sessions; a clean session has no offline state
-                    context.metrics().queueDropped(qos);
+                    if (!message.replayed()) {
+                        context.metrics().queueDropped(qos); // a replay at start drops again what was counted once
+                    }
                     return;
                 }
                 enqueue(o);
