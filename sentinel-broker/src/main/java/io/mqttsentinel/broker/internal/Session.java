@@ -116,7 +116,9 @@ public final class Session {
 
     private void enqueue(Outbound o) {
         if (queue.size() >= context.config().maxQueuedPerSession()) {
-            context.metrics().queueDropped(o.qos);
+            if (!o.message.replayed()) {
+                context.metrics().queueDropped(o.qos);
+            }
             if (o.position != null) {
                 progress.routed(o.position, false);
                 context.markDirty(this);
