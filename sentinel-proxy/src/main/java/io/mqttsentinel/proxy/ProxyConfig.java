@@ -39,6 +39,8 @@ import io.mqttsentinel.proxy.auth.HttpAuthCallout;
  * <tr><td>SENTINEL_TLS_RELOAD_INTERVAL</td><td>30s</td><td>100ms to 1 day</td></tr>
  * <tr><td>SENTINEL_TLS_ENGINE</td><td>openssl</td><td>openssl (falls back to jdk when unavailable), jdk</td></tr>
  * <tr><td>SENTINEL_AUTH_URL</td><td>unset = use the credentials file</td><td>absolute http or https URL</td></tr>
+ * <tr><td>SENTINEL_AUTH_CA</td><td>unset = the JDK's trust store</td><td>PEM bundle that verifies an https auth endpoint</td></tr>
+ * <tr><td>SENTINEL_AUTH_TOKEN</td><td>unset</td><td>sent as {@code Authorization: Bearer <token>} to the auth endpoint</td></tr>
  * <tr><td>SENTINEL_AUTH_FILE</td><td>sentinel-devices.txt</td><td>a path</td></tr>
  * <tr><td>SENTINEL_AUTH_CACHE_TTL</td><td>60s</td><td>0 to 1 day (0 = no caching)</td></tr>
  * <tr><td>SENTINEL_AUTH_DENY_CACHE_TTL</td><td>5s</td><td>0 to SENTINEL_AUTH_CACHE_TTL</td></tr>
@@ -83,6 +85,8 @@ public final class ProxyConfig {
     private final boolean preferOpenSsl;
     private final URI authUrl;
     private final Path authFile;
+    private final Path authCa;
+    private final String authToken;
     private final Duration authCacheTtl;
     private final Duration authDenyCacheTtl;
     private final long authCacheSize;
@@ -158,6 +162,9 @@ public final class ProxyConfig {
             authUrl = null;
         }
         authFile = Path.of(r.string("SENTINEL_AUTH_FILE", DEFAULT_AUTH_FILE));
+        String authCaValue = r.string("SENTINEL_AUTH_CA", null);
+        authCa = authCaValue == null ? null : Path.of(authCaValue);
+        authToken = r.string("SENTINEL_AUTH_TOKEN", null);
         authCacheTtl = r.duration("SENTINEL_AUTH_CACHE_TTL", Duration.ofSeconds(60), Duration.ZERO, Duration.ofDays(1));
         authDenyCacheTtl = r.duration("SENTINEL_AUTH_DENY_CACHE_TTL",
                 authCacheTtl.compareTo(Duration.ofSeconds(5)) < 0 ? authCacheTtl : Duration.ofSeconds(5), Duration.ZERO,
@@ -280,6 +287,16 @@ public final class ProxyConfig {
         return authFile;
     }
 
+    /** @return SENTINEL_AUTH_CA, if set */
+    public Optional<Path> authCa() {
+        return Optional.ofNullable(authCa);
+    }
+
+    /** @return whether SENTINEL_AUTH_TOKEN is set (the token itself is not exposed) */
+    public boolean hasAuthToken() {
+        return authToken != null;
+    }
+
     /** @return SENTINEL_AUTH_CACHE_TTL */
     public Duration authCacheTtl() {
         return authCacheTtl;
@@ -347,11 +364,17 @@ public final class ProxyConfig {
     public AuthCallout newAuthCallout(MeterRegistry registry, List<AutoCloseable> closeLater) {
         AuthCallout inner;
         if (authUrl != null) {
-            inner = HttpAuthCallout.builder(authUrl)
+            HttpAuthCallout.Builder b = HttpAuthCallout.builder(authUrl)
                     .timeout(authTimeout)
                     .maxConcurrent(authMaxConcurrent)
-                    .circuitBreaker(authBreakerFailures, authBreakerDelay)
-                    .build();
+                    .circuitBreaker(authBreakerFailures, authBreakerDelay);
+            if (authCa != null) {
+                b.trustedCa(authCa);
+            }
+            if (authToken != null) {
+                b.header("Authorization", "Bearer " + authToken);
+            }
+            inner = b.build();
         } else {
             FileAuthCallout file = FileAuthCallout.open(authFile);
             closeLater.add(file);

@@ -402,6 +402,38 @@ public final class HttpAuthCallout implements AuthCallout {
         }
 
         /**
+         * @param caPem a PEM bundle of the CA certificates that verify an https endpoint (instead of the JDK's trust
+         *              store)
+         * @return this builder
+         * @throws java.io.UncheckedIOException when the file cannot be read or holds no certificate
+         */
+        public Builder trustedCa(java.nio.file.Path caPem) {
+            Objects.requireNonNull(caPem, "caPem");
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(caPem)) {
+                java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+                ks.load(null, null);
+                int i = 0;
+                for (java.security.cert.Certificate c
+                        : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    ks.setCertificateEntry("ca-" + i++, c);
+                }
+                if (i == 0) {
+                    throw new java.io.IOException("no certificate in " + caPem);
+                }
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, tmf.getTrustManagers(), null);
+                return sslContext(ctx);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the auth CA bundle " + caPem, e);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot use the auth CA bundle " + caPem + ": " + e.getMessage(), e);
+            }
+        }
+
+        /**
          * @param name  a header sent with every call (e.g. {@code Authorization})
          * @param value its value
          * @return this builder

@@ -54,6 +54,9 @@ class HttpsAuthCalloutTest {
             AuthDecision d = HttpAuthCallout.builder(uri).sslContext(clientCtx).build().authenticate(r)
                     .toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertThat(d.isAllowed()).isTrue();
+            AuthDecision viaPem = HttpAuthCallout.builder(uri).trustedCa(ca.caFile()).build().authenticate(r)
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(viaPem.isAllowed()).isTrue();
 
             // the JDK's default trust store does not know the private CA: no verdict, fail closed
             try {
