@@ -28,6 +28,7 @@ public final class MosquittoProcess implements AutoCloseable {
     private final int plainPort;
     private final int wsPort;
     private Process process;
+    private boolean deleteOnClose;
 
     private MosquittoProcess(String binary, Path dir, TestCertificates.Issued tls) {
         this.binary = binary;
@@ -69,6 +70,23 @@ public final class MosquittoProcess implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    /**
+     * Starts Mosquitto (plain and WebSocket listeners) in a new temporary directory that {@link #close()}
+     * deletes: for benchmarks and programs that have no test framework to clean up after them.
+     *
+     * @param name a short name for the directory, e.g. "origin"
+     * @return the running broker
+     */
+    public static MosquittoProcess startTemporary(String name) {
+        try {
+            MosquittoProcess m = start(Files.createTempDirectory("mosquitto-" + name + "-"));
+            m.deleteOnClose = true;
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts the broker again on the same ports, with the state it wrote when it was {@linkplain #stop() stopped}. */
@@ -175,9 +193,16 @@ public final class MosquittoProcess implements AutoCloseable {
         }
     }
 
-    /** Stops the broker; see {@link #stop()}. */
+    /** Stops the broker (see {@link #stop()}) and deletes a {@linkplain #startTemporary temporary} directory. */
     @Override
     public void close() {
         stop();
+        if (deleteOnClose) {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }

@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.testkit.MosquittoProcess;
 import io.mqttsentinel.bridge.Backoff;
 import io.mqttsentinel.bridge.Bridge;
 import io.mqttsentinel.bridge.BridgeConfig;
@@ -53,8 +54,8 @@ public class BridgeBenchmark {
     @Param({"1024"})
     int payloadBytes;
 
-    private BenchMosquitto core;
-    private BenchMosquitto origin;
+    private MosquittoProcess core;
+    private MosquittoProcess origin;
     private Bridge bridge;
     private Mqtt3AsyncClient device;
     private Mqtt3AsyncClient directDevice;
@@ -64,8 +65,8 @@ public class BridgeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        core = BenchMosquitto.start("core");
-        origin = BenchMosquitto.start("origin");
+        core = MosquittoProcess.startTemporary("core");
+        origin = MosquittoProcess.startTemporary("origin");
         BridgeConfig config = BridgeConfig.builder()
                 .originUrl("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt")
                 .core("127.0.0.1", core.plainPort())

@@ -24,6 +24,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.testkit.MosquittoProcess;
 import io.mqttsentinel.api.LogEntry;
 import io.mqttsentinel.api.LogPosition;
 import io.mqttsentinel.api.LogReader;
@@ -140,8 +141,8 @@ public final class FanOutLoad {
     }
 
     static Result runMosquitto(int devices, int rate, int seconds, int warmup) throws Exception {
-        try (BrokerBenchMosquitto mosquitto = BrokerBenchMosquitto.start()) {
-            return run("mosquitto(no persistence)", mosquitto.port(), devices, rate, seconds, warmup, null);
+        try (MosquittoProcess mosquitto = MosquittoProcess.startTemporary("fanout")) {
+            return run("mosquitto(nothing on disk during the run)", mosquitto.plainPort(), devices, rate, seconds, warmup, null);
         }
     }
 
