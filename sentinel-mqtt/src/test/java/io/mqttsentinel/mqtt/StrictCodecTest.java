@@ -379,6 +379,34 @@ class StrictCodecTest {
         ch.finishAndReleaseAll();
     }
 
+    @Test
+    void keepAlive_silentClient_isClosedAfterOneAndAHalfTimes() {
+        send(connect("dev1")); // keep-alive 60 s
+        received().forEach(io.netty.util.ReferenceCountUtil::release);
+        channel.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        assertThat(violations).containsExactly(ProtocolViolation.KEEPALIVE_TIMEOUT);
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void keepAlive_whileWeDoNotRead_isNotTheClientsFault() {
+        send(connect("dev1"));
+        received().forEach(io.netty.util.ReferenceCountUtil::release);
+        channel.config().setAutoRead(false); // e.g. the proxy applies backpressure from a slow broker
+        channel.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        assertThat(violations).isEmpty();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void keepAlive_idleHandlerIsInstalledWithOneAndAHalfTimesTheKeepAlive() {
+        send(connect("dev1")); // keep-alive 60 s
+        received().forEach(io.netty.util.ReferenceCountUtil::release);
+        io.netty.handler.timeout.IdleStateHandler idle =
+                (io.netty.handler.timeout.IdleStateHandler) channel.pipeline().get(MqttPipelines.KEEPALIVE);
+        assertThat(idle.getReaderIdleTimeInMillis()).isEqualTo(90_000);
+    }
+
     private void assertRefused(ProtocolViolation expected) {
         assertThat(violations).containsExactly(expected);
         assertThat(channel.isOpen()).isFalse();

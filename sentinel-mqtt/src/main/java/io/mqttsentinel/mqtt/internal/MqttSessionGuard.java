@@ -93,6 +93,11 @@ public final class MqttSessionGuard extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent && ((IdleStateEvent) evt).state() == IdleState.READER_IDLE) {
+            if (!ctx.channel().config().isAutoRead()) {
+                // we stopped reading (backpressure, bandwidth throttle): the silence is ours, not the
+                // client's; the idle handler checks again one period later
+                return;
+            }
             violation(ctx, ProtocolViolation.KEEPALIVE_TIMEOUT, "silent for " + limits.keepAliveFactor() + " x keep-alive");
             return;
         }
