@@ -303,7 +303,8 @@ public final class SentinelNode implements AutoCloseable {
         AtomicReference<SentinelBroker> self = new AtomicReference<>();
         String topic = eventsTopic(config);
         if (topic != null) {
-            MqttEventSink mqtt = MqttEventSink.builder((t, payload) -> self.get().publish(t, payload, 1, false))
+            // uninspected: an event quotes the attack it reports, which inspection would block
+            MqttEventSink mqtt = MqttEventSink.builder((t, payload) -> self.get().publishUninspected(t, payload, 1, false))
                     .topic(topic).build();
             add("broker-events-mqtt", mqtt, () -> true);
             events = events.andThen(mqtt);

@@ -47,6 +47,7 @@ class EndToEndTest {
     private SentinelNode node;
     private Mqtt3BlockingClient originApp;
     private final List<Mqtt3Publish> atOrigin = new CopyOnWriteArrayList<>();
+    private final List<Mqtt3Publish> eventsAtOrigin = new CopyOnWriteArrayList<>();
     private TrustManagerFactory trust;
     private int metricsPort;
 
@@ -73,6 +74,8 @@ class EndToEndTest {
                 Map.entry("SENTINEL_AUTH_FILE", credentials.toString()),
                 Map.entry("SENTINEL_BRIDGE_ORIGIN_URL", "ws://127.0.0.1:" + origin.webSocketPort() + "/"),
                 Map.entry("SENTINEL_BRIDGE_BACKOFF_INITIAL", "50ms"),
+                Map.entry("SENTINEL_EVENTS_TOPIC", "sentinel/security/events"),
+                Map.entry("SENTINEL_BRIDGE_SUBSCRIPTIONS", "clients/+/telemetry,sentinel/security/events"),
                 Map.entry("SENTINEL_BRIDGE_BACKOFF_MAX", "1s"))));
 
         originApp = Mqtt3Client.builder().identifier("origin-app").serverHost("127.0.0.1")
@@ -80,6 +83,8 @@ class EndToEndTest {
         originApp.connect();
         originApp.toAsync().subscribeWith().topicFilter("sentinel/clients/#").qos(MqttQos.AT_LEAST_ONCE)
                 .callback(atOrigin::add).send().get(10, TimeUnit.SECONDS);
+        originApp.toAsync().subscribeWith().topicFilter("sentinel/security/#").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(eventsAtOrigin::add).send().get(10, TimeUnit.SECONDS);
         assertThat(TestClients.await(WAIT, node::isReady)).as("node ready, not ready: %s", node.notReady()).isTrue();
     }
 
@@ -151,6 +156,9 @@ class EndToEndTest {
         Path events = dir.resolve("data/events/broker-events.jsonl");
         assertThat(TestClients.await(WAIT, () -> Files.exists(events) && read(events).contains("command_injection")))
                 .as("security event in %s", events).isTrue();
+        // SENTINEL_EVENTS_TOPIC: the broker publishes the event on the core, the bridge carries it to the origin
+        assertThat(TestClients.await(WAIT, () -> eventsAtOrigin.stream().anyMatch(p -> text(p).contains("command_injection"))))
+                .as("security event at the origin").isTrue();
     }
 
     @Test
