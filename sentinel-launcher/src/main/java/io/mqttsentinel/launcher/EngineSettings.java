@@ -62,7 +62,7 @@ final class EngineSettings {
         }
         if (roles.contains(Role.PROXY)) {
             parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, -1)));
-            for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA")) {
+            for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA", "SENTINEL_AUTH_CA")) {
                 config.get(file).ifPresent(f -> {
                     if (!Files.isReadable(Path.of(f)) || Files.isDirectory(Path.of(f))) {
                         throw ConfigException.invalid(file, f, "a readable PEM file");

@@ -66,6 +66,9 @@ final class Settings {
         add("SENTINEL_AUTH_FILE", "SENTINEL_DATA_DIR/credentials", "a file path",
                 "Embedded credentials file used when SENTINEL_AUTH_URL is unset (sentinel devices add|remove|list)",
                 proxy, false);
+        add("SENTINEL_AUTH_CA", "", "a PEM bundle of CA certificates", "CAs that verify an https:// auth endpoint "
+                + "(unset: the JDK's trust store)", proxy, false);
+        add("SENTINEL_AUTH_TOKEN", "", "text", "Sent as 'Authorization: Bearer <token>' to the auth endpoint", proxy, true);
         add("SENTINEL_AUTH_CACHE_TTL", "60s", "0 to 1d (0 = no caching)", "How long an allow verdict is cached", proxy, false);
         add("SENTINEL_AUTH_DENY_CACHE_TTL", "5s", "0 to SENTINEL_AUTH_CACHE_TTL", "How long a deny verdict is cached "
                 + "(outages are never cached)", proxy, false);
