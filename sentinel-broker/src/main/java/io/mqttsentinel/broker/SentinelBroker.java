@@ -177,7 +177,10 @@ public final class SentinelBroker implements AutoCloseable {
             try {
                 serverChannel = bootstrap.bind(new InetSocketAddress(config.bindAddress(), config.port()))
                         .syncUninterruptibly().channel();
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Netty rethrows the bind's checked exception (BindException) undeclared
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
                 shutdownGroups();
                 throw new IllegalStateException("cannot bind " + config.bindAddress() + ":" + config.port()
                         + ": " + e.getMessage(), e);

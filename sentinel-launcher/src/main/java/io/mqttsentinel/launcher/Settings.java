@@ -44,7 +44,7 @@ final class Settings {
         // proxy
         String proxy = "sentinel-proxy";
         add("SENTINEL_PROXY_TLS_PORT", "8883", PORT_OR_EPHEMERAL, "MQTTS listener of the edge proxy", proxy, false);
-        add("SENTINEL_PROXY_PLAIN_PORT", "", "0 to 65535 (0 = ephemeral), or none/off/-1 = no plain listener",
+        add("SENTINEL_PROXY_PLAIN_PORT", "", "1 to 65535, or 0 (none, off) = no plain listener",
                 "Plain MQTT listener (for a TLS-terminating load balancer in front); unset = none", proxy, false);
         add("SENTINEL_PROXY_BIND", "0.0.0.0", "a local address", "Address the proxy's listeners bind", proxy, false);
         add("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:1884 (all: the in-process broker)", "host:port, port 1 to 65535",

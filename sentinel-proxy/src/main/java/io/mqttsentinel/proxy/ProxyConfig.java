@@ -30,7 +30,7 @@ import io.mqttsentinel.proxy.auth.HttpAuthCallout;
  * <caption>Keys, defaults and ranges</caption>
  * <tr><th>key</th><th>default</th><th>allowed</th></tr>
  * <tr><td>SENTINEL_PROXY_TLS_PORT</td><td>8883</td><td>0 to 65535 (0 = ephemeral)</td></tr>
- * <tr><td>SENTINEL_PROXY_PLAIN_PORT</td><td>unset = no plain listener</td><td>0 to 65535, or none/off/-1</td></tr>
+ * <tr><td>SENTINEL_PROXY_PLAIN_PORT</td><td>0 = no plain listener</td><td>1 to 65535, or 0/none/off = no plain listener</td></tr>
  * <tr><td>SENTINEL_PROXY_BIND</td><td>0.0.0.0</td><td>a local address</td></tr>
  * <tr><td>SENTINEL_PROXY_UPSTREAM</td><td>127.0.0.1:1884</td><td>host:port, port 1 to 65535</td></tr>
  * <tr><td>SENTINEL_TLS_CERT / SENTINEL_TLS_KEY</td><td>unset (the launcher generates a self-signed pair)</td><td>PEM files; both or neither</td></tr>
@@ -103,8 +103,9 @@ public final class ProxyConfig {
         Reader r = new Reader(env);
         tlsPort = (int) r.longValue("SENTINEL_PROXY_TLS_PORT", DEFAULT_TLS_PORT, 0, 65_535);
         String plain = r.string("SENTINEL_PROXY_PLAIN_PORT", null);
-        plainPort = plain == null || plain.equalsIgnoreCase("none") || plain.equalsIgnoreCase("off") || plain.equals("-1")
-                ? -1 : (int) r.longValue("SENTINEL_PROXY_PLAIN_PORT", -1, 0, 65_535);
+        // the launcher contract: 0 = off (a plain listener on an ephemeral port is of no use to an operator)
+        plainPort = plain == null || plain.equals("0") || plain.equalsIgnoreCase("none") || plain.equalsIgnoreCase("off")
+                || plain.equals("-1") ? -1 : (int) r.longValue("SENTINEL_PROXY_PLAIN_PORT", -1, 1, 65_535);
         bindAddress = r.string("SENTINEL_PROXY_BIND", "0.0.0.0");
         String upstream = r.string("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:" + DEFAULT_UPSTREAM_PORT);
         int colon = upstream.lastIndexOf(':');

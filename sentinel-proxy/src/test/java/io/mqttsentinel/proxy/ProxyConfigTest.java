@@ -14,6 +14,16 @@ import io.mqttsentinel.api.TopicPermissions;
 
 class ProxyConfigTest {
     @Test
+    void plainPort_zeroMeansNoPlainListener_asTheLauncherContractSays() {
+        assertThat(ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_PLAIN_PORT", "0")).plainPort()).isEqualTo(-1);
+        assertThat(ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_PLAIN_PORT", "off")).plainPort()).isEqualTo(-1);
+        assertThat(ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_PLAIN_PORT", "1885")).plainPort()).isEqualTo(1885);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_PLAIN_PORT", "70000")))
+                .hasMessageContaining("SENTINEL_PROXY_PLAIN_PORT").hasMessageContaining("70000");
+    }
+
+    @Test
     void defaults() {
         ProxyConfig c = ProxyConfig.fromEnvironment(Map.of());
         assertThat(c.tlsPort()).isEqualTo(8883);
