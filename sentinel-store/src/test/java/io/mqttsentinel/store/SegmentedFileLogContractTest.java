@@ -1,5 +1,6 @@
 package io.mqttsentinel.store;
 
+import io.mqttsentinel.testkit.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

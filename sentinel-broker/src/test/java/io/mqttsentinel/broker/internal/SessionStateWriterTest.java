@@ -1,13 +1,12 @@
 package io.mqttsentinel.broker.internal;
 
+import io.mqttsentinel.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -32,33 +31,6 @@ class SessionStateWriterTest {
     final BrokerContext context = new BrokerContext(BrokerConfig.ofDefaults(), new BrokerMetrics(new SimpleMeterRegistry()));
     final RetainedStore retained = new RetainedStore();
     SessionStateWriter writer;
-
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @BeforeEach
     void open() {

@@ -1,5 +1,6 @@
 package io.mqttsentinel.proxy.auth;
 
+import io.mqttsentinel.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
