@@ -1,11 +1,6 @@
 package io.mqttsentinel.proxy;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -100,34 +95,11 @@ final class ProxyHarness implements AutoCloseable {
     }
 
     static TrustManagerFactory trust(Path caFile) {
-        try (InputStream in = Files.newInputStream(caFile)) {
-            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry("ca", cert);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            return tmf;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TestCertificates.trustManagerFactory(caFile);
     }
 
     static KeyManagerFactory keys(TestCertificates.Issued issued) {
-        try {
-            String pem = Files.readString(issued.keyFile());
-            String b64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
-                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(b64)));
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setKeyEntry("device", key, new char[0], new java.security.cert.Certificate[] {issued.certificate()});
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, new char[0]);
-            return kmf;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TestCertificates.keyManagerFactory(issued);
     }
 
     /** @return the value of a counter, 0 when it does not exist */

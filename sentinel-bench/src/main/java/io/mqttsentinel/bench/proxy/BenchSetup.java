@@ -11,10 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +21,7 @@ import javax.net.ssl.TrustManagerFactory;
 
 import com.sun.net.httpserver.HttpServer;
 
+import io.mqttsentinel.testkit.TestCertificates;
 import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
 
 /** What the proxy benchmarks share: a private Mosquitto, a local HTTP auth endpoint, a self-signed pair. */
@@ -125,31 +123,13 @@ final class BenchSetup {
 
     /** @return a client TLS context that trusts exactly {@code cert} */
     static SSLContext trusting(Path cert) throws Exception {
-        X509Certificate c;
-        try (InputStream in = Files.newInputStream(cert)) {
-            c = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("pinned", c);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
+        ctx.init(null, trustFactory(cert).getTrustManagers(), new SecureRandom());
         return ctx;
     }
 
-    static TrustManagerFactory trustFactory(Path cert) throws Exception {
-        X509Certificate c;
-        try (InputStream in = Files.newInputStream(cert)) {
-            c = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("pinned", c);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        return tmf;
+    static TrustManagerFactory trustFactory(Path cert) {
+        return TestCertificates.trustManagerFactory(cert);
     }
 
     /** A valid MQTT 3.1.1 CONNECT with user name and password. */
