@@ -52,6 +52,7 @@ public final class AnomalyInspector implements PayloadInspector {
     private final InspectorConfig config;
     private final Clock clock;
     private final RateTracker messages;
+    private final java.util.Set<String> exempt;
     private final RateTracker connections;
     private final Counter size;
     private final Counter entropy;
@@ -62,6 +63,7 @@ public final class AnomalyInspector implements PayloadInspector {
         this.config = config;
         this.clock = clock;
         this.messages = new RateTracker(config.rateLimit(), config.rateTrackedKeys());
+        this.exempt = config.rateExemptClients();
         this.connections = new RateTracker(config.connectionRateLimit(), config.rateTrackedKeys());
         this.size = counter(registry, ThreatCategory.PAYLOAD_SIZE);
         this.entropy = counter(registry, ThreatCategory.ENTROPY);
@@ -177,6 +179,9 @@ public final class AnomalyInspector implements PayloadInspector {
     }
 
     private Finding rateFinding(MessageContext context) {
+        if (exempt.contains(context.clientId())) {
+            return null;
+        }
         if (!messages.exceeded(context.clientId(), clock.millis())) {
             return null;
         }

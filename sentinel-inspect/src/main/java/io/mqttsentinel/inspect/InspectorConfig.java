@@ -17,6 +17,7 @@ import java.util.Optional;
  * <tr><td>{@link #entropyMinBytes()}</td><td>{@code SENTINEL_INSPECT_ENTROPY_MIN_BYTES}</td><td>1024</td><td>256 .. 268435456</td></tr>
  * <tr><td>{@link #rateLimit()}</td><td>{@code SENTINEL_INSPECT_RATE_LIMIT}</td><td>100</td><td>1 .. 1000000 (messages/s per client)</td></tr>
  * <tr><td>{@link #connectionRateLimit()}</td><td>{@code SENTINEL_INSPECT_CONNECTION_RATE_LIMIT}</td><td>100</td><td>1 .. 1000000 (connections/s per source)</td></tr>
+ * <tr><td>{@link #rateExemptClients()}</td><td>{@code SENTINEL_INSPECT_RATE_EXEMPT}</td><td>none</td><td>comma-separated client ids</td></tr>
  * <tr><td>{@link #rateTrackedKeys()}</td><td>{@code SENTINEL_INSPECT_RATE_TRACKED_KEYS}</td><td>100000</td><td>1 .. 10000000</td></tr>
  * <tr><td>{@link #rulesFile()}</td><td>{@code SENTINEL_INSPECT_RULES_FILE}</td><td>none</td><td>a readable rule file</td></tr>
  * <tr><td>{@link #decodeRounds()}</td><td>{@code SENTINEL_INSPECT_DECODE_ROUNDS}</td><td>3</td><td>1 .. 8</td></tr>
@@ -35,6 +36,8 @@ public final class InspectorConfig {
     public static final String ENV_RATE_LIMIT = "SENTINEL_INSPECT_RATE_LIMIT";
     /** Environment key of {@link #connectionRateLimit()}. */
     public static final String ENV_CONNECTION_RATE_LIMIT = "SENTINEL_INSPECT_CONNECTION_RATE_LIMIT";
+    /** Environment key of {@link #rateExemptClients()}. */
+    public static final String ENV_RATE_EXEMPT = "SENTINEL_INSPECT_RATE_EXEMPT";
     /** Environment key of {@link #rateTrackedKeys()}. */
     public static final String ENV_RATE_TRACKED_KEYS = "SENTINEL_INSPECT_RATE_TRACKED_KEYS";
     /** Environment key of {@link #rulesFile()}. */
@@ -53,6 +56,7 @@ public final class InspectorConfig {
     private final int rateLimit;
     private final int connectionRateLimit;
     private final int rateTrackedKeys;
+    private final java.util.Set<String> rateExemptClients;
     private final Path rulesFile;
     private final int decodeRounds;
     private final int maxJsonDepth;
@@ -64,6 +68,7 @@ public final class InspectorConfig {
         rateLimit = b.rateLimit;
         connectionRateLimit = b.connectionRateLimit;
         rateTrackedKeys = b.rateTrackedKeys;
+        rateExemptClients = java.util.Set.copyOf(b.rateExemptClients);
         rulesFile = b.rulesFile;
         decodeRounds = b.decodeRounds;
         maxJsonDepth = b.maxJsonDepth;
@@ -88,6 +93,7 @@ public final class InspectorConfig {
         b.rateLimit = rateLimit;
         b.connectionRateLimit = connectionRateLimit;
         b.rateTrackedKeys = rateTrackedKeys;
+        b.rateExemptClients = new java.util.LinkedHashSet<>(rateExemptClients);
         b.rulesFile = rulesFile;
         b.decodeRounds = decodeRounds;
         b.maxJsonDepth = maxJsonDepth;
@@ -126,6 +132,15 @@ public final class InspectorConfig {
         }
         if ((v = env.get(ENV_CONNECTION_RATE_LIMIT)) != null) {
             b.connectionRateLimit(parseInt(ENV_CONNECTION_RATE_LIMIT, v, 1, 1_000_000));
+        }
+        if ((v = env.get(ENV_RATE_EXEMPT)) != null) {
+            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+            for (String id : v.split(",")) {
+                if (!id.isBlank()) {
+                    ids.add(id.trim());
+                }
+            }
+            b.rateExemptClients(ids);
         }
         if ((v = env.get(ENV_RATE_TRACKED_KEYS)) != null) {
             b.rateTrackedKeys(parseInt(ENV_RATE_TRACKED_KEYS, v, 1, 10_000_000));
@@ -185,6 +200,17 @@ public final class InspectorConfig {
         return rateLimit;
     }
 
+    /**
+     * Client ids the message-rate anomaly does not apply to: trusted internal clients that carry many devices'
+     * messages under one id, such as the bridge publishing every device's alerts. Size, entropy and
+     * signatures still apply to them.
+     *
+     * @return the exempt client ids, empty by default
+     */
+    public java.util.Set<String> rateExemptClients() {
+        return rateExemptClients;
+    }
+
     /** @return connections per second per source address above which connections are flagged */
     public int connectionRateLimit() {
         return connectionRateLimit;
@@ -213,7 +239,7 @@ public final class InspectorConfig {
     @Override
     public String toString() {
         return "InspectorConfig{maxPayloadBytes=" + maxPayloadBytes + ", entropyThreshold=" + entropyThreshold
-                + ", entropyMinBytes=" + entropyMinBytes + ", rateLimit=" + rateLimit + "/s, connectionRateLimit="
+                + ", entropyMinBytes=" + entropyMinBytes + ", rateLimit=" + rateLimit + "/s, rateExemptClients=" + rateExemptClients + ", connectionRateLimit="
                 + connectionRateLimit + "/s, rateTrackedKeys=" + rateTrackedKeys + ", rulesFile="
                 + (rulesFile == null ? "none" : rulesFile) + ", decodeRounds=" + decodeRounds + ", maxJsonDepth="
                 + maxJsonDepth + "}";
@@ -225,6 +251,7 @@ public final class InspectorConfig {
         private double entropyThreshold = 7.5;
         private int entropyMinBytes = 1024;
         private int rateLimit = 100;
+        private java.util.Set<String> rateExemptClients = new java.util.LinkedHashSet<>();
         private int connectionRateLimit = 100;
         private int rateTrackedKeys = 100_000;
         private Path rulesFile;
@@ -259,6 +286,22 @@ public final class InspectorConfig {
          */
         public Builder entropyMinBytes(int bytes) {
             this.entropyMinBytes = check("entropyMinBytes", bytes, 256, MAX_BYTES);
+            return this;
+        }
+
+        /**
+         * @param clientIds client ids exempt from the message-rate anomaly (see {@link InspectorConfig#rateExemptClients()})
+         * @return this builder
+         */
+        public Builder rateExemptClients(java.util.Collection<String> clientIds) {
+            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+            for (String id : Objects.requireNonNull(clientIds, "clientIds")) {
+                if (id == null || id.isEmpty()) {
+                    throw new IllegalArgumentException("rateExemptClients must not contain an empty client id");
+                }
+                ids.add(id);
+            }
+            this.rateExemptClients = ids;
             return this;
         }
 

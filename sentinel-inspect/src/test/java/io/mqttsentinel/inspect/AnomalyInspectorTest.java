@@ -1,5 +1,6 @@
 package io.mqttsentinel.inspect;
 
+import io.mqttsentinel.testkit.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.Action;
 import io.mqttsentinel.api.MessageContext;
@@ -8,11 +9,8 @@ import io.mqttsentinel.api.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -20,33 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class AnomalyInspectorTest {
 
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-11-25T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static final MessageContext CTX = new MessageContext("dev-1", "t", 1, "", 0L);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ManualClock clock = new ManualClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
     private final AnomalyInspector inspector = AnomalyInspector.create(InspectorConfig.ofDefaults(), registry, clock);
 
     private static ByteBuffer random(int n, long seed) {
@@ -115,6 +89,23 @@ class AnomalyInspectorTest {
             assertThat(inspector.inspect(CTX, p).action()).isEqualTo(Action.ALLOW);
         }
         assertThat(inspector.inspect(CTX, p).action()).isEqualTo(Action.BLOCK);
+    }
+
+    @Test
+    void inspect_rateExemptClient_isNotRateLimited_butStillInspected() {
+        AnomalyInspector withBridge = AnomalyInspector.create(
+                InspectorConfig.fromEnvironment(java.util.Map.of(InspectorConfig.ENV_RATE_EXEMPT, "sentinel-bridge, ops-tool")),
+                new SimpleMeterRegistry(), clock);
+        MessageContext bridge = new MessageContext("sentinel-bridge", "clients/dev-1/alerts", 1, "", 0L);
+        ByteBuffer p = ByteBuffer.wrap("{}".getBytes());
+        for (int i = 0; i < 1000; i++) {
+            assertThat(withBridge.inspect(bridge, p).action()).as("message %d", i).isEqualTo(Action.ALLOW);
+        }
+        assertThat(withBridge.inspect(bridge, random(20_000, 4)).action()).isEqualTo(Action.QUARANTINE); // size still applies
+        for (int i = 0; i < 100; i++) {
+            withBridge.inspect(CTX, p);
+        }
+        assertThat(withBridge.inspect(CTX, p).action()).isEqualTo(Action.BLOCK); // others are limited as before
     }
 
     @Test

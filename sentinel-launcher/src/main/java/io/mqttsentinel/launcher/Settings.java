@@ -173,14 +173,17 @@ final class Settings {
         add("SENTINEL_INSPECT_ENTROPY_MIN_BYTES", "1024", "256 to 268435456", "Smallest payload whose entropy is judged",
                 inspect, false);
         add("SENTINEL_INSPECT_RATE_LIMIT", "100", "1 to 1000000 messages/s", "Per-client message rate above which "
-                + "messages are flagged (rate anomaly)", inspect, false);
+                + "the excess messages are rate limited (blocked) and reported (rate anomaly)", inspect, false);
+        add("SENTINEL_INSPECT_RATE_EXEMPT", "the bridge's SENTINEL_BRIDGE_CLIENT_ID", "comma-separated client ids",
+                "Clients the message-rate anomaly does not apply to (the bridge carries every device's alerts under "
+                + "one id); size, entropy and signatures still apply", inspect, false);
         add("SENTINEL_INSPECT_CONNECTION_RATE_LIMIT", "100", "1 to 1000000 connections/s", "Per-source connection rate "
                 + "above which it is flagged", inspect, false);
         add("SENTINEL_INSPECT_RATE_TRACKED_KEYS", "100000", "1 to 10000000", "Clients and sources tracked by the rate "
                 + "detectors", inspect, false);
         add("SENTINEL_INSPECT_RULES_FILE", "", "a readable rule file", "Extra signature rules on top of the built-in ones",
                 inspect, false);
-        add("SENTINEL_INSPECT_DECODE_ROUNDS", "3", "1 to 8", "Rounds of URL/HTML/Base64 decoding before matching",
+        add("SENTINEL_INSPECT_DECODE_ROUNDS", "3", "1 to 8", "Rounds of URL/percent, HTML-entity and backslash-escape decoding before matching",
                 inspect, false);
         add("SENTINEL_INSPECT_MAX_JSON_DEPTH", "64", "1 to 4096", "Deepest JSON nesting inspected", inspect, false);
 
