@@ -1,5 +1,6 @@
 package io.mqttsentinel.bench.inspect;
 
+import io.mqttsentinel.testkit.TelemetryGenerator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.MessageContext;
 import io.mqttsentinel.api.PayloadInspector;

@@ -1,5 +1,6 @@
 package io.mqttsentinel.bench.inspect;
 
+import io.mqttsentinel.testkit.TelemetryGenerator;
 import io.mqttsentinel.api.MessageContext;
 import io.mqttsentinel.api.PayloadInspector;
 import io.mqttsentinel.inspect.SignatureInspector;

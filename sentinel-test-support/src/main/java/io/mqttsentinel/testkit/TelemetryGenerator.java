@@ -1,4 +1,4 @@
-package io.mqttsentinel.inspect;
+package io.mqttsentinel.testkit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
