@@ -8,13 +8,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mqttsentinel.testkit.Services;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,18 +20,13 @@ import org.junit.jupiter.api.Test;
 class JdbcAuthEndpointTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
-    private String database;
+    private TestDatabase database;
     private JdbcAuthEndpoint endpoint;
 
     @BeforeEach
     void setUp() throws Exception {
-        Services.assumeReachable("MariaDB", "127.0.0.1", 3306);
-        database = "sentinel_it_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/", "root", "");
-             Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
-        endpoint = JdbcAuthEndpoint.start("jdbc:mariadb://127.0.0.1:3306/" + database, "root", "",
+        database = TestDatabase.create();
+        endpoint = JdbcAuthEndpoint.start(database.url(), "root", "",
                 new InetSocketAddress("127.0.0.1", 0), 2);
         endpoint.createSchema();
         endpoint.putDevice("dev-1", "alice", "correct horse".toCharArray());
@@ -46,10 +38,7 @@ class JdbcAuthEndpointTest {
             endpoint.close();
         }
         if (database != null) {
-            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/", "root", "");
-                 Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS " + database);
-            }
+            database.close();
         }
     }
 
@@ -86,10 +75,7 @@ class JdbcAuthEndpointTest {
 
     @Test
     void disabledDevice_isNotAuthorized() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/" + database, "root", "");
-             Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE " + JdbcAuthEndpoint.TABLE + " SET enabled = FALSE WHERE client_id = 'dev-1'");
-        }
+        database.execute("UPDATE " + JdbcAuthEndpoint.TABLE + " SET enabled = FALSE WHERE client_id = 'dev-1'");
         JsonNode r = auth("dev-1", "alice", "correct horse");
         assertThat(r.path("result").asText()).isEqualTo("not_authorized");
         assertThat(r.path("reason").asText()).isEqualTo("disabled");
@@ -97,11 +83,8 @@ class JdbcAuthEndpointTest {
 
     @Test
     void deviceAcl_isReturnedWithTheAllow() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/" + database, "root", "");
-             Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE " + JdbcAuthEndpoint.TABLE
-                    + " SET publish_acl = 'fleet/{client_id}/#', subscribe_acl = 'fleet/alerts' WHERE client_id = 'dev-1'");
-        }
+        database.execute("UPDATE " + JdbcAuthEndpoint.TABLE
+                + " SET publish_acl = 'fleet/{client_id}/#', subscribe_acl = 'fleet/alerts' WHERE client_id = 'dev-1'");
         JsonNode r = auth("dev-1", "alice", "correct horse");
         assertThat(r.path("acl").path("publish").get(0).asText()).isEqualTo("fleet/{client_id}/#");
         assertThat(r.path("acl").path("subscribe").get(0).asText()).isEqualTo("fleet/alerts");
@@ -109,7 +92,7 @@ class JdbcAuthEndpointTest {
 
     @Test
     void passwordIsStoredOnlyAsSaltedHash() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/" + database, "root", "");
+        try (Connection c = database.connect();
              Statement s = c.createStatement();
              var rs = s.executeQuery("SELECT password_hash FROM " + JdbcAuthEndpoint.TABLE)) {
             assertThat(rs.next()).isTrue();
