@@ -51,7 +51,7 @@ final class EngineSettings {
         if (roles.contains(Role.BROKER)) {
             parse(() -> BrokerConfig.fromEnvironment(config.values()));
             parse(() -> StoreConfig.fromEnvironment(config.values()));
-            parse(() -> InspectorConfig.fromEnvironment(config.values()));
+            inspectorConfig(config);
             eventsTopic(config);
             if (config.get(KAFKA_BOOTSTRAP).isPresent()) {
                 kafkaLog(config, parse(() -> StoreConfig.fromEnvironment(config.values())));
@@ -74,6 +74,21 @@ final class EngineSettings {
                 parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values()));
             }
         }
+    }
+
+    /**
+     * The inspector's settings. Unless {@code SENTINEL_INSPECT_RATE_EXEMPT} is set, the bridge's client id is
+     * exempt from the per-client message-rate anomaly: the bridge publishes every device's alerts under one id,
+     * and at fleet rates the anomaly would block them (size, entropy and signatures still apply).
+     */
+    static InspectorConfig inspectorConfig(LauncherConfig config) {
+        InspectorConfig parsed = parse(() -> InspectorConfig.fromEnvironment(config.values()));
+        if (config.get(InspectorConfig.ENV_RATE_EXEMPT).isPresent()) {
+            return parsed;
+        }
+        return parsed.toBuilder()
+                .rateExemptClients(List.of(config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID)))
+                .build();
     }
 
     /**

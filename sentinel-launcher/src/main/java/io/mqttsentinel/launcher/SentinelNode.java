@@ -286,12 +286,7 @@ public final class SentinelNode implements AutoCloseable {
     private void startBroker(LauncherConfig config, Path dataDir) {
         BrokerConfig bc = parse(() -> BrokerConfig.fromEnvironment(config.values()));
         StoreConfig sc = parse(() -> StoreConfig.fromEnvironment(config.values()));
-        InspectorConfig parsed = parse(() -> InspectorConfig.fromEnvironment(config.values()));
-        // the bridge publishes every device's alerts under one client id: unless the operator says otherwise,
-        // the per-client message-rate anomaly must not throttle it (size, entropy and signatures still apply)
-        InspectorConfig ic = config.get(InspectorConfig.ENV_RATE_EXEMPT).isPresent() ? parsed
-                : parsed.toBuilder().rateExemptClients(List.of(
-                        config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID))).build();
+        InspectorConfig ic = EngineSettings.inspectorConfig(config);
         Path logDir = dataDir.resolve("log");
         MessageLog log;
         String where;
