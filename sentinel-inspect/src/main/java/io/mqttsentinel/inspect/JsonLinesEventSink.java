@@ -1,7 +1,6 @@
 package io.mqttsentinel.inspect;
 
 import io.mqttsentinel.api.SecurityEvent;
-import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.inspect.internal.EventJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,12 +11,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,32 +24,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * fails is logged and counted ({@link #failed()}). {@link #close()} writes what is queued, then stops.
  * Thread-safe.
  */
-public final class JsonLinesEventSink implements SecurityEventSink, AutoCloseable {
+public final class JsonLinesEventSink extends QueuedEventSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(JsonLinesEventSink.class);
-    private static final int BATCH = 256;
 
     private final Path file;
-    private final BlockingQueue<SecurityEvent> queue;
     private final OutputStream out;
-    private final Thread writer;
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
-    private volatile boolean closing;
 
     private JsonLinesEventSink(Builder b) throws IOException {
+        super(b.queueCapacity, "sentinel-events-" + b.file.getFileName());
         this.file = b.file;
-        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
         this.out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND, StandardOpenOption.WRITE), 64 * 1024);
-        this.writer = new Thread(this::run, "sentinel-events-" + file.getFileName());
-        writer.setDaemon(true);
-        writer.start();
+        start();
     }
 
     /**
@@ -63,18 +50,6 @@ public final class JsonLinesEventSink implements SecurityEventSink, AutoCloseabl
      */
     public static Builder builder(Path file) {
         return new Builder(Objects.requireNonNull(file, "file"));
-    }
-
-    @Override
-    public void accept(SecurityEvent event) {
-        if (event == null || closing || !queue.offer(event)) {
-            dropped.incrementAndGet();
-        }
-    }
-
-    /** @return events dropped because the queue was full or the sink was closed */
-    public long dropped() {
-        return dropped.get();
     }
 
     /** @return events that could not be written */
@@ -92,35 +67,8 @@ public final class JsonLinesEventSink implements SecurityEventSink, AutoCloseabl
         return file;
     }
 
-    private void run() {
-        List<SecurityEvent> batch = new ArrayList<>(BATCH);
-        while (true) {
-            try {
-                SecurityEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (closing && queue.isEmpty()) {
-                        break;
-                    }
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                write(batch);
-                batch.clear();
-            } catch (InterruptedException e) {
-                if (closing) {
-                    break;
-                }
-            }
-        }
-        queue.drainTo(batch);
-        write(batch);
-    }
-
-    private void write(List<SecurityEvent> batch) {
-        if (batch.isEmpty()) {
-            return;
-        }
+    @Override
+    void handle(List<SecurityEvent> batch) {
         for (SecurityEvent e : batch) {
             try {
                 EventJson.write(e, out);
@@ -143,12 +91,7 @@ public final class JsonLinesEventSink implements SecurityEventSink, AutoCloseabl
      */
     @Override
     public void close() {
-        closing = true;
-        try {
-            writer.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stopWorker();
         try {
             out.close();
         } catch (IOException e) {
@@ -175,10 +118,7 @@ public final class JsonLinesEventSink implements SecurityEventSink, AutoCloseabl
          * @return this builder
          */
         public Builder queueCapacity(int capacity) {
-            if (capacity < 1 || capacity > 10_000_000) {
-                throw new IllegalArgumentException("queueCapacity must be in [1, 10000000], was " + capacity);
-            }
-            this.queueCapacity = capacity;
+            this.queueCapacity = checkQueueCapacity(capacity);
             return this;
         }
 

@@ -1,14 +1,12 @@
 package io.mqttsentinel.inspect;
 
 import io.mqttsentinel.api.SecurityEvent;
-import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.inspect.internal.EventJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the event ({@link #dropped()}); a publish that fails or throws is counted ({@link #failed()}).
  * Thread-safe.
  */
-public final class MqttEventSink implements SecurityEventSink, AutoCloseable {
+public final class MqttEventSink extends QueuedEventSink {
 
     /** Default topic of security events. */
     public static final String DEFAULT_TOPIC = "sentinel/security/events";
@@ -45,25 +43,18 @@ public final class MqttEventSink implements SecurityEventSink, AutoCloseable {
     private final Publisher publisher;
     private final String topic;
     private final boolean topicPerCategory;
-    private final BlockingQueue<SecurityEvent> queue;
     private final Semaphore inFlight;
     private final int maxInFlight;
-    private final Thread worker;
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
-    private volatile boolean closing;
 
     private MqttEventSink(Builder b) {
+        super(b.queueCapacity, "sentinel-events-mqtt");
         this.publisher = b.publisher;
         this.topic = b.topic;
         this.topicPerCategory = b.topicPerCategory;
-        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         this.maxInFlight = b.maxInFlight;
         this.inFlight = new Semaphore(b.maxInFlight);
-        this.worker = new Thread(this::run, "sentinel-events-mqtt");
-        worker.setDaemon(true);
-        worker.start();
+        start();
     }
 
     /**
@@ -72,18 +63,6 @@ public final class MqttEventSink implements SecurityEventSink, AutoCloseable {
      */
     public static Builder builder(Publisher publisher) {
         return new Builder(Objects.requireNonNull(publisher, "publisher"));
-    }
-
-    @Override
-    public void accept(SecurityEvent event) {
-        if (event == null || closing || !queue.offer(event)) {
-            dropped.incrementAndGet();
-        }
-    }
-
-    /** @return events dropped because the queue was full or the sink was closed */
-    public long dropped() {
-        return dropped.get();
     }
 
     /** @return publishes that failed */
@@ -100,24 +79,10 @@ public final class MqttEventSink implements SecurityEventSink, AutoCloseable {
         return topicPerCategory ? topic + "/" + e.category() : topic;
     }
 
-    private void run() {
-        while (true) {
-            SecurityEvent e;
-            try {
-                e = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (e == null) {
-                    if (closing) {
-                        break;
-                    }
-                    continue;
-                }
-                inFlight.acquire();
-            } catch (InterruptedException ex) {
-                if (closing) {
-                    break;
-                }
-                continue;
-            }
+    @Override
+    void handle(List<SecurityEvent> batch) throws InterruptedException {
+        for (SecurityEvent e : batch) {
+            inFlight.acquire();
             send(e);
         }
     }
@@ -143,17 +108,14 @@ public final class MqttEventSink implements SecurityEventSink, AutoCloseable {
     /** Publishes what is queued (waiting up to 10 s for outstanding publishes), then stops. */
     @Override
     public void close() {
-        closing = true;
+        stopWorker();
         try {
-            worker.join(TimeUnit.SECONDS.toMillis(10));
             if (inFlight.tryAcquire(maxInFlight, 10, TimeUnit.SECONDS)) {
                 inFlight.release(maxInFlight);
             }
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
-        dropped.addAndGet(queue.size());
-        queue.clear();
     }
 
     @Override
@@ -201,10 +163,7 @@ public final class MqttEventSink implements SecurityEventSink, AutoCloseable {
          * @return this builder
          */
         public Builder queueCapacity(int capacity) {
-            if (capacity < 1 || capacity > 10_000_000) {
-                throw new IllegalArgumentException("queueCapacity must be in [1, 10000000], was " + capacity);
-            }
-            this.queueCapacity = capacity;
+            this.queueCapacity = checkQueueCapacity(capacity);
             return this;
         }
 
