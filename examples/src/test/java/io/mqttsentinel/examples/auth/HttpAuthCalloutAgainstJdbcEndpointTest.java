@@ -24,9 +24,7 @@ class HttpAuthCalloutAgainstJdbcEndpointTest {
     @BeforeEach
     void setUp() throws Exception {
         database = TestDatabase.create();
-        endpoint = JdbcAuthEndpoint.start(database.url(), "root", "",
-                new InetSocketAddress("127.0.0.1", 0), 2);
-        endpoint.createSchema();
+        endpoint = database.startEndpoint();
         endpoint.putDevice("dev-1", "alice", "correct horse".toCharArray());
         endpoint.putDevice("dev-2", "bob", "battery staple".toCharArray());
         database.execute("UPDATE " + JdbcAuthEndpoint.TABLE + " SET enabled = FALSE WHERE client_id = 'dev-2'");

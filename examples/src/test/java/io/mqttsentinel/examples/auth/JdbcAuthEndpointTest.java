@@ -2,7 +2,6 @@ package io.mqttsentinel.examples.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,9 +25,7 @@ class JdbcAuthEndpointTest {
     @BeforeEach
     void setUp() throws Exception {
         database = TestDatabase.create();
-        endpoint = JdbcAuthEndpoint.start(database.url(), "root", "",
-                new InetSocketAddress("127.0.0.1", 0), 2);
-        endpoint.createSchema();
+        endpoint = database.startEndpoint();
         endpoint.putDevice("dev-1", "alice", "correct horse".toCharArray());
     }
 

@@ -42,6 +42,13 @@ final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** Starts the reference endpoint on a free port over this database, its table created. */
+    JdbcAuthEndpoint startEndpoint() throws java.io.IOException, SQLException {
+        JdbcAuthEndpoint endpoint = JdbcAuthEndpoint.start(url(), "root", "", new java.net.InetSocketAddress("127.0.0.1", 0), 2);
+        endpoint.createSchema();
+        return endpoint;
+    }
+
     Connection connect() throws SQLException {
         return DriverManager.getConnection(url(), "root", "");
     }
