@@ -35,6 +35,22 @@ public final class Scratch {
     public static final int OTHER = 8;
     /** {@link #chars} bit: the value has '<', '=', ':', '(' or a backtick (markup, attributes, URIs, calls). */
     public static final int MARKUP = 16;
+    /** {@link #chars} bit: the value has a single quote. */
+    public static final int APOSTROPHE = 32;
+    /** {@link #chars} bit: the value has a double quote. */
+    public static final int QUOTE = 64;
+    /** {@link #chars} bit: the value has an opening parenthesis (a call). */
+    public static final int PAREN = 128;
+    /** {@link #chars} bit: the value has '&lt;', a quote or a backtick (markup or an attribute context). */
+    public static final int HTML = 256;
+    /** {@link #chars} bit: the value has a backtick. */
+    public static final int BACKTICK = 512;
+    /** {@link #chars} bit: the value has '-'. */
+    public static final int DASH = 1024;
+    /** {@link #chars} bit: the value has a backslash. */
+    public static final int BACKSLASH = 2048;
+    /** {@link #chars} bit: the value has the digit '0' (hex spellings such as 0x2e start with it). */
+    public static final int ZERO = 4096;
     /** Which kinds of character the decoded value holds (bits above), set by the decoder. */
     public int chars;
     /** Set by the prefilter's JSON string scan. */

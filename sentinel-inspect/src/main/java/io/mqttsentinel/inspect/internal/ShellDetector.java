@@ -13,6 +13,15 @@ package io.mqttsentinel.inspect.internal;
  */
 public final class ShellDetector {
 
+    /** The characters the scan below acts on (besides the letters that may start a code-execution call). */
+    private static final boolean[] OPERATORS = new boolean[128];
+
+    static {
+        for (char c : ";|&\n\r\\`${(<".toCharArray()) {
+            OPERATORS[c] = true;
+        }
+    }
+
     private static final int STRONG = 1;
     private static final int WEAK = 2;
     private static final int RECON = 3;
@@ -55,7 +64,7 @@ public final class ShellDetector {
      * @param t          the decoded value, lower case
      * @param len        its length
      * @param wholeValue whether this is a whole value (a JSON string value or a text payload) rather than a key
-     * @param s          scratch (hit position)
+     * @param s          scratch (hit position); its {@link Scratch#chars} describe {@code t}
      * @param enabled    enabled built-in rules, by ordinal
      * @return the ordinal of the first enabled rule that fired, or {@code -1}
      */
@@ -75,8 +84,19 @@ public final class ShellDetector {
         if ((s.chars & (Scratch.SHELL | Scratch.OTHER)) == 0) {
             return -1; // every rule below needs an operator, a bracket, '$', a newline or a backslash
         }
+        boolean calls = code && (s.chars & Scratch.PAREN) != 0; // a code-execution call needs its '('
+        boolean[] operators = OPERATORS;
         for (int i = 0; i < len; i++) {
             char c = t[i];
+            if (!calls) {
+                // nothing below starts at an ordinary character: skip a run of them in a tight loop
+                while (c < 128 && !operators[c] && ++i < len) {
+                    c = t[i];
+                }
+                if (i >= len) {
+                    break;
+                }
+            }
             switch (c) {
                 case ';', '|', '&', '\n', '\r' -> {
                     if (chained && commandAfter(t, len, i + 1, s, i)) {
@@ -135,7 +155,7 @@ public final class ShellDetector {
                     }
                 }
                 default -> {
-                    if (code && c >= 'a' && c <= 'z' && (i == 0 || !isWordChar(t[i - 1]))) {
+                    if (calls && c >= 'a' && c <= 'z' && (i == 0 || !isWordChar(t[i - 1]))) {
                         int j = i;
                         while (j < len && isWordChar(t[j])) {
                             j++;

@@ -96,28 +96,19 @@ public final class SqlDetector {
     /**
      * @param t       the decoded value, lower case
      * @param len     its length
-     * @param s       scratch (tokens, hit position)
+     * @param s       scratch (tokens, hit position); its {@link Scratch#chars} describe {@code t}
      * @param enabled which built-in rules are enabled, by ordinal
      * @return the ordinal of the first enabled rule that fired, or {@code -1}
      */
     public static int detect(char[] t, int len, Scratch s, boolean[] enabled) {
         int r = pass(t, len, (char) 0, s, enabled);
-        if (r < 0 && indexOf(t, len, '\'') >= 0) {
+        if (r < 0 && (s.chars & Scratch.APOSTROPHE) != 0) {
             r = pass(t, len, '\'', s, enabled);
         }
-        if (r < 0 && indexOf(t, len, '"') >= 0) {
+        if (r < 0 && (s.chars & Scratch.QUOTE) != 0) {
             r = pass(t, len, '"', s, enabled);
         }
         return r;
-    }
-
-    static int indexOf(char[] t, int len, char c) {
-        for (int i = 0; i < len; i++) {
-            if (t[i] == c) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static int pass(char[] t, int len, char quote, Scratch s, boolean[] enabled) {
@@ -752,15 +743,45 @@ public final class SqlDetector {
         boolean inVersionComment = false;
         while (i < len) {
             char c = t[i];
-            if (c <= ' ' || c == '\u00a0' || c == '\u2028' || c == '\u2029' || c == '\u205f' || c == '\u3000'
-                    || c == '\ufeff' || c == '\u00ad') {
+            if (c <= ' ' || (c >= '\u00a0' && (c == '\u00a0' || c == '\u2028' || c == '\u2029' || c == '\u205f'
+                    || c == '\u3000' || c == '\ufeff' || c == '\u00ad'))) {
                 i++;
                 continue;
             }
             int start = i;
             int ty;
             int kw = 0;
-            if (c == '\'' || c == '"') {
+            if (c < 128 ? WORD_PART[c] && (c < '0' || c > '9') : isWordStart(c)) {
+                // scan and pack in one pass ('$' and non-ASCII letters have no code: such a word is no keyword)
+                long packed = Words.code(c);
+                boolean packs = packed != 0;
+                i++;
+                char d;
+                while (i < len && ((d = t[i]) < 128 ? WORD_PART[d] : isWordPart(d))) {
+                    int code = Words.code(d);
+                    packs &= code != 0;
+                    packed = (packed << 5) | code;
+                    i++;
+                }
+                kw = packs && i - start <= Words.MAX_LEN ? KEYWORDS.get(packed) : -1;
+                int p = i;
+                while (p < len && t[p] <= ' ') {
+                    p++;
+                }
+                boolean call = p < len && t[p] == '(';
+                if (kw == K_LOGIC) {
+                    ty = LOGIC;
+                } else if (kw == K_LITERAL) {
+                    ty = KEY;
+                } else if (kw == K_TIMEFN || kw == K_DANGER) {
+                    ty = call ? FUNC : KEY;
+                } else if (kw > 0 && !(call && (kw == K_OTHER || kw == K_DDL_OBJECT || kw == K_DELAY))) {
+                    ty = KEY;
+                } else {
+                    ty = call ? FUNC : WORD;
+                    kw = 0;
+                }
+            } else if (c == '\'' || c == '"') {
                 int j = closeString(t, len, i + 1, c);
                 if (j >= len) {
                     ty = STR | OPEN;
@@ -782,29 +803,6 @@ public final class SqlDetector {
                     i++;
                 }
                 ty = NUM;
-            } else if (isWordStart(c)) {
-                i++;
-                while (i < len && isWordPart(t[i])) {
-                    i++;
-                }
-                kw = KEYWORDS.get(t, start, i);
-                int p = i;
-                while (p < len && t[p] <= ' ') {
-                    p++;
-                }
-                boolean call = p < len && t[p] == '(';
-                if (kw == K_LOGIC) {
-                    ty = LOGIC;
-                } else if (kw == K_LITERAL) {
-                    ty = KEY;
-                } else if (kw == K_TIMEFN || kw == K_DANGER) {
-                    ty = call ? FUNC : KEY;
-                } else if (kw > 0 && !(call && (kw == K_OTHER || kw == K_DDL_OBJECT || kw == K_DELAY))) {
-                    ty = KEY;
-                } else {
-                    ty = call ? FUNC : WORD;
-                    kw = 0;
-                }
             } else if (c == '@') {
                 i++;
                 while (i < len && (isWordPart(t[i]) || t[i] == '@' || t[i] == '.')) {
@@ -902,12 +900,22 @@ public final class SqlDetector {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == 'x';
     }
 
+    /** ASCII characters that continue a word: letters, digits, '_' and '$'. */
+    private static final boolean[] WORD_PART = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            WORD_PART[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
+        }
+    }
+
     private static boolean isWordStart(char c) {
-        return (c >= 'a' && c <= 'z') || c == '_' || c == '$' || (c >= 0xC0 && c < 0x2000 && Character.isLetter(c));
+        return c < 128 ? (c >= 'a' && c <= 'z') || c == '_' || c == '$' : c >= 0xC0 && c < 0x2000 && Character.isLetter(c);
     }
 
     private static boolean isWordPart(char c) {
-        return isWordStart(c) || (c >= '0' && c <= '9');
+        return c < 128 ? (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$'
+                : c >= 0xC0 && c < 0x2000 && Character.isLetter(c);
     }
 
     private static boolean isOpChar(char c) {

@@ -13,6 +13,9 @@ package io.mqttsentinel.inspect.internal;
 public final class TextDecoder {
 
     private static final int[] CHAR_BITS = new int[128];
+    private static final char[] LOWER = new char[128];
+    /** ASCII characters that the fast path copies as they are. */
+    private static final boolean[] PLAIN = new boolean[128];
 
     static {
         for (int c = 0; c < 128; c++) {
@@ -32,7 +35,34 @@ public final class TextDecoder {
             if ("<=:(`".indexOf(c) >= 0) {
                 bits |= Scratch.MARKUP;
             }
+            if (c == '\'') {
+                bits |= Scratch.APOSTROPHE;
+            }
+            if (c == '"') {
+                bits |= Scratch.QUOTE;
+            }
+            if (c == '(') {
+                bits |= Scratch.PAREN;
+            }
+            if ("<'\"`".indexOf(c) >= 0) {
+                bits |= Scratch.HTML;
+            }
+            if (c == '`') {
+                bits |= Scratch.BACKTICK;
+            }
+            if (c == '-') {
+                bits |= Scratch.DASH;
+            }
+            if (c == '\\') {
+                bits |= Scratch.BACKSLASH;
+            }
+            if (c == '0') {
+                bits |= Scratch.ZERO;
+            }
             CHAR_BITS[c] = bits;
+            LOWER[c] = (char) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
+            // what may need more than a copy: escapes, encodings, form '+'; non-ASCII bytes stop the fast path too
+            PLAIN[c] = "\\%&+".indexOf(c) < 0;
         }
     }
 
@@ -50,39 +80,50 @@ public final class TextDecoder {
      * @param s          the scratch space
      */
     public static void decode(byte[] src, int off, int end, boolean jsonString, int maxRounds, Scratch s) {
-        int n = end - off;
-        s.ensureText(n);
+        s.ensureText(end - off);
+        if (!plain(src, off, end, jsonString, s)) {
+            full(src, off, end, jsonString, maxRounds, s);
+        }
+    }
+
+    /** {@link #decode} without the one-pass fast path (tests check that both agree). */
+    static void full(byte[] src, int off, int end, boolean jsonString, int maxRounds, Scratch s) {
+        s.ensureText(end - off);
         char[] out = s.text;
         int len = utf8(src, off, end, jsonString, out);
         formPlus(out, len);
         char[] tmp = s.tmp;
-        boolean first = true;
-        for (int round = 0; round < maxRounds; round++) {
-            if (first) {
-                first = false;
-                if (!hasAny(out, len)) {
-                    break; // nothing encoded: no round can change anything
-                }
-            }
+        int enc = encodings(out, len);
+        // each step runs only when its marker is present and rescans the markers only when it changed the text
+        for (int round = 0; round < maxRounds && enc != 0; round++) {
             boolean changed = false;
-            if (has(out, len, '%')) {
+            if ((enc & PERCENT) != 0) {
                 int l2 = percent(out, len, tmp);
                 formPlus(tmp, l2);
-                changed = l2 != len || !same(out, tmp, l2);
-                System.arraycopy(tmp, 0, out, 0, l2);
-                len = l2;
+                if (l2 != len || !same(out, tmp, l2)) {
+                    changed = true;
+                    System.arraycopy(tmp, 0, out, 0, l2);
+                    len = l2;
+                    enc = encodings(out, len);
+                }
             }
-            if (has(out, len, '&')) {
+            if ((enc & AMPERSAND) != 0) {
                 int l3 = entities(out, len, tmp);
-                changed |= l3 != len;
-                System.arraycopy(tmp, 0, out, 0, l3);
-                len = l3;
+                if (l3 != len) { // a decoded reference always shortens the text
+                    changed = true;
+                    System.arraycopy(tmp, 0, out, 0, l3);
+                    len = l3;
+                    enc = encodings(out, len);
+                }
             }
-            if (has(out, len, '\\')) {
+            if ((enc & BACKSLASH) != 0) {
                 int l4 = backslash(out, len, tmp);
-                changed |= l4 != len;
-                System.arraycopy(tmp, 0, out, 0, l4);
-                len = l4;
+                if (l4 != len) { // so does a decoded escape
+                    changed = true;
+                    System.arraycopy(tmp, 0, out, 0, l4);
+                    len = l4;
+                    enc = encodings(out, len);
+                }
             }
             if (!changed) {
                 break;
@@ -101,6 +142,76 @@ public final class TextDecoder {
         }
         s.length = len;
         s.chars = mask;
+    }
+
+    /**
+     * The common case in one pass: ASCII with nothing to decode, copied into both buffers with its character
+     * mask. Simple JSON escapes (quote, slash, control characters) are undone on the way and a '&amp;' that
+     * starts no character reference is kept; anything else that a decoding step could change ('%', '+', a
+     * backslash left after JSON, '&amp;#', a known entity name, non-ASCII) returns {@code false}, having written
+     * garbage, and the full decoder runs.
+     */
+    private static boolean plain(byte[] src, int off, int end, boolean json, Scratch s) {
+        char[] out = s.text;
+        char[] lower = s.lower;
+        boolean[] plain = PLAIN;
+        int[] bits = CHAR_BITS;
+        int mask = 0;
+        int o = 0;
+        for (int i = off; i < end; i++) {
+            int b = src[i];
+            if (b < 0) {
+                return false;
+            }
+            if (!plain[b]) {
+                if (b == '\\' && json && i + 1 < end) {
+                    b = switch (src[i + 1]) {
+                        case '"' -> '"';
+                        case '/' -> '/';
+                        case 'n' -> '\n';
+                        case 'r' -> '\r';
+                        case 't' -> '\t';
+                        case 'b' -> '\b';
+                        case 'f' -> '\f';
+                        default -> -1; // a backslash, a \\u escape: the full decoder
+                    };
+                    if (b < 0) {
+                        return false;
+                    }
+                    i++;
+                } else if (b == '&') {
+                    if (i + 1 < end && src[i + 1] == '#') {
+                        return false;
+                    }
+                    out[o] = '&';
+                    lower[o] = '&';
+                    mask |= bits['&'];
+                    o++;
+                    int name = o;
+                    int k = i + 1;
+                    while (k < end && k - i <= 8 && isAsciiLetter((char) src[k])) {
+                        out[o] = (char) src[k];
+                        lower[o] = LOWER[src[k]];
+                        o++;
+                        k++;
+                    }
+                    if (o - name >= 2 && lookup(out, name, o - name) != 0) {
+                        return false;
+                    }
+                    i = k - 1;
+                    continue;
+                } else {
+                    return false;
+                }
+            }
+            out[o] = (char) b;
+            lower[o] = LOWER[b];
+            mask |= bits[b];
+            o++;
+        }
+        s.length = o;
+        s.chars = mask;
+        return true;
     }
 
     /**
@@ -127,23 +238,24 @@ public final class TextDecoder {
         }
     }
 
-    private static boolean hasAny(char[] t, int len) {
+    private static final int PERCENT = 1;
+    private static final int AMPERSAND = 2;
+    private static final int BACKSLASH = 4;
+
+    /** Which of the decoding rounds' markers ('%', '&amp;', '\\') the text holds. */
+    private static int encodings(char[] t, int len) {
+        int enc = 0;
         for (int i = 0; i < len; i++) {
             char c = t[i];
-            if (c == '%' || c == '&' || c == '\\') {
-                return true;
+            if (c == '%') {
+                enc |= PERCENT;
+            } else if (c == '&') {
+                enc |= AMPERSAND;
+            } else if (c == '\\') {
+                enc |= BACKSLASH;
             }
         }
-        return false;
-    }
-
-    private static boolean has(char[] t, int len, char c) {
-        for (int i = 0; i < len; i++) {
-            if (t[i] == c) {
-                return true;
-            }
-        }
-        return false;
+        return enc;
     }
 
     private static boolean same(char[] a, char[] b, int len) {

@@ -16,11 +16,62 @@ public final class TraversalDetector {
         ".bash_history", "wp-config.php", "cmd.exe", "global.asa", "inetpub/wwwroot"
     };
 
-    private static final boolean[] FIRST = new boolean[128];
+    /** The sensitive names by their first character, as character arrays. */
+    private static final char[][][] BY_FIRST = new char[128][][];
+    /** ASCII characters that play no part in any pattern here (and are not the start of a sensitive name). */
+    private static final boolean[] ORDINARY = new boolean[128];
+    /**
+     * The sensitive names by their first '.' or '/' (the anchor) and the character next to it: names anchored
+     * on a '.' by the character before it ({@code boot.ini} under 't'), names that start with '.' by the
+     * character after it ({@code .htaccess} under 'h'), names anchored on a '/' by the character before it.
+     */
+    private static final char[][][] DOT_BEFORE = new char[128][][];
+    private static final char[][][] DOT_AFTER = new char[128][][];
+    private static final char[][][] SLASH_BEFORE = new char[128][][];
 
     static {
         for (String f : SENSITIVE) {
-            FIRST[f.charAt(0)] = true;
+            char[] name = f.toCharArray();
+            int a = anchor(name);
+            if (name[a] == '/') {
+                add(SLASH_BEFORE, name[a - 1], name);
+            } else if (a == 0) {
+                add(DOT_AFTER, name[1], name);
+            } else {
+                add(DOT_BEFORE, name[a - 1], name);
+            }
+        }
+    }
+
+    private static void add(char[][][] table, char key, char[] name) {
+        char[][] old = table[key];
+        char[][] grown = old == null ? new char[1][] : java.util.Arrays.copyOf(old, old.length + 1);
+        grown[grown.length - 1] = name;
+        table[key] = grown;
+    }
+
+    /** Where the first '.' or '/' of a name is (every name has one: the look-up by separators depends on it). */
+    private static int anchor(char[] name) {
+        int a = 0;
+        while (name[a] != '.' && name[a] != '/') {
+            a++;
+        }
+        return a;
+    }
+
+    /** Letters that start a sensitive name. */
+    private static final boolean[] NAME_LETTER = new boolean[128];
+
+    static {
+        for (String f : SENSITIVE) {
+            char[][] old = BY_FIRST[f.charAt(0)];
+            char[][] grown = old == null ? new char[1][] : java.util.Arrays.copyOf(old, old.length + 1);
+            grown[grown.length - 1] = f.toCharArray();
+            BY_FIRST[f.charAt(0)] = grown;
+        }
+        for (int c = 0; c < 128; c++) {
+            ORDINARY[c] = c > ' ' && c != '.' && c != '/' && c != '\\' && BY_FIRST[c] == null;
+            NAME_LETTER[c] = BY_FIRST[c] != null && c >= 'a' && c <= 'z';
         }
     }
 
@@ -30,22 +81,31 @@ public final class TraversalDetector {
     /**
      * @param t       the decoded value, lower case
      * @param len     its length
-     * @param s       scratch (hit position)
+     * @param s       scratch (hit position); its {@link Scratch#chars} describe {@code t}
      * @param enabled enabled built-in rules, by ordinal
      * @return the ordinal of the first enabled rule that fired, or {@code -1}
      */
     public static int detect(char[] t, int len, Scratch s, boolean[] enabled) {
-        boolean hex = hasHexSpelling(t, len);
-        if ((s.chars & (Scratch.SLASH | Scratch.DOT | Scratch.OTHER)) == 0 && !hex) {
-            return -1; // every pattern needs a separator or a dot (or something normalize() turns into one)
-        }
         boolean dots = enabled[Builtin.TRAVERSAL_DOT_DOT.ordinal()];
         boolean files = enabled[Builtin.TRAVERSAL_SENSITIVE_FILE.ordinal()];
+        boolean other = (s.chars & Scratch.OTHER) != 0;
+        if (!other && !worthScanning(t, len, s.chars, dots, files)) {
+            // the common case for text, even with dots and slashes (URLs, plain paths, versions): one cheap
+            // look at the separators and dots shows that no rule can fire
+            return -1;
+        }
+        return scan(t, len, s, dots, files);
+    }
+
+    /** {@link #detect} without the look that rules a value out (tests check that it never rules out a hit). */
+    static int scan(char[] t, int len, Scratch s, boolean dots, boolean files) {
+        boolean other = (s.chars & Scratch.OTHER) != 0;
+        boolean hex = hasHexSpelling(t, len);
         char[] p = t;
         int n = len;
-        if ((s.chars & Scratch.OTHER) != 0 || hex) {
+        if (other || hex) {
             p = s.tmp;
-            n = normalize(t, len, p);
+            n = normalize(t, len, p); // the full scan below reads what normalize() made plain
         }
         int segments = 0;
         int dotSegments = 0;
@@ -53,8 +113,21 @@ public final class TraversalDetector {
         boolean backslash = false;
         boolean leading = true; // nothing but separators, blanks and dot segments so far
         int first = -1;
+        boolean[] ordinary = ORDINARY;
         for (int i = 0; i < n; i++) {
             char c = p[i];
+            if (c < 128 && ordinary[c]) {
+                // skip, in a tight loop, a run of characters no pattern starts at: ordinary ones, blanks, and the
+                // first letters of sensitive names where no name can start (not after a separator, blank, '.' or '=')
+                leading = false;
+                while (++i < n && (c = p[i]) < 128
+                        && (ordinary[c] || c <= ' ' || (NAME_LETTER[c] && !nameMayStart(p[i - 1])))) {
+                    // nothing to do
+                }
+                if (i >= n) {
+                    break;
+                }
+            }
             if (dots && c == '.' && i + 1 < n && p[i + 1] == '.' && (i == 0 || p[i - 1] != '.')) {
                 int e = i + 2;
                 while (e < n && p[e] == '.') {
@@ -96,16 +169,61 @@ public final class TraversalDetector {
                     return Builtin.TRAVERSAL_DOT_DOT.ordinal();
                 }
             }
-            if (files && c < 128 && FIRST[c] && (i == 0 || isSep(p[i - 1]) || p[i - 1] <= ' ' || p[i - 1] == '.' || p[i - 1] == '=')) {
-                for (String f : SENSITIVE) {
-                    if (c == f.charAt(0) && matches(p, n, i, f)) {
-                        s.hit(Math.max(0, Math.min(i, len) - 1), Math.min(len, i + f.length() + 8));
+            char[][] names;
+            if (files && c < 128 && (names = BY_FIRST[c]) != null && (i == 0 || nameMayStart(p[i - 1]))) {
+                for (char[] f : names) {
+                    if (matches(p, n, i, f)) {
+                        s.hit(Math.max(0, Math.min(i, len) - 1), Math.min(len, i + f.length + 8));
                         return Builtin.TRAVERSAL_SENSITIVE_FILE.ordinal();
                     }
                 }
             }
         }
         return -1;
+    }
+
+    /**
+     * One pass that finds whether the full scan can find anything in text without control characters: a
+     * hex spelling ({@code 0x2e}) for normalize() to undo, a {@code ..}, a backslash (mixed separators), or
+     * a sensitive name, tried where its first '/' or '.' would be. A superset of what the full scan finds.
+     */
+    private static boolean worthScanning(char[] t, int len, int chars, boolean dots, boolean files) {
+        if ((chars & (Scratch.SLASH | Scratch.DOT | Scratch.ZERO)) == 0) {
+            return false; // every pattern needs a separator, a dot or a hex spelling of one
+        }
+        if (dots && (chars & Scratch.BACKSLASH) != 0) {
+            return true;
+        }
+        for (int i = 0; i < len; i++) {
+            char c = t[i];
+            if (c == '.') {
+                if ((dots && i + 1 < len && t[i + 1] == '.')
+                        || (files && ((i > 0 && anchoredAt(t, len, i, DOT_BEFORE, t[i - 1]))
+                        || (i + 1 < len && anchoredAt(t, len, i, DOT_AFTER, t[i + 1]))))) {
+                    return true;
+                }
+            } else if (c == '/' || c == '\\') {
+                if (files && i > 0 && anchoredAt(t, len, i, SLASH_BEFORE, t[i - 1])) {
+                    return true;
+                }
+            } else if (c == '0' && i + 1 < len && t[i + 1] == 'x') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean anchoredAt(char[] t, int len, int at, char[][][] table, char key) {
+        char[][] names = key < 128 ? table[key] : null;
+        if (names != null) {
+            for (char[] name : names) {
+                int start = at - anchor(name);
+                if (start >= 0 && matches(t, len, start, name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean hasHexSpelling(char[] t, int len) {
@@ -155,13 +273,14 @@ public final class TraversalDetector {
         return o;
     }
 
-    private static boolean matches(char[] t, int len, int at, String f) {
-        if (at + f.length() > len) {
+    private static boolean matches(char[] t, int len, int at, char[] f) {
+        int m = f.length;
+        if (at + m > len) {
             return false;
         }
-        for (int k = 0; k < f.length(); k++) {
+        for (int k = 0; k < m; k++) {
             char c = t[at + k];
-            char want = f.charAt(k);
+            char want = f[k];
             if (want == '/') {
                 if (!isSep(c)) {
                     return false;
@@ -170,8 +289,14 @@ public final class TraversalDetector {
                 return false;
             }
         }
-        int e = at + f.length();
-        return e >= len || f.endsWith("/") || f.endsWith("_") || !(Character.isLetterOrDigit(t[e]));
+        int e = at + m;
+        char last = f[m - 1];
+        return e >= len || last == '/' || last == '_' || !(Character.isLetterOrDigit(t[e]));
+    }
+
+    /** Whether a sensitive name may start after {@code prev}: a separator, a blank, '.' or '='. */
+    private static boolean nameMayStart(char prev) {
+        return isSep(prev) || prev <= ' ' || prev == '.' || prev == '=';
     }
 
     private static boolean isSep(char c) {

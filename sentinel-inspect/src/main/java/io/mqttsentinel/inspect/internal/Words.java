@@ -10,9 +10,22 @@ public final class Words {
     /** Longest word that packs. */
     public static final int MAX_LEN = 12;
 
+    /** 5-bit code of each ASCII character, 0 for those that cannot be part of a packed word. */
+    private static final byte[] CODES = new byte[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            CODES[c] = (byte) ((c >= 'a' && c <= 'z') ? c - 'a' + 1 : c == '_' ? 27 : 0);
+        }
+    }
+
     private final long[] keys;
     private final int[] ids;
     private final int mask;
+    /** Bit {@code n} set: some word of the table has {@code n} characters. */
+    private int lengths;
+    /** Bit {@code code - 1} set: some word of the table starts with the character of that code. */
+    private int firsts;
 
     private Words(int capacity) {
         int size = Integer.highestOneBit(Math.max(16, capacity * 4) - 1) << 1;
@@ -51,6 +64,8 @@ public final class Words {
         if (p <= 0) {
             throw new IllegalArgumentException("not a packable word: " + word);
         }
+        lengths |= 1 << word.length();
+        firsts |= 1 << (code(word.charAt(0)) - 1);
         int i = slot(p);
         while (keys[i] != 0 && keys[i] != p) {
             i = (i + 1) & mask;
@@ -92,6 +107,14 @@ public final class Words {
      * @return the id of the word, or {@code -1}
      */
     public int get(char[] a, int s, int e) {
+        int n = e - s;
+        if (n <= 0 || n > MAX_LEN || (lengths & (1 << n)) == 0) {
+            return -1;
+        }
+        char first = a[s];
+        if (first >= 128 || CODES[first] == 0 || (firsts & (1 << (CODES[first] - 1))) == 0) {
+            return -1; // most words of a text are turned away here, before they are packed
+        }
         return get(pack(a, s, e));
     }
 
@@ -100,10 +123,7 @@ public final class Words {
      * @return its 5-bit code (1..27), or 0 when it cannot be part of a packed word
      */
     public static int code(int c) {
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 1;
-        }
-        return c == '_' ? 27 : 0;
+        return c >= 0 && c < 128 ? CODES[c] : 0;
     }
 
     /**
@@ -137,7 +157,8 @@ public final class Words {
         }
         long p = 0;
         for (int i = s; i < e; i++) {
-            int c = code(a[i]);
+            char ch = a[i];
+            int c = ch < 128 ? CODES[ch] : 0;
             if (c == 0) {
                 return -1;
             }

@@ -48,7 +48,7 @@ public final class XssDetector {
     /**
      * @param t       the decoded value, lower case
      * @param len     its length
-     * @param s       scratch (hit position)
+     * @param s       scratch (hit position); its {@link Scratch#chars} describe {@code t}
      * @param enabled enabled built-in rules, by ordinal
      * @return the ordinal of the first enabled rule that fired, or {@code -1}
      */
@@ -61,17 +61,21 @@ public final class XssDetector {
         if ((s.chars & (Scratch.MARKUP | Scratch.OTHER)) == 0) {
             return -1; // tags, attributes, URIs and calls all need one of < = : ( `
         }
-        boolean htmlish = false;
-        for (int k = 0; k < len; k++) {
-            char c = t[k];
-            if (c == '<' || c == '"' || c == '\'' || c == '`') {
-                htmlish = true;
-                break;
-            }
-        }
+        boolean htmlish = (s.chars & Scratch.HTML) != 0;
+        // what each word check needs: a sink its '(' or backtick, document.x its '.', expression( its '(', -moz- its '-'
+        int chars = s.chars;
+        boolean sinks = calls && (chars & (Scratch.PAREN | Scratch.BACKTICK)) != 0;
+        boolean document = calls && (chars & Scratch.DOT) != 0;
+        boolean expression = calls && css && (chars & Scratch.PAREN) != 0;
+        boolean moz = calls && css && (chars & Scratch.DASH) != 0;
+        boolean words = sinks || document || expression || moz;
         int i = 0;
         while (i < len) {
             char c = t[i];
+            if (c != '<' && !(isLetter(c) && (i == 0 || !isLetter(t[i - 1])))) {
+                i++; // only '<' and the first letter of a word start anything below
+                continue;
+            }
             if (c == '<') {
                 int j = i + 1;
                 if (tags && j < len && (t[j] == '!' || t[j] == '?')) {
@@ -137,26 +141,26 @@ public final class XssDetector {
                     s.hit(i, Math.min(len, i + 24));
                     return Builtin.XSS_SCRIPT_URI.ordinal();
                 }
-            } else if (calls && isLetter(c) && (i == 0 || !(isLetter(t[i - 1]) || isDigit(t[i - 1])))) {
+            } else if (words && isLetter(c) && (i == 0 || !(isLetter(t[i - 1]) || isDigit(t[i - 1])))) {
                 int j = i;
                 while (j < len && isLetter(t[j])) {
                     j++;
                 }
-                if (SINKS.get(t, i, j) > 0 && sinkCall(t, len, j)) {
+                if (sinks && SINKS.get(t, i, j) > 0 && sinkCall(t, len, j)) {
                     s.hit(i, Math.min(len, j + 16));
                     return Builtin.XSS_SCRIPT_CALL.ordinal();
                 }
-                if (Words.eq(t, i, j, "document") && j < len && t[j] == '.'
+                if (document && Words.eq(t, i, j, "document") && j < len && t[j] == '.'
                         && (Words.startsWith(t, len, j + 1, "cookie") || Words.startsWith(t, len, j + 1, "write")
                         || Words.startsWith(t, len, j + 1, "domain") || Words.startsWith(t, len, j + 1, "location"))) {
                     s.hit(i, Math.min(len, j + 16));
                     return Builtin.XSS_SCRIPT_CALL.ordinal();
                 }
-                if (css && (Words.eq(t, i, j, "expression") && j < len && t[j] == '(' && cssContext(t, i))) {
+                if (expression && (Words.eq(t, i, j, "expression") && j < len && t[j] == '(' && cssContext(t, i))) {
                     s.hit(i, Math.min(len, j + 16));
                     return Builtin.XSS_CSS_SCRIPT.ordinal();
                 }
-                if (css && Words.eq(t, i, j, "moz") && i > 0 && t[i - 1] == '-' && Words.startsWith(t, len, j, "-binding")) {
+                if (moz && Words.eq(t, i, j, "moz") && i > 0 && t[i - 1] == '-' && Words.startsWith(t, len, j, "-binding")) {
                     s.hit(i - 1, Math.min(len, j + 16));
                     return Builtin.XSS_CSS_SCRIPT.ordinal();
                 }
