@@ -210,6 +210,9 @@ public final class SignatureInspector implements PayloadInspector {
     private boolean value(Session session, byte[] a, int start, int end, boolean json, boolean key) {
         Scratch s = session.scratch;
         TextDecoder.decode(a, start, end, json, decodeRounds, s);
+        session.valueStart = start;
+        session.valueEnd = end;
+        session.valueJson = json;
         char[] low = s.lower;
         int n = s.length;
         boolean block = false;
@@ -249,6 +252,7 @@ public final class SignatureInspector implements PayloadInspector {
         if (out.size() - session.start >= MAX_FINDINGS) {
             return rule.action() == Action.BLOCK;
         }
+        TextDecoder.restoreText(session.bytes, session.valueStart, session.valueEnd, session.valueJson, decodeRounds, s);
         out.add(new Finding(rule.category(), rule.severity(), rule.action(), rule.id(),
                 excerpt(s.text, s.length, s.hitStart, s.hitEnd)));
         matched[rule.category().ordinal()].increment();
@@ -311,6 +315,10 @@ public final class SignatureInspector implements PayloadInspector {
         byte[] bytes;
         int start;
         boolean stop;
+        /** The value being inspected: where it is in {@link #bytes}, and whether it is a JSON string. */
+        int valueStart;
+        int valueEnd;
+        boolean valueJson;
 
         @Override
         public boolean string(byte[] a, int s, int e, boolean key) {

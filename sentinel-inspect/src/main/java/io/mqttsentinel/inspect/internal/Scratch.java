@@ -11,7 +11,7 @@ public final class Scratch {
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
-    /** Decoded text of the current value, original case. */
+    /** Decoded text of the current value, original case (after {@link TextDecoder#restoreText}). */
     public char[] text = new char[1024];
     /** Lower-case copy of {@link #text}. */
     public char[] lower = new char[1024];
@@ -19,6 +19,8 @@ public final class Scratch {
     char[] tmp = new char[1024];
     /** Number of valid characters in {@link #text} and {@link #lower}. */
     public int length;
+    /** Whether {@link #text} is not written yet for the current value (see {@link TextDecoder#restoreText}). */
+    boolean textPending;
     /** Copy of a payload that has no accessible array. */
     public byte[] bytes = new byte[1024];
     /** SQL tokens: type, start, end. */

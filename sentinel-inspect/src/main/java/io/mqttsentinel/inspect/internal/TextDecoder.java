@@ -14,8 +14,11 @@ public final class TextDecoder {
 
     private static final int[] CHAR_BITS = new int[128];
     private static final char[] LOWER = new char[128];
-    /** ASCII characters that the fast path copies as they are. */
-    private static final boolean[] PLAIN = new boolean[128];
+    /**
+     * For the fast path, per ASCII character: its lower case in the low 16 bits and its {@link #CHAR_BITS}
+     * above them, or -1 for a character that may need more than a copy (escapes, encodings, form '+').
+     */
+    private static final int[] PLAIN = new int[128];
 
     static {
         for (int c = 0; c < 128; c++) {
@@ -62,7 +65,7 @@ public final class TextDecoder {
             CHAR_BITS[c] = bits;
             LOWER[c] = (char) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
             // what may need more than a copy: escapes, encodings, form '+'; non-ASCII bytes stop the fast path too
-            PLAIN[c] = "\\%&+".indexOf(c) < 0;
+            PLAIN[c] = "\\%&+".indexOf(c) < 0 ? LOWER[c] | bits << 16 : -1;
         }
     }
 
@@ -89,6 +92,7 @@ public final class TextDecoder {
     /** {@link #decode} without the one-pass fast path (tests check that both agree). */
     static void full(byte[] src, int off, int end, boolean jsonString, int maxRounds, Scratch s) {
         s.ensureText(end - off);
+        s.textPending = false;
         char[] out = s.text;
         int len = utf8(src, off, end, jsonString, out);
         formPlus(out, len);
@@ -145,73 +149,95 @@ public final class TextDecoder {
     }
 
     /**
-     * The common case in one pass: ASCII with nothing to decode, copied into both buffers with its character
+     * The common case in one pass: ASCII with nothing to decode, written in lower case with its character
      * mask. Simple JSON escapes (quote, slash, control characters) are undone on the way and a '&amp;' that
      * starts no character reference is kept; anything else that a decoding step could change ('%', '+', a
      * backslash left after JSON, '&amp;#', a known entity name, non-ASCII) returns {@code false}, having written
-     * garbage, and the full decoder runs.
+     * garbage, and the full decoder runs. The original-case text is not written: {@link #restoreText} makes
+     * it when a finding needs an excerpt.
      */
     private static boolean plain(byte[] src, int off, int end, boolean json, Scratch s) {
-        char[] out = s.text;
         char[] lower = s.lower;
-        boolean[] plain = PLAIN;
-        int[] bits = CHAR_BITS;
-        int mask = 0;
+        int[] table = PLAIN;
+        int mask = 0; // character bits, shifted left 16 as in the table
+        int i = off;
         int o = 0;
-        for (int i = off; i < end; i++) {
-            int b = src[i];
-            if (b < 0) {
-                return false;
+        while (true) {
+            // a run of plain characters: the output index is the input index minus a constant within the run,
+            // which lets the compiler drop the range checks
+            int shift = i - o;
+            int v;
+            for (; i < end; i++) {
+                int b = src[i];
+                if (b < 0 || (v = table[b]) < 0) {
+                    break;
+                }
+                lower[i - shift] = (char) v;
+                mask |= v;
             }
-            if (!plain[b]) {
-                if (b == '\\' && json && i + 1 < end) {
-                    b = switch (src[i + 1]) {
-                        case '"' -> '"';
-                        case '/' -> '/';
-                        case 'n' -> '\n';
-                        case 'r' -> '\r';
-                        case 't' -> '\t';
-                        case 'b' -> '\b';
-                        case 'f' -> '\f';
-                        default -> -1; // a backslash, a \\u escape: the full decoder
-                    };
-                    if (b < 0) {
-                        return false;
-                    }
-                    i++;
-                } else if (b == '&') {
-                    if (i + 1 < end && src[i + 1] == '#') {
-                        return false;
-                    }
-                    out[o] = '&';
-                    lower[o] = '&';
-                    mask |= bits['&'];
-                    o++;
-                    int name = o;
-                    int k = i + 1;
-                    while (k < end && k - i <= 8 && isAsciiLetter((char) src[k])) {
-                        out[o] = (char) src[k];
-                        lower[o] = LOWER[src[k]];
-                        o++;
-                        k++;
-                    }
-                    if (o - name >= 2 && lookup(out, name, o - name) != 0) {
-                        return false;
-                    }
-                    i = k - 1;
-                    continue;
-                } else {
+            o = i - shift;
+            if (i >= end) {
+                break;
+            }
+            int b = src[i];
+            if (b == '\\' && json && i + 1 < end) {
+                int d = switch (src[i + 1]) {
+                    case '"' -> '"';
+                    case '/' -> '/';
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    case 't' -> '\t';
+                    case 'b' -> '\b';
+                    case 'f' -> '\f';
+                    default -> -1; // a backslash, a \\u escape: the full decoder
+                };
+                if (d < 0) {
                     return false;
                 }
+                lower[o++] = (char) d;
+                mask |= CHAR_BITS[d] << 16;
+                i += 2;
+            } else if (b == '&') {
+                if (i + 1 < end && src[i + 1] == '#') {
+                    return false;
+                }
+                lower[o++] = '&';
+                mask |= CHAR_BITS['&'] << 16;
+                int name = o;
+                int k = i + 1;
+                while (k < end && k - i <= 8 && isAsciiLetter((char) src[k])) {
+                    lower[o++] = LOWER[src[k]];
+                    k++;
+                }
+                if (o - name >= 2 && lookup(lower, name, o - name) != 0) {
+                    return false;
+                }
+                i = k;
+            } else {
+                return false;
             }
-            out[o] = (char) b;
-            lower[o] = LOWER[b];
-            mask |= bits[b];
-            o++;
         }
         s.length = o;
-        s.chars = mask;
+        s.chars = mask >>> 16;
+        s.textPending = true;
         return true;
+    }
+
+    /**
+     * Writes {@link Scratch#text}, the original-case decoded value, when the fast path left it out (for an
+     * excerpt); {@link Scratch#lower}, the length and the mask come out as they were.
+     *
+     * @param src        the bytes decoded last
+     * @param off        first byte
+     * @param end        one past the last byte
+     * @param jsonString as given to {@link #decode}
+     * @param maxRounds  as given to {@link #decode}
+     * @param s          the scratch space
+     */
+    public static void restoreText(byte[] src, int off, int end, boolean jsonString, int maxRounds, Scratch s) {
+        if (s.textPending) {
+            full(src, off, end, jsonString, maxRounds, s);
+        }
     }
 
     /**
