@@ -53,6 +53,10 @@ public final class Scratch {
     public static final int BACKSLASH = 2048;
     /** {@link #chars} bit: the value has the digit '0' (hex spellings such as 0x2e start with it). */
     public static final int ZERO = 4096;
+    /** {@link #chars} bit: the value has '='. */
+    public static final int EQUALS = 8192;
+    /** {@link #chars} bit: the value has ':'. */
+    public static final int COLON = 16384;
     /** Which kinds of character the decoded value holds (bits above), set by the decoder. */
     public int chars;
     /** Set by the prefilter's JSON string scan. */

@@ -30,6 +30,8 @@ public final class SqlDetector {
     static final int COMMENT = 13;
     /** Flag bit on STR: the string was not closed before the end. */
     static final int OPEN = 1 << 8;
+    /** The token types a rule of the main loop starts at. */
+    private static final int ACTS = 1 << KEY | 1 << SEMI | 1 << LOGIC | 1 << LPAREN | 1 << FUNC | 1 << VAR;
 
     // keyword ids (kept in the upper bits of a KEY/OP/LOGIC token's type)
     static final int K_SELECT = 1;
@@ -130,6 +132,9 @@ public final class SqlDetector {
         }
         for (int k = 0; k < n; k++) {
             int ty = type[k] & 0xFF;
+            if (((1 << ty) & ACTS) == 0) {
+                continue; // words, numbers, strings, operators, commas, ')' and comments start no rule below
+            }
             int kw = type[k] >>> 16;
             if (ty == KEY && kw == K_UNION && enabled[Builtin.SQLI_UNION.ordinal()]) {
                 int m = next(type, n, k);

@@ -62,6 +62,15 @@ public final class TextDecoder {
             if (c == '0') {
                 bits |= Scratch.ZERO;
             }
+            if (c == '=') {
+                bits |= Scratch.EQUALS;
+            }
+            if (c == ':') {
+                bits |= Scratch.COLON;
+            }
+            if (bits >= 1 << 15) {
+                throw new AssertionError("character bits must fit in 15 bits: the fast path keeps them in an int");
+            }
             CHAR_BITS[c] = bits;
             LOWER[c] = (char) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
             // what may need more than a copy: escapes, encodings, form '+'; non-ASCII bytes stop the fast path too

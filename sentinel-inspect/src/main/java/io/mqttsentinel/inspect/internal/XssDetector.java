@@ -69,6 +69,9 @@ public final class XssDetector {
         boolean expression = calls && css && (chars & Scratch.PAREN) != 0;
         boolean moz = calls && css && (chars & Scratch.DASH) != 0;
         boolean words = sinks || document || expression || moz;
+        // outside a tag, an event handler needs its '=' and a script or data URI its ':'
+        boolean handlers = events && htmlish && (chars & Scratch.EQUALS) != 0;
+        boolean schemes = uris && (chars & Scratch.COLON) != 0;
         int i = 0;
         while (i < len) {
             char c = t[i];
@@ -112,7 +115,7 @@ public final class XssDetector {
                         return r;
                     }
                 }
-            } else if (c == 'o' && events && htmlish && i + 3 < len && t[i + 1] == 'n'
+            } else if (c == 'o' && handlers && i + 3 < len && t[i + 1] == 'n'
                     && (i == 0 || !(isLetter(t[i - 1]) || isDigit(t[i - 1]) || t[i - 1] == '_' || t[i - 1] == '-'))) {
                 int j = i + 2;
                 while (j < len && isLetter(t[j])) {
@@ -130,13 +133,13 @@ public final class XssDetector {
                 }
                 i = j;
                 continue;
-            } else if (uris && (c == 'j' || c == 'v' || c == 'l') && (i == 0 || !isLetter(t[i - 1]))) {
+            } else if (schemes && (c == 'j' || c == 'v' || c == 'l') && (i == 0 || !isLetter(t[i - 1]))) {
                 int end = scriptUri(t, len, i);
                 if (end > 0) {
                     s.hit(i, Math.min(len, end + 16));
                     return Builtin.XSS_SCRIPT_URI.ordinal();
                 }
-            } else if (uris && c == 'd' && Words.startsWith(t, len, i, "data:") && (i == 0 || !isLetter(t[i - 1]))) {
+            } else if (schemes && c == 'd' && Words.startsWith(t, len, i, "data:") && (i == 0 || !isLetter(t[i - 1]))) {
                 if (dataUri(t, len, i + 5)) {
                     s.hit(i, Math.min(len, i + 24));
                     return Builtin.XSS_SCRIPT_URI.ordinal();
