@@ -48,6 +48,23 @@ class GeneratedTelemetryFalsePositiveTest {
     }
 
     @Test
+    void proseOnlyMessages_theBenchmarksExpensiveShape_haveNoFindings() {
+        // the shape InspectorBenchmark.signaturesProse1k measures: it must be benign for the figure to mean anything
+        PayloadInspector inspector = SignatureInspector.withDefaults();
+        TelemetryGenerator gen = new TelemetryGenerator(42L);
+        MessageContext ctx = new MessageContext("dev-1", "devices/dev-1/telemetry", 1, "", 0L);
+        List<String> fp = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            byte[] m = gen.proseJsonOfSize(1024);
+            Verdict v = inspector.inspect(ctx, ByteBuffer.wrap(m));
+            if (v.action() != Action.ALLOW) {
+                fp.add(new String(m, StandardCharsets.UTF_8) + " -> " + v.findings());
+            }
+        }
+        assertThat(fp).isEmpty();
+    }
+
+    @Test
     void generatedTelemetry_standardInspectorWithAnomalies_nothingBlockedOrQuarantined() {
         // all anomalies on, a fixed clock far apart per message so that the rate detector stays quiet
         PayloadInspector inspector = Inspectors.standard(InspectorConfig.ofDefaults(), new SimpleMeterRegistry(),

@@ -155,6 +155,28 @@ public final class TelemetryGenerator {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A message whose every value is free text a person or a device might write (notes, place names, paths,
+     * URLs, drawn at random): the most work a benign message can give the signature detectors.
+     *
+     * @param targetBytes approximate size
+     * @return a JSON object of about that many bytes
+     */
+    public byte[] proseJsonOfSize(int targetBytes) {
+        StringBuilder sb = new StringBuilder(targetBytes + 256);
+        sb.append("{\"device\":\"sensor-").append(random.nextInt(10000)).append('"');
+        int n = 0;
+        while (sb.length() < targetBytes - 40) {
+            String[] kind = switch (random.nextInt(4)) {
+                case 0, 1 -> NOTES;
+                case 2 -> NAMES;
+                default -> random.nextBoolean() ? PATHS : URLS;
+            };
+            sb.append(",\"text").append(n++).append("\":").append(quote(pick(kind)));
+        }
+        return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     private byte[] binaryFrame() {
         byte[] b = new byte[16 + random.nextInt(240)];
         for (int i = 0; i < b.length; i++) {

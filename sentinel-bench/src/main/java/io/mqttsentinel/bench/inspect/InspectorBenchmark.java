@@ -50,6 +50,8 @@ public class InspectorBenchmark {
     private ByteBuffer[] benign1k;
     /** 1 KB JSON telemetry whose every string is prose with quotes, select/union/or/and, paths and URLs. */
     private ByteBuffer[] expensive1k;
+    /** 1 KB JSON whose every value is text drawn from the generator's notes, names, paths and URLs. */
+    private ByteBuffer[] prose1k;
     /** 1 KB JSON telemetry with one prose value that needs the detectors (the usual expensive message). */
     private ByteBuffer[] oneSuspicious1k;
     /** The generator's mix: JSON of all kinds, text lines, binary frames. */
@@ -69,6 +71,7 @@ public class InspectorBenchmark {
         mixed = new ByteBuffer[SET];
         attack1k = new ByteBuffer[SET];
         oneSuspicious1k = new ByteBuffer[SET];
+        prose1k = new ByteBuffer[SET];
         String[] notes = {
             "Operator's note: select the union hall sensors and drop readings below 0",
             "It's fine, don't worry - we'll check it tomorrow; 1 or 2 units offline",
@@ -83,14 +86,15 @@ public class InspectorBenchmark {
             benign1k[k] = ByteBuffer.wrap(gen.jsonOfSize(1024));
             mixed[k] = ByteBuffer.wrap(gen.next());
             expensive1k[k] = ByteBuffer.wrap(prose(notes, k));
+            prose1k[k] = ByteBuffer.wrap(gen.proseJsonOfSize(1024));
             String body = new String(gen.jsonOfSize(1000), StandardCharsets.UTF_8);
             String attack = attacks[k % attacks.length].replace("\\", "\\\\").replace("\"", "\\\"");
             attack1k[k] = ByteBuffer.wrap(("{\"note\":\"" + attack + "\"," + body.substring(1)).getBytes(StandardCharsets.UTF_8));
             String note = notes[k % notes.length].replace("\"", "\\\"");
             oneSuspicious1k[k] = ByteBuffer.wrap(("{\"note\":\"" + note + "\"," + body.substring(1)).getBytes(StandardCharsets.UTF_8));
         }
-        System.out.printf("%nbytes/op: benign1k=%.0f expensive1k=%.0f oneSuspicious1k=%.0f mixed=%.0f attack1k=%.0f%n",
-                avg(benign1k), avg(expensive1k), avg(oneSuspicious1k), avg(mixed), avg(attack1k));
+        System.out.printf("%nbytes/op: benign1k=%.0f expensive1k=%.0f prose1k=%.0f oneSuspicious1k=%.0f mixed=%.0f attack1k=%.0f%n",
+                avg(benign1k), avg(expensive1k), avg(prose1k), avg(oneSuspicious1k), avg(mixed), avg(attack1k));
     }
 
     private static byte[] prose(String[] notes, int k) {
@@ -124,6 +128,11 @@ public class InspectorBenchmark {
     @Benchmark
     public Verdict signaturesExpensive1k() {
         return signatures.inspect(context, next(expensive1k));
+    }
+
+    @Benchmark
+    public Verdict signaturesProse1k() {
+        return signatures.inspect(context, next(prose1k));
     }
 
     @Benchmark

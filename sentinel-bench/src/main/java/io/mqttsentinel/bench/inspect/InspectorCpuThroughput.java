@@ -35,8 +35,10 @@ public final class InspectorCpuThroughput {
         ByteBuffer[] expensive = new ByteBuffer[64];
         ByteBuffer[] mixed = new ByteBuffer[64];
         ByteBuffer[] oneSuspicious = new ByteBuffer[64];
+        ByteBuffer[] prose = new ByteBuffer[64];
         for (int i = 0; i < 64; i++) {
             benign[i] = ByteBuffer.wrap(gen.jsonOfSize(1024));
+            prose[i] = ByteBuffer.wrap(gen.proseJsonOfSize(1024));
             mixed[i] = ByteBuffer.wrap(gen.next());
             String body = new String(gen.jsonOfSize(1000), StandardCharsets.UTF_8);
             oneSuspicious[i] = ByteBuffer.wrap(("{\"note\":\"" + notes[i % notes.length] + "\"," + body.substring(1))
@@ -51,6 +53,7 @@ public final class InspectorCpuThroughput {
         }
         run("benign1k", inspector, benign);
         run("expensive1k", inspector, expensive);
+        run("prose1k", inspector, prose);
         run("oneSuspicious1k", inspector, oneSuspicious);
         run("mixed", inspector, mixed);
     }
