@@ -262,7 +262,8 @@ public final class ShellDetector {
         if (end < 0) {
             return false;
         }
-        int cls = COMMANDS.get(t, nameStart(t, i, end), nameEnd(t, i, end));
+        int ns = nameStart(t, i, end);
+        int cls = COMMANDS.get(t, ns, nameEnd(t, ns, end));
         if (cls <= 0) {
             return false;
         }
@@ -309,8 +310,7 @@ public final class ShellDetector {
     }
 
     /** The command's base name without a Windows extension or a version suffix (python3, rundll32). */
-    private static int nameEnd(char[] t, int s, int e) {
-        int start = nameStart(t, s, e);
+    private static int nameEnd(char[] t, int start, int e) {
         int end = e;
         if (end - start > 4 && t[end - 4] == '.' && (Words.eq(t, end - 3, end, "exe") || Words.eq(t, end - 3, end, "com"))) {
             end -= 4;
@@ -365,7 +365,7 @@ public final class ShellDetector {
             return false;
         }
         int ns = nameStart(t, i, end);
-        int cls = COMMANDS.get(t, ns, nameEnd(t, i, end));
+        int cls = COMMANDS.get(t, ns, nameEnd(t, ns, end));
         if (cls <= 0) {
             return false;
         }

@@ -768,7 +768,7 @@ public final class SqlDetector {
                     packed = (packed << 5) | code;
                     i++;
                 }
-                kw = packs && i - start <= Words.MAX_LEN ? KEYWORDS.get(packed) : -1;
+                kw = packs && i - start <= Words.MAX_LEN ? KEYWORDS.get(packed, i - start) : -1;
                 int p = i;
                 while (p < len && t[p] <= ' ') {
                     p++;

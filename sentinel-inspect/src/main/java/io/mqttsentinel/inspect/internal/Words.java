@@ -26,6 +26,8 @@ public final class Words {
     private int lengths;
     /** Bit {@code code - 1} set: some word of the table starts with the character of that code. */
     private int firsts;
+    /** Bit {@link #shape} set: some word of the table has that first letter, last letter and length. */
+    private final long[] shapes = new long[(28 << 9) / 64];
 
     private Words(int capacity) {
         int size = Integer.highestOneBit(Math.max(16, capacity * 4) - 1) << 1;
@@ -65,6 +67,8 @@ public final class Words {
             throw new IllegalArgumentException("not a packable word: " + word);
         }
         lengths |= 1 << word.length();
+        int shape = shape(code(word.charAt(0)), code(word.charAt(word.length() - 1)), word.length());
+        shapes[shape >>> 6] |= 1L << shape;
         firsts |= 1 << (code(word.charAt(0)) - 1);
         int i = slot(p);
         while (keys[i] != 0 && keys[i] != p) {
@@ -77,6 +81,29 @@ public final class Words {
     private int slot(long p) {
         long h = p * 0x9E3779B97F4A7C15L;
         return (int) (h >>> 40) & mask;
+    }
+
+    private static int shape(int firstCode, int lastCode, int length) {
+        return ((firstCode << 5) | lastCode) << 4 | length;
+    }
+
+    /**
+     * Like {@link #get(long)}, but first turns away, with one bit test, a word whose first letter, last letter
+     * and length no word of the table has (most words of a text).
+     *
+     * @param packed a packed word of all-letter codes (no 0 code)
+     * @param length its length in characters, 1 to {@link #MAX_LEN}
+     * @return its id, or {@code -1}
+     */
+    public int get(long packed, int length) {
+        if (length < 1 || length > MAX_LEN || packed <= 0) {
+            return -1;
+        }
+        int shape = shape((int) (packed >>> (5 * (length - 1))), (int) (packed & 31), length);
+        if ((shapes[shape >>> 6] & (1L << shape)) == 0) {
+            return -1;
+        }
+        return get(packed);
     }
 
     /**
@@ -113,9 +140,9 @@ public final class Words {
         }
         char first = a[s];
         if (first >= 128 || CODES[first] == 0 || (firsts & (1 << (CODES[first] - 1))) == 0) {
-            return -1; // most words of a text are turned away here, before they are packed
+            return -1; // many words of a text are turned away here, before they are packed
         }
-        return get(pack(a, s, e));
+        return get(pack(a, s, e), n);
     }
 
     /**
