@@ -182,7 +182,7 @@ public final class Prefilter {
                 prevDot = false;
                 continue;
             }
-            if (wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word, wordLen) >= 0) {
+            if (wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word) >= 0) {
                 return true;
             }
             word = 0;
@@ -202,7 +202,7 @@ public final class Prefilter {
                 }
             }
         }
-        return wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word, wordLen) >= 0;
+        return wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word) >= 0;
     }
 
     /**
@@ -232,7 +232,7 @@ public final class Prefilter {
                 continue;
             }
             if (wordLen != 0) {
-                if (wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word, wordLen) >= 0) {
+                if (wordLen >= 2 && wordLen <= Words.MAX_LEN && keywords.get(word) >= 0) {
                     return closeQuote(a, i, end, s);
                 }
                 word = 0;
