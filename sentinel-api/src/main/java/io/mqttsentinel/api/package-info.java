@@ -2,7 +2,8 @@
  * The stable service-provider interfaces of MQTT Sentinel and the immutable values they exchange.
  *
  * <p>Every layer of the data path is reached through one of these interfaces:
- * {@link io.mqttsentinel.api.RateLimiter} and {@link io.mqttsentinel.api.AuthCallout} at the edge proxy,
+ * {@link io.mqttsentinel.api.RateLimiter}, {@link io.mqttsentinel.api.ConnectionInspector} and
+ * {@link io.mqttsentinel.api.AuthCallout} at the edge proxy,
  * {@link io.mqttsentinel.api.PayloadInspector} and {@link io.mqttsentinel.api.MessageLog} in the core broker,
  * {@link io.mqttsentinel.api.Egress} in the bridge, and {@link io.mqttsentinel.api.SecurityEventSink}
  * wherever a security decision is taken. Implementations live in their own artifacts

@@ -3,6 +3,7 @@ package io.mqttsentinel.inspect;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.Action;
+import io.mqttsentinel.api.ConnectionInspector;
 import io.mqttsentinel.api.Finding;
 import io.mqttsentinel.api.MessageContext;
 import io.mqttsentinel.api.PayloadInspector;
@@ -38,7 +39,7 @@ import java.util.Objects;
  * Every finding is counted in {@code inspector.anomalies.detected{type}} ({@code type} is
  * {@code payload_size}, {@code entropy} or {@code rate}). Thread-safe; no allocation for a normal message.
  */
-public final class AnomalyInspector implements PayloadInspector {
+public final class AnomalyInspector implements PayloadInspector, ConnectionInspector {
 
     /** Rule id of the size anomaly. */
     public static final String SIZE_RULE = "anomaly-payload-size";
@@ -134,12 +135,13 @@ public final class AnomalyInspector implements PayloadInspector {
     }
 
     /**
-     * Counts a new connection from {@code sourceAddress}; for the proxy or broker to call on CONNECT.
+     * Counts a new connection from {@code sourceAddress}; the proxy calls it on every CONNECT.
      *
      * @param sourceAddress the source, e.g. an IP address
      * @return {@link Verdict#allow()}, or a {@link Action#BLOCK} verdict when the source is above the
      *         connection rate
      */
+    @Override
     public Verdict inspectConnection(String sourceAddress) {
         Objects.requireNonNull(sourceAddress, "sourceAddress");
         if (!connections.exceeded(sourceAddress, clock.millis())) {

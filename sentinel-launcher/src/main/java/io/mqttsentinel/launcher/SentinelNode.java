@@ -24,6 +24,7 @@ import io.mqttsentinel.bridge.Bridge;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.SentinelBroker;
+import io.mqttsentinel.inspect.AnomalyInspector;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.Inspectors;
 import io.mqttsentinel.inspect.JsonLinesEventSink;
@@ -353,8 +354,12 @@ public final class SentinelNode implements AutoCloseable {
             LOG.info("GLOBAL rate-limit tier shared through Redis: {}", global);
         }
         TieredRateLimiter limiter = rl.build();
+        // the connection-rate anomaly (SENTINEL_INSPECT_CONNECTION_RATE_LIMIT) judges each CONNECT by its source
+        AnomalyInspector connections = AnomalyInspector.create(EngineSettings.inspectorConfig(config), registry,
+                Clock.systemUTC());
         SentinelProxy proxy = b.rateLimiter(limiter)
                 .rateLimiterCountsRejections(true)
+                .connectionInspector(connections)
                 .meterRegistry(registry)
                 .eventSink(eventFile(dataDir, "proxy"))
                 .build();

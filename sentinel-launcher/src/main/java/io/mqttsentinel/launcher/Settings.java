@@ -178,7 +178,7 @@ final class Settings {
                 "Clients the message-rate anomaly does not apply to (the bridge carries every device's alerts under "
                 + "one id); size, entropy and signatures still apply", inspect, false);
         add("SENTINEL_INSPECT_CONNECTION_RATE_LIMIT", "100", "1 to 1000000 connections/s", "Per-source connection rate "
-                + "above which it is flagged", inspect, false);
+                + "above which the proxy refuses a CONNECT (CONNACK 0x05) and flags it", inspect, false);
         add("SENTINEL_INSPECT_RATE_TRACKED_KEYS", "100000", "1 to 10000000", "Clients and sources tracked by the rate "
                 + "detectors", inspect, false);
         add("SENTINEL_INSPECT_RULES_FILE", "", "a readable rule file", "Extra signature rules on top of the built-in ones",

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.AuthCallout;
 import io.mqttsentinel.api.RateLimiter;
+import io.mqttsentinel.api.ConnectionInspector;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Severity;
 import io.mqttsentinel.api.TopicPermissions;
@@ -90,7 +91,7 @@ public final class SentinelProxy implements AutoCloseable {
                 b.limits.bandwidthPerIp(), burst, System::nanoTime);
         this.runtime = new ProxyRuntime(b.limits, b.limits.mqttLimits(), b.rateLimiter, auth, b.defaultPermissions,
                 InetSocketAddress.createUnresolved(b.upstreamHost, b.upstreamPort), b.forwardUsername, b.clientAuth,
-                metrics, b.events, b.clock);
+                metrics, b.events, b.clock, b.connections);
         this.tls = new TlsContextSource(b.cert, b.key, b.clientCa, b.clientAuth, b.preferOpenSsl, metrics);
     }
 
@@ -273,6 +274,7 @@ public final class SentinelProxy implements AutoCloseable {
         private ProxyLimits limits = ProxyLimits.ofDefaults();
         private MeterRegistry registry;
         private SecurityEventSink events = SecurityEventSink.NONE;
+        private ConnectionInspector connections = ConnectionInspector.ALLOW_ALL;
         private TopicPermissions defaultPermissions = TopicPermissions.DEFAULT;
         private boolean forwardUsername = true;
         private boolean preferOpenSsl = true;
@@ -444,6 +446,18 @@ public final class SentinelProxy implements AutoCloseable {
          */
         public Builder eventSink(SecurityEventSink sink) {
             this.events = Objects.requireNonNull(sink, "eventSink");
+            return this;
+        }
+
+        /**
+         * @param inspector judges each CONNECT by its source before the rate-limit tiers (for example the
+         *                  connection-rate anomaly of {@code AnomalyInspector}); a verdict that does not deliver
+         *                  refuses the connection with CONNACK 0x05, and every finding becomes a security event.
+         *                  Default: {@link ConnectionInspector#ALLOW_ALL}
+         * @return this builder
+         */
+        public Builder connectionInspector(ConnectionInspector inspector) {
+            this.connections = Objects.requireNonNull(inspector, "connectionInspector");
             return this;
         }
 

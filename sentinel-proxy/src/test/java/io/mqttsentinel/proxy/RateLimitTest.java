@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,11 +23,15 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.api.Action;
 import io.mqttsentinel.api.PacketKind;
 import io.mqttsentinel.api.RateLimitDecision;
 import io.mqttsentinel.api.RateLimitTier;
 import io.mqttsentinel.api.SecurityEvent;
+import io.mqttsentinel.inspect.AnomalyInspector;
+import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
+import io.mqttsentinel.testkit.MutableClock;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 
 /** The seed's rejection behaviour per packet type, with the real six-tier limiter of sentinel-ratelimit. */
@@ -110,6 +115,37 @@ class RateLimitTest {
                 assertThat(c.read(2)).containsExactly(0xD0, 0x00);
             }
             assertThat(h.count("mqtt.proxy.rate.limit.rejected", "tier", "publish")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void connectionRateAnomaly_aSourceAboveTheRate_isRefused05_andFlagged() throws Exception {
+        MutableClock clock = new MutableClock(); // stands still: the third CONNECT in the same instant is over 2/s
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        AnomalyInspector anomalies = AnomalyInspector.create(InspectorConfig.builder().connectionRateLimit(2).build(),
+                registry, clock);
+        List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+        try (ProxyHarness h = new ProxyHarness(dir, registry, b -> b.connectionInspector(anomalies).eventSink(events::add),
+                null)) {
+            assertThat(ProxyHarness.connack(h.device("ca-1").buildBlocking(), null, null)).isEqualTo(Mqtt3ConnAckReturnCode.SUCCESS);
+            assertThat(ProxyHarness.connack(h.device("ca-2").buildBlocking(), null, null)).isEqualTo(Mqtt3ConnAckReturnCode.SUCCESS);
+            assertThat(ProxyHarness.connack(h.device("ca-3").buildBlocking(), null, null))
+                    .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
+
+            assertThat(events).singleElement().satisfies(e -> {
+                assertThat(e.ruleId()).isEqualTo(AnomalyInspector.CONNECTION_RATE_RULE);
+                assertThat(e.category()).isEqualTo("rate");
+                assertThat(e.clientId()).isEqualTo("ca-3");
+                assertThat(e.action()).isEqualTo(Action.BLOCK);
+                assertThat(e.excerpt()).contains("127.0.0.1");
+            });
+            assertThat(h.count("mqtt.proxy.connections.rejected", "reason", "anomaly")).isEqualTo(1);
+            assertThat(registry.get("inspector.anomalies.detected").tag("type", "rate").counter().count()).isEqualTo(1);
+            assertThat(h.count("mqtt.proxy.auth.requests", "result", "allow")).as("no auth call for a refused CONNECT")
+                    .isEqualTo(2);
+
+            clock.advance(Duration.ofSeconds(1)); // the bucket refills: the source may connect again
+            assertThat(ProxyHarness.connack(h.device("ca-4").buildBlocking(), null, null)).isEqualTo(Mqtt3ConnAckReturnCode.SUCCESS);
         }
     }
 

@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
 
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.ConnectRequest;
+import io.mqttsentinel.api.Finding;
 import io.mqttsentinel.api.PacketKind;
 import io.mqttsentinel.api.RateLimitDecision;
 import io.mqttsentinel.api.RateLimitTier;
 import io.mqttsentinel.api.Severity;
+import io.mqttsentinel.api.Verdict;
 import io.mqttsentinel.mqtt.MqttPipelines;
 import io.mqttsentinel.mqtt.ProtocolViolation;
 import io.mqttsentinel.proxy.ClientAuthMode;
@@ -262,6 +264,15 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         MqttConnectPayload p = msg.payload();
         clientId = p.clientIdentifier();
         username = msg.variableHeader().hasUserName() ? p.userName() : null;
+        Verdict judged = rt.connections().inspectConnection(peer.getAddress().getHostAddress());
+        for (Finding f : judged.findings()) {
+            rt.event(clientId, "", f.category().label(), f.ruleId(), f.severity(), f.action(), f.excerpt());
+        }
+        if (!judged.action().delivers()) {
+            rt.metrics().connectionRejected("anomaly");
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
         RateLimitDecision rl = rt.rateLimiter().tryAcquire(PacketKind.CONNECT, peer.getAddress(), clientId);
         if (!rl.isAllowed()) {
             RateLimitTier tier = rl.rejectedBy().orElseThrow();

@@ -6,6 +6,7 @@ import java.time.Instant;
 
 import io.mqttsentinel.api.Action;
 import io.mqttsentinel.api.AuthCallout;
+import io.mqttsentinel.api.ConnectionInspector;
 import io.mqttsentinel.api.RateLimiter;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.api.SecurityEventSink;
@@ -29,10 +30,12 @@ import io.mqttsentinel.proxy.ProxyLimits;
  * @param metrics            the meters
  * @param events             the security event sink
  * @param clock              the clock of security events
+ * @param connections        the behavioural check of each CONNECT's source
  */
 public record ProxyRuntime(ProxyLimits limits, MqttLimits mqttLimits, RateLimiter rateLimiter, AuthCallout authCallout,
                            TopicPermissions defaultPermissions, InetSocketAddress upstream, boolean forwardUsername,
-                           ClientAuthMode clientAuth, ProxyMetrics metrics, SecurityEventSink events, Clock clock) {
+                           ClientAuthMode clientAuth, ProxyMetrics metrics, SecurityEventSink events, Clock clock,
+                           ConnectionInspector connections) {
 
     /**
      * Hands an event of the proxy layer to the sink; a sink that throws is ignored.
@@ -45,9 +48,25 @@ public record ProxyRuntime(ProxyLimits limits, MqttLimits mqttLimits, RateLimite
      * @param excerpt  a log-safe excerpt
      */
     public void event(String clientId, String topic, String category, String ruleId, Severity severity, String excerpt) {
+        event(clientId, topic, category, ruleId, severity, Action.BLOCK, excerpt);
+    }
+
+    /**
+     * Hands an event of the proxy layer to the sink; a sink that throws is ignored.
+     *
+     * @param clientId client id or empty
+     * @param topic    topic or empty
+     * @param category category label
+     * @param ruleId   rule id
+     * @param severity severity
+     * @param action   what was done
+     * @param excerpt  a log-safe excerpt
+     */
+    public void event(String clientId, String topic, String category, String ruleId, Severity severity, Action action,
+                      String excerpt) {
         try {
             events.accept(new SecurityEvent(Instant.now(clock), "proxy", clientId == null ? "" : clientId,
-                    topic == null ? "" : topic, category, ruleId, severity, Action.BLOCK, excerpt));
+                    topic == null ? "" : topic, category, ruleId, severity, action, excerpt));
         } catch (RuntimeException e) {
             // the decision is taken already; a failing sink must not change it
         }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.RateLimitDecision;
+import io.mqttsentinel.api.ConnectionInspector;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.TopicPermissions;
 import io.mqttsentinel.proxy.ClientAuthMode;
@@ -42,7 +43,8 @@ class DeviceHandlerRelayTest {
         ProxyRuntime rt = new ProxyRuntime(limits, limits.mqttLimits(), (k, s, c) -> RateLimitDecision.allowed(),
                 r -> CompletableFuture.completedFuture(AuthDecision.allow("test")), TopicPermissions.DEFAULT,
                 InetSocketAddress.createUnresolved("broker", 1884), true, ClientAuthMode.NONE,
-                new ProxyMetrics(new SimpleMeterRegistry(), true), SecurityEventSink.NONE, Clock.systemUTC());
+                new ProxyMetrics(new SimpleMeterRegistry(), true), SecurityEventSink.NONE, Clock.systemUTC(),
+                ConnectionInspector.ALLOW_ALL);
         DeviceHandler handler = new DeviceHandler(rt, (dev, init) -> {
             upstream = new EmbeddedChannel(init);
             return upstream.newSucceededFuture();
