@@ -62,6 +62,10 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
      */
     abstract void handle(List<SecurityEvent> batch) throws InterruptedException;
 
+    /** Stops the worker and releases what the sink holds; throws no checked exception. */
+    @Override
+    public abstract void close();
+
     /** Stops accepting, and waits up to 10 s for the worker to handle what is queued. */
     final void stopWorker() {
         closing = true;
