@@ -30,11 +30,8 @@ import org.slf4j.LoggerFactory;
 final class EngineSettings {
     private static final Logger LOG = LoggerFactory.getLogger(EngineSettings.class);
 
-    static final String KAFKA_BOOTSTRAP = "SENTINEL_STORE_KAFKA_BOOTSTRAP";
-    static final String KAFKA_TOPIC = "SENTINEL_STORE_KAFKA_TOPIC";
-    static final String KAFKA_PARTITIONS = "SENTINEL_STORE_KAFKA_PARTITIONS";
-    static final String KAFKA_REPLICATION = "SENTINEL_STORE_KAFKA_REPLICATION";
-    static final String KAFKA_MIN_INSYNC = "SENTINEL_STORE_KAFKA_MIN_INSYNC";
+    static final String KAFKA_BOOTSTRAP = KafkaMessageLog.ENV_BOOTSTRAP;
+    static final String KAFKA_TOPIC = KafkaMessageLog.ENV_TOPIC;
 
     private EngineSettings() {
     }
@@ -91,31 +88,14 @@ final class EngineSettings {
                 .build();
     }
 
-    /**
-     * The Kafka log's builder from {@code SENTINEL_STORE_KAFKA_*} (the module has no environment parser of
-     * its own), with the store's retention and size limit.
-     */
+    /** The Kafka log's builder from {@code SENTINEL_STORE_KAFKA_*}, with the store's retention and size limit. */
     static KafkaMessageLog.Builder kafkaLog(LauncherConfig config, StoreConfig sc) {
-        String servers = config.get(KAFKA_BOOTSTRAP).orElseThrow();
-        KafkaMessageLog.Builder kb = keyed(KAFKA_BOOTSTRAP, servers, () -> KafkaMessageLog.builder(servers.strip()));
-        config.get(KAFKA_TOPIC).ifPresent(t -> keyed(KAFKA_TOPIC, t, () -> kb.topic(t.strip())));
-        int replication = config.intValue(KAFKA_REPLICATION, 3, 1, 7);
-        kb.replicationFactor(replication);
-        kb.minInsyncReplicas(config.intValue(KAFKA_MIN_INSYNC, Math.min(2, replication), 1, replication));
-        kb.partitions(config.intValue(KAFKA_PARTITIONS, 12, 1, 10_000));
+        KafkaMessageLog.Builder kb = parse(() -> KafkaMessageLog.fromEnvironment(config.values())).orElseThrow();
         kb.retention(sc.retention());
         if (sc.maxTotalBytes() != StoreConfig.UNLIMITED) {
             kb.maxTotalBytes(sc.maxTotalBytes());
         }
         return kb;
-    }
-
-    static <T> T keyed(String key, String value, Supplier<T> s) {
-        try {
-            return s.get();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(key + "='" + value + "' is invalid: " + e.getMessage(), e);
-        }
     }
 
     static String eventsTopic(LauncherConfig config) {

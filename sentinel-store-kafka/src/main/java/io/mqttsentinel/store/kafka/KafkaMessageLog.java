@@ -99,6 +99,69 @@ public final class KafkaMessageLog implements MessageLog {
         return new Builder(bootstrapServers);
     }
 
+    /** Environment variable: the cluster's bootstrap servers; when unset there is no Kafka log. */
+    public static final String ENV_BOOTSTRAP = "SENTINEL_STORE_KAFKA_BOOTSTRAP";
+    /** Environment variable: the log's topic ({@link Builder#topic}). */
+    public static final String ENV_TOPIC = "SENTINEL_STORE_KAFKA_TOPIC";
+    /** Environment variable: partitions of a topic the log creates ({@link Builder#partitions}). */
+    public static final String ENV_PARTITIONS = "SENTINEL_STORE_KAFKA_PARTITIONS";
+    /** Environment variable: replication factor ({@link Builder#replicationFactor}). */
+    public static final String ENV_REPLICATION = "SENTINEL_STORE_KAFKA_REPLICATION";
+    /** Environment variable: {@code min.insync.replicas} ({@link Builder#minInsyncReplicas}). */
+    public static final String ENV_MIN_INSYNC = "SENTINEL_STORE_KAFKA_MIN_INSYNC";
+
+    /**
+     * A builder from the {@code SENTINEL_STORE_KAFKA_*} variables: {@value #ENV_BOOTSTRAP} (required for a Kafka
+     * log), {@value #ENV_TOPIC} (default {@code sentinel-messages}), {@value #ENV_PARTITIONS} (1 to 10,000,
+     * default 12), {@value #ENV_REPLICATION} (1 to 7, default 3) and {@value #ENV_MIN_INSYNC} (1 to the
+     * replication factor, default the smaller of 2 and the replication factor). Retention, size limit and
+     * meters are the caller's to add.
+     *
+     * @param env the variables
+     * @return the builder, or empty when {@value #ENV_BOOTSTRAP} is unset
+     * @throws IllegalArgumentException naming the key, the value and what is allowed, for an invalid value
+     */
+    public static java.util.Optional<Builder> fromEnvironment(Map<String, String> env) {
+        Objects.requireNonNull(env, "env");
+        String servers = env.get(ENV_BOOTSTRAP);
+        if (servers == null) {
+            return java.util.Optional.empty();
+        }
+        if (servers.isBlank()) {
+            throw new IllegalArgumentException(ENV_BOOTSTRAP + "='" + servers + "' is invalid: use host:port[,host:port...]");
+        }
+        Builder b = builder(servers.strip());
+        String topic = env.get(ENV_TOPIC);
+        if (topic != null) {
+            try {
+                b.topic(topic.strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(ENV_TOPIC + "='" + topic + "' is invalid: " + e.getMessage(), e);
+            }
+        }
+        int replication = intIn(env, ENV_REPLICATION, 3, 1, 7);
+        b.replicationFactor(replication);
+        b.minInsyncReplicas(intIn(env, ENV_MIN_INSYNC, Math.min(2, replication), 1, replication));
+        b.partitions(intIn(env, ENV_PARTITIONS, 12, 1, 10_000));
+        return java.util.Optional.of(b);
+    }
+
+    private static int intIn(Map<String, String> env, String key, int defaultValue, int min, int max) {
+        String v = env.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the range
+        }
+        throw new IllegalArgumentException(key + "='" + v + "' is invalid: use an integer in [" + min + ", " + max + "]");
+    }
+
     @Override
     public CompletionStage<LogPosition> append(LogEntry entry) {
         Objects.requireNonNull(entry, "entry");
