@@ -98,6 +98,7 @@ public final class Bridge implements AutoCloseable {
     private final Counter persisted;
     private final Counter alertsForwarded;
     private final Counter droppedOutbound;
+    private final Counter tooLarge;
     private final Counter droppedInbound;
     private final Timer latency;
     private final Counter retriesOutbound;
@@ -145,6 +146,10 @@ public final class Bridge implements AutoCloseable {
                 .description("Messages from the origin that the core broker acknowledged").register(registry);
         this.droppedOutbound = Counter.builder("bridge_messages_dropped").tag("direction", "outbound")
                 .tag("reason", "no_topic_rule").description("Messages not forwarded because no topic rule matched")
+                .register(registry);
+        this.tooLarge = Counter.builder("bridge_messages_dropped").tag("direction", "outbound")
+                .tag("reason", "too_large_for_origin")
+                .description("Messages not sent because they exceed the origin's packet limit (they stay in the core's log)")
                 .register(registry);
         this.droppedInbound = Counter.builder("bridge_messages_dropped").tag("direction", "inbound")
                 .tag("reason", "no_topic_rule").description("Messages not forwarded because no topic rule matched")
@@ -244,8 +249,18 @@ public final class Bridge implements AutoCloseable {
             publish.acknowledge();
             return;
         }
-        EgressMessage message = new EgressMessage(target.get(), publish.getPayloadAsBytes(), publish.getQos().getCode(),
-                publish.isRetain());
+        byte[] payload = publish.getPayloadAsBytes();
+        long packet = publishPacketBytes(target.get(), payload.length);
+        if (packet > config.originMaxPacket()) {
+            // an origin that closes the connection on it would get it again after every reconnect and the bridge
+            // would stall: refuse it here, once, counted and logged; the core's message log keeps it
+            tooLarge.increment();
+            LOG.warn("{} not sent to the origin: a {}-byte PUBLISH exceeds {}={}", topic, packet,
+                    BridgeConfig.ORIGIN_MAX_PACKET, config.originMaxPacket());
+            publish.acknowledge();
+            return;
+        }
+        EgressMessage message = new EgressMessage(target.get(), payload, publish.getQos().getCode(), publish.isRetain());
         withRetry(retryOutbound, retriesOutbound, () -> egress.publish(message)).whenComplete((ok, error) -> {
             if (error == null) {
                 persisted.increment();
@@ -255,6 +270,13 @@ public final class Bridge implements AutoCloseable {
                 LOG.debug("{} left unacknowledged on the core (bridge closing): {}", topic, error.toString());
             }
         });
+    }
+
+    /** The size of a QoS 1 PUBLISH: fixed header, topic, packet id and payload. */
+    static long publishPacketBytes(String topic, int payloadLength) {
+        long remaining = 2L + topic.getBytes(StandardCharsets.UTF_8).length + 2 + payloadLength;
+        int lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+        return 1 + lengthBytes + remaining;
     }
 
     private CompletionStage<Void> onInbound(EgressMessage message) {

@@ -46,6 +46,8 @@ import io.mqttsentinel.bridge.internal.TrustMaterial;
  *   <li>{@value #BACKOFF_INITIAL} [{@code 500ms}] — 1ms–1h; {@value #BACKOFF_MAX} [{@code 30s}] — initial–1h;
  *       {@value #BACKOFF_JITTER} [{@code 0.2}] — 0.0–1.0</li>
  *   <li>{@value #MAX_INFLIGHT} [{@code 1000}] — 1–65535 publishes to the origin awaiting PUBACK</li>
+ *   <li>{@value #ORIGIN_MAX_PACKET} [{@code 268435460}, MQTT's largest] — 64–268435460 bytes: the origin's
+ *       largest packet (Mosquitto's {@code max_packet_size}); larger messages are not sent</li>
  *   <li>{@value #KEEP_ALIVE} [{@code 30s}] — 1s–65535s MQTT keep alive on both sides</li>
  * </ul>
  * Durations are {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT30S}).
@@ -87,6 +89,10 @@ public final class BridgeConfig {
     public static final String BACKOFF_JITTER = "SENTINEL_BRIDGE_BACKOFF_JITTER";
     /** Environment key of the in-flight bound. */
     public static final String MAX_INFLIGHT = "SENTINEL_BRIDGE_MAX_INFLIGHT";
+    /** Environment variable: the largest MQTT packet the origin accepts, in bytes. */
+    public static final String ORIGIN_MAX_PACKET = "SENTINEL_BRIDGE_ORIGIN_MAX_PACKET";
+    /** The largest MQTT 3.1.1 packet: a remaining length of 268,435,455 and a five-byte fixed header. */
+    public static final int MQTT_MAX_PACKET = 268_435_460;
     /** Environment key of the MQTT keep alive. */
     public static final String KEEP_ALIVE = "SENTINEL_BRIDGE_KEEP_ALIVE";
 
@@ -126,6 +132,7 @@ public final class BridgeConfig {
     private final TopicRewriter topicRewriter;
     private final Backoff backoff;
     private final int maxInFlight;
+    private final int originMaxPacket;
     private final Duration keepAlive;
 
     private BridgeConfig(Builder b) {
@@ -145,6 +152,7 @@ public final class BridgeConfig {
         this.topicRewriter = b.topicRewriter;
         this.backoff = b.backoff;
         this.maxInFlight = b.maxInFlight;
+        this.originMaxPacket = b.originMaxPacket;
         this.keepAlive = b.keepAlive;
     }
 
@@ -244,6 +252,10 @@ public final class BridgeConfig {
         String inflight = get(env, MAX_INFLIGHT);
         if (inflight != null) {
             keyed(MAX_INFLIGHT, inflight, () -> b.maxInFlight(parseInt(inflight)));
+        }
+        String maxPacket = get(env, ORIGIN_MAX_PACKET);
+        if (maxPacket != null) {
+            keyed(ORIGIN_MAX_PACKET, maxPacket, () -> b.originMaxPacket(parseInt(maxPacket)));
         }
         String keepAlive = get(env, KEEP_ALIVE);
         if (keepAlive != null) {
@@ -433,6 +445,14 @@ public final class BridgeConfig {
         return maxInFlight;
     }
 
+    /**
+     * @return the largest MQTT packet the origin accepts, in bytes: a PUBLISH that would be larger is not sent
+     *         (an origin that closes the connection on it would otherwise see it again after every reconnect)
+     */
+    public int originMaxPacket() {
+        return originMaxPacket;
+    }
+
     /** @return the MQTT keep alive on both sides */
     public Duration keepAlive() {
         return keepAlive;
@@ -447,7 +467,8 @@ public final class BridgeConfig {
                 + ", originCaPassword=" + (originCaPassword == null ? "none" : "***")
                 + ", verifyHostname=" + verifyHostname + ", subscriptions=" + subscriptions
                 + ", originSubscriptions=" + originSubscriptions + ", topicRewriter=" + topicRewriter
-                + ", backoff=" + backoff + ", maxInFlight=" + maxInFlight + ", keepAlive=" + keepAlive + "]";
+                + ", backoff=" + backoff + ", maxInFlight=" + maxInFlight + ", originMaxPacket=" + originMaxPacket
+                + ", keepAlive=" + keepAlive + "]";
     }
 
     /** Validates each value as it is set. Not thread-safe. */
@@ -468,6 +489,7 @@ public final class BridgeConfig {
         private TopicRewriter topicRewriter = TopicRewriter.ofDefaults();
         private Backoff backoff = Backoff.ofDefaults();
         private int maxInFlight = DEFAULT_MAX_INFLIGHT;
+        private int originMaxPacket = MQTT_MAX_PACKET;
         private Duration keepAlive = DEFAULT_KEEP_ALIVE;
 
         Builder() {
@@ -490,6 +512,7 @@ public final class BridgeConfig {
             topicRewriter = c.topicRewriter;
             backoff = c.backoff;
             maxInFlight = c.maxInFlight;
+            originMaxPacket = c.originMaxPacket;
             keepAlive = c.keepAlive;
         }
 
@@ -678,6 +701,19 @@ public final class BridgeConfig {
                 throw new IllegalArgumentException("maxInFlight must be 1-" + MAX_MAX_INFLIGHT + ", was " + max);
             }
             this.maxInFlight = max;
+            return this;
+        }
+
+        /**
+         * @param bytes 64–{@value #MQTT_MAX_PACKET}: the largest MQTT packet the origin accepts (Mosquitto's
+         *              {@code max_packet_size}); default {@value #MQTT_MAX_PACKET}, MQTT's own limit
+         * @return this builder
+         */
+        public Builder originMaxPacket(int bytes) {
+            if (bytes < 64 || bytes > MQTT_MAX_PACKET) {
+                throw new IllegalArgumentException("originMaxPacket must be 64-" + MQTT_MAX_PACKET + " bytes, was " + bytes);
+            }
+            this.originMaxPacket = bytes;
             return this;
         }
 

@@ -152,6 +152,16 @@ class BridgeConfigTest {
     }
 
     @Test
+    void fromEnvironment_originMaxPacket_defaultsToMqttsLimit_andBadValuesNameKeyValueAndRange() {
+        assertThat(BridgeConfig.fromEnvironment(env(BridgeConfig.MAX_INFLIGHT, "10")).originMaxPacket())
+                .isEqualTo(BridgeConfig.MQTT_MAX_PACKET);
+        assertThat(BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_MAX_PACKET, "2000")).originMaxPacket()).isEqualTo(2000);
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_MAX_PACKET, "10")))
+                .hasMessageContaining(BridgeConfig.ORIGIN_MAX_PACKET).hasMessageContaining("'10'")
+                .hasMessageContaining("64-268435460");
+    }
+
+    @Test
     void fromEnvironment_badMaxInflight_namesKeyValueAndRange() {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.MAX_INFLIGHT, "0")))
                 .hasMessageContaining(BridgeConfig.MAX_INFLIGHT).hasMessageContaining("'0'").hasMessageContaining("1-65535");

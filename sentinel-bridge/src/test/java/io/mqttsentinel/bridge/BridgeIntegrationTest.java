@@ -121,6 +121,40 @@ class BridgeIntegrationTest {
     }
 
     @Test
+    void coreToOrigin_messageOverTheOriginsPacketLimit_isNotSent_andTheBridgeKeepsFlowing() throws Exception {
+        // an origin that refuses a packet this large closes the connection (Mosquitto does on its TCP listener):
+        // sent, the message would come back with every reconnect and stall the bridge; it must not be sent
+        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null,
+                "max_packet_size 2000\n"));
+        BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", false);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Bridge bridge = closeLater(Bridge.builder(config("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt")
+                .originMaxPacket(2000).build()).meterRegistry(registry).build());
+        bridge.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        Mqtt3BlockingClient device = clients.device("d-big", core.plainPort());
+        publish(device, "clients/d-big/telemetry", "x".repeat(5000));
+        publish(device, "clients/d-big/telemetry", "{\"after\":1}");
+
+        Mqtt3Publish got = atOrigin.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(got).as("the message after the oversized one").isNotNull();
+        assertThat(text(got)).isEqualTo("{\"after\":1}");
+        assertThat(registry.get("bridge_messages_dropped").tag("reason", "too_large_for_origin").counter().count())
+                .isEqualTo(1.0);
+        Await.until("persisted == 1", WAIT, () -> count(registry, "bridge_messages_persisted") == 1.0);
+        assertThat(bridge.isReady()).as("still connected to both sides").isTrue();
+        assertThat(atOrigin.poll(300, TimeUnit.MILLISECONDS)).as("nothing else reaches the origin").isNull();
+    }
+
+    @Test
+    void publishPacketBytes_countsHeaderTopicPacketIdAndPayload() {
+        assertThat(Bridge.publishPacketBytes("a/b", 0)).isEqualTo(2 + 2 + 3 + 2);
+        assertThat(Bridge.publishPacketBytes("a/b", 120)).isEqualTo(2 + 127); // remaining 127: one length byte
+        assertThat(Bridge.publishPacketBytes("a/b", 121)).isEqualTo(3 + 128); // remaining 128: two length bytes
+        assertThat(Bridge.publishPacketBytes("é", 0)).isEqualTo(2 + 2 + 2 + 2); // the topic counts in UTF-8 bytes
+    }
+
+    @Test
     void coreToOrigin_qos0Message_isCarriedWithQos1() throws Exception {
         MosquittoProcess origin = origin(null);
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", false);

@@ -217,6 +217,9 @@ final class Settings {
         add("SENTINEL_BRIDGE_BACKOFF_MAX", "30s", "the initial delay to 1h", "Largest reconnect/retry delay", bridge, false);
         add("SENTINEL_BRIDGE_BACKOFF_JITTER", "0.2", "0.0 to 1.0", "Random share of each delay", bridge, false);
         add("SENTINEL_BRIDGE_MAX_INFLIGHT", "1000", "1 to 65535", "Publishes to the origin awaiting PUBACK", bridge, false);
+        add("SENTINEL_BRIDGE_ORIGIN_MAX_PACKET", "268435460", "64 to 268435460 bytes", "Largest MQTT packet the origin "
+                + "accepts (Mosquitto's max_packet_size); a larger message is not sent, counted and kept in the core's log",
+                bridge, false);
         add("SENTINEL_BRIDGE_KEEP_ALIVE", "30s", "1s to 65535s", "MQTT keep alive on both sides", bridge, false);
     }
 

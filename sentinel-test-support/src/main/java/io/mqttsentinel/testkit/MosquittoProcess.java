@@ -25,15 +25,17 @@ public final class MosquittoProcess implements AutoCloseable {
     private final String binary;
     private final Path dir;
     private final TestCertificates.Issued tls;
+    private final String extraConfig;
     private final int plainPort;
     private final int wsPort;
     private Process process;
     private boolean deleteOnClose;
 
-    private MosquittoProcess(String binary, Path dir, TestCertificates.Issued tls) {
+    private MosquittoProcess(String binary, Path dir, TestCertificates.Issued tls, String extraConfig) {
         this.binary = binary;
         this.dir = dir;
         this.tls = tls;
+        this.extraConfig = extraConfig;
         this.plainPort = FreePorts.next();
         this.wsPort = FreePorts.next();
     }
@@ -58,10 +60,23 @@ public final class MosquittoProcess implements AutoCloseable {
      * @return the running broker
      */
     public static MosquittoProcess start(Path dir, TestCertificates.Issued tls) {
+        return start(dir, tls, "");
+    }
+
+    /**
+     * Like {@link #start(Path, TestCertificates.Issued)}, with global settings of the test's own, e.g.
+     * {@code "max_packet_size 2000\n"}.
+     *
+     * @param dir         a directory for the configuration, the log and the persistence file
+     * @param tls         the server certificate and key for WSS, or {@code null} for plain WebSocket
+     * @param extraConfig configuration lines written before the listeners
+     * @return the running broker
+     */
+    public static MosquittoProcess start(Path dir, TestCertificates.Issued tls, String extraConfig) {
         String binary = Services.assumeBinary("mosquitto");
         UncheckedIOException last = null;
         for (int i = 0; i < START_TRIES; i++) {
-            MosquittoProcess m = new MosquittoProcess(binary, dir, tls);
+            MosquittoProcess m = new MosquittoProcess(binary, dir, tls, extraConfig);
             try {
                 m.restart();
                 return m;
@@ -103,6 +118,7 @@ public final class MosquittoProcess implements AutoCloseable {
                 .append("allow_anonymous true\n")
                 .append("log_dest file ").append(dir.resolve("mosquitto.log")).append('\n')
                 .append("log_type error\nlog_type warning\nlog_type notice\n")
+                .append(extraConfig)
                 .append("listener ").append(plainPort).append(" 127.0.0.1\n")
                 .append("listener ").append(wsPort).append(" 127.0.0.1\n")
                 .append("protocol websockets\n");
