@@ -262,8 +262,7 @@ public final class ShellDetector {
         if (end < 0) {
             return false;
         }
-        int ns = nameStart(t, i, end);
-        int cls = COMMANDS.get(t, ns, nameEnd(t, ns, end));
+        int cls = commandClass(t, i, end);
         if (cls <= 0) {
             return false;
         }
@@ -296,6 +295,12 @@ public final class ShellDetector {
             }
         }
         return j;
+    }
+
+    /** The dictionary class of the command word {@code t[s, e)} by its base name, or -1 for no command. */
+    private static int commandClass(char[] t, int s, int e) {
+        int ns = nameStart(t, s, e);
+        return COMMANDS.get(t, ns, nameEnd(t, ns, e));
     }
 
     /** The command's base name: after the last '/' or '\'. */
@@ -364,11 +369,11 @@ public final class ShellDetector {
         if (end < 0) {
             return false;
         }
-        int ns = nameStart(t, i, end);
-        int cls = COMMANDS.get(t, ns, nameEnd(t, ns, end));
+        int cls = commandClass(t, i, end);
         if (cls <= 0) {
             return false;
         }
+        int ns = nameStart(t, i, end);
         int rest = skipSpaces(t, len, end);
         boolean hit;
         if (cls == RECON) {

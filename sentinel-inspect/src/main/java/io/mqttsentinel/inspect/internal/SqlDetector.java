@@ -756,13 +756,13 @@ public final class SqlDetector {
             int start = i;
             int ty;
             int kw = 0;
-            if (c < 128 ? WORD_PART[c] && (c < '0' || c > '9') : isWordStart(c)) {
+            if (isWordStart(c)) {
                 // scan and pack in one pass ('$' and non-ASCII letters have no code: such a word is no keyword)
                 long packed = Words.code(c);
                 boolean packs = packed != 0;
                 i++;
                 char d;
-                while (i < len && ((d = t[i]) < 128 ? WORD_PART[d] : isWordPart(d))) {
+                while (i < len && isWordPart(d = t[i])) {
                     int code = Words.code(d);
                     packs &= code != 0;
                     packed = (packed << 5) | code;
@@ -903,15 +903,6 @@ public final class SqlDetector {
 
     private static boolean isDigitOrHex(char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == 'x';
-    }
-
-    /** ASCII characters that continue a word: letters, digits, '_' and '$'. */
-    private static final boolean[] WORD_PART = new boolean[128];
-
-    static {
-        for (char c = 0; c < 128; c++) {
-            WORD_PART[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
-        }
     }
 
     private static boolean isWordStart(char c) {

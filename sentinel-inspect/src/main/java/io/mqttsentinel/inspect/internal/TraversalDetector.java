@@ -29,9 +29,13 @@ public final class TraversalDetector {
     private static final char[][][] DOT_AFTER = new char[128][][];
     private static final char[][][] SLASH_BEFORE = new char[128][][];
 
+    /** Letters that start a sensitive name. */
+    private static final boolean[] NAME_LETTER = new boolean[128];
+
     static {
         for (String f : SENSITIVE) {
             char[] name = f.toCharArray();
+            add(BY_FIRST, name[0], name);
             int a = anchor(name);
             if (name[a] == '/') {
                 add(SLASH_BEFORE, name[a - 1], name);
@@ -40,6 +44,10 @@ public final class TraversalDetector {
             } else {
                 add(DOT_BEFORE, name[a - 1], name);
             }
+        }
+        for (int c = 0; c < 128; c++) {
+            ORDINARY[c] = c > ' ' && c != '.' && c != '/' && c != '\\' && BY_FIRST[c] == null;
+            NAME_LETTER[c] = BY_FIRST[c] != null && c >= 'a' && c <= 'z';
         }
     }
 
@@ -59,21 +67,6 @@ public final class TraversalDetector {
         return a;
     }
 
-    /** Letters that start a sensitive name. */
-    private static final boolean[] NAME_LETTER = new boolean[128];
-
-    static {
-        for (String f : SENSITIVE) {
-            char[][] old = BY_FIRST[f.charAt(0)];
-            char[][] grown = old == null ? new char[1][] : java.util.Arrays.copyOf(old, old.length + 1);
-            grown[grown.length - 1] = f.toCharArray();
-            BY_FIRST[f.charAt(0)] = grown;
-        }
-        for (int c = 0; c < 128; c++) {
-            ORDINARY[c] = c > ' ' && c != '.' && c != '/' && c != '\\' && BY_FIRST[c] == null;
-            NAME_LETTER[c] = BY_FIRST[c] != null && c >= 'a' && c <= 'z';
-        }
-    }
 
     private TraversalDetector() {
     }

@@ -22,10 +22,6 @@ public final class Words {
     private final long[] keys;
     private final int[] ids;
     private final int mask;
-    /** Bit {@code n} set: some word of the table has {@code n} characters. */
-    private int lengths;
-    /** Bit {@code code - 1} set: some word of the table starts with the character of that code. */
-    private int firsts;
     /** Bit {@link #shape} set: some word of the table has that first letter, last letter and length. */
     private final long[] shapes = new long[(28 << 9) / 64];
 
@@ -66,10 +62,8 @@ public final class Words {
         if (p <= 0) {
             throw new IllegalArgumentException("not a packable word: " + word);
         }
-        lengths |= 1 << word.length();
         int shape = shape(code(word.charAt(0)), code(word.charAt(word.length() - 1)), word.length());
         shapes[shape >>> 6] |= 1L << shape;
-        firsts |= 1 << (code(word.charAt(0)) - 1);
         int i = slot(p);
         while (keys[i] != 0 && keys[i] != p) {
             i = (i + 1) & mask;
@@ -87,6 +81,12 @@ public final class Words {
         return ((firstCode << 5) | lastCode) << 4 | length;
     }
 
+    /** Whether some word of the table has this first letter, last letter and length (0 codes never match). */
+    private boolean hasShape(int firstCode, int lastCode, int length) {
+        int shape = shape(firstCode, lastCode, length);
+        return (shapes[shape >>> 6] & (1L << shape)) != 0;
+    }
+
     /**
      * Like {@link #get(long)}, but first turns away, with one bit test, a word whose first letter, last letter
      * and length no word of the table has (most words of a text).
@@ -99,11 +99,7 @@ public final class Words {
         if (length < 1 || length > MAX_LEN || packed <= 0) {
             return -1;
         }
-        int shape = shape((int) (packed >>> (5 * (length - 1))), (int) (packed & 31), length);
-        if ((shapes[shape >>> 6] & (1L << shape)) == 0) {
-            return -1;
-        }
-        return get(packed);
+        return hasShape((int) (packed >>> (5 * (length - 1))), (int) (packed & 31), length) ? get(packed) : -1;
     }
 
     /**
@@ -135,14 +131,10 @@ public final class Words {
      */
     public int get(char[] a, int s, int e) {
         int n = e - s;
-        if (n <= 0 || n > MAX_LEN || (lengths & (1 << n)) == 0) {
-            return -1;
+        if (n <= 0 || n > MAX_LEN || !hasShape(code(a[s]), code(a[e - 1]), n)) {
+            return -1; // most words of a text are turned away here, before they are packed
         }
-        char first = a[s];
-        if (first >= 128 || CODES[first] == 0 || (firsts & (1 << (CODES[first] - 1))) == 0) {
-            return -1; // many words of a text are turned away here, before they are packed
-        }
-        return get(pack(a, s, e), n);
+        return get(pack(a, s, e));
     }
 
     /**
