@@ -4,7 +4,7 @@ package io.mqttsentinel.inspect.internal;
  * Turns the bytes of one value into the text an attacker meant, so that detectors match the decoded form:
  * UTF-8 (lenient: overlong forms such as {@code C0 AE} decode to the character they spell, which is how
  * {@code %c0%ae%c0%ae/} becomes {@code ../}), JSON string escapes, then up to {@code maxRounds} rounds of
- * percent-decoding ({@code %XX}, {@code %uXXXX}), HTML entities and backslash escapes ({@code \u0027},
+ * percent-decoding ({@code %HH}, {@code %uHHHH}), HTML entities and backslash escapes ({@code \u0027},
  * {@code \x27}), stopping as soon as a round changes nothing. Fullwidth forms fold to ASCII.
  *
  * <p>Every step writes at most as many characters as it reads, so the output never exceeds the input's
@@ -395,7 +395,7 @@ public final class TextDecoder {
         return v;
     }
 
-    /** %XX (with lenient UTF-8 for byte runs) and %uXXXX; '+' becomes a space when any escape was decoded. */
+    /** %HH (with lenient UTF-8 for byte runs) and %uHHHH; '+' becomes a space when any escape was decoded. */
     static int percent(char[] in, int len, char[] out) {
         int o = 0;
         boolean any = false;
@@ -546,7 +546,7 @@ public final class TextDecoder {
         return 0;
     }
 
-    /** Backslash escapes an attacker uses outside JSON: \\uXXXX and \\xHH. */
+    /** Backslash escapes an attacker uses outside JSON: \\uHHHH and \\xHH. */
     static int backslash(char[] in, int len, char[] out) {
         int o = 0;
         int i = 0;
