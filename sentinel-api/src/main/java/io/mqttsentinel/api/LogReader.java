@@ -2,6 +2,7 @@ package io.mqttsentinel.api;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -48,6 +49,40 @@ public interface LogReader extends AutoCloseable {
 
     /** Moves the reader to the earliest record still held, in every partition. */
     void seekToEarliest();
+
+    /**
+     * The end of the log as the reader sees it now: for every partition of the log, the offset the next
+     * record appended to it will get (0 for an empty partition). Records below it in a partition are
+     * either readable or already deleted by retention. Does not move the reader.
+     *
+     * <p>The core broker uses it at start to learn where live routing begins, so that recovery reads a
+     * bounded tail instead of the whole log.
+     *
+     * @return partition to next offset, for every partition of the log
+     * @throws MessageLogException when the log cannot tell (e.g. the cluster is unreachable)
+     * @throws UnsupportedOperationException when the implementation predates this method
+     */
+    default Map<Integer, Long> endOffsets() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not report the end of the log");
+    }
+
+    /**
+     * Restricts the reader to the partitions in {@code offsets}, each positioned at its offset: from now on
+     * {@link #poll} returns records of these partitions only (none at all for an empty map), and
+     * {@link #seek} and {@link #seekToEarliest()} act on them. Records the reader had fetched but not
+     * returned are forgotten. An offset that retention has deleted is reported by the next {@link #poll}
+     * with {@link LogTruncatedException}, as for {@link #seek}.
+     *
+     * <p>The core broker uses it to let a session that fell behind catch up from its own position, reading
+     * only the partitions that hold its backlog.
+     *
+     * @param offsets partition to the offset to read next; every partition must exist in the log
+     * @throws IllegalArgumentException when a partition does not exist or an offset is negative
+     * @throws UnsupportedOperationException when the implementation predates this method
+     */
+    default void assign(Map<Integer, Long> offsets) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot be assigned partitions");
+    }
 
     /** Releases the reader; uncommitted progress is forgotten. */
     @Override
