@@ -67,6 +67,21 @@ public interface LogReader extends AutoCloseable {
     }
 
     /**
+     * Where the reader stands: for every partition it reads, the offset the next {@link #poll} of that
+     * partition starts at. A reader just opened stands at its group's committed positions (or at the
+     * earliest record where the group committed nothing). Does not move the reader.
+     *
+     * <p>The core broker uses it to find its last snapshot, whose position it keeps as a group commit.
+     *
+     * @return partition to the next offset to read, for every partition the reader reads
+     * @throws MessageLogException when the log cannot tell
+     * @throws UnsupportedOperationException when the implementation predates this method
+     */
+    default Map<Integer, Long> positions() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not report its positions");
+    }
+
+    /**
      * Restricts the reader to the partitions in {@code offsets}, each positioned at its offset: from now on
      * {@link #poll} returns records of these partitions only (none at all for an empty map), and
      * {@link #seek} and {@link #seekToEarliest()} act on them. Records the reader had fetched but not
