@@ -23,6 +23,10 @@ import io.mqttsentinel.api.MessageLogException;
  * A consumer group's cursor over a {@link SegmentedFileLog}. It reads through a file channel of its own
  * (an interrupt of the reading thread closes only that channel, never the writer's), and remembers the
  * file position of its next record so that sequential polls do not consult the index.
+ *
+ * <p>The log has one partition, 0: {@link #endOffsets()} is {@code {0: next offset}}, and
+ * {@link #assign(Map)} either assigns partition 0 at an offset or, with an empty map, nothing at all, in
+ * which case polls wait their timeout and return nothing until partition 0 is assigned again.
  */
 final class FileLogReader implements LogReader {
     /** Largest read when replaying a backlog; a reader that follows the tail reads only what is new. */
@@ -38,6 +42,8 @@ final class FileLogReader implements LogReader {
     private long filePosition = -1;
     /** Grows while replaying a backlog and shrinks again once caught up, so idle readers stay small. */
     private ByteBuffer buffer = ByteBuffer.allocate(SMALL);
+    /** False after {@code assign(Map.of())}: partition 0 is not read, nor sought, until assigned again. */
+    private boolean assigned = true;
     private boolean closed;
 
     FileLogReader(SegmentedFileLog log, String group, long position) {
@@ -54,6 +60,10 @@ final class FileLogReader implements LogReader {
         Objects.requireNonNull(timeout, "timeout");
         checkOpen();
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        if (!assigned) {
+            idleUntil(deadline);
+            return List.of();
+        }
         while (true) {
             checkTruncated();
             SegmentedFileLog.Tail tail = log.tail;
@@ -70,6 +80,18 @@ final class FileLogReader implements LogReader {
             }
             log.awaitAppend(position, left);
         }
+    }
+
+    /**
+     * Waits as a poll without records would, so that a caller polling in a loop does not spin; returns early
+     * only when the log closes (and then throws as any poll of a closed log does).
+     */
+    private void idleUntil(long deadline) throws InterruptedException {
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0 && !log.isClosed()) {
+            log.awaitAppend(Long.MAX_VALUE, left); // no offset ever gets there: only the deadline or close ends it
+        }
+        checkOpen();
     }
 
     private void checkTruncated() {
@@ -194,19 +216,69 @@ final class FileLogReader implements LogReader {
         return log.groups().commitAsync(group, record.offset() + 1, log.maintenance());
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when the position is not in partition 0, or partition 0 is not assigned
+     *                                  (after {@code assign(Map.of())})
+     */
     @Override
     public void seek(LogPosition position) {
         Objects.requireNonNull(position, "position");
         checkPartition(position);
         checkOpen();
-        this.position = position.offset();
-        this.filePosition = -1;
+        if (!assigned) {
+            throw new IllegalArgumentException("cannot seek to " + position + ": partition 0 is not assigned to the "
+                    + "reader of group '" + group + "' (it was assigned no partitions); assign it first");
+        }
+        moveTo(position.offset());
     }
 
+    /** {@inheritDoc} Does nothing while no partition is assigned. */
     @Override
     public void seekToEarliest() {
         checkOpen();
-        this.position = log.earliestOffset();
+        if (assigned) {
+            moveTo(log.earliestOffset());
+        }
+    }
+
+    /** @return {@code {0: the offset the next append gets}} */
+    @Override
+    public Map<Integer, Long> endOffsets() {
+        checkOpen();
+        return Map.of(0, log.nextOffset());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param offsets {@code {0: offset}}, or an empty map to read nothing until assigned again
+     * @throws IllegalArgumentException when a partition other than 0 is given or the offset is negative
+     */
+    @Override
+    public void assign(Map<Integer, Long> offsets) {
+        Objects.requireNonNull(offsets, "offsets");
+        Long offset = null;
+        for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+            Integer partition = Objects.requireNonNull(e.getKey(), "partition");
+            offset = Objects.requireNonNull(e.getValue(), "offset of partition " + partition);
+            if (partition != 0) {
+                throw new IllegalArgumentException("the file log has only partition 0, cannot assign partition " + partition);
+            }
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset of partition 0 must be >= 0, was " + offset);
+            }
+        }
+        checkOpen();
+        assigned = offset != null;
+        if (assigned) {
+            moveTo(offset);
+        }
+    }
+
+    private void moveTo(long offset) {
+        this.position = offset;
         this.filePosition = -1;
     }
 

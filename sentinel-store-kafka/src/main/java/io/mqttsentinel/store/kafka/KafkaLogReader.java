@@ -5,13 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 import io.mqttsentinel.api.LogEntry;
 import io.mqttsentinel.api.LogPosition;
@@ -39,12 +42,19 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@link LogTruncatedException} instead of a silent jump. Positions of partitions the group never
  * committed are resolved to the earliest offset when the reader opens, so that retention running later
  * is reported too.
+ *
+ * <p>{@link #assign(Map)} narrows the consumer's assignment to the given partitions (none at all for an
+ * empty map; polls then wait their timeout and return nothing, since a Kafka consumer refuses to poll
+ * without partitions); {@link #seek} and {@link #seekToEarliest()} then act on those partitions only.
  */
 final class KafkaLogReader implements LogReader {
     private final KafkaMessageLog.Builder config;
     private final String group;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    /** Every partition of the topic, index = partition number. */
     private final List<TopicPartition> partitions = new ArrayList<>();
+    /** The partitions the consumer is assigned: all of them until {@link #assign(Map)} says otherwise. */
+    private List<TopicPartition> assigned;
     private final ArrayDeque<LogRecord> buffered = new ArrayDeque<>();
 
     KafkaLogReader(KafkaMessageLog.Builder config, String group) {
@@ -62,6 +72,7 @@ final class KafkaLogReader implements LogReader {
                 partitions.add(new TopicPartition(info.topic(), info.partition()));
             }
             partitions.sort(Comparator.comparingInt(TopicPartition::partition));
+            assigned = List.copyOf(partitions);
             consumer.assign(partitions);
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
             List<TopicPartition> fresh = new ArrayList<>();
@@ -81,6 +92,9 @@ final class KafkaLogReader implements LogReader {
     }
 
     private void seekToBeginningNow(List<TopicPartition> tps) {
+        if (tps.isEmpty()) {
+            return;
+        }
         for (Map.Entry<TopicPartition, Long> e : consumer.beginningOffsets(tps).entrySet()) {
             consumer.seek(e.getKey(), e.getValue());
         }
@@ -92,6 +106,12 @@ final class KafkaLogReader implements LogReader {
             throw new IllegalArgumentException("maxRecords must be at least 1, was " + maxRecords);
         }
         Objects.requireNonNull(timeout, "timeout");
+        if (assigned.isEmpty()) {
+            // the consumer would throw IllegalStateException; wait as a poll without records does, so that a
+            // caller polling in a loop does not spin
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, timeout.toNanos()));
+            return List.of();
+        }
         if (buffered.isEmpty()) {
             try {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
@@ -155,18 +175,89 @@ final class KafkaLogReader implements LogReader {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when the partition does not exist or is not assigned to this reader
+     */
     @Override
     public void seek(LogPosition position) {
         Objects.requireNonNull(position, "position");
         TopicPartition tp = partition(position);
+        if (!assigned.contains(tp)) {
+            throw new IllegalArgumentException("cannot seek to " + position + ": partition " + tp.partition()
+                    + " is not assigned to the reader of group '" + group + "' (assigned: " + numbers(assigned)
+                    + "); assign it first");
+        }
         buffered.removeIf(r -> r.position().partition() == tp.partition());
         consumer.seek(tp, position.offset());
     }
 
+    /** {@inheritDoc} Only the assigned partitions move; does nothing while none is assigned. */
     @Override
     public void seekToEarliest() {
         buffered.clear();
-        seekToBeginningNow(partitions);
+        seekToBeginningNow(assigned);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The high watermark of every partition of the topic, assigned or not, asked of the partition leaders
+     * (waits up to the log's request timeout).
+     */
+    @Override
+    public Map<Integer, Long> endOffsets() {
+        try {
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.requestTimeout);
+            Map<Integer, Long> out = new TreeMap<>();
+            for (TopicPartition tp : partitions) {
+                Long offset = end.get(tp);
+                if (offset == null) {
+                    throw new MessageLogException("the cluster did not report the end offset of " + tp);
+                }
+                out.put(tp.partition(), offset);
+            }
+            return Collections.unmodifiableMap(out);
+        } catch (KafkaException e) {
+            throw new MessageLogException("could not read the end offsets of topic " + config.topic + " for group '"
+                    + group + "': " + e, e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Assigns the consumer exactly these partitions and seeks each; nothing is fetched until the next poll.
+     */
+    @Override
+    public void assign(Map<Integer, Long> offsets) {
+        Objects.requireNonNull(offsets, "offsets");
+        Map<TopicPartition, Long> seeks = new TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
+        for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+            Integer partition = Objects.requireNonNull(e.getKey(), "partition");
+            Long offset = Objects.requireNonNull(e.getValue(), "offset of partition " + partition);
+            if (partition < 0 || partition >= partitions.size()) {
+                throw new IllegalArgumentException("cannot assign partition " + partition + ": topic " + config.topic
+                        + " has partitions 0 to " + (partitions.size() - 1));
+            }
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset of partition " + partition + " must be >= 0, was " + offset);
+            }
+            seeks.put(partitions.get(partition), offset);
+        }
+        buffered.clear();
+        consumer.assign(seeks.keySet()); // an empty set unassigns everything
+        seeks.forEach(consumer::seek);
+        assigned = List.copyOf(seeks.keySet());
+    }
+
+    private static List<Integer> numbers(List<TopicPartition> tps) {
+        List<Integer> out = new ArrayList<>(tps.size());
+        for (TopicPartition tp : tps) {
+            out.add(tp.partition());
+        }
+        return out;
     }
 
     private TopicPartition partition(LogPosition position) {

@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * record of a key lands in one partition, in the order its appends were called.
  *
  * <p><b>Readers:</b> each consumer group {@code g} is the Kafka group {@code <groupPrefix>g}; its reader is
- * assigned every partition (one cursor per group, like the file log) and commits explicitly. A reader
- * whose position retention has deleted gets {@link io.mqttsentinel.api.LogTruncatedException}.
+ * assigned every partition (one cursor per group, like the file log) until it is
+ * {@linkplain LogReader#assign(Map) assigned} a subset, and commits explicitly. A reader whose position
+ * retention has deleted gets {@link io.mqttsentinel.api.LogTruncatedException}.
  *
  * <p><b>Metrics:</b> {@code sentinel.store.kafka.appends} (counter, tag {@code result=ok|failed}) and
  * {@code sentinel.store.kafka.append.latency} (timer), tagged with the topic.

@@ -67,11 +67,11 @@ class KafkaMessageLogContractTest extends MessageLogContract {
     @Test
     void build_createsTopicWithReplicationThreeMinIsrTwoAndNoUncleanElection() throws Exception {
         try (KafkaMessageLog log = builder("durable").build()) {
-            TopicDescription d = cluster.admin.describeTopics(Set.of(log.topic())).allTopicNames()
+            TopicDescription d = cluster.admin().describeTopics(Set.of(log.topic())).allTopicNames()
                     .get(30, TimeUnit.SECONDS).get(log.topic());
             assertThat(d.partitions()).hasSize(3).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
             ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, log.topic());
-            Config c = cluster.admin.describeConfigs(Set.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
+            Config c = cluster.admin().describeConfigs(Set.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
             assertThat(c.get("min.insync.replicas").value()).isEqualTo("2");
             assertThat(c.get("unclean.leader.election.enable").value()).isEqualTo("false");
             assertThat(c.get("retention.ms").value()).isEqualTo(Long.toString(Duration.ofHours(72).toMillis()));
@@ -81,7 +81,7 @@ class KafkaMessageLogContractTest extends MessageLogContract {
 
     @Test
     void build_existingTopicWithWeakerDurability_isRefusedWithTheReason() throws Exception {
-        cluster.admin.createTopics(Set.of(new NewTopic("weak", 3, (short) 2)
+        cluster.admin().createTopics(Set.of(new NewTopic("weak", 3, (short) 2)
                 .configs(Map.of("min.insync.replicas", "1")))).all().get(30, TimeUnit.SECONDS);
         assertThatThrownBy(() -> builder("weak").build()).isInstanceOf(MessageLogException.class)
                 .hasMessageContaining("has 2 replicas, expected at least 3")

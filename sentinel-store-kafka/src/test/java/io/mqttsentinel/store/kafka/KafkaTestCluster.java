@@ -16,13 +16,36 @@ import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * A real Kafka cluster in this JVM (KRaft, from the kafka artifacts pinned in the parent POM): one
- * controller and three brokers on ephemeral loopback ports, deleted on close.
+ * controller and three brokers on ephemeral loopback ports, deleted on close. Start one per test class
+ * ({@code @BeforeAll}) and give each test a topic of its own; starting takes a few seconds.
+ *
+ * <p>Other modules' tests use it through this module's test-jar. Test dependencies are not transitive, so
+ * such a module declares, all in test scope, the test-jar and the Kafka artifacts this module's tests
+ * use (versions from the parent's dependencyManagement, except the clients' test jar, which is copied
+ * from this module's POM with its version, its exclusions and the reason for both):
+ * <pre>{@code
+ * <dependency><groupId>io.mqttsentinel</groupId><artifactId>sentinel-store-kafka</artifactId><type>test-jar</type></dependency>
+ * <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-test-common-runtime</artifactId></dependency>
+ * <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId></dependency>
+ * <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-server</artifactId></dependency>
+ * <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-clients</artifactId><classifier>test</classifier>...</dependency>
+ * <dependency><groupId>org.bouncycastle</groupId><artifactId>bcpkix-jdk18on</artifactId></dependency>
+ * }</pre>
+ * plus {@code sentinel-store-kafka} itself for {@link KafkaMessageLog}.
+ *
+ * <p>Not thread-safe to start or close concurrently; the cluster itself serves any number of clients.
  */
-final class KafkaTestCluster {
+public final class KafkaTestCluster implements AutoCloseable {
+    /** Kafka's own test kit behind this cluster, for tests that stop or restart a broker. */
     final KafkaClusterTestKit kit;
-    final Admin admin;
+    private final Admin admin;
 
-    KafkaTestCluster() throws Exception {
+    /**
+     * Formats and starts the cluster, and waits until every broker is ready.
+     *
+     * @throws Exception when the cluster does not start
+     */
+    public KafkaTestCluster() throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(false)
                 .setNumControllerNodes(1)
@@ -45,12 +68,23 @@ final class KafkaTestCluster {
         admin = kit.admin();
     }
 
-    String bootstrapServers() {
+    /** @return the {@code bootstrap.servers} of the cluster, {@code host:port[,host:port...]} */
+    public String bootstrapServers() {
         return kit.bootstrapServers();
     }
 
-    /** Deletes every record held so far in every partition of {@code topic}, as retention would. */
-    void deleteAllRecords(String topic) throws Exception {
+    /** @return an admin client of the cluster, closed with it; do not close it yourself */
+    public Admin admin() {
+        return admin;
+    }
+
+    /**
+     * Deletes every record held so far in every partition of {@code topic}, as retention would.
+     *
+     * @param topic an existing topic
+     * @throws Exception when the cluster does not delete them within 30 seconds
+     */
+    public void deleteAllRecords(String topic) throws Exception {
         List<TopicPartitionInfo> infos = admin.describeTopics(Set.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
                 .get(topic).partitions();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -63,14 +97,33 @@ final class KafkaTestCluster {
         admin.deleteRecords(delete).all().get(30, TimeUnit.SECONDS);
     }
 
-    /** @return the broker id leading {@code partition} of {@code topic} */
-    int leaderOf(String topic, int partition) throws Exception {
+    /**
+     * @param topic     an existing topic
+     * @param partition one of its partitions
+     * @return the broker id leading {@code partition} of {@code topic}
+     * @throws Exception when the cluster does not answer within 30 seconds
+     */
+    public int leaderOf(String topic, int partition) throws Exception {
         return admin.describeTopics(Set.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
                 .partitions().get(partition).leader().id();
     }
 
-    void close() throws Exception {
-        admin.close();
-        kit.close();
+    /**
+     * Stops the brokers and the controller and deletes their data.
+     *
+     * @throws IllegalStateException when the cluster does not shut down cleanly, or the thread is interrupted
+     *                               meanwhile (its interrupt flag is then set again)
+     */
+    @Override
+    public void close() {
+        try {
+            admin.close();
+            kit.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the Kafka test cluster", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the Kafka test cluster did not stop cleanly: " + e, e);
+        }
     }
 }

@@ -6,15 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import io.mqttsentinel.api.LogEntry;
 import io.mqttsentinel.api.LogPosition;
@@ -29,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The compatibility kit of {@link MessageLog}: every implementation's test extends this class and so
  * passes the same contract (append durability and positions, order per ordering key, consumer groups
- * that resume exactly where they committed, retention that tells a reader behind it).
+ * that resume exactly where they committed, retention that tells a reader behind it, the end offsets
+ * of the log and readers assigned a subset of its partitions).
  *
  * <p>An implementation supplies a fresh, empty log per test ({@link #newLog()}), a way to open the same
  * storage again after close ({@link #reopen(MessageLog)}) and a way to let retention drop every record
@@ -400,6 +404,202 @@ public abstract class MessageLogContract {
         List<LogRecord> records = readN(reader, 3);
         assertThat(records).extracting(LogRecord::entry).containsExactlyElementsOf(entries("t", 10, 3));
         assertThat(records).extracting(LogRecord::position).containsExactlyElementsOf(fresh);
+    }
+
+    /**
+     * @return {@code perKey} entries on each of {@code keys} ordering keys, interleaved, so that a partitioned
+     *         log spreads them over several partitions
+     */
+    private List<LogEntry> interleaved(int keys, int perKey) {
+        List<LogEntry> all = new ArrayList<>();
+        for (int i = 0; i < keys * perKey; i++) {
+            all.add(entry("clients/dev-" + (i % keys) + "/data", i));
+        }
+        return all;
+    }
+
+    /** @return the appended records of {@code partition} from {@code offset} on, in offset order */
+    private static List<LogRecord> appendedFrom(List<LogEntry> entries, List<LogPosition> positions, int partition,
+                                                long offset) {
+        List<LogRecord> out = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            LogPosition p = positions.get(i);
+            if (p.partition() == partition && p.offset() >= offset) {
+                out.add(new LogRecord(p, entries.get(i)));
+            }
+        }
+        out.sort(Comparator.comparing(LogRecord::position));
+        return out;
+    }
+
+    /** @return a partition that holds the most of {@code positions}, and at least one */
+    private static int busiestPartition(List<LogPosition> positions) {
+        Map<Integer, Integer> counts = new TreeMap<>();
+        for (LogPosition p : positions) {
+            counts.merge(p.partition(), 1, Integer::sum);
+        }
+        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /**
+     * Polls until a {@link LogTruncatedException} or the patience runs out; records served meanwhile fail.
+     */
+    private LogTruncatedException pollUntilTruncated(LogReader reader) throws InterruptedException {
+        long deadline = System.nanoTime() + patience().toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                List<LogRecord> got = reader.poll(10, Duration.ofMillis(200));
+                assertThat(got).as("records behind retention must not be served silently").isEmpty();
+            } catch (LogTruncatedException e) {
+                return e;
+            }
+        }
+        throw new AssertionError("reader behind retention was not told within " + patience());
+    }
+
+    @Test
+    void endOffsets_emptyLog_isZeroForEveryPartition() throws Exception {
+        MessageLog log = log();
+        try (LogReader reader = log.openReader("end-empty")) {
+            Map<Integer, Long> end = reader.endOffsets();
+            assertThat(end).isNotEmpty().containsKey(0);
+            assertThat(end.keySet()).as("partitions are numbered from 0 without gaps")
+                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, end.size()).boxed().toList());
+            assertThat(end.values()).containsOnly(0L);
+        }
+    }
+
+    @Test
+    void endOffsets_afterAppends_isHighestAppendedOffsetPlusOnePerPartition() throws Exception {
+        MessageLog log = log();
+        LogReader reader = closeLater(log.openReader("end-appended")); // opened before the appends
+        List<LogEntry> all = interleaved(8, 10);
+        List<LogPosition> positions = appendAll(log, all);
+
+        Map<Integer, Long> expected = new TreeMap<>();
+        for (int partition : reader.endOffsets().keySet()) {
+            expected.put(partition, 0L);
+        }
+        for (LogPosition p : positions) {
+            expected.merge(p.partition(), p.offset() + 1, Math::max);
+        }
+        Map<Integer, Long> end = reader.endOffsets();
+        assertThat(end).isEqualTo(expected);
+        assertThat(end.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(all.size());
+    }
+
+    @Test
+    void endOffsets_midRead_doesNotMoveTheReader() throws Exception {
+        MessageLog log = log();
+        appendAll(log, entries("t", 0, 6));
+        try (LogReader reader = log.openReader("end-still")) {
+            assertThat(readN(reader, 2)).extracting(LogRecord::entry).containsExactlyElementsOf(entries("t", 0, 2));
+            reader.endOffsets();
+            assertThat(readN(reader, 4)).extracting(LogRecord::entry).containsExactlyElementsOf(entries("t", 2, 4));
+            assertThat(reader.poll(10, Duration.ofMillis(100))).isEmpty();
+        }
+    }
+
+    @Test
+    void assign_onePartitionAtOffset_returnsOnlyThatPartitionFromThereInOrder() throws Exception {
+        MessageLog log = log();
+        List<LogEntry> all = interleaved(8, 10);
+        List<LogPosition> positions = appendAll(log, all);
+        int partition = busiestPartition(positions);
+        List<LogRecord> inPartition = appendedFrom(all, positions, partition, 0);
+        long from = inPartition.get(inPartition.size() / 2).offset();
+        List<LogRecord> expected = appendedFrom(all, positions, partition, from);
+
+        try (LogReader reader = log.openReader("assign-one")) {
+            reader.assign(Map.of(partition, from));
+            assertThat(readN(reader, expected.size())).containsExactlyElementsOf(expected);
+            assertThat(reader.poll(10, Duration.ofMillis(200))).isEmpty();
+        }
+    }
+
+    @Test
+    void assign_afterPoll_forgetsRecordsFetchedBefore() throws Exception {
+        MessageLog log = log();
+        List<LogEntry> all = interleaved(8, 10);
+        List<LogPosition> positions = appendAll(log, all);
+        int partition = busiestPartition(positions);
+        List<LogRecord> inPartition = appendedFrom(all, positions, partition, 0);
+        long from = inPartition.get(inPartition.size() / 2).offset();
+        List<LogRecord> expected = appendedFrom(all, positions, partition, from);
+
+        try (LogReader reader = log.openReader("assign-after-poll")) {
+            assertThat(reader.poll(1, patience())).hasSize(1); // a reader may fetch more than it returns
+            reader.assign(Map.of(partition, from));
+            assertThat(readN(reader, expected.size())).containsExactlyElementsOf(expected);
+            assertThat(reader.poll(10, Duration.ofMillis(200))).isEmpty();
+        }
+    }
+
+    @Test
+    void assign_emptyMap_pollWaitsAndReturnsNothingUntilAssignedAgain() throws Exception {
+        MessageLog log = log();
+        List<LogPosition> positions = appendAll(log, entries("t", 0, 5));
+        try (LogReader reader = log.openReader("assign-none")) {
+            reader.assign(Map.of());
+            Duration timeout = Duration.ofMillis(200);
+            long start = System.nanoTime();
+            assertThat(reader.poll(10, timeout)).isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("waits instead of spinning")
+                    .isGreaterThanOrEqualTo(timeout.dividedBy(2));
+            appendAll(log, entries("t", 5, 2));
+            reader.seekToEarliest(); // acts on the assigned partitions: none
+            assertThat(reader.poll(10, timeout)).isEmpty();
+
+            reader.assign(Map.of(positions.get(3).partition(), positions.get(3).offset()));
+            assertThat(readN(reader, 4)).extracting(LogRecord::entry).containsExactlyElementsOf(entries("t", 3, 4));
+        }
+    }
+
+    @Test
+    void seek_partitionNotAssigned_throwsIllegalArgumentException() throws Exception {
+        MessageLog log = log();
+        List<LogPosition> positions = appendAll(log, entries("t", 0, 3));
+        try (LogReader reader = log.openReader("seek-unassigned")) {
+            reader.assign(Map.of());
+            assertThatThrownBy(() -> reader.seek(positions.get(0))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not assigned");
+        }
+    }
+
+    @Test
+    void assign_unknownPartitionOrNegativeOffset_throwsIllegalArgumentExceptionAndKeepsThePosition() throws Exception {
+        MessageLog log = log();
+        appendAll(log, entries("t", 0, 4));
+        try (LogReader reader = log.openReader("assign-invalid")) {
+            int partitions = reader.endOffsets().size();
+            assertThatThrownBy(() -> reader.assign(Map.of(partitions, 0L))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> reader.assign(Map.of(0, -1L))).isInstanceOf(IllegalArgumentException.class);
+            assertThat(readN(reader, 4)).extracting(LogRecord::entry).containsExactlyElementsOf(entries("t", 0, 4));
+        }
+    }
+
+    @Test
+    void assign_offsetDeletedByRetention_pollThrowsLogTruncatedException() throws Exception {
+        MessageLog log = log();
+        List<LogPosition> old = appendAll(log, entries("t", 0, 10));
+        expireAllRecords(log);
+        List<LogPosition> fresh = appendAll(log, entries("t", 10, 3));
+        int partition = old.get(0).partition();
+
+        try (LogReader reader = log.openReader("assign-truncated")) {
+            reader.assign(Map.of(partition, old.get(2).offset()));
+            LogTruncatedException told = pollUntilTruncated(reader);
+            assertThat(told.requested()).isEqualTo(old.get(2));
+            assertThat(told.earliest().partition()).isEqualTo(partition);
+            assertThat(told.earliest().offset()).isGreaterThan(old.get(9).offset());
+            // not moved: it is told again until it seeks
+            assertThatThrownBy(() -> reader.poll(10, Duration.ofMillis(200))).isInstanceOf(LogTruncatedException.class);
+
+            reader.seekToEarliest();
+            List<LogRecord> records = readN(reader, 3);
+            assertThat(records).extracting(LogRecord::entry).containsExactlyElementsOf(entries("t", 10, 3));
+            assertThat(records).extracting(LogRecord::position).containsExactlyElementsOf(fresh);
+        }
     }
 
     @Test
