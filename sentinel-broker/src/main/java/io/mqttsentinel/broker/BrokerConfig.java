@@ -1,6 +1,7 @@
 package io.mqttsentinel.broker;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -22,19 +23,31 @@ import io.mqttsentinel.mqtt.MqttLimits;
  *   <tr><td>maxInflightPerSession</td><td>{@code SENTINEL_BROKER_MAX_INFLIGHT}</td><td>32</td><td>1 to 65535 messages</td></tr>
  *   <tr><td>ioThreads</td><td>{@code SENTINEL_BROKER_IO_THREADS}</td><td>0 (Netty's default, 2 x cores)</td><td>0 to 1024</td></tr>
  *   <tr><td>checkpointInterval</td><td>{@code SENTINEL_BROKER_CHECKPOINT_MS}</td><td>1000</td><td>10 to 3600000 ms</td></tr>
+ *   <tr><td>maxInflightByClient</td><td>{@code SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT}</td><td>none</td><td>{@code id=n[,id=n...]}, n 1 to 65535</td></tr>
+ *   <tr><td>catchUpThreads</td><td>{@code SENTINEL_BROKER_CATCHUP_THREADS}</td><td>2</td><td>1 to 64</td></tr>
+ *   <tr><td>snapshotInterval</td><td>{@code SENTINEL_BROKER_SNAPSHOT_MS}</td><td>3600000</td><td>1000 to 86400000 ms</td></tr>
+ *   <tr><td>snapshotRecords</td><td>{@code SENTINEL_BROKER_SNAPSHOT_RECORDS}</td><td>1000000</td><td>1000 to 1000000000</td></tr>
  * </table>
  *
  * @param port                  the TCP port, 0 for an ephemeral one
  * @param bindAddress           the address to listen on
  * @param limits                the strict validator's limits (packet size, client id length, CONNECT timeout)
- * @param maxQueuedPerSession   most messages queued per session beyond its in-flight window (also while a
- *                              persistent session is offline); more are dropped and counted
+ * @param maxQueuedPerSession   most messages held in memory per session beyond its in-flight window; past it
+ *                              QoS 1 messages stay in the log only and the session catches up from there
+ *                              (QoS 0 messages are dropped and counted)
  * @param maxInflightPerSession most unacknowledged QoS 1 messages sent to one subscriber at a time
  * @param ioThreads             Netty worker threads, 0 for Netty's default
  * @param checkpointInterval    how often the delivery progress of persistent sessions is written to the log
+ * @param maxInflightByClient   client id to its own in-flight window (e.g. a bridge, which needs a window
+ *                              sized for throughput); others get {@code maxInflightPerSession}
+ * @param catchUpThreads        how many sessions read their backlog from the log at once
+ * @param snapshotInterval      longest time between two snapshots of the broker's state
+ * @param snapshotRecords       a snapshot is also taken once the state partition grew by this many records
  */
 public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int maxQueuedPerSession,
-                           int maxInflightPerSession, int ioThreads, Duration checkpointInterval) {
+                           int maxInflightPerSession, int ioThreads, Duration checkpointInterval,
+                           Map<String, Integer> maxInflightByClient, int catchUpThreads, Duration snapshotInterval,
+                           long snapshotRecords) {
 
     /** Environment key of {@link #port()}. */
     public static final String ENV_PORT = "SENTINEL_BROKER_PORT";
@@ -54,6 +67,14 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
     public static final String ENV_IO_THREADS = "SENTINEL_BROKER_IO_THREADS";
     /** Environment key of {@link #checkpointInterval()} in milliseconds. */
     public static final String ENV_CHECKPOINT_MS = "SENTINEL_BROKER_CHECKPOINT_MS";
+    /** Environment key of {@link #maxInflightByClient()}: {@code id=n[,id=n...]}. */
+    public static final String ENV_MAX_INFLIGHT_BY_CLIENT = "SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT";
+    /** Environment key of {@link #catchUpThreads()}. */
+    public static final String ENV_CATCHUP_THREADS = "SENTINEL_BROKER_CATCHUP_THREADS";
+    /** Environment key of {@link #snapshotInterval()} in milliseconds. */
+    public static final String ENV_SNAPSHOT_MS = "SENTINEL_BROKER_SNAPSHOT_MS";
+    /** Environment key of {@link #snapshotRecords()}. */
+    public static final String ENV_SNAPSHOT_RECORDS = "SENTINEL_BROKER_SNAPSHOT_RECORDS";
 
     /** The default port of the core broker. */
     public static final int DEFAULT_PORT = 1884;
@@ -66,6 +87,10 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
      * @param maxInflightPerSession the in-flight window per subscriber
      * @param ioThreads             the worker threads
      * @param checkpointInterval    the progress checkpoint interval
+     * @param maxInflightByClient   in-flight windows of particular client ids
+     * @param catchUpThreads        concurrent catch-up readers
+     * @param snapshotInterval      longest time between snapshots
+     * @param snapshotRecords       state partition growth that triggers a snapshot
      */
     public BrokerConfig {
         checkRange("port", port, 0, 65_535);
@@ -82,11 +107,35 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
             throw new IllegalArgumentException("checkpointInterval must be between 10 ms and 3600000 ms, was "
                     + checkpointInterval.toMillis() + " ms");
         }
+        Objects.requireNonNull(maxInflightByClient, "maxInflightByClient");
+        maxInflightByClient.forEach((id, n) -> {
+            if (id == null || id.isEmpty()) {
+                throw new IllegalArgumentException("maxInflightByClient keys must be client ids, was '" + id + "'");
+            }
+            checkRange("maxInflightByClient[" + id + "]", n, 1, 65_535);
+        });
+        maxInflightByClient = Map.copyOf(maxInflightByClient);
+        checkRange("catchUpThreads", catchUpThreads, 1, 64);
+        Objects.requireNonNull(snapshotInterval, "snapshotInterval");
+        checkRange("snapshotInterval (ms)", snapshotInterval.toMillis(), 1000, 86_400_000);
+        checkRange("snapshotRecords", snapshotRecords, 1000, 1_000_000_000);
     }
 
-    /** @return port 1884 on 127.0.0.1, the default validator limits, 1000 queued, 32 in flight, 1 s checkpoints */
+    /**
+     * @param clientId a client id
+     * @return its in-flight window: its own from {@link #maxInflightByClient()}, else {@link #maxInflightPerSession()}
+     */
+    public int maxInflightFor(String clientId) {
+        return maxInflightByClient.getOrDefault(clientId, maxInflightPerSession);
+    }
+
+    /**
+     * @return port 1884 on 127.0.0.1, the default validator limits, 1000 queued, 32 in flight, 1 s checkpoints,
+     *         two catch-up threads, a snapshot at least every hour or every million state-partition records
+     */
     public static BrokerConfig ofDefaults() {
-        return new BrokerConfig(DEFAULT_PORT, "127.0.0.1", MqttLimits.ofDefaults(), 1000, 32, 0, Duration.ofSeconds(1));
+        return new BrokerConfig(DEFAULT_PORT, "127.0.0.1", MqttLimits.ofDefaults(), 1000, 32, 0, Duration.ofSeconds(1),
+                Map.of(), 2, Duration.ofHours(1), 1_000_000);
     }
 
     /**
@@ -113,8 +162,42 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
         int maxInflight = intValue(env, ENV_MAX_INFLIGHT, d.maxInflightPerSession(), 1, 65_535);
         int ioThreads = intValue(env, ENV_IO_THREADS, d.ioThreads(), 0, 1024);
         int checkpointMs = intValue(env, ENV_CHECKPOINT_MS, (int) d.checkpointInterval().toMillis(), 10, 3_600_000);
+        Map<String, Integer> byClient = inflightByClient(env.get(ENV_MAX_INFLIGHT_BY_CLIENT));
+        int catchUp = intValue(env, ENV_CATCHUP_THREADS, d.catchUpThreads(), 1, 64);
+        int snapshotMs = intValue(env, ENV_SNAPSHOT_MS, (int) d.snapshotInterval().toMillis(), 1000, 86_400_000);
+        int snapshotRecords = intValue(env, ENV_SNAPSHOT_RECORDS, (int) d.snapshotRecords(), 1000, 1_000_000_000);
         MqttLimits limits = new MqttLimits(maxPacket, maxClientId, Duration.ofMillis(connectMs), l.keepAliveFactor());
-        return new BrokerConfig(port, bind, limits, maxQueued, maxInflight, ioThreads, Duration.ofMillis(checkpointMs));
+        return new BrokerConfig(port, bind, limits, maxQueued, maxInflight, ioThreads, Duration.ofMillis(checkpointMs),
+                byClient, catchUp, Duration.ofMillis(snapshotMs), snapshotRecords);
+    }
+
+    /**
+     * @param raw {@code id=n[,id=n...]}, or {@code null}/blank for none
+     * @return client id to window
+     * @throws IllegalArgumentException naming the key and the value when malformed or out of range
+     */
+    static Map<String, Integer> inflightByClient(String raw) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (raw == null || raw.isBlank()) {
+            return out;
+        }
+        for (String part : raw.split(",")) {
+            int eq = part.lastIndexOf('=');
+            String id = eq < 0 ? "" : part.substring(0, eq).trim();
+            String n = eq < 0 ? "" : part.substring(eq + 1).trim();
+            long v;
+            try {
+                v = Long.parseLong(n);
+            } catch (NumberFormatException e) {
+                v = -1;
+            }
+            if (id.isEmpty() || v < 1 || v > 65_535) {
+                throw new IllegalArgumentException(ENV_MAX_INFLIGHT_BY_CLIENT + " must be client-id=window pairs separated by "
+                        + "commas, window between 1 and 65535, was '" + raw + "'");
+            }
+            out.put(id, (int) v);
+        }
+        return out;
     }
 
     private static int intValue(Map<String, String> env, String key, int dflt, int min, int max) {

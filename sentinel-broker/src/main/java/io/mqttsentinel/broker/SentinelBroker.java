@@ -3,6 +3,7 @@ package io.mqttsentinel.broker;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,6 +24,7 @@ import io.mqttsentinel.api.Verdict;
 import io.mqttsentinel.broker.internal.BrokerContext;
 import io.mqttsentinel.broker.internal.BrokerMetrics;
 import io.mqttsentinel.broker.internal.BrokerServices;
+import io.mqttsentinel.broker.internal.CatchUp;
 import io.mqttsentinel.broker.internal.ConnectionHandler;
 import io.mqttsentinel.broker.internal.Ingress;
 import io.mqttsentinel.broker.internal.Recovery;
@@ -97,6 +99,7 @@ public final class SentinelBroker implements AutoCloseable {
     private final Router router;
     private final SessionRegistry registry;
     private final ExecutorService routing;
+    private final CatchUp catchUp;
     private final ChannelGroup channels = new DefaultChannelGroup("sentinel-broker", GlobalEventExecutor.INSTANCE);
     private final Object lifecycle = new Object();
     private EventLoopGroup bossGroup;
@@ -109,7 +112,8 @@ public final class SentinelBroker implements AutoCloseable {
 
     private SentinelBroker(Builder b) {
         this.config = new BrokerConfig(b.port, b.bindAddress, b.limits, b.maxQueuedPerSession,
-                b.maxInflightPerSession, b.ioThreads, b.checkpointInterval);
+                b.maxInflightPerSession, b.ioThreads, b.checkpointInterval, b.maxInflightByClient, b.catchUpThreads,
+                b.snapshotInterval, b.snapshotRecords);
         this.log = b.messageLog;
         this.clock = b.clock;
         BrokerMetrics metrics = new BrokerMetrics(b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry());
@@ -117,16 +121,20 @@ public final class SentinelBroker implements AutoCloseable {
         this.index = new SubscriptionIndex();
         this.retained = new RetainedStore();
         this.router = new Router(index);
-        SessionStateWriter stateWriter = new SessionStateWriter(b.messageLog, context, b.clock);
+        SessionStateWriter stateWriter = new SessionStateWriter(b.messageLog, context, b.clock, router, retained);
         this.registry = new SessionRegistry(index, context, stateWriter);
+        this.catchUp = new CatchUp(b.messageLog, config.catchUpThreads());
+        context.catchUp(catchUp::request);
         this.routing = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sentinel-broker-router", true));
         Ingress ingress = new Ingress(b.inspector, b.messageLog, b.quarantineLog, b.eventSink, router, retained,
-                metrics, b.clock, routing);
+                stateWriter, metrics, b.clock, routing);
         this.services = new BrokerServices(context, registry, ingress, retained, stateWriter);
         metrics.gauge("mqtt_broker_sessions", registry::size);
         metrics.gauge("mqtt_broker_subscribed_topics", index::exactTopics);
         metrics.gauge("mqtt_broker_wildcard_subscriptions", index::wildcardSubscriptions);
         metrics.gauge("mqtt_broker_retained_messages", retained::size);
+        metrics.gauge("mqtt_broker_sessions_behind", context::sessionsBehind);
+        metrics.gauge("mqtt_broker_catchup_waiting", catchUp::waiting);
     }
 
     /** @return a builder with the defaults of {@link BrokerConfig#ofDefaults()} */
@@ -147,15 +155,17 @@ public final class SentinelBroker implements AutoCloseable {
                 throw new IllegalStateException(closed ? "broker is closed" : "broker is already started");
             }
             started = true;
+            Recovery.Result recovered;
             try {
-                new Recovery(registry, retained, router).replay(log, clock);
+                recovered = new Recovery(registry, retained, router, services.context()).replay(log, services.stateWriter());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while recovering from the message log", e);
             } catch (RuntimeException e) {
                 throw new IllegalStateException("recovery from the message log failed: " + e.getMessage(), e);
             }
-            services.stateWriter().start(registry::all, retained);
+            catchUp.start();
+            services.stateWriter().start(registry::all, recovered.snapshotBegin(), recovered.snapshotWanted());
             bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-broker-accept", true));
             workerGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sentinel-broker-io", true));
             MqttLimits limits = config.limits();
@@ -297,6 +307,7 @@ public final class SentinelBroker implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            catchUp.close();
             if (started) {
                 services.stateWriter().close();
             }
@@ -325,6 +336,10 @@ public final class SentinelBroker implements AutoCloseable {
         private int maxInflightPerSession;
         private int ioThreads;
         private Duration checkpointInterval;
+        private Map<String, Integer> maxInflightByClient;
+        private int catchUpThreads;
+        private Duration snapshotInterval;
+        private long snapshotRecords;
         private PayloadInspector inspector = (context, payload) -> Verdict.allow();
         private MessageLog messageLog;
         private MessageLog quarantineLog;
@@ -351,6 +366,10 @@ public final class SentinelBroker implements AutoCloseable {
             this.maxInflightPerSession = config.maxInflightPerSession();
             this.ioThreads = config.ioThreads();
             this.checkpointInterval = config.checkpointInterval();
+            this.maxInflightByClient = config.maxInflightByClient();
+            this.catchUpThreads = config.catchUpThreads();
+            this.snapshotInterval = config.snapshotInterval();
+            this.snapshotRecords = config.snapshotRecords();
             return this;
         }
 
@@ -424,6 +443,50 @@ public final class SentinelBroker implements AutoCloseable {
             Objects.requireNonNull(interval, "interval");
             BrokerConfig.checkRange("checkpointInterval (ms)", interval.toMillis(), 10, 3_600_000);
             this.checkpointInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param windows client id to its own in-flight window, 1 to 65535 each (e.g. a bridge, which needs a
+         *                window sized for throughput); default none
+         * @return this builder
+         */
+        public Builder maxInflightByClient(Map<String, Integer> windows) {
+            Objects.requireNonNull(windows, "windows");
+            windows.forEach((id, n) -> BrokerConfig.checkRange("maxInflightByClient[" + id + "]", n, 1, 65_535));
+            this.maxInflightByClient = Map.copyOf(windows);
+            return this;
+        }
+
+        /**
+         * @param threads how many sessions read their backlog from the log at once, 1 to 64; default 2
+         * @return this builder
+         */
+        public Builder catchUpThreads(int threads) {
+            BrokerConfig.checkRange("catchUpThreads", threads, 1, 64);
+            this.catchUpThreads = threads;
+            return this;
+        }
+
+        /**
+         * @param interval longest time between two snapshots of the broker's state, 1 s to 24 h; default 1 h
+         * @return this builder
+         */
+        public Builder snapshotInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            BrokerConfig.checkRange("snapshotInterval (ms)", interval.toMillis(), 1000, 86_400_000);
+            this.snapshotInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param records a snapshot is also taken when the state partition grew by this many records (and by
+         *                twice the state's size), 1000 to 1,000,000,000; default 1,000,000
+         * @return this builder
+         */
+        public Builder snapshotRecords(long records) {
+            BrokerConfig.checkRange("snapshotRecords", records, 1000, 1_000_000_000);
+            this.snapshotRecords = records;
             return this;
         }
 

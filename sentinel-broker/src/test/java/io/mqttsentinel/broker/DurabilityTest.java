@@ -11,7 +11,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mqttsentinel.api.LogEntry;
 import io.mqttsentinel.api.MessageLogException;
+import io.mqttsentinel.broker.internal.StateRecords;
 
 /** The broker acknowledges only what the log stored. */
 class DurabilityTest {
@@ -68,7 +70,7 @@ class DurabilityTest {
     @Test
     void persistentSubscribe_whenStateCannotBeStored_isRefusedWith0x80() throws Exception {
         fx = new BrokerFixture(dir).start(b -> b,
-                log -> new FailingMessageLog(log, e -> e.topic().startsWith("$sentinel/session/") && e.payloadSize() > 10));
+                log -> new FailingMessageLog(log, DurabilityTest::recordsASubscription));
         try (RawMqttClient raw = RawMqttClient.connect(fx.port(), "dev", false, null, null, 0)) {
             // SUBSCRIBE id 3, filter "clients/dev/alerts", QoS 1
             byte[] filter = "clients/dev/alerts".getBytes(StandardCharsets.UTF_8);
@@ -82,5 +84,10 @@ class DurabilityTest {
             assertThat(suback.type()).isEqualTo(9);
             assertThat(suback.body()[2] & 0xFF).isEqualTo(0x80);
         }
+    }
+
+    private static boolean recordsASubscription(LogEntry e) {
+        return e.topic().equals(StateRecords.TOPIC) && StateRecords.decode(e.payload()) instanceof StateRecords.SessionState s
+                && !s.subscriptions().isEmpty();
     }
 }

@@ -244,6 +244,13 @@ final class FileLogReader implements LogReader {
     }
 
     /** @return {@code {0: the offset the next append gets}} */
+    /** {@inheritDoc} {@code {0: next offset to read}}, or nothing while no partition is assigned. */
+    @Override
+    public Map<Integer, Long> positions() {
+        checkOpen();
+        return assigned ? Map.of(0, position) : Map.of();
+    }
+
     @Override
     public Map<Integer, Long> endOffsets() {
         checkOpen();

@@ -27,6 +27,8 @@ public final class BrokerMetrics {
     private final Counter redeliveries;
     private final Counter takeovers;
     private final Counter willsPublished;
+    private final Counter caughtUp;
+    private final Counter expiredUndelivered;
     private final Timer appendLatency;
     private final Timer deliveryLatency;
     private final ConcurrentMap<String, Counter> refused = new ConcurrentHashMap<>();
@@ -59,6 +61,11 @@ public final class BrokerMetrics {
                 .description("Connections closed because a new one used the same client id").register(registry);
         willsPublished = Counter.builder("mqtt_broker_wills_published_total")
                 .description("Will messages published after an abnormal disconnect").register(registry);
+        caughtUp = Counter.builder("mqtt_broker_catchup_delivered_total")
+                .description("QoS 1 messages a session that fell behind read back from the log and was sent").register(registry);
+        expiredUndelivered = Counter.builder("mqtt_broker_expired_undelivered_total")
+                .description("Log records of a session's backlog that retention deleted before the session read them "
+                        + "(an upper bound on the messages it missed)").register(registry);
         appendLatency = Timer.builder("mqtt_broker_log_append_latency_seconds")
                 .description("Time from append to durable completion").publishPercentileHistogram()
                 .register(registry);
@@ -105,6 +112,16 @@ public final class BrokerMetrics {
     /** @param qos the QoS of a dropped delivery */
     public void queueDropped(int qos) {
         queueDropped[qos].increment();
+    }
+
+    /** A message read back from the log by catch-up was sent or queued. */
+    public void caughtUp() {
+        caughtUp.increment();
+    }
+
+    /** @param records backlog records retention deleted before the session read them */
+    public void expiredUndelivered(long records) {
+        expiredUndelivered.increment(records);
     }
 
     /** @param nanos how long the successful append took */

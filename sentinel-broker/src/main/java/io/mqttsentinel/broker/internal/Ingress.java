@@ -21,6 +21,7 @@ import io.mqttsentinel.api.PayloadInspector;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Severity;
+import io.mqttsentinel.api.ThreatCategory;
 import io.mqttsentinel.api.Verdict;
 
 /**
@@ -35,6 +36,9 @@ import io.mqttsentinel.api.Verdict;
  *   <li>{@link Action#QUARANTINE}: stored in the quarantine log (or in the main log under
  *       {@code $quarantine/}), not routed, security events.</li>
  *   <li>{@link Action#FLAG}: stored and routed, security events.</li>
+ *   <li>{@link Action#BLOCK} only for the message rate (every blocking finding is a
+ *       {@link ThreatCategory#RATE} anomaly): not stored, not acknowledged (the client retries), security
+ *       events, counted as {@code mqtt_broker_messages_refused_total{reason="rate_limited"}}.</li>
  *   <li>An inspector that throws: refused like a block (fail closed), counted, no finding to report.</li>
  * </ul>
  */
@@ -51,12 +55,17 @@ public final class Ingress {
         QUARANTINED,
         /** Refused by the broker (inspector failure, reserved topic). */
         REFUSED,
+        /**
+         * Over the message-rate limit: not stored, and not acknowledged, so that the client sends it again
+         * later (the seed's rule for rate limiting: QoS 1 gets no PUBACK, QoS 0 is dropped).
+         */
+        RATE_LIMITED,
         /** The log could not store it: not acknowledged, the publisher retries. */
         FAILED;
 
         /** @return whether the publisher gets its PUBACK (or PUBREC) */
         public boolean acknowledge() {
-            return this != FAILED;
+            return this != FAILED && this != RATE_LIMITED;
         }
     }
 
@@ -66,6 +75,7 @@ public final class Ingress {
     private final SecurityEventSink events;
     private final Router router;
     private final RetainedStore retained;
+    private final SessionStateWriter stateWriter;
     private final BrokerMetrics metrics;
     private final Clock clock;
     private final Executor routing;
@@ -77,18 +87,21 @@ public final class Ingress {
      * @param events        the security event sink
      * @param router        the router
      * @param retained      the retained messages
+     * @param stateWriter   appends retained records
      * @param metrics       the meters
      * @param clock         the broker's clock
      * @param routing       the single thread that routes stored messages, in the order the log stored them
      */
     public Ingress(PayloadInspector inspector, MessageLog log, MessageLog quarantineLog, SecurityEventSink events,
-                   Router router, RetainedStore retained, BrokerMetrics metrics, Clock clock, Executor routing) {
+                   Router router, RetainedStore retained, SessionStateWriter stateWriter, BrokerMetrics metrics,
+                   Clock clock, Executor routing) {
         this.inspector = inspector;
         this.log = log;
         this.quarantineLog = quarantineLog;
         this.events = events;
         this.router = router;
         this.retained = retained;
+        this.stateWriter = stateWriter;
         this.metrics = metrics;
         this.clock = clock;
         this.routing = routing;
@@ -168,12 +181,30 @@ public final class Ingress {
         }
         switch (action) {
             case BLOCK:
+                if (rateLimitedOnly(verdict)) {
+                    metrics.refused("rate_limited");
+                    return CompletableFuture.completedFuture(Outcome.RATE_LIMITED);
+                }
                 return CompletableFuture.completedFuture(Outcome.BLOCKED);
             case QUARANTINE:
                 return quarantine(topic, payload, qos, clientId, now);
             default:
                 return store(clientId, topic, payload, qos, retain, now, receivedNanos);
         }
+    }
+
+    /** @return {@code true} when the message is blocked for its rate alone, not for what it holds */
+    private static boolean rateLimitedOnly(Verdict verdict) {
+        boolean rate = false;
+        for (Finding f : verdict.findings()) {
+            if (f.action() == Action.BLOCK) {
+                if (f.category() != ThreatCategory.RATE) {
+                    return false;
+                }
+                rate = true;
+            }
+        }
+        return rate;
     }
 
     private CompletionStage<Outcome> quarantine(String topic, byte[] payload, int qos, String clientId, long now) {
@@ -195,10 +226,9 @@ public final class Ingress {
         CompletableFuture<LogPosition> state = null;
         if (retain) {
             // the retained state is a record of its own so that recovery rebuilds it (LogEntry has no RETAIN
-            // flag); appended under the topic's lock and marked pending so that a refresh cannot overtake it
+            // flag); appended under the topic's lock, which also orders it with the snapshots' reads
             synchronized (retained.lock(topic)) {
-                retained.beginWrite(topic);
-                state = append(log, new LogEntry(ReservedTopics.RETAINED + topic, payload, qos, clientId, now));
+                state = stateWriter.writeRetained(new BrokerMessage(topic, payload, qos, null, 0));
             }
         }
         CompletableFuture<LogPosition> appended = append(log, new LogEntry(topic, payload, qos, clientId, now));
@@ -214,9 +244,6 @@ public final class Ingress {
                         return Outcome.FAILED;
                     }
                     BrokerMessage message = new BrokerMessage(topic, payload, qos, pos, receivedNanos);
-                    if (retain) {
-                        retained.update(message, now);
-                    }
                     try {
                         router.route(message);
                     } catch (RuntimeException e) {
@@ -228,7 +255,6 @@ public final class Ingress {
             return data;
         }
         return data.thenCombine(state.handle((p, err) -> err == null), (outcome, stateOk) -> {
-            retained.endWrite(topic);
             if (outcome == Outcome.STORED && !stateOk) {
                 metrics.appendFailed();
                 return Outcome.FAILED;

@@ -1,9 +1,9 @@
 package io.mqttsentinel.broker.internal;
 
-import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -11,131 +11,252 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.mqttsentinel.api.LogEntry;
+import io.mqttsentinel.api.LogPosition;
 import io.mqttsentinel.api.LogReader;
 import io.mqttsentinel.api.LogRecord;
 import io.mqttsentinel.api.LogTruncatedException;
 import io.mqttsentinel.api.MessageLog;
 
 /**
- * Rebuilds the broker's state from the message log at start, before it accepts connections: one pass
- * over the retained records, in log order.
+ * Rebuilds the broker's state from the message log at start, before it accepts connections, in two
+ * bounded reads, never the whole log:
  *
- * <ul>
- *   <li>{@code $sentinel/session/{id}} records restore a persistent session (its subscriptions and its
- *       delivery watermark) or end it; the last one wins.</li>
- *   <li>{@code $sentinel/retained/{topic}} records restore the retained message of a topic (empty clears).</li>
- *   <li>every other record (except {@code $quarantine/}) is routed to the restored, offline sessions
- *       exactly as it was when it arrived; a session skips the records at or below its watermark, so
- *       what a client acknowledged before the restart is not sent again, and what it had not is.</li>
- * </ul>
+ * <ol>
+ *   <li><b>State.</b> Every state record is under {@value StateRecords#TOPIC}, so in one partition. Recovery
+ *       appends a marker there (its position names the partition and the end of what must be read), then
+ *       reads that partition from the newest complete snapshot (the position of the
+ *       {@value SessionStateWriter#SNAPSHOT_GROUP} group) to the marker: snapshot chunks, session records,
+ *       retained records, checkpoints. Per key the record with the highest sequence wins.</li>
+ *   <li><b>Messages since the last checkpoint.</b> The last checkpoint (or snapshot end) gives the router's
+ *       completed position: every message at or below it was routed, and the sessions it reached had their
+ *       records written before it. Only the messages above it, up to the end of the log, are read again and
+ *       routed to the restored (offline) sessions, which note them as backlog: no message is held in memory.</li>
+ * </ol>
  *
- * <p>The reader's group is never committed: every start reads what retention still holds.
+ * <p>So a start costs the size of the state (sessions and retained messages) plus what was written since the
+ * last snapshot and checkpoint, whatever the retained log's length. A log with no snapshot yet (a first
+ * start) is read from its earliest record, once; the checkpoint writer then takes a snapshot at once.
  */
 public final class Recovery {
-    /** The consumer group of the recovery reader. */
-    public static final String GROUP = "sentinel-broker-recovery";
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
     private static final int BATCH = 4096;
-    private static final Duration END_OF_LOG = Duration.ofMillis(200);
-    private static final Duration WAIT_FOR_MARKER = Duration.ofSeconds(1);
+    private static final Duration POLL = Duration.ofMillis(200);
     private static final long STALL_SECONDS = 60;
 
     private final SessionRegistry registry;
     private final RetainedStore retained;
     private final Router router;
+    private final BrokerContext context;
+
+    /**
+     * What recovery found.
+     *
+     * @param stateRecords   state-partition records read
+     * @param messages       message records read again after the last checkpoint
+     * @param snapshotBegin  the offset of the newest snapshot's begin record, or -1 when there was none
+     * @param snapshotWanted whether the checkpoint writer should take a snapshot at once
+     */
+    public record Result(long stateRecords, long messages, long snapshotBegin, boolean snapshotWanted) {
+    }
 
     /**
      * @param registry the sessions to restore into
      * @param retained the retained store to restore into
-     * @param router   routes replayed messages to restored sessions
+     * @param router   routes the messages after the last checkpoint to restored sessions
+     * @param context  the broker's shared state (the state sequence continues after the highest read)
      */
-    public Recovery(SessionRegistry registry, RetainedStore retained, Router router) {
+    public Recovery(SessionRegistry registry, RetainedStore retained, Router router, BrokerContext context) {
         this.registry = registry;
         this.retained = retained;
         this.router = router;
+        this.context = context;
     }
 
     /**
-     * Reads the log from its earliest record to its end. The end is found with a marker record that
-     * recovery appends first ({@code $sentinel/recovery/{uuid}}): an empty poll alone does not prove the
-     * end on every log (a Kafka consumer's first polls are often empty while it joins its group).
-     *
-     * @param log the main log
-     * @param clock the time stamp of the marker
-     * @return the number of records read
-     * @throws InterruptedException when interrupted while reading
-     * @throws IllegalStateException when the marker cannot be stored, or is not read back within
-     *                               {@value #STALL_SECONDS} seconds without progress
+     * @param log    the main log
+     * @param writer appends the marker
+     * @return what was read
+     * @throws InterruptedException  when interrupted while reading
+     * @throws IllegalStateException when the marker cannot be stored, or reading makes no progress for
+     *                               {@value #STALL_SECONDS} seconds
      */
-    public long replay(MessageLog log, Clock clock) throws InterruptedException {
-        String marker = ReservedTopics.RECOVERY + UUID.randomUUID();
+    public Result replay(MessageLog log, SessionStateWriter writer) throws InterruptedException {
+        long started = System.nanoTime();
+        LogPosition marker;
         try {
-            log.append(new LogEntry(marker, new byte[0], 0, ReservedTopics.BROKER_CLIENT_ID, clock.millis())).toCompletableFuture()
-                    .get(STALL_SECONDS, TimeUnit.SECONDS);
+            marker = writer.append(StateRecords.marker()).toCompletableFuture().get(STALL_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the message log does not accept the recovery marker: " + e, e);
+            throw new IllegalStateException("the message log did not store recovery's marker: " + e, e);
         }
-        long count = 0;
-        int truncations = 0;
-        boolean markerSeen = false;
-        long lastProgress = System.nanoTime();
-        try (LogReader reader = log.openReader(GROUP)) {
-            reader.seekToEarliest();
-            while (true) {
-                List<LogRecord> batch;
-                try {
-                    batch = reader.poll(BATCH, markerSeen ? END_OF_LOG : WAIT_FOR_MARKER);
-                } catch (LogTruncatedException e) {
-                    if (++truncations > 10) {
-                        throw e;
-                    }
-                    LOG.warn("retention overtook recovery at {}; continuing from {}", e.requested(), e.earliest());
-                    reader.seekToEarliest();
-                    continue;
-                }
-                if (batch.isEmpty()) {
-                    if (markerSeen) {
-                        break; // the marker ends its partition; an empty poll after it ends the others
-                    }
-                    if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
-                        throw new IllegalStateException("recovery read " + count + " records but not its marker "
-                                + marker + " within " + STALL_SECONDS + " s");
-                    }
-                    continue;
-                }
-                lastProgress = System.nanoTime();
-                for (LogRecord r : batch) {
-                    if (r.topic().equals(marker)) {
-                        markerSeen = true;
-                    } else {
-                        apply(r);
-                    }
-                }
-                count += batch.size();
+        int statePartition = marker.partition();
+        long stateRecords;
+        long messages;
+        long snapshotBegin;
+        boolean snapshotFound;
+        try (LogReader reader = log.openReader(SessionStateWriter.SNAPSHOT_GROUP)) {
+            Map<Integer, Long> end = reader.endOffsets();
+            long start = reader.positions().getOrDefault(statePartition, 0L);
+            snapshotBegin = start - 1;
+            StateReplay state = new StateReplay();
+            stateRecords = readPartition(reader, statePartition, start, marker.offset() + 1, state);
+            snapshotFound = state.snapshotFound;
+            if (!snapshotFound) {
+                snapshotBegin = -1;
+            }
+            messages = routeAfter(reader, state.completed, end);
+        }
+        retained.recovered();
+        registry.recovered();
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        LOG.info("recovered in {} ms: {} state records ({}), {} messages after the last checkpoint; {} sessions "
+                        + "({} behind), {} retained messages", ms, stateRecords,
+                snapshotFound ? "from a snapshot" : "no snapshot yet", messages, registry.size(),
+                context.sessionsBehind(), retained.size());
+        return new Result(stateRecords, messages, snapshotBegin, !snapshotFound);
+    }
+
+    /** What the state partition said; applied as it is read. */
+    private final class StateReplay {
+        Map<Integer, Long> completed; // null until a checkpoint or snapshot end was read
+        boolean snapshotFound;
+
+        void apply(LogRecord r) {
+            if (!StateRecords.TOPIC.equals(r.topic())) {
+                return; // a message that shares the state's partition
+            }
+            StateRecords.Decoded d;
+            try {
+                d = StateRecords.decode(r.payload());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("unreadable state record at {}: {}", r.position(), e.getMessage());
+                return;
+            }
+            if (d instanceof StateRecords.SnapshotChunk chunk) {
+                context.sawStateSeq(chunk.snapshotId());
+                chunk.entries().forEach(this::applyEntry);
+            } else if (d instanceof StateRecords.SnapshotEnd snapshotEnd) {
+                context.sawStateSeq(snapshotEnd.snapshotId());
+                completed = snapshotEnd.positions();
+                snapshotFound = true;
+            } else if (d instanceof StateRecords.Checkpoint checkpoint) {
+                completed = checkpoint.positions();
+            } else if (d instanceof StateRecords.SnapshotBegin begin) {
+                context.sawStateSeq(begin.snapshotId());
+            } else {
+                applyEntry(d);
             }
         }
-        LOG.info("recovered {} log records: {} sessions, {} retained messages", count, registry.size(), retained.size());
+
+        private void applyEntry(StateRecords.Decoded d) {
+            if (d instanceof StateRecords.SessionState s) {
+                context.sawStateSeq(s.seq());
+                registry.restore(s);
+            } else if (d instanceof StateRecords.RetainedState rs) {
+                context.sawStateSeq(rs.seq());
+                retained.recover(rs);
+            }
+        }
+    }
+
+    /** Reads one partition from {@code from} up to (excluding) {@code until}. */
+    private long readPartition(LogReader reader, int partition, long from, long until, StateReplay state)
+            throws InterruptedException {
+        if (from >= until) {
+            return 0;
+        }
+        reader.assign(Map.of(partition, from));
+        long count = 0;
+        long next = from;
+        long lastProgress = System.nanoTime();
+        while (next < until) {
+            List<LogRecord> batch;
+            try {
+                batch = reader.poll(BATCH, POLL);
+            } catch (LogTruncatedException e) {
+                LOG.error("the newest snapshot of the broker's state was deleted by retention (at {}, earliest {}): "
+                        + "state is rebuilt from what the log still holds; keep SENTINEL_BROKER_SNAPSHOT_MS well "
+                        + "below the retention", e.requested(), e.earliest());
+                next = e.earliest().offset();
+                reader.assign(Map.of(partition, next));
+                continue;
+            }
+            if (batch.isEmpty()) {
+                stalled(lastProgress, count, partition);
+                continue;
+            }
+            lastProgress = System.nanoTime();
+            for (LogRecord r : batch) {
+                if (r.offset() >= until) {
+                    return count;
+                }
+                state.apply(r);
+                next = r.offset() + 1;
+                count++;
+            }
+        }
         return count;
     }
 
-    private void apply(LogRecord r) {
-        String topic = r.topic();
-        if (topic.startsWith(ReservedTopics.SESSION)) {
-            String clientId = topic.substring(ReservedTopics.SESSION.length());
+    /** Routes every message above the completed position, up to the end of the log, to the restored sessions. */
+    private long routeAfter(LogReader reader, Map<Integer, Long> completed, Map<Integer, Long> end)
+            throws InterruptedException {
+        Map<Integer, Long> next = new HashMap<>();
+        for (Map.Entry<Integer, Long> e : end.entrySet()) {
+            int p = e.getKey();
+            long from = completed == null || !completed.containsKey(p) ? 0 : completed.get(p) + 1;
+            if (from < e.getValue()) {
+                next.put(p, from);
+            }
+            if (e.getValue() > 0) {
+                router.completedUpTo(p, e.getValue() - 1);
+            }
+        }
+        long count = 0;
+        long lastProgress = System.nanoTime();
+        reader.assign(next);
+        while (!next.isEmpty()) {
+            List<LogRecord> batch;
             try {
-                registry.restore(clientId, SessionRecords.decode(r.payload()));
-            } catch (IllegalArgumentException e) {
-                LOG.warn("unreadable session record at {} for {}: {}", r.position(), clientId, e.getMessage());
+                batch = reader.poll(BATCH, POLL);
+            } catch (LogTruncatedException e) {
+                next.put(e.requested().partition(), e.earliest().offset()); // older messages are gone: nothing to route
+                reader.assign(next);
+                continue;
             }
-        } else if (topic.startsWith(ReservedTopics.RETAINED)) {
-            String retainedTopic = topic.substring(ReservedTopics.RETAINED.length());
-            if (!retainedTopic.isEmpty()) {
-                retained.update(new BrokerMessage(retainedTopic, r.payload(), r.entry().qos(), r.position(), 0),
-                        r.entry().timestampMillis());
+            if (batch.isEmpty()) {
+                stalled(lastProgress, count, -1);
+                continue;
             }
-        } else if (!ReservedTopics.isReserved(topic)) {
-            router.route(new BrokerMessage(topic, r.payload(), r.entry().qos(), r.position(), 0));
+            lastProgress = System.nanoTime();
+            boolean reassign = false;
+            for (LogRecord r : batch) {
+                int p = r.position().partition();
+                Long want = next.get(p);
+                if (want == null || r.offset() < want) {
+                    continue;
+                }
+                if (!ReservedTopics.isReserved(r.topic())) {
+                    router.route(new BrokerMessage(r.topic(), r.payload(), r.entry().qos(), r.position(), 0));
+                    count++;
+                }
+                if (r.offset() + 1 >= end.get(p)) {
+                    next.remove(p);
+                    reassign = true;
+                } else {
+                    next.put(p, r.offset() + 1);
+                }
+            }
+            if (reassign) {
+                reader.assign(next); // stop fetching partitions that are done (their tail is routed live)
+            }
+        }
+        return count;
+    }
+
+    private static void stalled(long lastProgress, long count, int partition) {
+        if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
+            throw new IllegalStateException("recovery read " + count + " records" + (partition >= 0 ? " of partition "
+                    + partition : "") + " and then nothing for " + STALL_SECONDS + " s before reaching the end of the log");
         }
     }
 }

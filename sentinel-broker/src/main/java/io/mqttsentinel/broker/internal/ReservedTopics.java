@@ -7,14 +7,8 @@ package io.mqttsentinel.broker.internal;
 public final class ReservedTopics {
     /** The client id recorded for the broker's own records and messages. */
     public static final String BROKER_CLIENT_ID = "$sentinel-broker";
-    /** Prefix of the broker's own state records (sessions, retained messages). */
+    /** Prefix of the broker's own records (its state, see {@link StateRecords}). */
     public static final String STATE = "$sentinel/";
-    /** Session state records: {@code $sentinel/session/{client_id}}. */
-    public static final String SESSION = STATE + "session/";
-    /** Retained message records: {@code $sentinel/retained/{topic}}. */
-    public static final String RETAINED = STATE + "retained/";
-    /** End-of-log markers written by recovery at start: {@code $sentinel/recovery/{uuid}}. */
-    public static final String RECOVERY = STATE + "recovery/";
     /** Prefix of quarantined messages kept in the main log when no quarantine log is configured. */
     public static final String QUARANTINE = "$quarantine/";
 

@@ -1,7 +1,9 @@
 package io.mqttsentinel.broker.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.mqttsentinel.mqtt.Topics;
@@ -10,26 +12,26 @@ import io.mqttsentinel.mqtt.Topics;
  * The last retained message per topic. An exact filter finds its message with one lookup; a wildcard
  * filter scans all retained messages (retained messages are few compared with per-device topics).
  *
- * <p>Each message remembers when its {@code $sentinel/retained/} record was last written, so that the
- * daily refresh can write it again before retention removes it. A refresh must never write an older
- * value after a newer one: writers of a topic's record hold {@link #lock(String)} while they call the
- * log, and a refresh skips a topic whose live write is still {@linkplain #beginWrite pending}.
+ * <p>A retained PUBLISH changes the store when its state record is handed to the log, under the topic's
+ * {@linkplain #lock(String) lock}, with the record's sequence: so a snapshot, which reads the store under
+ * the same locks, always holds at least what the log's records before it hold, and the sequences tell
+ * recovery which of two records of a topic is newer whatever their order in the log.
  */
 public final class RetainedStore {
     private static final int STRIPES = 64;
 
     /**
-     * A retained message and when its record was written.
+     * A retained message and the sequence of its state record.
      *
-     * @param message         the message
-     * @param writtenAtMillis when its retained record was appended (epoch ms)
+     * @param message the message
+     * @param seq     the sequence of its state record
      */
-    public record Entry(BrokerMessage message, long writtenAtMillis) {
+    public record Entry(BrokerMessage message, long seq) {
     }
 
     private final ConcurrentHashMap<String, Entry> messages = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Integer> pending = new ConcurrentHashMap<>();
     private final Object[] stripes = new Object[STRIPES];
+    private final Map<String, Long> recovered = new HashMap<>(); // recovery only: newest sequence applied per topic
 
     /** Creates an empty store. */
     public RetainedStore() {
@@ -46,47 +48,58 @@ public final class RetainedStore {
         return stripes[(topic.hashCode() & 0x7fffffff) % STRIPES];
     }
 
-    /** @param topic a topic whose retained record is being appended by a live PUBLISH (hold its lock) */
-    public void beginWrite(String topic) {
-        pending.merge(topic, 1, Integer::sum);
-    }
-
-    /** @param topic a topic whose live retained write completed or failed */
-    public void endWrite(String topic) {
-        pending.computeIfPresent(topic, (k, n) -> n == 1 ? null : n - 1);
-    }
-
-    /**
-     * @param topic a topic
-     * @return {@code true} while a live retained write of the topic is outstanding
-     */
-    public boolean writePending(String topic) {
-        return pending.containsKey(topic);
-    }
-
     /**
      * Keeps {@code message} as the retained message of its topic, or clears the topic when its payload is
-     * empty (MQTT 3.1.1, 3.3.1.3).
+     * empty (MQTT 3.1.1, 3.3.1.3). Call with the topic's lock held, right after handing its record to the log.
      *
-     * @param message         a message published with RETAIN set
-     * @param writtenAtMillis when its retained record was written
+     * @param message a message published with RETAIN set
+     * @param seq     the sequence of its state record
+     * @return the entry it replaced, or {@code null}
      */
-    public void update(BrokerMessage message, long writtenAtMillis) {
+    public Entry put(BrokerMessage message, long seq) {
         if (message.payload().length == 0) {
-            messages.remove(message.topic());
-        } else {
-            messages.put(message.topic(), new Entry(message, writtenAtMillis));
+            return messages.remove(message.topic());
+        }
+        return messages.put(message.topic(), new Entry(message, seq));
+    }
+
+    /**
+     * Undoes a {@link #put} whose record the log refused, unless a newer value came since.
+     *
+     * @param topic    the topic
+     * @param seq      the sequence of the refused record
+     * @param previous what the put replaced, or {@code null}
+     */
+    public void revert(String topic, long seq, Entry previous) {
+        synchronized (lock(topic)) {
+            Entry now = messages.get(topic);
+            if (now != null && now.seq() == seq) {
+                if (previous == null) {
+                    messages.remove(topic);
+                } else {
+                    messages.put(topic, previous);
+                }
+            }
         }
     }
 
     /**
-     * Records that the retained record of {@code entry} was written again, if it is still current.
+     * Applies a retained record read back by recovery, unless a newer record of the topic was applied.
      *
-     * @param entry           the entry that was refreshed
-     * @param writtenAtMillis when
+     * @param state the decoded record
      */
-    public void refreshed(Entry entry, long writtenAtMillis) {
-        messages.replace(entry.message().topic(), entry, new Entry(entry.message(), writtenAtMillis));
+    void recover(StateRecords.RetainedState state) {
+        Long seen = recovered.get(state.topic());
+        if (seen != null && seen >= state.seq()) {
+            return;
+        }
+        recovered.put(state.topic(), state.seq());
+        put(new BrokerMessage(state.topic(), state.payload(), state.qos(), null, 0), state.seq());
+    }
+
+    /** Ends recovery: forgets the sequences it needed. */
+    void recovered() {
+        recovered.clear();
     }
 
     /**
@@ -97,18 +110,9 @@ public final class RetainedStore {
         return messages.get(topic);
     }
 
-    /**
-     * @param cutoffMillis a time
-     * @return the entries whose record was written before it
-     */
-    public List<Entry> writtenBefore(long cutoffMillis) {
-        List<Entry> out = new ArrayList<>();
-        for (Entry e : messages.values()) {
-            if (e.writtenAtMillis() < cutoffMillis) {
-                out.add(e);
-            }
-        }
-        return out;
+    /** @return a copy of every entry */
+    public List<Entry> all() {
+        return new ArrayList<>(messages.values());
     }
 
     /**

@@ -1,12 +1,20 @@
 package io.mqttsentinel.broker.internal;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.mqttsentinel.api.LogPosition;
+import io.mqttsentinel.api.LogRecord;
+import io.mqttsentinel.mqtt.Topics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
@@ -16,30 +24,49 @@ import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 
 /**
- * The broker side of one client id: its subscriptions and its outbound delivery state (a bounded queue,
- * an in-flight window of unacknowledged QoS 1 messages, packet ids), which outlive the connection when
- * the session is persistent (clean session = false).
+ * The broker side of one client id: its subscriptions and its outbound delivery state, which outlive the
+ * connection when the session is persistent (clean session = false).
  *
- * <p>Thread-safety: {@link #deliver} is called from any thread (log completion threads, event loops); all
- * delivery state is guarded by the session's monitor. Writes go to the channel with
- * {@link Channel#writeAndFlush}, which Netty hands to the channel's event loop in call order.
+ * <p><b>Delivery reads the log.</b> Memory holds only a <em>window</em>: the unacknowledged QoS 1
+ * messages in flight (at most {@code maxInflight}) and a queue behind them (at most {@code maxQueued}).
+ * A QoS 1 message routed to a session that is offline, or whose window is full, is not held anywhere: the
+ * session's {@link Cursor} notes its log position as <em>backlog</em>, and the session is <em>behind</em>.
+ * While it is behind every new QoS 1 message joins the backlog too (so nothing overtakes it), and a
+ * catch-up worker ({@link CatchUp}) reads the backlog back from the log, filtered by the subscriptions, in
+ * order, as fast as the window drains. When the backlog is empty the session is live again. QoS 0
+ * messages are not kept for a session that is offline or behind (MQTT 3.1.1 allows it); they are counted
+ * as dropped.
+ *
+ * <p>Thread-safety: {@link #deliver} is called from the router thread, the catch-up workers call
+ * {@link #planCatchUp} and {@link #offer}, event loops the rest; all delivery state is guarded by the
+ * session's monitor. Writes go to the channel with {@link Channel#writeAndFlush}, which Netty hands to the
+ * channel's event loop in call order.
  */
 public final class Session {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final long NONE = -1;
+
     private final String clientId;
     private final boolean persistent;
     private final BrokerContext context;
+    private final int maxInflight;
+    private final int maxQueued;
     // sized small: a device typically has one subscription, and there may be millions of sessions
     private final Map<String, Integer> subscriptions = new ConcurrentHashMap<>(2);
     private final Object recordLock = new Object();
+    private long stateSeq; // guarded by recordLock: the sequence of the newest state record applied or written
 
     // guarded by this
     private Channel channel;
     private Object owner;
     private final ArrayDeque<Outbound> queue = new ArrayDeque<>(2); // grows on demand
     private final LinkedHashMap<Integer, Outbound> inflight = new LinkedHashMap<>(4);
-    private final DeliveryProgress progress; // only persistent sessions track log progress
+    private Cursor cursor; // persistent sessions always; clean ones once they first fall behind
     private int nextPacketId = 1;
     private boolean discarded;
+    private boolean catchUpQueued;
+    private boolean countedBehind;
+    private int epoch; // changes with every owner change: a catch-up planned before it is stale
 
     /**
      * @param clientId   the client id
@@ -50,12 +77,26 @@ public final class Session {
         this.clientId = clientId;
         this.persistent = persistent;
         this.context = context;
-        this.progress = persistent ? new DeliveryProgress() : null;
+        this.maxInflight = context.config().maxInflightFor(clientId);
+        this.maxQueued = context.config().maxQueuedPerSession();
+        this.cursor = persistent ? new Cursor() : null;
     }
 
     /** @return the lock that orders this session's state records in the log (see {@link SessionStateWriter}) */
     Object recordLock() {
         return recordLock;
+    }
+
+    /**
+     * @param seq a state record's sequence (hold {@link #recordLock()})
+     * @return {@code true} when it is newer than every record applied to or written for this session
+     */
+    boolean advanceSeq(long seq) {
+        if (seq <= stateSeq) {
+            return false;
+        }
+        stateSeq = seq;
+        return true;
     }
 
     /** @return the client id */
@@ -74,60 +115,61 @@ public final class Session {
     }
 
     /**
-     * Queues or sends one message to this session.
+     * Queues or sends one message to this session, or notes it as backlog.
      *
      * @param message    the message
      * @param qos        the QoS to deliver with (already the minimum of publish and grant, at most 1)
      * @param retainFlag the RETAIN flag of the outbound PUBLISH (set only for retained messages sent on subscribe)
-     * @param track      whether the message's log position counts toward the session's progress (routed
-     *                   messages do; retained messages sent on subscribe do not)
+     * @param track      whether the message's log position is the session's to keep (routed messages are;
+     *                   retained messages sent on subscribe are not)
      */
     public void deliver(BrokerMessage message, int qos, boolean retainFlag, boolean track) {
-        LogPosition position = track && persistent && qos > 0 ? message.position() : null;
+        LogPosition position = track && qos > 0 ? message.position() : null;
         synchronized (this) {
             if (discarded) {
                 return;
             }
-            if (position != null && progress.isSettled(position)) {
-                return; // already acknowledged before a restart
-            }
-            Outbound o = new Outbound(message, qos, retainFlag, position);
-            if (channel == null) {
-                if (!persistent || qos == 0) {
-                    // MQTT 3.1.1 lets a server drop QoS 0 for offline sessions; a clean session has no offline state
-                    if (!message.replayed()) {
-                        context.metrics().queueDropped(qos); // a replay at start drops again what was counted once
-                    }
-                    return;
+            if (position != null && persistent) {
+                if (!cursor.routed(position.partition(), position.offset())) {
+                    return; // recovery read again what the session's record already covers
                 }
-                enqueue(o);
+                context.markDirty(this);
+            }
+            boolean behind = cursor != null && cursor.behind();
+            if (position != null && (channel == null || behind)) {
+                toBacklog(position);
                 return;
             }
+            if (channel == null || (behind && qos == 0)) {
+                dropped(message, qos);
+                return;
+            }
+            Outbound o = new Outbound(message, qos, retainFlag, position);
             if (queue.isEmpty() && canSend(o)) {
                 send(o);
-                if (position != null) {
-                    progress.routed(position, true);
-                }
+            } else if (queue.size() < maxQueued) {
+                queue.addLast(o);
+            } else if (position != null) {
+                toBacklog(position); // the window is full: the log holds it, the session catches up later
             } else {
-                enqueue(o);
+                dropped(message, qos);
             }
         }
     }
 
-    private void enqueue(Outbound o) {
-        if (queue.size() >= context.config().maxQueuedPerSession()) {
-            if (!o.message.replayed()) {
-                context.metrics().queueDropped(o.qos);
-            }
-            if (o.position != null) {
-                progress.routed(o.position, false);
-                context.markDirty(this);
-            }
-            return;
+    private void toBacklog(LogPosition position) {
+        if (cursor == null) {
+            cursor = new Cursor();
         }
-        queue.addLast(o);
-        if (o.position != null) {
-            progress.routed(o.position, true);
+        cursor.addBacklog(position.partition(), position.offset());
+        syncBehind();
+        requestCatchUp();
+    }
+
+    private void dropped(BrokerMessage message, int qos) {
+        // MQTT 3.1.1 lets a server drop QoS 0 for offline sessions; a replay at start does not count again
+        if (!message.replayed()) {
+            context.metrics().queueDropped(qos);
         }
     }
 
@@ -135,7 +177,7 @@ public final class Session {
         if (!channel.isWritable()) {
             return false;
         }
-        return o.qos == 0 || inflight.size() < context.config().maxInflightPerSession();
+        return o.qos == 0 || inflight.size() < maxInflight;
     }
 
     private void send(Outbound o) {
@@ -173,10 +215,152 @@ public final class Session {
         }
     }
 
+    /** Hands the session to a catch-up worker when it is behind, online and its queue has room. Guarded by this. */
+    private void requestCatchUp() {
+        if (!catchUpQueued && channel != null && cursor != null && cursor.behind() && queue.size() <= maxQueued / 2) {
+            catchUpQueued = true;
+            context.catchUp().request(this);
+        }
+    }
+
+    private void syncBehind() {
+        boolean behind = !discarded && cursor != null && cursor.behind();
+        if (behind != countedBehind) {
+            countedBehind = behind;
+            context.sessionsBehind(behind ? 1 : -1);
+        }
+    }
+
+    /**
+     * What a catch-up worker should read for this session.
+     *
+     * @param epoch  the session's epoch when planned; {@link #offer} refuses records of an older one
+     * @param starts partition to the first backlog offset
+     * @param room   how many messages the queue can take
+     */
+    record Plan(int epoch, Map<Integer, Long> starts, int room) {
+    }
+
+    /**
+     * Called by a catch-up worker.
+     *
+     * @return what to read, or {@code null} when there is nothing to do now (the worker lets go of the session)
+     */
+    synchronized Plan planCatchUp() {
+        if (discarded || channel == null || cursor == null || !cursor.behind() || queue.size() >= maxQueued) {
+            catchUpQueued = false;
+            return null;
+        }
+        return new Plan(epoch, cursor.backlogStarts(), maxQueued - queue.size());
+    }
+
+    /** The outcome of {@link #offer}. */
+    enum Offered {
+        /** Keep reading: the session is behind and has room. */
+        MORE,
+        /** Stop for now: the queue is full, the session went offline, or the plan is stale. */
+        STOP,
+        /** The backlog is empty: the session is live again. */
+        LIVE
+    }
+
+    /**
+     * Delivers records a catch-up worker read from the log: the backlog records that match the session's
+     * subscriptions with QoS 1, in order, as far as the queue has room. Records outside the backlog are
+     * ignored (a later record is routed live, or joins the backlog when routed).
+     *
+     * @param planEpoch the epoch of the plan the records were read for
+     * @param records   records in log order per partition
+     * @return whether to keep reading
+     */
+    synchronized Offered offer(int planEpoch, List<LogRecord> records) {
+        if (planEpoch != epoch || discarded || channel == null || cursor == null) {
+            return Offered.STOP;
+        }
+        for (LogRecord r : records) {
+            int p = r.position().partition();
+            long off = r.offset();
+            long from = cursor.backlogFrom(p);
+            if (from == NONE || off < from || off > cursor.backlogTo(p)) {
+                continue;
+            }
+            int qos = Math.min(1, Math.min(r.entry().qos(), grantedFor(r.topic())));
+            if (qos > 0) {
+                if (queue.size() >= maxQueued) {
+                    syncBehind();
+                    return Offered.STOP;
+                }
+                BrokerMessage m = new BrokerMessage(r.topic(), r.payload(), r.entry().qos(), r.position(), 0);
+                Outbound o = new Outbound(m, qos, false, r.position());
+                if (queue.isEmpty() && canSend(o)) {
+                    send(o);
+                } else {
+                    queue.addLast(o);
+                }
+                context.metrics().caughtUp();
+            }
+            cursor.consumedUpTo(p, off + 1);
+        }
+        syncBehind();
+        if (!cursor.behind()) {
+            return Offered.LIVE;
+        }
+        return queue.size() < maxQueued ? Offered.MORE : Offered.STOP;
+    }
+
+    private int grantedFor(String topic) {
+        if (ReservedTopics.isReserved(topic)) {
+            return -1;
+        }
+        int best = -1;
+        for (Map.Entry<String, Integer> e : subscriptions.entrySet()) {
+            if (e.getValue() > best && Topics.matches(e.getKey(), topic)) {
+                best = e.getValue();
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Retention deleted part of the backlog before the session read it: those messages are gone for this
+     * session. Counted ({@code mqtt_broker_expired_undelivered_total}) and logged.
+     *
+     * @param planEpoch the epoch of the plan
+     * @param requested the position the worker asked for
+     * @param earliest  the earliest position still held in that partition
+     */
+    synchronized void truncated(int planEpoch, LogPosition requested, LogPosition earliest) {
+        if (planEpoch != epoch || cursor == null) {
+            return;
+        }
+        int p = requested.partition();
+        long from = cursor.backlogFrom(p);
+        if (from == NONE || from >= earliest.offset()) {
+            return;
+        }
+        long lostTo = Math.min(cursor.backlogTo(p), earliest.offset() - 1);
+        long lost = lostTo - from + 1;
+        cursor.consumedUpTo(p, earliest.offset());
+        syncBehind();
+        context.metrics().expiredUndelivered(lost);
+        context.markDirty(this);
+        LOG.warn("session {} was behind retention: log records {} to {} of partition {} were deleted before it read "
+                + "them (at most {} of its messages lost to retention)", clientId, from, lostTo, p, lost);
+    }
+
+    /**
+     * Called by the worker when it lets go of the session: hands it back to the queue when it still wants
+     * to catch up, else marks it free so that the next acknowledgement requests a worker again.
+     */
+    synchronized void catchUpDone() {
+        catchUpQueued = false;
+        requestCatchUp();
+    }
+
     /**
      * Binds the session to the connection that {@linkplain #claim claimed} it, after its CONNACK was
      * written: sends the unacknowledged in-flight messages again with DUP set, in their order, then the
-     * queue.
+     * queue, then catches up with the backlog.
      *
      * @param newOwner the connection handler that owns the session from now on
      * @param ch       its channel
@@ -186,6 +370,7 @@ public final class Session {
             return; // taken over (or ended) between CONNECT and CONNACK
         }
         this.channel = ch;
+        epoch++;
         if (!inflight.isEmpty()) {
             for (Outbound o : inflight.values()) {
                 ch.write(publish(o, true));
@@ -194,21 +379,25 @@ public final class Session {
             context.metrics().redelivered(inflight.size());
         }
         drain();
+        requestCatchUp();
     }
 
     /**
-     * Makes {@code newOwner} the owner of the session while its CONNECT is being answered; messages for
-     * the session are queued (persistent) or dropped (clean) until {@link #attach}.
+     * Makes {@code newOwner} the owner of the session while its CONNECT is being answered; QoS 1 messages
+     * for the session become backlog until {@link #attach}.
      *
      * @param newOwner the connection handler that will own the session
      */
     synchronized void claim(Object newOwner) {
         this.owner = newOwner;
         this.channel = null;
+        epoch++;
     }
 
     /**
-     * Unbinds the session from its connection, keeping the queue and the in-flight messages.
+     * Unbinds the session from its connection. A persistent session keeps its in-flight messages (sent
+     * again on reconnect) and gives its queue back to the log: queued QoS 1 messages become backlog again,
+     * so that an offline session holds at most its in-flight window in memory.
      *
      * @param formerOwner the handler whose connection closed
      * @return {@code true} when {@code formerOwner} still owned the session (it was not taken over)
@@ -219,6 +408,20 @@ public final class Session {
         }
         owner = null;
         channel = null;
+        epoch++;
+        if (persistent) {
+            for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
+                Outbound o = it.next();
+                if (o.position != null) {
+                    cursor.addBacklog(o.position.partition(), o.position.offset());
+                    it.remove();
+                } else if (o.qos == 0) {
+                    dropped(o.message, 0);
+                    it.remove();
+                }
+            }
+            syncBehind();
+        }
         return true;
     }
 
@@ -248,16 +451,17 @@ public final class Session {
             return; // an unknown or repeated PUBACK: nothing to settle
         }
         if (o.position != null) {
-            progress.settled(o.position);
             context.markDirty(this);
         }
         drain();
+        requestCatchUp();
     }
 
     /** @param from the handler whose channel became writable again */
     public synchronized void writable(Object from) {
         if (owner == from) {
             drain();
+            requestCatchUp();
         }
     }
 
@@ -268,6 +472,8 @@ public final class Session {
         inflight.clear();
         channel = null;
         owner = null;
+        epoch++;
+        syncBehind();
     }
 
     /** @return {@code true} once {@link #discard()} was called */
@@ -276,28 +482,65 @@ public final class Session {
     }
 
     /**
-     * Restores progress from a state record during recovery and forgets queued messages at or below it.
+     * Restores delivery progress from a state record during recovery: the records each partition's
+     * watermark does not cover become the backlog.
      *
-     * @param watermarks the watermarks of the record
+     * @param progress the record's progress per partition
      */
-    public synchronized void restoreProgress(Map<Integer, Long> watermarks) {
-        if (progress == null) {
+    public synchronized void restoreProgress(List<StateRecords.Progress> progress) {
+        if (!persistent) {
             return;
         }
-        progress.restore(watermarks);
-        for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
-            Outbound o = it.next();
-            if (o.position != null && progress.isSettled(o.position)) {
-                it.remove();
-            } else if (o.position != null) {
-                progress.routed(o.position, true);
+        cursor = new Cursor();
+        for (StateRecords.Progress p : progress) {
+            cursor.restore(p.partition(), p.watermark(), p.routedTo());
+        }
+        syncBehind();
+    }
+
+    /**
+     * The session's progress as its state record holds it: per partition, the watermark (everything routed
+     * to it at or below is acknowledged) and the highest offset routed to it.
+     *
+     * @return per partition the session has seen
+     */
+    public synchronized List<StateRecords.Progress> progress() {
+        if (cursor == null) {
+            return List.of();
+        }
+        int n = cursor.partitions();
+        long[] pending = new long[n];
+        Arrays.fill(pending, Long.MAX_VALUE);
+        for (Outbound o : inflight.values()) {
+            pendingAt(pending, o);
+        }
+        for (Outbound o : queue) {
+            pendingAt(pending, o);
+        }
+        List<StateRecords.Progress> out = new ArrayList<>(1);
+        for (int p = 0; p < n; p++) {
+            long routed = cursor.routedTo(p);
+            long backlog = cursor.backlogFrom(p);
+            if (routed == NONE && backlog == NONE && pending[p] == Long.MAX_VALUE) {
+                continue;
             }
+            long first = Math.min(pending[p], backlog == NONE ? Long.MAX_VALUE : backlog);
+            long watermark = first == Long.MAX_VALUE ? routed : first - 1;
+            out.add(new StateRecords.Progress(p, watermark, Math.max(routed, cursor.backlogTo(p))));
+        }
+        return out;
+    }
+
+    private static void pendingAt(long[] pending, Outbound o) {
+        if (o.position != null && o.position.partition() < pending.length) {
+            int p = o.position.partition();
+            pending[p] = Math.min(pending[p], o.position.offset());
         }
     }
 
-    /** @return the current watermark per partition */
-    public synchronized Map<Integer, Long> watermarks() {
-        return progress == null ? Map.of() : progress.watermarks();
+    /** @return {@code true} while the session has a backlog in the log */
+    public synchronized boolean behind() {
+        return cursor != null && cursor.behind();
     }
 
     /** @return messages waiting in the queue (not yet in flight) */

@@ -23,6 +23,7 @@ public final class SessionRegistry {
     private final SubscriptionIndex index;
     private final BrokerContext context;
     private final SessionStateWriter stateWriter;
+    private final Map<String, Long> endedDuringRecovery = new ConcurrentHashMap<>();
 
     /**
      * The result of a CONNECT.
@@ -156,15 +157,28 @@ public final class SessionRegistry {
     }
 
     /**
-     * Applies a session record read back from the log during recovery.
+     * Applies a session record read back from the log during recovery, unless a record of the same
+     * client id with a higher sequence was applied already (a snapshot chunk may follow a newer record).
      *
-     * @param clientId the record's client id
-     * @param state    the decoded record
+     * @param state the decoded record
      */
-    public void restore(String clientId, SessionRecords.State state) {
+    public void restore(StateRecords.SessionState state) {
+        String clientId = state.clientId();
         synchronized (stripe(clientId)) {
+            Long ended = endedDuringRecovery.get(clientId);
+            if (ended != null && ended >= state.seq()) {
+                return;
+            }
             Session s = sessions.get(clientId);
+            if (s != null) {
+                synchronized (s.recordLock()) {
+                    if (!s.advanceSeq(state.seq())) {
+                        return;
+                    }
+                }
+            }
             if (state.deleted()) {
+                endedDuringRecovery.put(clientId, state.seq());
                 if (s != null) {
                     discardLocked(s);
                 }
@@ -172,6 +186,9 @@ public final class SessionRegistry {
             }
             if (s == null) {
                 s = new Session(clientId, true, context);
+                synchronized (s.recordLock()) {
+                    s.advanceSeq(state.seq());
+                }
                 sessions.put(clientId, s);
             }
             List<String> gone = new ArrayList<>();
@@ -188,8 +205,13 @@ public final class SessionRegistry {
                 s.subscriptions().put(e.getKey(), e.getValue());
                 index.subscribe(e.getKey(), s, e.getValue());
             }
-            s.restoreProgress(state.watermarks());
+            s.restoreProgress(state.progress());
         }
+    }
+
+    /** Ends recovery: forgets the ended sessions' sequences it needed. */
+    void recovered() {
+        endedDuringRecovery.clear();
     }
 
     /**

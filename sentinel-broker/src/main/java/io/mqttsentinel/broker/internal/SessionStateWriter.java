@@ -1,11 +1,11 @@
 package io.mqttsentinel.broker.internal;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -20,40 +21,60 @@ import org.slf4j.LoggerFactory;
 
 import io.mqttsentinel.api.LogEntry;
 import io.mqttsentinel.api.LogPosition;
+import io.mqttsentinel.api.LogReader;
+import io.mqttsentinel.api.LogRecord;
 import io.mqttsentinel.api.MessageLog;
 
 /**
- * Writes the state of persistent sessions to the message log as {@code $sentinel/session/{client_id}}
- * records: at once when a session starts, subscribes or ends, every checkpoint interval for the
- * sessions whose delivery progress moved (one small record per changed session, not one per
- * acknowledgement), and every {@link #REFRESH_INTERVAL} for all of them, so that an idle session's
- * record never ages out of the log. Recovery replays these records; see {@link Recovery}.
+ * Writes the broker's state to the message log, all under the one topic {@value StateRecords#TOPIC}:
+ *
+ * <ul>
+ *   <li>a persistent session's record at once when it starts, subscribes or ends, and at every checkpoint
+ *       when a message was routed to it or acknowledged since (one small record per changed session per
+ *       interval, not one per message);</li>
+ *   <li>after the records of a checkpoint are durable, a checkpoint record with the router's completed
+ *       position: recovery reads the messages above it again, and only those;</li>
+ *   <li>a snapshot (begin, chunks of session and retained states, end) at least every snapshot interval, and
+ *       whenever the state partition grew by the configured number of records (and by twice the state's own
+ *       size); the snapshot's consumer group ({@value #SNAPSHOT_GROUP}) is then committed at its begin
+ *       record, so that a start reads the snapshot and what follows it, never the whole log.</li>
+ * </ul>
+ *
+ * <p>Checkpoints and snapshots run on one scheduler thread, so their records never interleave.
  */
 public final class SessionStateWriter implements AutoCloseable {
-    /**
-     * How often every persistent session's record is written again, idle or not, so that the log always
-     * holds a copy younger than its retention (72 h by default; the refresh must be shorter).
-     */
-    public static final Duration REFRESH_INTERVAL = Duration.ofHours(24);
-    private static final int MAX_RECORDS_PER_CHECKPOINT = 10_000;
+    /** The consumer group whose commit marks the newest complete snapshot. */
+    public static final String SNAPSHOT_GROUP = "sentinel-broker-snapshot";
     private static final Logger LOG = LoggerFactory.getLogger(SessionStateWriter.class);
+    private static final int CHUNK_BYTES = 256 << 10;
+    private static final long WAIT_SECONDS = 30;
 
     private final MessageLog log;
     private final BrokerContext context;
     private final Clock clock;
+    private final Router router;
+    private final RetainedStore retained;
     private final ScheduledExecutorService scheduler;
+    private final AtomicLong stateTail = new AtomicLong(-1);
     private volatile Supplier<Collection<Session>> sessions = List::of;
-    private volatile RetainedStore retained;
+    // scheduler thread only
+    private long lastSnapshotBegin = -1;
+    private long lastSnapshotAtMillis;
+    private boolean snapshotSoon;
 
     /**
-     * @param log     the main message log
-     * @param context the broker's shared state
-     * @param clock   the broker's clock
+     * @param log      the main message log
+     * @param context  the broker's shared state
+     * @param clock    the broker's clock
+     * @param router   the router, whose completed position the checkpoints write
+     * @param retained the retained messages, which snapshots hold
      */
-    public SessionStateWriter(MessageLog log, BrokerContext context, Clock clock) {
+    public SessionStateWriter(MessageLog log, BrokerContext context, Clock clock, Router router, RetainedStore retained) {
         this.log = log;
         this.context = context;
         this.clock = clock;
+        this.router = router;
+        this.retained = retained;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sentinel-broker-checkpoint");
             t.setDaemon(true);
@@ -62,19 +83,19 @@ public final class SessionStateWriter implements AutoCloseable {
     }
 
     /**
-     * Starts the periodic checkpoint, and the daily rewrite of every persistent session's record and of
-     * the retained records about to age out.
+     * Starts the periodic checkpoint (and the snapshots it triggers).
      *
-     * @param allSessions   the sessions to rewrite daily
-     * @param retainedStore the retained messages to refresh daily
+     * @param allSessions       every session, for snapshots
+     * @param snapshotBegin     the offset of the newest snapshot's begin record in the state partition, or -1
+     * @param snapshotRightAway whether recovery found no snapshot (or read a long tail), so that one is taken soon
      */
-    public void start(Supplier<Collection<Session>> allSessions, RetainedStore retainedStore) {
+    public void start(Supplier<Collection<Session>> allSessions, long snapshotBegin, boolean snapshotRightAway) {
         this.sessions = allSessions;
-        this.retained = retainedStore;
+        this.lastSnapshotBegin = snapshotBegin;
+        this.lastSnapshotAtMillis = clock.millis();
+        this.snapshotSoon = snapshotRightAway;
         long ms = context.config().checkpointInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::checkpointSafely, ms, ms, TimeUnit.MILLISECONDS);
-        long refresh = REFRESH_INTERVAL.toMillis();
-        scheduler.scheduleWithFixedDelay(this::refreshSafely, refresh, refresh, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::tickSafely, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -82,15 +103,15 @@ public final class SessionStateWriter implements AutoCloseable {
      * @return completes when its current subscriptions and progress are durable
      */
     public CompletionStage<LogPosition> write(Session session) {
-        // reading the state and calling append under one lock per session makes the log order of a
-        // session's records the order of its states: a checkpoint racing a SUBSCRIBE cannot land last
-        // with the older state, nor after the record that ended the session
+        // reading the state and calling append under one lock per session makes the sequence order of a
+        // session's records the order of its states
         synchronized (session.recordLock()) {
             if (session.discarded()) {
                 return CompletableFuture.completedFuture(null);
             }
-            byte[] payload = SessionRecords.encode(session.subscriptions(), session.watermarks());
-            return append(session.clientId(), payload);
+            long seq = context.nextStateSeq();
+            session.advanceSeq(seq);
+            return append(StateRecords.session(session.clientId(), seq, session.subscriptions(), session.progress()));
         }
     }
 
@@ -100,86 +121,73 @@ public final class SessionStateWriter implements AutoCloseable {
      */
     public CompletionStage<LogPosition> writeDeleted(Session session) {
         synchronized (session.recordLock()) {
-            return append(session.clientId(), SessionRecords.deleted());
+            long seq = context.nextStateSeq();
+            session.advanceSeq(seq);
+            return append(StateRecords.deleted(session.clientId(), seq));
         }
     }
 
     /**
-     * Marks every persistent session dirty and writes again every retained record older than
-     * {@link #REFRESH_INTERVAL}, so that neither is removed by retention while it is still current.
+     * Appends a topic's retained state and makes it the store's value. The caller holds the topic's
+     * {@linkplain RetainedStore#lock(String) lock}.
      *
-     * @return completes when the retained records are written (or failed: they are tried again next time)
+     * @param message the retained message (empty payload clears the topic)
+     * @return completes when the record is durable; when it fails the store's value is restored
      */
-    CompletableFuture<Void> refreshAll() {
-        for (Session s : sessions.get()) {
-            if (s.persistent()) {
-                context.markDirty(s);
+    public CompletableFuture<LogPosition> writeRetained(BrokerMessage message) {
+        long seq = context.nextStateSeq();
+        CompletableFuture<LogPosition> written = append(StateRecords.retained(message.topic(), seq, message.qos(),
+                message.payload())).toCompletableFuture();
+        RetainedStore.Entry previous = retained.put(message, seq);
+        written.whenComplete((pos, err) -> {
+            if (err != null) {
+                retained.revert(message.topic(), seq, previous);
             }
-        }
-        RetainedStore store = retained;
-        if (store == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        List<CompletableFuture<?>> writes = new ArrayList<>();
-        long now = clock.millis();
-        for (RetainedStore.Entry e : store.writtenBefore(now - REFRESH_INTERVAL.toMillis())) {
-            String topic = e.message().topic();
-            synchronized (store.lock(topic)) {
-                if (store.writePending(topic) || store.get(topic) != e) {
-                    continue; // a newer value is being written or was written
-                }
-                BrokerMessage m = e.message();
-                CompletionStage<LogPosition> written;
-                try {
-                    written = log.append(new LogEntry(ReservedTopics.RETAINED + topic, m.payload(), m.qos(),
-                            ReservedTopics.BROKER_CLIENT_ID, now));
-                } catch (RuntimeException ex) {
-                    LOG.warn("retained record of {} could not be refreshed; next time", topic, ex);
-                    continue;
-                }
-                writes.add(written.toCompletableFuture().whenComplete((pos, err) -> {
-                    if (err == null) {
-                        store.refreshed(e, now);
-                    }
-                }));
-            }
-        }
-        return CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).exceptionally(err -> null);
+        });
+        return written;
     }
 
-    private CompletionStage<LogPosition> append(String clientId, byte[] payload) {
+    /**
+     * @param payload a state record's payload
+     * @return completes with its position when durable
+     */
+    CompletionStage<LogPosition> append(byte[] payload) {
+        CompletionStage<LogPosition> stage;
         try {
-            return log.append(new LogEntry(ReservedTopics.SESSION + clientId, payload, 1, clientId, clock.millis()));
+            stage = log.append(new LogEntry(StateRecords.TOPIC, payload, 1, ReservedTopics.BROKER_CLIENT_ID, clock.millis()));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        return stage.whenComplete((pos, err) -> {
+            if (pos != null) {
+                stateTail.accumulateAndGet(pos.offset(), Math::max);
+            }
+        });
     }
 
-    private void refreshSafely() {
+    private void tickSafely() {
         try {
-            refreshAll();
-        } catch (RuntimeException e) {
-            LOG.warn("daily state refresh failed; will retry", e);
-        }
-    }
-
-    private void checkpointSafely() {
-        try {
-            checkpoint();
-        } catch (RuntimeException e) {
-            LOG.warn("session checkpoint failed; will retry", e);
+            checkpoint().get(WAIT_SECONDS, TimeUnit.SECONDS);
+            if (snapshotDue()) {
+                snapshot();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.warn("state checkpoint failed; will retry", e);
         }
     }
 
     /**
-     * Writes the records of the sessions marked dirty, at most 10,000 per call.
+     * Writes the records of the sessions marked dirty, then, once they are all durable, the router's
+     * completed position as it was before they were read.
      *
-     * @return completes when those records are written (or failed; failed ones stay dirty)
+     * @return completes when done (exceptionally when a record could not be written; those sessions stay dirty)
      */
     public CompletableFuture<Void> checkpoint() {
+        Map<Integer, Long> completed = router.completed();
         List<CompletableFuture<LogPosition>> writes = new ArrayList<>();
-        int budget = MAX_RECORDS_PER_CHECKPOINT; // the rest waits for the next run: no burst of a million appends
-        for (Iterator<Session> it = context.dirty().iterator(); it.hasNext() && budget-- > 0; ) {
+        for (Iterator<Session> it = context.dirty().iterator(); it.hasNext(); ) {
             Session s = it.next();
             it.remove();
             if (s.discarded()) {
@@ -194,19 +202,99 @@ public final class SessionStateWriter implements AutoCloseable {
             writes.add(f);
         }
         return CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]))
-                .exceptionally(err -> null);
+                .thenCompose(ok -> completed.isEmpty() ? CompletableFuture.completedFuture(null)
+                        : append(StateRecords.checkpoint(completed)).toCompletableFuture())
+                .thenApply(pos -> null);
+    }
+
+    private boolean snapshotDue() {
+        if (snapshotSoon) {
+            return true;
+        }
+        if (clock.millis() - lastSnapshotAtMillis >= context.config().snapshotInterval().toMillis()) {
+            return true;
+        }
+        long grown = stateTail.get() - lastSnapshotBegin;
+        long size = sessions.get().size() + (long) retained.size();
+        return grown >= context.config().snapshotRecords() && grown >= 2 * size;
+    }
+
+    /**
+     * Writes a snapshot of every persistent session and retained message, then commits the snapshot group
+     * at its begin record.
+     *
+     * @throws InterruptedException when interrupted while waiting for the log
+     * @throws ExecutionException   when a record could not be written (the previous snapshot stays the newest)
+     * @throws TimeoutException     when the log does not complete in time
+     */
+    void snapshot() throws InterruptedException, ExecutionException, TimeoutException {
+        long started = System.nanoTime();
+        long id = context.nextStateSeq();
+        Map<Integer, Long> completed = router.completed();
+        byte[] beginPayload = StateRecords.begin(id);
+        LogPosition begin = append(beginPayload).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        List<CompletableFuture<LogPosition>> writes = new ArrayList<>();
+        List<byte[]> chunk = new ArrayList<>();
+        int bytes = 0;
+        int sessionCount = 0;
+        for (Session s : sessions.get()) {
+            if (!s.persistent()) {
+                continue;
+            }
+            byte[] entry;
+            synchronized (s.recordLock()) {
+                if (s.discarded()) {
+                    continue;
+                }
+                long seq = context.nextStateSeq();
+                s.advanceSeq(seq);
+                entry = StateRecords.session(s.clientId(), seq, s.subscriptions(), s.progress());
+            }
+            sessionCount++;
+            chunk.add(entry);
+            bytes += entry.length;
+            if (bytes >= CHUNK_BYTES) {
+                writes.add(append(StateRecords.chunk(id, chunk)).toCompletableFuture());
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+        }
+        int retainedCount = 0;
+        for (RetainedStore.Entry e : retained.all()) {
+            BrokerMessage m = e.message();
+            retainedCount++;
+            byte[] entry = StateRecords.retained(m.topic(), e.seq(), m.qos(), m.payload());
+            chunk.add(entry);
+            bytes += entry.length;
+            if (bytes >= CHUNK_BYTES) {
+                writes.add(append(StateRecords.chunk(id, chunk)).toCompletableFuture());
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+        }
+        if (!chunk.isEmpty()) {
+            writes.add(append(StateRecords.chunk(id, chunk)).toCompletableFuture());
+        }
+        writes.add(append(StateRecords.end(id, sessionCount, retainedCount, completed)).toCompletableFuture());
+        CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        try (LogReader marker = log.openReader(SNAPSHOT_GROUP)) {
+            marker.commit(new LogRecord(begin, new LogEntry(StateRecords.TOPIC, beginPayload, 1,
+                    ReservedTopics.BROKER_CLIENT_ID, 0))).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+        lastSnapshotBegin = begin.offset();
+        lastSnapshotAtMillis = clock.millis();
+        snapshotSoon = false;
+        LOG.info("state snapshot {} written: {} sessions, {} retained messages, {} ms", id, sessionCount, retainedCount,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
     /** Stops the schedule and writes the last checkpoint, waiting up to five seconds for it. */
     @Override
     public void close() {
         scheduler.shutdownNow();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
-            int rounds = context.dirty().size() / MAX_RECORDS_PER_CHECKPOINT + 1; // failed writes are not retried here
-            for (int r = 0; r < rounds && !context.dirty().isEmpty() && System.nanoTime() < deadline; r++) {
-                checkpoint().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            checkpoint().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {

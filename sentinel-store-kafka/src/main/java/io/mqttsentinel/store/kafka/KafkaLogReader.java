@@ -203,6 +203,30 @@ final class KafkaLogReader implements LogReader {
     /**
      * {@inheritDoc}
      *
+     * <p>For each assigned partition: the first record fetched but not yet returned, else the consumer's
+     * position (which resolves a committed or reset position with a round trip to the cluster if needed).
+     */
+    @Override
+    public Map<Integer, Long> positions() {
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        for (LogRecord r : buffered) {
+            out.putIfAbsent(r.position().partition(), r.offset());
+        }
+        try {
+            for (TopicPartition tp : assigned) {
+                if (!out.containsKey(tp.partition())) {
+                    out.put(tp.partition(), consumer.position(tp, config.requestTimeout));
+                }
+            }
+        } catch (KafkaException e) {
+            throw new MessageLogException("could not read the positions of group '" + group + "' on topic " + config.topic + ": " + e, e);
+        }
+        return out;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>The high watermark of every partition of the topic, assigned or not, asked of the partition leaders
      * (waits up to the log's request timeout).
      */

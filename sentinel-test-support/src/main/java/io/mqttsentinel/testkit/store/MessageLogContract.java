@@ -301,6 +301,27 @@ public abstract class MessageLogContract {
     }
 
     @Test
+    void positions_followCommitsAndPolls_withoutMovingTheReader() throws Exception {
+        MessageLog log = log();
+        List<LogPosition> written = appendAll(log, entries("t", 0, 10));
+        int partition = written.get(0).partition();
+        try (LogReader fresh = log.openReader("positions")) {
+            assertThat(fresh.positions()).containsKey(partition);
+            assertThat(fresh.positions().values()).allMatch(offset -> offset == 0L);
+            List<LogRecord> records = readN(fresh, 10);
+            assertThat(fresh.positions()).containsEntry(partition, written.get(9).offset() + 1);
+            fresh.commit(records.get(3)).toCompletableFuture().get(patience().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        try (LogReader again = log.openReader("positions")) {
+            assertThat(again.positions()).containsEntry(partition, written.get(3).offset() + 1);
+            assertThat(again.positions()).containsEntry(partition, written.get(3).offset() + 1); // asking does not move it
+            assertThat(readN(again, 1)).extracting(LogRecord::entry).containsExactly(entries("t", 4, 1).get(0));
+            again.assign(Map.of(partition, written.get(7).offset()));
+            assertThat(again.positions()).containsExactly(Map.entry(partition, written.get(7).offset()));
+        }
+    }
+
+    @Test
     void commit_thenReopenReader_resumesRightAfterCommittedRecord() throws Exception {
         MessageLog log = log();
         appendAll(log, entries("t", 0, 10));
