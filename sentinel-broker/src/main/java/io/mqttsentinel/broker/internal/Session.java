@@ -39,12 +39,15 @@ import io.netty.handler.codec.mqtt.MqttQoS;
  *
  * <p>Thread-safety: {@link #deliver} is called from the router thread, the catch-up workers call
  * {@link #planCatchUp} and {@link #offer}, event loops the rest; all delivery state is guarded by the
- * session's monitor. Writes go to the channel with {@link Channel#writeAndFlush}, which Netty hands to the
- * channel's event loop in call order.
+ * session's monitor. Outbound packets go through an outbox that only the channel's event loop empties, in
+ * the order they were put there: a write from the event loop itself would otherwise overtake writes that
+ * other threads had handed to it earlier.
  */
 public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     private static final long NONE = -1;
+    /** Packets waiting in the outbox beyond which the session queues instead of writing (QoS 0 has no window). */
+    private static final int MAX_OUTBOX = 256;
 
     private final String clientId;
     private final boolean persistent;
@@ -61,6 +64,8 @@ public final class Session {
     private Object owner;
     private final ArrayDeque<Outbound> queue = new ArrayDeque<>(2); // grows on demand
     private final LinkedHashMap<Integer, Outbound> inflight = new LinkedHashMap<>(4);
+    private ArrayDeque<MqttPublishMessage> outbox; // created on first use: most sessions are idle
+    private boolean flushScheduled;
     private Cursor cursor; // persistent sessions always; clean ones once they first fall behind
     private int nextPacketId = 1;
     private boolean discarded;
@@ -174,7 +179,7 @@ public final class Session {
     }
 
     private boolean canSend(Outbound o) {
-        if (!channel.isWritable()) {
+        if (!channel.isWritable() || outbox != null && outbox.size() >= MAX_OUTBOX) {
             return false;
         }
         return o.qos == 0 || inflight.size() < maxInflight;
@@ -187,8 +192,44 @@ public final class Session {
             o.packetId = packetId;
             inflight.put(packetId, o);
         }
-        channel.writeAndFlush(publish(o, false));
+        write(publish(o, false));
         context.metrics().delivered(o.qos, o.message.receivedAtNanos());
+    }
+
+    /** Puts a packet in the outbox and makes sure the event loop empties it. Guarded by this. */
+    private void write(MqttPublishMessage packet) {
+        if (outbox == null) {
+            outbox = new ArrayDeque<>(4);
+        }
+        outbox.addLast(packet);
+        if (!flushScheduled) {
+            flushScheduled = true;
+            Channel ch = channel;
+            ch.eventLoop().execute(() -> flushOutbox(ch));
+        }
+    }
+
+    /** Runs on the channel's event loop: writes the outbox in order, flushes, then sends what the window allows. */
+    private void flushOutbox(Channel ch) {
+        ArrayDeque<MqttPublishMessage> batch;
+        synchronized (this) {
+            flushScheduled = false;
+            if (outbox == null || outbox.isEmpty() || channel != ch) {
+                return; // detached meanwhile: the outbox went with the old connection
+            }
+            batch = outbox;
+            outbox = null;
+        }
+        for (MqttPublishMessage m : batch) {
+            ch.write(m, ch.voidPromise());
+        }
+        ch.flush();
+        synchronized (this) {
+            if (channel == ch) {
+                drain();
+                requestCatchUp();
+            }
+        }
     }
 
     private int nextFreePacketId() {
@@ -391,6 +432,7 @@ public final class Session {
     synchronized void claim(Object newOwner) {
         this.owner = newOwner;
         this.channel = null;
+        this.outbox = null;
         epoch++;
     }
 
@@ -408,6 +450,7 @@ public final class Session {
         }
         owner = null;
         channel = null;
+        outbox = null; // what it held is in flight (sent again on reconnect) or QoS 0
         epoch++;
         if (persistent) {
             for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
@@ -470,6 +513,7 @@ public final class Session {
         discarded = true;
         queue.clear();
         inflight.clear();
+        outbox = null;
         channel = null;
         owner = null;
         epoch++;

@@ -1,0 +1,177 @@
+package io.mqttsentinel.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Delivery reads the log: a subscriber that falls behind, or is away, never loses an acknowledged message
+ * and never costs memory per message; a slow subscriber never slows the others.
+ */
+class DeliveryFromLogTest {
+    private static final long MB = 1 << 20;
+
+    @TempDir
+    Path dir;
+    BrokerFixture fx;
+
+    @AfterEach
+    void stop() {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    @Test
+    void stuckSubscriber_besideANormalOne_theNormalOneGetsEveryMessage_heapStaysBounded() throws Exception {
+        fx = new BrokerFixture(dir).start(b -> b);
+        try (RawMqttClient stuck = RawMqttClient.connect(fx.port(), "stuck", true, null, null, 0);
+             SeqSubscriber normal = SeqSubscriber.connect(fx.port(), "normal", true, "load/#")) {
+            stuck.send(subscribe(1, "load/#"));
+            assertThat(stuck.read().type()).isEqualTo(9); // SUBACK; from now on the stuck client never reads
+            long heapBefore = usedHeapAfterGc();
+
+            int publishers = 4;
+            int each = 25_000;
+            ExecutorService pool = Executors.newFixedThreadPool(publishers);
+            List<Future<SeqPublisher>> runs = new ArrayList<>();
+            for (int p = 0; p < publishers; p++) {
+                int from = p * each;
+                runs.add(pool.submit(() -> new SeqPublisher().run(fx.port(), "pub-" + from, "load/" + from, from,
+                        from + each, 200, 1000, 300)));
+            }
+            BitSet acked = new BitSet();
+            for (Future<SeqPublisher> f : runs) {
+                acked.or(f.get(310, TimeUnit.SECONDS).acked());
+            }
+            pool.shutdown();
+
+            assertThat(acked.cardinality()).as("publishers were not stalled: every message acknowledged").isEqualTo(publishers * each);
+            assertThat(normal.awaitDistinct(acked.cardinality(), 120, TimeUnit.SECONDS)).isEqualTo(acked.cardinality());
+            BitSet missing = (BitSet) acked.clone();
+            missing.andNot(normal.received());
+            assertThat(missing.cardinality()).as("acknowledged but not delivered to the normal subscriber").isZero();
+            assertThat(normal.outOfOrder()).isZero();
+
+            long growth = usedHeapAfterGc() - heapBefore;
+            System.out.printf(Locale.ROOT, "stuck subscriber: heap growth %.1f MB with the stuck session still connected; "
+                    + "sessions behind %.0f%n", growth / (double) MB, gauge("mqtt_broker_sessions_behind"));
+            assertThat(growth).as("heap growth while a subscriber is stuck").isLessThan(50 * MB);
+            assertThat(gauge("mqtt_broker_sessions_behind")).isEqualTo(1);
+            assertThat(fx.counter("mqtt_broker_queue_dropped_total", "qos", "1")).isZero();
+        }
+    }
+
+    @Test
+    void offlinePersistentSession_aMillionMessagesWhileAway_allArriveInOrder_withoutHeapPerMessage() throws Exception {
+        fx = new BrokerFixture(dir).start(b -> b);
+        try (SeqSubscriber device = SeqSubscriber.connect(fx.port(), "away", false, "clients/away/alerts")) {
+            device.disconnect();
+        }
+        long heapBefore = usedHeapAfterGc();
+        int total = 1_000_000;
+        Semaphore window = new Semaphore(20_000);
+        List<CompletableFuture<Void>> last = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int seq = 0; seq < total; seq++) {
+            window.acquire();
+            CompletableFuture<Void> f = fx.broker.publish("clients/away/alerts", SeqSubscriber.payload(seq, 64), 1, false)
+                    .toCompletableFuture().whenComplete((ok, err) -> window.release());
+            if (seq >= total - 10) {
+                last.add(f);
+            }
+        }
+        window.acquire(20_000);
+        CompletableFuture.allOf(last.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+        double publishSeconds = (System.nanoTime() - t0) / 1e9;
+        long growth = usedHeapAfterGc() - heapBefore;
+        assertThat(growth).as("heap growth while the session is away with a million messages").isLessThan(50 * MB);
+
+        long c0 = System.nanoTime();
+        try (SeqSubscriber back = SeqSubscriber.connect(fx.port(), "away", false, null)) {
+            assertThat(back.sessionPresent).isTrue();
+            assertThat(back.awaitDistinct(total, 600, TimeUnit.SECONDS)).isEqualTo(total);
+            double catchUpSeconds = (System.nanoTime() - c0) / 1e9;
+            System.out.printf(Locale.ROOT, "offline session: %d messages published in %.1f s while away, heap growth "
+                            + "%.1f MB; caught up in %.1f s (%.0f msg/s), %d duplicates%n", total, publishSeconds,
+                    growth / (double) MB, catchUpSeconds, total / catchUpSeconds, back.duplicates());
+            assertThat(back.outOfOrder()).isZero();
+        }
+        assertThat(fx.counter("mqtt_broker_queue_dropped_total", "qos", "1")).isZero();
+    }
+
+    @Test
+    void reconnectWhileCatchingUp_resumesWhereItStopped_andLosesNothing() throws Exception {
+        fx = new BrokerFixture(dir).start(b -> b.maxQueuedPerSession(50).maxInflightPerSession(8));
+        try (SeqSubscriber device = SeqSubscriber.connect(fx.port(), "flaky", false, "clients/flaky/alerts")) {
+            device.disconnect();
+        }
+        int total = 20_000;
+        publishInJvm("clients/flaky/alerts", 0, total / 2);
+        BitSet seen;
+        try (SeqSubscriber first = SeqSubscriber.connect(fx.port(), "flaky", false, null)) {
+            first.awaitDistinct(1000, 60, TimeUnit.SECONDS);
+            first.disconnect(); // leaves in the middle of catching up
+            seen = first.received();
+            assertThat(first.outOfOrder()).isZero();
+        }
+        publishInJvm("clients/flaky/alerts", total / 2, total);
+        try (SeqSubscriber again = SeqSubscriber.connect(fx.port(), "flaky", false, null)) {
+            assertThat(again.sessionPresent).isTrue();
+            long missingFromFirst = total - seen.cardinality();
+            assertThat(again.awaitDistinct(missingFromFirst, 120, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(missingFromFirst);
+            seen.or(again.received());
+            assertThat(seen.cardinality()).as("the two connections together received every message").isEqualTo(total);
+            assertThat(again.outOfOrder()).isZero();
+        }
+        assertThat(fx.counter("mqtt_broker_queue_dropped_total", "qos", "1")).isZero();
+    }
+
+    private void publishInJvm(String topic, int from, int to) throws Exception {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int seq = from; seq < to; seq++) {
+            all.add(fx.broker.publish(topic, SeqSubscriber.payload(seq, 32), 1, false).toCompletableFuture());
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+    }
+
+    private double gauge(String name) {
+        var g = fx.meters.find(name).gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
+    static byte[] subscribe(int packetId, String filter) {
+        byte[] f = filter.getBytes(StandardCharsets.UTF_8);
+        byte[] body = new byte[2 + 2 + f.length + 1];
+        body[0] = (byte) (packetId >> 8);
+        body[1] = (byte) packetId;
+        body[2] = (byte) (f.length >> 8);
+        body[3] = (byte) f.length;
+        System.arraycopy(f, 0, body, 4, f.length);
+        body[body.length - 1] = 1;
+        return RawMqttClient.packet(0x82, body);
+    }
+
+    static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
