@@ -78,6 +78,25 @@ final class SeqSubscriber implements AutoCloseable {
         return distinct;
     }
 
+    /**
+     * Waits until this subscriber and {@code seenElsewhere} together hold every sequence below {@code total}.
+     *
+     * @return how many of them are held together
+     */
+    synchronized int awaitTogether(BitSet seenElsewhere, int total, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (true) {
+            BitSet union = (BitSet) received.clone();
+            union.or(seenElsewhere);
+            int have = union.get(0, total).cardinality();
+            long left = deadline - System.nanoTime();
+            if (have >= total || left <= 0) {
+                return have;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
     synchronized BitSet received() {
         return (BitSet) received.clone();
     }
