@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,12 +56,15 @@ final class SentinelStack implements AutoCloseable {
         Map<String, String> s = new LinkedHashMap<>();
         long total = (long) Math.ceil(o.rate() * HEADROOM);
         long perDevice = (long) Math.ceil(o.perDeviceRate() * HEADROOM) + 1; // + keep-alive pings
-        raiseTier(s, RateLimitTier.GLOBAL, total);
-        raiseTier(s, RateLimitTier.IP, total);
-        raiseTier(s, RateLimitTier.PUBLISH, perDevice);
-        raiseTier(s, RateLimitTier.CLIENT, perDevice);
+        // the fleet-wide tiers get two seconds of burst: when the proxy's event loop is starved of CPU it reads
+        // the whole fleet's backlog at once, which one source never sends in production
+        raiseTier(s, RateLimitTier.GLOBAL, total, 2 * total);
+        raiseTier(s, RateLimitTier.IP, total, 2 * total);
+        raiseTier(s, RateLimitTier.PUBLISH, perDevice, perDevice);
+        raiseTier(s, RateLimitTier.CLIENT, perDevice, perDevice);
         if (o.devices() > RateLimitTier.CONNECT.defaultBurst()) {
-            raiseTier(s, RateLimitTier.CONNECT, (long) Math.ceil(CONNECT_PACE * HEADROOM));
+            long pace = (long) Math.ceil(CONNECT_PACE * HEADROOM);
+            raiseTier(s, RateLimitTier.CONNECT, pace, pace);
         }
         if (perDevice > InspectorConfig.ofDefaults().rateLimit()) {
             s.put(InspectorConfig.ENV_RATE_LIMIT, Long.toString(perDevice));
@@ -76,11 +80,11 @@ final class SentinelStack implements AutoCloseable {
         return s;
     }
 
-    private static void raiseTier(Map<String, String> s, RateLimitTier tier, long rate) {
+    private static void raiseTier(Map<String, String> s, RateLimitTier tier, long rate, long burst) {
         if (rate > tier.defaultRate()) {
             s.put(RateLimitConfig.rateKey(tier), Long.toString(rate));
-            if (rate > tier.defaultBurst()) {
-                s.put(RateLimitConfig.burstKey(tier), Long.toString(rate)); // one second of the load
+            if (burst > tier.defaultBurst()) {
+                s.put(RateLimitConfig.burstKey(tier), Long.toString(burst));
             }
         }
     }
@@ -143,9 +147,13 @@ final class SentinelStack implements AutoCloseable {
     /** @return one line of the counters that explain a message that was not acknowledged or not delivered */
     String counters() {
         MeterRegistry r = node.meterRegistry();
-        return String.format(Locale.ROOT, "proxy rate-limited %d, inspector blocked %d, broker queue-dropped %d, "
-                        + "log append failures %d, broker refused %d, broker redeliveries %d, bridge dropped %d, bridge retries %d",
-                sum(r, "mqtt.proxy.rate.limit.rejected"), sum(r, "inspector.messages.blocked"),
+        String tiers = r.find("mqtt.proxy.rate.limit.rejected").counters().stream().filter(c -> c.count() > 0)
+                .map(c -> c.getId().getTag("tier") + " " + (long) c.count()).collect(Collectors.joining(", "));
+        return String.format(Locale.ROOT, "proxy rate-limited %d%s, proxy bytes in %d, inspector blocked %d, "
+                        + "broker queue-dropped %d, log append failures %d, broker refused %d, broker redeliveries %d, "
+                        + "bridge dropped %d, bridge retries %d",
+                sum(r, "mqtt.proxy.rate.limit.rejected"), tiers.isEmpty() ? "" : " (" + tiers + ")",
+                sum(r, "mqtt.proxy.bytes.received"), sum(r, "inspector.messages.blocked"),
                 sum(r, "mqtt_broker_queue_dropped_total"), sum(r, "mqtt_broker_log_append_failures_total"),
                 sum(r, "mqtt_broker_messages_refused_total"), sum(r, "mqtt_broker_redeliveries_total"),
                 sum(r, "bridge_messages_dropped"), sum(r, "bridge_retries"));

@@ -45,9 +45,9 @@ class FullPathLoadTest {
         // 10,000 msg/s from one source over 500 devices (20 msg/s each): the per-source tiers and the bandwidth
         assertThat(SentinelStack.settingsFor(LoadOptions.parse("--devices", "500", "--rate", "10000")))
                 .containsEntry("SENTINEL_RL_GLOBAL_RATE", "12500")
-                .containsEntry("SENTINEL_RL_GLOBAL_BURST", "12500")
+                .containsEntry("SENTINEL_RL_GLOBAL_BURST", "25000")
                 .containsEntry("SENTINEL_RL_IP_RATE", "12500")
-                .containsEntry("SENTINEL_RL_IP_BURST", "12500")
+                .containsEntry("SENTINEL_RL_IP_BURST", "25000")
                 .containsKey("SENTINEL_PROXY_BANDWIDTH_PER_IP")
                 .doesNotContainKeys("SENTINEL_RL_PUBLISH_RATE", "SENTINEL_RL_CLIENT_RATE", "SENTINEL_INSPECT_RATE_LIMIT",
                         "SENTINEL_RL_CONNECT_RATE");
