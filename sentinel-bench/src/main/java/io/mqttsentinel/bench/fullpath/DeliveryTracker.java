@@ -1,0 +1,178 @@
+package io.mqttsentinel.bench.fullpath;
+
+import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one scenario sent, what was acknowledged (PUBACK) and what reached the origin's subscriber, per device.
+ * A message is <em>lost</em> when it was acknowledged to its device and never delivered (NOTES.md: count it that
+ * way in every load test); a second delivery of a sequence number is a duplicate (allowed for QoS 1); a first
+ * delivery of a sequence number lower than one already delivered for that device (its own topic) is out of order.
+ *
+ * <p>Latency is the time from a message's intended send time (open loop: a stalled path cannot hide its stall) to
+ * its first arrival at the subscriber, for messages due inside the measured window only.
+ *
+ * <p>Thread-safe: acknowledgements arrive on the devices' client threads, deliveries on the subscriber's.
+ */
+final class DeliveryTracker {
+    private static final long MAX_LATENCY_MICROS = 600_000_000L;
+
+    private final String run;
+    private final DeviceState[] devices;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong ackFailed = new AtomicLong();
+    private final AtomicLong ackedNotDelivered = new AtomicLong();
+    private final AtomicLong foreign = new AtomicLong();
+    private final AtomicReference<String> firstAckFailure = new AtomicReference<>();
+    private final Histogram latencyMicros = new Histogram(MAX_LATENCY_MICROS, 3);
+    private volatile long measureFromMicros = Long.MAX_VALUE;
+    private volatile long measureUntilMicros = Long.MAX_VALUE;
+    private long measuredDelivered;
+    private long lastMeasuredArrivalMicros;
+    private volatile long lastProgressNanos = System.nanoTime();
+
+    DeliveryTracker(String run, int deviceCount) {
+        this.run = run;
+        this.devices = new DeviceState[deviceCount];
+        for (int i = 0; i < deviceCount; i++) {
+            devices[i] = new DeviceState();
+        }
+    }
+
+    String run() {
+        return run;
+    }
+
+    /** Messages due in [{@code fromMicros}, {@code untilMicros}) count for latency and throughput. */
+    void measureWindow(long fromMicros, long untilMicros) {
+        measureFromMicros = fromMicros;
+        measureUntilMicros = untilMicros;
+    }
+
+    void sent() {
+        sent.incrementAndGet();
+    }
+
+    void acked(int device, long seq) {
+        DeviceState d = devices[device];
+        synchronized (d) {
+            d.acked.set(Math.toIntExact(seq));
+            if (!d.received.get((int) seq)) {
+                ackedNotDelivered.incrementAndGet();
+            }
+        }
+        acked.incrementAndGet();
+        lastProgressNanos = System.nanoTime();
+    }
+
+    void ackFailed(Throwable error) {
+        ackFailed.incrementAndGet();
+        firstAckFailure.compareAndSet(null, String.valueOf(error));
+        lastProgressNanos = System.nanoTime();
+    }
+
+    /** A message the origin's subscriber received. */
+    void delivered(byte[] payload) {
+        long arrival = TelemetryPayload.nowMicros();
+        TelemetryPayload p = TelemetryPayload.decode(payload);
+        if (p == null || !p.run().equals(run) || p.device() >= devices.length || p.seq() > Integer.MAX_VALUE) {
+            foreign.incrementAndGet();
+            return;
+        }
+        DeviceState d = devices[p.device()];
+        int seq = (int) p.seq();
+        boolean first;
+        synchronized (d) {
+            first = !d.received.get(seq);
+            if (!first) {
+                d.duplicates++;
+            } else {
+                d.received.set(seq);
+                if (seq < d.highestDelivered) {
+                    d.outOfOrder++;
+                }
+                d.highestDelivered = Math.max(d.highestDelivered, seq);
+                if (d.acked.get(seq)) {
+                    ackedNotDelivered.decrementAndGet();
+                }
+            }
+        }
+        if (first && p.sentMicros() >= measureFromMicros && p.sentMicros() < measureUntilMicros) {
+            synchronized (latencyMicros) {
+                latencyMicros.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, arrival - p.sentMicros())));
+                measuredDelivered++;
+                lastMeasuredArrivalMicros = Math.max(lastMeasuredArrivalMicros, arrival);
+            }
+        }
+        lastProgressNanos = System.nanoTime();
+    }
+
+    /** @return publishes that have neither a PUBACK nor a failure yet */
+    long awaitingAck() {
+        return sent.get() - acked.get() - ackFailed.get();
+    }
+
+    /** @return acknowledged messages that have not (yet) reached the subscriber */
+    long ackedNotDelivered() {
+        return ackedNotDelivered.get();
+    }
+
+    /** @return when an acknowledgement or a delivery last arrived ({@link System#nanoTime()}) */
+    long lastProgressNanos() {
+        return lastProgressNanos;
+    }
+
+    /** The counts at the end of a scenario. */
+    record Counts(long sent, long acked, long ackFailed, String firstAckFailure, long delivered, long lost,
+                  long deliveredUnacked, long duplicates, long outOfOrder, long foreign, Histogram latencyMicros,
+                  long measuredDelivered, long measureFromMicros, long lastMeasuredArrivalMicros) {
+
+        /**
+         * @param seconds the measured window's length
+         * @return messages of the measured window delivered per second, over the window or until the last of them
+         *         arrived, whichever is longer (a path that falls behind delivers its window late)
+         */
+        double achievedRate(int seconds) {
+            double span = Math.max(seconds, (lastMeasuredArrivalMicros - measureFromMicros) / 1e6);
+            return measuredDelivered / span;
+        }
+    }
+
+    Counts counts() {
+        long delivered = 0;
+        long lost = 0;
+        long unacked = 0;
+        long dups = 0;
+        long ooo = 0;
+        for (DeviceState d : devices) {
+            synchronized (d) {
+                delivered += d.received.cardinality();
+                BitSet missing = (BitSet) d.acked.clone();
+                missing.andNot(d.received);
+                lost += missing.cardinality();
+                BitSet extra = (BitSet) d.received.clone();
+                extra.andNot(d.acked);
+                unacked += extra.cardinality();
+                dups += d.duplicates;
+                ooo += d.outOfOrder;
+            }
+        }
+        synchronized (latencyMicros) {
+            return new Counts(sent.get(), acked.get(), ackFailed.get(), firstAckFailure.get(), delivered, lost, unacked,
+                    dups, ooo, foreign.get(), latencyMicros.copy(), measuredDelivered, measureFromMicros,
+                    lastMeasuredArrivalMicros);
+        }
+    }
+
+    private static final class DeviceState {
+        final BitSet acked = new BitSet();
+        final BitSet received = new BitSet();
+        long duplicates;
+        long outOfOrder;
+        int highestDelivered = -1;
+    }
+}

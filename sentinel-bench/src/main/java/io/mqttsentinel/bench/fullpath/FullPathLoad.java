@@ -1,0 +1,217 @@
+package io.mqttsentinel.bench.fullpath;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import javax.net.ssl.TrustManagerFactory;
+
+import io.mqttsentinel.testkit.FreePorts;
+import io.mqttsentinel.testkit.MosquittoProcess;
+import io.mqttsentinel.testkit.Services;
+import io.mqttsentinel.testkit.TestCertificates;
+
+/**
+ * The full path under load, against the origin alone, in one run:
+ * <ol>
+ * <li><b>full path</b>: {@code N} devices (MQTT 3.1.1 over TLS) → proxy → core broker (inspection, file log with
+ *     an fsync before every PUBACK) → bridge → a real Mosquitto origin over MQTT-over-WebSocket → a subscriber on
+ *     the origin's plain listener. Proxy, broker and bridge run in this JVM as {@code ./sentinel all} runs them
+ *     ({@link SentinelStack}).</li>
+ * <li><b>mosquitto direct</b>: the same devices, the same load, over TLS straight to a TLS listener of that
+ *     Mosquitto, the same subscriber.</li>
+ * </ol>
+ * Devices publish QoS 1 JSON telemetry with a sequence number and the intended send time, open loop at a fixed
+ * total rate. Printed: offered and achieved msg/s, sent, acknowledged (PUBACK), delivered, <b>lost</b>
+ * (acknowledged, never delivered), duplicates, out of order per device topic, p50/p99/p99.9 latency from intended
+ * send to arrival at the origin's subscriber, and the ratio to Mosquitto. Exit code 1 when a scenario lost an
+ * acknowledged message, 2 on a usage error.
+ *
+ * <pre>
+ * java -cp sentinel-bench/target/benchmarks.jar io.mqttsentinel.bench.fullpath.FullPathLoad --rate 5000 --seconds 15
+ * </pre>
+ *
+ * <p>Every phase is bounded: connecting (a minute), publishing (the given seconds), draining ({@code --drain}, and
+ * it ends early after ten seconds without any PUBACK or delivery). Everything started is stopped, the Mosquitto
+ * child process included, and the temp directory deleted.
+ */
+public final class FullPathLoad {
+    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private FullPathLoad() {
+    }
+
+    /**
+     * @param args see {@link LoadOptions#USAGE}
+     * @throws Exception when a broker cannot start
+     */
+    public static void main(String[] args) throws Exception {
+        quietLogs();
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (Services.which("mosquitto") == null) {
+            System.err.println("needs the mosquitto binary (Debian package mosquitto) on the PATH or in /usr/sbin");
+            System.exit(2);
+        }
+        List<ScenarioResult> results = run(options, System.out);
+        System.exit(results.stream().anyMatch(r -> r.counts().lost() > 0) ? 1 : 0);
+    }
+
+    /**
+     * Runs the scenarios the options ask for and prints their table.
+     *
+     * @param o   the load
+     * @param out where progress and the table go
+     * @return the results, full path first
+     * @throws Exception when a broker cannot start or the devices cannot connect
+     */
+    static List<ScenarioResult> run(LoadOptions o, PrintStream out) throws Exception {
+        out.printf("machine: %d cores, load average %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                loadAverage(), System.getProperty("java.version"));
+        out.printf("load: %d devices, %d msg/s (%.2f msg/s per device), %d s warm-up + %d s measured, QoS 1, %d-byte payloads%n",
+                o.devices(), o.rate(), o.perDeviceRate(), o.warmupSeconds(), o.seconds(),
+                new TelemetryPayload("run-00000000", 0, 0, TelemetryPayload.nowMicros()).encode().length);
+        Path dir = Files.createTempDirectory("bench-fullpath-");
+        try {
+            TestCertificates ca = TestCertificates.create(Files.createDirectories(dir.resolve("pki")));
+            TestCertificates.Issued server = ca.server("server");
+            TrustManagerFactory trust = TestCertificates.trustManagerFactory(ca.caFile());
+            int originTlsPort = FreePorts.next();
+            List<ScenarioResult> results = new ArrayList<>();
+            ScenarioResult baseline = null;
+            try (MosquittoProcess origin = MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null,
+                    originConfig(originTlsPort, server))) {
+                if (!o.target().equals("mosquitto")) {
+                    results.add(fullPath(o, dir, server, trust, origin, out));
+                }
+                if (!o.target().equals("sentinel")) {
+                    baseline = direct(o, trust, origin, originTlsPort, out);
+                    results.add(baseline);
+                }
+            }
+            out.println();
+            out.print(ScenarioResult.table(results, baseline));
+            out.printf("load average at the end: %s%n", loadAverage());
+            return results;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * The origin: persistence as the test kit sets it (nothing written during a run), no per-subscriber queue
+     * limit (Mosquitto's default of 1000 queued messages would drop what it acknowledged whenever the subscriber
+     * falls behind for 0.1 s at 10,000 msg/s: a loss of the origin's, not of the path's), and a TLS listener for
+     * the direct scenario's devices. Mosquitto's global settings apply whatever their place in the file.
+     */
+    private static String originConfig(int tlsPort, TestCertificates.Issued server) {
+        return "max_queued_messages 0\n"
+                + "listener " + tlsPort + " 127.0.0.1\n"
+                + "certfile " + server.certFile() + "\n"
+                + "keyfile " + server.keyFile() + "\n";
+    }
+
+    private static ScenarioResult fullPath(LoadOptions o, Path dir, TestCertificates.Issued server,
+                                           TrustManagerFactory trust, MosquittoProcess origin, PrintStream out) throws Exception {
+        Map<String, String> raised = SentinelStack.settingsFor(o);
+        out.printf("full path: settings raised for this load: %s%s%n", raised.isEmpty() ? "none" : format(raised),
+                o.overrides().isEmpty() ? "" : "; set with --set: " + format(o.overrides()));
+        DeliveryTracker tracker = new DeliveryTracker(runId(), o.devices());
+        try (SentinelStack stack = SentinelStack.start(Files.createDirectories(dir.resolve("sentinel")), server,
+                origin.webSocketPort(), o, raised);
+             OriginSubscriber subscriber = OriginSubscriber.start(origin.plainPort(), tracker);
+             DeviceFleet fleet = DeviceFleet.connect(stack.proxyTlsPort(), trust, o.devices(), "clients/",
+                     SentinelStack.CONNECT_PACE)) {
+            return measure("full path", o, fleet, tracker, stack::counters, out);
+        }
+    }
+
+    private static ScenarioResult direct(LoadOptions o, TrustManagerFactory trust, MosquittoProcess origin, int tlsPort,
+                                         PrintStream out) throws Exception {
+        DeliveryTracker tracker = new DeliveryTracker(runId(), o.devices());
+        try (OriginSubscriber subscriber = OriginSubscriber.start(origin.plainPort(), tracker);
+             DeviceFleet fleet = DeviceFleet.connect(tlsPort, trust, o.devices(), OriginSubscriber.TOPIC_PREFIX, 500)) {
+            return measure("mosquitto direct", o, fleet, tracker, () -> "", out);
+        }
+    }
+
+    private static ScenarioResult measure(String name, LoadOptions o, DeviceFleet fleet, DeliveryTracker tracker,
+                                          Supplier<String> counters, PrintStream out) {
+        out.printf("%s: %d devices connected, publishing%n", name, fleet.connected());
+        fleet.publish(tracker, o.rate(), o.warmupSeconds(), o.seconds());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.drainSeconds());
+        String ended = "complete";
+        while (tracker.awaitingAck() > 0 || tracker.ackedNotDelivered() > 0) {
+            long now = System.nanoTime();
+            if (now > deadline) {
+                ended = "deadline";
+                break;
+            }
+            if (now - tracker.lastProgressNanos() > QUIET_NANOS) {
+                ended = "quiet";
+                break;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        DeliveryTracker.Counts c = tracker.counts();
+        ScenarioResult r = new ScenarioResult(name, o.rate(), o.seconds(), c, ended);
+        out.printf("%s: drain %s; %d devices still connected; no PUBACK %d (failed %d%s); delivered without PUBACK %d; "
+                        + "foreign messages %d%n", name, ended, fleet.connected(), c.sent() - c.acked(), c.ackFailed(),
+                c.firstAckFailure() == null ? "" : ", first: " + c.firstAckFailure(), c.deliveredUnacked(), c.foreign());
+        String more = counters.get();
+        if (!more.isEmpty()) {
+            out.printf("%s: %s%n", name, more);
+        }
+        return r;
+    }
+
+    private static String runId() {
+        return String.format("run-%08x", ThreadLocalRandom.current().nextInt());
+    }
+
+    private static String format(Map<String, String> settings) {
+        return settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** The launcher logs at info; a load run prints its own lines and keeps warnings. A -D on the command line wins. */
+    private static void quietLogs() {
+        String p = "org.slf4j.simpleLogger.";
+        if (System.getProperty(p + "defaultLogLevel") == null) {
+            System.setProperty(p + "defaultLogLevel", "warn");
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temp directory
+        }
+    }
+}

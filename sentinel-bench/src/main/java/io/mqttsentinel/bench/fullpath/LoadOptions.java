@@ -1,0 +1,103 @@
+package io.mqttsentinel.bench.fullpath;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The full-path scenario's parameters, parsed from {@code --name value} arguments.
+ *
+ * @param devices       device connections, each publishing {@code rate / devices} messages per second
+ * @param rate          total offered messages per second (open loop)
+ * @param seconds       measured seconds
+ * @param warmupSeconds seconds of the same load before the measured part; counted for losses, not for latency or
+ *                      throughput
+ * @param drainSeconds  the longest wait after the last publish for PUBACKs and deliveries
+ * @param target        {@code both}, {@code sentinel} (full path only) or {@code mosquitto} (direct only)
+ * @param overrides     {@code SENTINEL_*} settings to apply on top of what the load needs ({@code --set K=V})
+ */
+record LoadOptions(int devices, int rate, int seconds, int warmupSeconds, int drainSeconds, String target,
+                   Map<String, String> overrides) {
+
+    /** Three descriptors per device in this JVM (device, proxy side, proxy's upstream) plus the broker's: 20,000 allowed. */
+    static final int MAX_DEVICES = 4_000;
+
+    static final String USAGE = "usage: FullPathLoad [--rate MSG_PER_S (5000)] [--seconds S (15)] [--devices N (500)]"
+            + " [--warmup S (3)] [--drain S (60)] [--target both|sentinel|mosquitto] [--set SENTINEL_KEY=VALUE ...]";
+
+    LoadOptions {
+        check("--devices", devices, 1, MAX_DEVICES);
+        check("--rate", rate, 1, 100_000);
+        check("--seconds", seconds, 1, 600);
+        check("--warmup", warmupSeconds, 0, 60);
+        check("--drain", drainSeconds, 1, 600);
+        if (!target.equals("both") && !target.equals("sentinel") && !target.equals("mosquitto")) {
+            throw new IllegalArgumentException("--target must be both, sentinel or mosquitto, was " + target);
+        }
+        overrides = Map.copyOf(overrides);
+    }
+
+    static LoadOptions parse(String... args) {
+        int devices = 500;
+        int rate = 5_000;
+        int seconds = 15;
+        int warmup = 3;
+        int drain = 60;
+        String target = "both";
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            String value;
+            int eq = name.indexOf('=');
+            if (name.startsWith("--") && eq > 0 && !name.equals("--set")) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException(name + " needs a value; " + USAGE);
+            }
+            switch (name) {
+                case "--devices" -> devices = integer(name, value);
+                case "--rate" -> rate = integer(name, value);
+                case "--seconds" -> seconds = integer(name, value);
+                case "--warmup" -> warmup = integer(name, value);
+                case "--drain" -> drain = integer(name, value);
+                case "--target" -> target = value.toLowerCase(Locale.ROOT);
+                case "--set" -> {
+                    int at = value.indexOf('=');
+                    if (at <= 0 || !value.startsWith("SENTINEL_")) {
+                        throw new IllegalArgumentException("--set takes SENTINEL_KEY=VALUE, was " + value);
+                    }
+                    overrides.put(value.substring(0, at), value.substring(at + 1));
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + name + "; " + USAGE);
+            }
+        }
+        return new LoadOptions(devices, rate, seconds, warmup, drain, target, overrides);
+    }
+
+    /** @return messages each device sends per second */
+    double perDeviceRate() {
+        return (double) rate / devices;
+    }
+
+    /** @return messages offered in the whole run, warm-up included */
+    long totalMessages() {
+        return (long) rate * (warmupSeconds + seconds);
+    }
+
+    private static int integer(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, was " + value);
+        }
+    }
+
+    private static void check(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+}
