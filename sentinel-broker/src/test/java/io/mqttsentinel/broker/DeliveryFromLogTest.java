@@ -141,6 +141,62 @@ class DeliveryFromLogTest {
         assertThat(fx.counter("mqtt_broker_queue_dropped_total", "qos", "1")).isZero();
     }
 
+    @Test
+    void slowSubscriberAcknowledgingOutOfOrder_fallsBehindAndCatchesUp_losingNothing() throws Exception {
+        fx = new BrokerFixture(dir).start(b -> b.maxInflightByClient(java.util.Map.of("bridge-like", 200)).maxQueuedPerSession(100));
+        java.util.concurrent.ScheduledExecutorService acker = Executors.newScheduledThreadPool(2);
+        java.util.Random random = new java.util.Random(7);
+        BitSet got = new BitSet();
+        com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient sub = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion3()
+                .identifier("bridge-like").serverHost("127.0.0.1").serverPort(fx.port()).buildAsync();
+        sub.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, p -> {
+            int seq = (int) java.nio.ByteBuffer.wrap(p.getPayloadAsBytes()).getLong();
+            synchronized (got) {
+                got.set(seq);
+                got.notifyAll();
+            }
+            int delay;
+            synchronized (random) {
+                delay = random.nextInt(3);
+            }
+            acker.schedule(p::acknowledge, delay, TimeUnit.MILLISECONDS); // acknowledged late and out of order
+        }, true);
+        sub.connectWith().cleanSession(false).send().get(10, TimeUnit.SECONDS);
+        sub.subscribeWith().topicFilter("devices/#").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send()
+                .get(10, TimeUnit.SECONDS);
+        int publishers = 4;
+        int each = 10_000;
+        ExecutorService pool = Executors.newFixedThreadPool(publishers);
+        List<Future<SeqPublisher>> runs = new ArrayList<>();
+        for (int p = 0; p < publishers; p++) {
+            int from = p * each;
+            runs.add(pool.submit(() -> new SeqPublisher().run(fx.port(), "dev-" + from, "devices/" + from, from,
+                    from + each, 100, 500, 300)));
+        }
+        BitSet acked = new BitSet();
+        for (Future<SeqPublisher> f : runs) {
+            acked.or(f.get(310, TimeUnit.SECONDS).acked());
+        }
+        pool.shutdown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        BitSet missing;
+        synchronized (got) {
+            while (true) {
+                missing = (BitSet) acked.clone();
+                missing.andNot(got);
+                if (missing.isEmpty() || System.nanoTime() > deadline) {
+                    break;
+                }
+                got.wait(1000);
+            }
+        }
+        acker.shutdownNow();
+        sub.disconnect().get(10, TimeUnit.SECONDS);
+        assertThat(acked.cardinality()).isEqualTo(publishers * each);
+        assertThat(missing.stream().limit(20).boxed().toList()).as("acknowledged but never delivered").isEmpty();
+        assertThat(fx.counter("mqtt_broker_catchup_delivered_total")).as("the subscriber fell behind").isPositive();
+    }
+
     private void publishInJvm(String topic, int from, int to) throws Exception {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (int seq = from; seq < to; seq++) {

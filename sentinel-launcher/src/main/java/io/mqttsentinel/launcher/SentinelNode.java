@@ -72,6 +72,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class SentinelNode implements AutoCloseable {
+    /** The core's in-flight window for the bridge's session unless SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT says otherwise. */
+    static final int BRIDGE_INFLIGHT = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(SentinelNode.class);
 
     private final Set<Role> roles;
@@ -285,7 +287,8 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startBroker(LauncherConfig config, Path dataDir) {
-        BrokerConfig bc = parse(() -> BrokerConfig.fromEnvironment(config.values()));
+        BrokerConfig parsed = parse(() -> BrokerConfig.fromEnvironment(config.values()));
+        BrokerConfig bc = parsed;
         StoreConfig sc = parse(() -> StoreConfig.fromEnvironment(config.values()));
         InspectorConfig ic = EngineSettings.inspectorConfig(config);
         Path logDir = dataDir.resolve("log");
@@ -309,6 +312,13 @@ public final class SentinelNode implements AutoCloseable {
                     .topic(topic).build();
             add("broker-events-mqtt", mqtt, () -> true);
             events = events.andThen(mqtt);
+        }
+        if (config.get(BrokerConfig.ENV_MAX_INFLIGHT_BY_CLIENT).isEmpty()) {
+            // the bridge carries every device's messages on one session: give it a window sized for throughput
+            String bridgeId = config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID);
+            bc = new BrokerConfig(bc.port(), bc.bindAddress(), bc.limits(), bc.maxQueuedPerSession(),
+                    bc.maxInflightPerSession(), bc.ioThreads(), bc.checkpointInterval(),
+                    Map.of(bridgeId, BRIDGE_INFLIGHT), bc.catchUpThreads(), bc.snapshotInterval(), bc.snapshotRecords());
         }
         SentinelBroker broker = SentinelBroker.builder()
                 .config(bc)

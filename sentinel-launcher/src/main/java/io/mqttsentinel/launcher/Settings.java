@@ -135,12 +135,22 @@ final class Settings {
         add("SENTINEL_BROKER_MAX_CLIENT_ID", "256", "23 to 65535 bytes", "Longest client id accepted", broker, false);
         add("SENTINEL_BROKER_CONNECT_TIMEOUT_MS", "10000", "1 to 600000", "Deadline for the first packet (CONNECT)",
                 broker, false);
-        add("SENTINEL_BROKER_MAX_QUEUED", "1000", "1 to 1000000", "Messages queued per session beyond its in-flight "
-                + "window (more are dropped and counted)", broker, false);
+        add("SENTINEL_BROKER_MAX_QUEUED", "1000", "1 to 1000000", "Messages held in memory per session beyond its "
+                + "in-flight window; past it QoS 1 stays in the log and the session catches up from there (QoS 0 is "
+                + "dropped and counted)", broker, false);
         add("SENTINEL_BROKER_MAX_INFLIGHT", "32", "1 to 65535", "Unacknowledged QoS 1 messages per subscriber", broker, false);
         add("SENTINEL_BROKER_IO_THREADS", "0 (twice the cores)", "0 to 1024", "Broker I/O threads", broker, false);
         add("SENTINEL_BROKER_CHECKPOINT_MS", "1000", "10 to 3600000", "How often persistent sessions' delivery progress "
                 + "is written to the log", broker, false);
+        add("SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT", "the bridge's SENTINEL_BRIDGE_CLIENT_ID=1000",
+                "id=n[,id=n...], n 1 to 65535", "In-flight windows of particular client ids (a bridge needs one sized "
+                + "for throughput)", broker, false);
+        add("SENTINEL_BROKER_CATCHUP_THREADS", "2", "1 to 64", "Sessions reading their backlog from the log at once",
+                broker, false);
+        add("SENTINEL_BROKER_SNAPSHOT_MS", "3600000", "1000 to 86400000", "Longest time between two snapshots of the "
+                + "broker's state (keep well below the retention)", broker, false);
+        add("SENTINEL_BROKER_SNAPSHOT_RECORDS", "1000000", "1000 to 1000000000", "A snapshot is also taken when the "
+                + "state partition grew by this many records", broker, false);
 
         // store
         String store = "sentinel-store";

@@ -151,12 +151,18 @@ final class SentinelStack implements AutoCloseable {
                 .map(c -> c.getId().getTag("tier") + " " + (long) c.count()).collect(Collectors.joining(", "));
         return String.format(Locale.ROOT, "proxy rate-limited %d%s, proxy bytes in %d, inspector blocked %d, "
                         + "broker queue-dropped %d, log append failures %d, broker refused %d, broker redeliveries %d, "
-                        + "bridge dropped %d, bridge retries %d",
+                        + "bridge dropped %d, bridge retries %d; broker sessions behind %d, caught up from the log %d, "
+                        + "bridge in flight to the origin %d",
                 sum(r, "mqtt.proxy.rate.limit.rejected"), tiers.isEmpty() ? "" : " (" + tiers + ")",
                 sum(r, "mqtt.proxy.bytes.received"), sum(r, "inspector.messages.blocked"),
                 sum(r, "mqtt_broker_queue_dropped_total"), sum(r, "mqtt_broker_log_append_failures_total"),
                 sum(r, "mqtt_broker_messages_refused_total"), sum(r, "mqtt_broker_redeliveries_total"),
-                sum(r, "bridge_messages_dropped"), sum(r, "bridge_retries"));
+                sum(r, "bridge_messages_dropped"), sum(r, "bridge_retries"), gauge(r, "mqtt_broker_sessions_behind"),
+                sum(r, "mqtt_broker_catchup_delivered_total"), gauge(r, "bridge_egress_inflight"));
+    }
+
+    private static long gauge(MeterRegistry r, String name) {
+        return (long) r.find(name).gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
     }
 
     private static long sum(MeterRegistry r, String name) {

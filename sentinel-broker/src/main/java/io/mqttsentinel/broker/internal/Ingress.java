@@ -79,6 +79,8 @@ public final class Ingress {
     private final BrokerMetrics metrics;
     private final Clock clock;
     private final Executor routing;
+    private final Object appendOrder = new Object();
+    private final java.util.concurrent.ConcurrentLinkedQueue<PendingRoute> toRoute = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param inspector     the payload inspector
@@ -231,26 +233,19 @@ public final class Ingress {
                 state = stateWriter.writeRetained(new BrokerMessage(topic, payload, qos, null, 0));
             }
         }
-        CompletableFuture<LogPosition> appended = append(log, new LogEntry(topic, payload, qos, clientId, now));
-        appended.thenAccept(pos -> metrics.stored(System.nanoTime() - start));
-        // routing runs on the router thread, handed over in the order the log completed the appends (so in
-        // offset order per partition), and never on the log's own thread: a message matching many
-        // subscribers must not hold up the log's writer or a Kafka producer's I/O thread
-        CompletableFuture<Outcome> data = appended
-                .handleAsync((pos, err) -> {
-                    if (err != null) {
-                        metrics.appendFailed();
-                        LOG.debug("append failed for {} from {}", topic, clientId, err);
-                        return Outcome.FAILED;
-                    }
-                    BrokerMessage message = new BrokerMessage(topic, payload, qos, pos, receivedNanos);
-                    try {
-                        router.route(message);
-                    } catch (RuntimeException e) {
-                        LOG.error("routing failed for {}", topic, e); // stored: recovery and redelivery still hold
-                    }
-                    return Outcome.STORED;
-                }, routing);
+        // routing must follow offset order per partition (sessions note positions, checkpoints note the highest
+        // routed): the appends are called and queued under one lock, so the queue is in log order, and the router
+        // thread routes its head once stored. A completion callback alone would not do: one registered after its
+        // append already completed runs on the registering thread, possibly after a later record's. Routing never
+        // runs on the log's own thread: a message matching many subscribers must not hold up the writer.
+        PendingRoute pending;
+        synchronized (appendOrder) {
+            CompletableFuture<LogPosition> appended = append(log, new LogEntry(topic, payload, qos, clientId, now));
+            pending = new PendingRoute(appended, topic, payload, qos, clientId, receivedNanos, start);
+            toRoute.add(pending);
+        }
+        pending.appended.whenComplete((pos, err) -> routing.execute(this::routeStored));
+        CompletableFuture<Outcome> data = pending.outcome;
         if (state == null) {
             return data;
         }
@@ -261,6 +256,40 @@ public final class Ingress {
             }
             return outcome;
         });
+    }
+
+    /** A stored (or storing) message waiting for its turn on the router thread. */
+    private record PendingRoute(CompletableFuture<LogPosition> appended, String topic, byte[] payload, int qos,
+                                String clientId, long receivedNanos, long appendStartNanos,
+                                CompletableFuture<Outcome> outcome) {
+        PendingRoute(CompletableFuture<LogPosition> appended, String topic, byte[] payload, int qos, String clientId,
+                     long receivedNanos, long appendStartNanos) {
+            this(appended, topic, payload, qos, clientId, receivedNanos, appendStartNanos, new CompletableFuture<>());
+        }
+    }
+
+    /** On the router thread: routes the queue's head while it is stored, in log order. */
+    private void routeStored() {
+        PendingRoute head;
+        while ((head = toRoute.peek()) != null && head.appended.isDone()) {
+            toRoute.poll();
+            LogPosition pos;
+            try {
+                pos = head.appended.join();
+            } catch (RuntimeException err) {
+                metrics.appendFailed();
+                LOG.debug("append failed for {} from {}", head.topic, head.clientId, err);
+                head.outcome.complete(Outcome.FAILED);
+                continue;
+            }
+            metrics.stored(System.nanoTime() - head.appendStartNanos);
+            try {
+                router.route(new BrokerMessage(head.topic, head.payload, head.qos, pos, head.receivedNanos));
+            } catch (RuntimeException e) {
+                LOG.error("routing failed for {}", head.topic, e); // stored: recovery and redelivery still hold
+            }
+            head.outcome.complete(Outcome.STORED);
+        }
     }
 
     private static CompletableFuture<LogPosition> append(MessageLog target, LogEntry entry) {

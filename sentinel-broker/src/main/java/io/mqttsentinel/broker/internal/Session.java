@@ -433,6 +433,7 @@ public final class Session {
         this.owner = newOwner;
         this.channel = null;
         this.outbox = null;
+        this.flushScheduled = false; // a flush scheduled for the old channel finds it gone and does nothing
         epoch++;
     }
 
@@ -451,6 +452,7 @@ public final class Session {
         owner = null;
         channel = null;
         outbox = null; // what it held is in flight (sent again on reconnect) or QoS 0
+        flushScheduled = false;
         epoch++;
         if (persistent) {
             for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
