@@ -24,6 +24,16 @@ class TextDecoderTest {
         "%u0027%u003c => '<",
         "%c0%ae%c0%ae%c0%af => ../",
         "%c0%2e%c0%2e%c0%2f => ../",
+        "%e0%80%ae%e0%80%ae%e0%80%af => ../",
+        "%f0%80%80%ae%F0%80%80%AE%f0%80%80%af => ../",
+        "%f8%80%80%80%ae%f8%80%80%80%ae%f8%80%80%81%9c => ..\\",
+        "%fc%80%80%80%80%af => /",
+        "%c1%9c%c1%1c%c0%5c => \\\\\\",
+        "%25c0%25af%252e => /.",
+        "%%32%66 => /",
+        "%25u002f%u2215 => /\u2215",
+        "%f0%9f%98%80 => \ufffd",
+        "caf%e9 => caf\u00e9",
         "&#39;&#x27;&apos;&lt;&LT &quot; => '''<< \"",
         "&#0000106&#0000097 => ja",
         "\\u0027\\x3cscript => '<script",
@@ -35,6 +45,17 @@ class TextDecoderTest {
     })
     void decode_encodings_yieldTheTextAnAttackerMeant(String raw, String expected) {
         assertThat(decode(raw, false, 3)).isEqualTo(expected);
+    }
+
+    @Test
+    void decode_rawOverlongBytesOfEveryLength_yieldTheAsciiTheySpell() {
+        byte[] raw = {(byte) 0xC0, (byte) 0xAF, (byte) 0xE0, (byte) 0x80, (byte) 0xAF, (byte) 0xF0, (byte) 0x80, (byte) 0x80,
+            (byte) 0xAF, (byte) 0xF8, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0xAF, (byte) 0xFC, (byte) 0x80, (byte) 0x80,
+            (byte) 0x80, (byte) 0x81, (byte) 0x9C, (byte) 0xF8, (byte) 0x80, 'x'};
+        Scratch s = new Scratch();
+        TextDecoder.decode(raw, 0, raw.length, false, 3, s);
+        // the last sequence is cut short: its bytes stay what they were
+        assertThat(new String(s.lower, 0, s.length)).isEqualTo("////\\\u00f8\u0080x");
     }
 
     @Test
