@@ -36,6 +36,21 @@ class AttackClassesTest {
     }
 
     @Test
+    void sql_stackedStatements_ddlDclDmlAndProcedureCallsAfterATerminator_areBlocked() {
+        assertAllRight("stacked", ThreatCategory.SQL_INJECTION, AttackClasses.stackedSql());
+    }
+
+    @Test
+    void benign_proseWithAStatementWordAfterASemicolon_passes() {
+        assertAllRight("benign stacked look-alikes", null, AttackClasses.stackedSqlBenign());
+    }
+
+    @Test
+    void benign_quotedLogicGateOrKeywordInProse_passes() {
+        assertAllRight("quoted keywords", null, AttackClasses.quotedKeywordProse());
+    }
+
+    @Test
     void traversal_overlongSeparatorsOfEveryLength_rawPercentAndDoubleEncoded_areBlocked() {
         assertAllRight("overlong", ThreatCategory.PATH_TRAVERSAL, AttackClasses.overlongTraversal());
     }
