@@ -251,20 +251,46 @@ public final class TextDecoder {
 
     /**
      * A value without a single space whose '+' signs join letters ({@code 8+and+1=1--}) is form-encoded:
-     * its '+' are spaces.
+     * its '+' are spaces. Unless it is base64: only base64 characters ('=' only as padding), upper case, lower
+     * case and digits mixed, and at most one piece between '+' signs made of letters only (form-encoded text
+     * puts a word between every two, random data hardly ever): there a '+' is data, and spaces would make
+     * words of random letters ({@code TM13CgB/ps+/yR1...} is no "ps" command).
      */
     static void formPlus(char[] t, int len) {
         boolean joinsLetters = false;
-        for (int i = 0; i < len; i++) {
-            char c = t[i];
+        boolean base64 = true;
+        int kinds = 0;
+        int wordPieces = 0;
+        int pieceStart = 0;
+        boolean pieceLetters = true;
+        for (int i = 0; i <= len; i++) {
+            char c = i < len ? t[i] : '+';
             if (c == ' ') {
                 return;
             }
-            if (c == '+' && i > 0 && i + 1 < len && isAsciiLetter(t[i + 1]) && t[i - 1] != '+') {
-                joinsLetters = true;
+            if (c >= 'a' && c <= 'z') {
+                kinds |= 1;
+            } else if (c >= 'A' && c <= 'Z') {
+                kinds |= 2;
+            } else if (c == '+') {
+                if (pieceLetters && i - pieceStart >= 2) {
+                    wordPieces++;
+                }
+                pieceStart = i + 1;
+                pieceLetters = true;
+                if (i > 0 && i + 1 < len && isAsciiLetter(t[i + 1]) && t[i - 1] != '+') {
+                    joinsLetters = true;
+                }
+            } else {
+                pieceLetters = false;
+                if (c >= '0' && c <= '9') {
+                    kinds |= 4;
+                } else if (c != '/' && !(c == '=' && i >= len - 2)) {
+                    base64 = false;
+                }
             }
         }
-        if (joinsLetters) {
+        if (joinsLetters && !(base64 && kinds == 7 && wordPieces <= 1)) {
             for (int i = 0; i < len; i++) {
                 if (t[i] == '+') {
                     t[i] = ' ';

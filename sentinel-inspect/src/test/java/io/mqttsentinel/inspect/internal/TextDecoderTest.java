@@ -40,6 +40,8 @@ class TextDecoderTest {
         "ＳＥＬＥＣＴ => select",
         "8+and+1=1-- => 8 and 1=1--",
         "1+1=2 => 1+1=2",
+        "TM13CgB/ps+/yR1VPLZqVhINZ2OkBlBnVWpYRY/lL+Ajbe4== => tm13cgb/ps+/yr1vplzqvhinz2okblbnvwpyry/ll+ajbe4==",
+        "1+UnIoN+SeLeCt+pw+FrOm+users+a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0 => 1 union select pw from users a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0",
         "100% sure => 100% sure",
         "&amp;lt;script => <script",
     })
