@@ -18,7 +18,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** False positives on 100,000 seeded benign telemetry messages must stay at or below 0.01 %. */
+/** No false positive on 100,000 seeded benign telemetry messages (sentinel-bench runs 1,000,000). */
 class GeneratedTelemetryFalsePositiveTest {
 
     static final int MESSAGES = 100_000;
@@ -40,11 +40,11 @@ class GeneratedTelemetryFalsePositiveTest {
     }
 
     @Test
-    void generatedTelemetry_100kMessages_falsePositiveRateAtMostOneIn10k() {
+    void generatedTelemetry_100kMessages_noFalsePositive() {
+        // the target is 0 in 1,000,000 (sentinel-bench's inspect.FalsePositiveRun runs that many); CI runs 100k
         List<String> fp = falsePositives(20261125L, MESSAGES);
 
-        assertThat((double) fp.size() / MESSAGES).as("false positives: %s", fp.stream().limit(5).toList())
-                .isLessThanOrEqualTo(0.0001);
+        assertThat(fp).as("false positives").isEmpty();
     }
 
     @Test
@@ -80,9 +80,12 @@ class GeneratedTelemetryFalsePositiveTest {
         assertThat(blocked).isLessThanOrEqualTo(1);
     }
 
+    /** @param args optionally the number of messages (default {@value #MESSAGES}) */
     public static void main(String[] args) {
-        List<String> fp = falsePositives(20261125L, MESSAGES);
-        System.out.println("false positives: " + fp.size() + " of " + MESSAGES);
+        int messages = args.length > 0 ? Integer.parseInt(args[0]) : MESSAGES;
+        long start = System.nanoTime();
+        List<String> fp = falsePositives(20261125L, messages);
+        System.out.printf("false positives: %d of %d (%.1f s)%n", fp.size(), messages, (System.nanoTime() - start) / 1e9);
         java.util.Map<String, Long> byFinding = new java.util.TreeMap<>();
         for (String line : fp) {
             String findings = line.substring(line.lastIndexOf(" -> ") + 4);

@@ -224,15 +224,10 @@ public final class JsonScanner {
                 i++;
                 continue;
             }
-            int need;
-            if (b >= 0xC0 && b < 0xE0) {
-                // C0 and C1 start overlong forms: not valid UTF-8, but an evasion we decode rather than skip
-                need = 1;
-            } else if (b >= 0xE0 && b < 0xF0) {
-                need = 2;
-            } else if (b >= 0xF0 && b < 0xF5) {
-                need = 3;
-            } else {
+            // lead bytes of every length the lenient decoder reads (overlong forms are an evasion we decode
+            // rather than skip); a stray continuation byte or FE/FF is binary
+            int need = TextDecoder.continuations(b);
+            if (need == 0) {
                 return false;
             }
             if (i + need >= end) {

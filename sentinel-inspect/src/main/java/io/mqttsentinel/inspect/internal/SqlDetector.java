@@ -167,7 +167,7 @@ public final class SqlDetector {
                 }
             } else if (k == 0 && ty == KEY && kw == K_STMT && enabled[Builtin.SQLI_STACKED_QUERY.ordinal()]
                     && (Words.eq(t, ts[k], te[k], "exec") || Words.eq(t, ts[k], te[k], "execute"))
-                    && execTarget(t, type, ts, te, n, next(type, n, k))) {
+                    && StackedStatement.execTarget(t, type, ts, te, n, next(type, n, k), false)) {
                 s.hit(ts[k], te[Math.min(n - 1, k + 2)]);
                 return Builtin.SQLI_STACKED_QUERY.ordinal();
             } else if ((ty == LOGIC || (ty == KEY && kw == K_OTHER && (Words.eq(t, ts[k], te[k], "when")
@@ -323,7 +323,7 @@ public final class SqlDetector {
             }
             return -1;
         }
-        if (ty == LOGIC) {
+        if (ty == LOGIC && !quotedWordInProse(t, type, ts, te, n, m, quote)) {
             int a = next(type, n, m);
             while (a < n && ((type[a] & 0xFF) == LPAREN || (type[a] & 0xFF) == OP || kw(type[a]) == K_OPWORD)) {
                 a = next(type, n, a);
@@ -348,7 +348,7 @@ public final class SqlDetector {
         // A' != 'B, ' - ', 'RLIKE', 1"OR-"1: only SQL after the quote, ending in a string the query closes
         int last = n - 1;
         boolean endsOpen = quote == '\'' && firstIsWord && (type[last] & 0xFF) == STR && (type[last] & OPEN) != 0 && t[ts[last]] == quote
-                && !quoteRun(t, ts[last], te[last]);
+                && !quoteRun(t, ts[last], te[last]) && !prose(t, ts[last] + 1, te[last], 2);
         boolean endsComment = firstIsWord && (type[last] & 0xFF) == COMMENT && last > m;
         if (!endsOpen && !endsComment) {
             return -1;
@@ -381,6 +381,32 @@ public final class SqlDetector {
             return Builtin.SQLI_QUOTE_BREAKOUT.ordinal();
         }
         return -1;
+    }
+
+    /**
+     * A keyword written in quotes ({@code "OR"}, {@code 'and'}) with prose on its far side is a quotation: the
+     * label said "OR" and the gate output stayed high. In the quoted pass that reads as the keyword between two
+     * strings, the second of which holds words; an attack's operand there is a value ({@code 1'or'1'='1}).
+     */
+    private static boolean quotedWordInProse(char[] t, int[] type, int[] ts, int[] te, int n, int m, char quote) {
+        int a = m + 1;
+        return ts[m] > 0 && t[ts[m] - 1] == quote && a < n && (type[a] & 0xFF) == STR && ts[a] == te[m]
+                && t[ts[a]] == quote && prose(t, ts[a] + 1, te[a], 1);
+    }
+
+    /**
+     * Whether the inside of a string, {@code t[s, e)}, reads as words: at least {@code words} words that follow
+     * a blank. The string an attack leaves for the query to close is a value ({@code 'x}, {@code ' b}); a
+     * sentence is not.
+     */
+    private static boolean prose(char[] t, int s, int e, int words) {
+        int found = 0;
+        for (int i = s; i + 1 < e; i++) {
+            if (t[i] == ' ' && t[i + 1] >= 'a' && t[i + 1] <= 'z' && ++found >= words) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isOpLike(int type) {
@@ -471,6 +497,9 @@ public final class SqlDetector {
         }
         if (op >= n || !isComparison(t, type, ts, te, op)) {
             return -1;
+        }
+        if (Words.eq(t, ts[op], te[op], "not") && !(next(type, n, op) < n && kw(type[next(type, n, op)]) == K_OPWORD)) {
+            return -1; // NOT compares only with LIKE, IN, BETWEEN, REGEXP after it: "the 'and' gate, not the 'or' one"
         }
         int b = next(type, n, op);
         while (b < n && ((type[b] & 0xFF) == LPAREN || (type[b] & 0xFF) == OP || kw(type[b]) == K_OPWORD)) {
@@ -573,7 +602,7 @@ public final class SqlDetector {
      * A SELECT whose list is SQL: literals, functions, variables or '*' (or, after '(' / an operator / ';' /
      * UNION, plain columns followed by FROM); two plain words in a row are prose, not a select list.
      */
-    private static boolean selectList(char[] t, int[] type, int[] ts, int[] te, int n, int k, char quote) {
+    static boolean selectList(char[] t, int[] type, int[] ts, int[] te, int n, int k, char quote) {
         int p = prev(type, k);
         int pt = p >= 0 ? type[p] & 0xFF : 0;
         boolean injected = pt == LPAREN || pt == OP || pt == LOGIC || pt == SEMI || (pt == KEY && kw(type[p]) == K_UNION)
@@ -633,88 +662,21 @@ public final class SqlDetector {
         return strong && limit >= n;
     }
 
-    private static boolean execTarget(char[] t, int[] type, int[] ts, int[] te, int n, int f) {
-        if (f >= n) {
-            return false;
-        }
-        int ft = type[f] & 0xFF;
-        if (ft == STR || ft == VAR || ft == LPAREN || kw(type[f]) == K_DANGER) {
-            return true;
-        }
-        return (ft == WORD || ft == FUNC) && te[f] - ts[f] > 3
-                && (Words.startsWith(t, te[f], ts[f], "sp_") || Words.startsWith(t, te[f], ts[f], "xp_")
-                || Words.startsWith(t, te[f], ts[f], "master") || Words.eq(t, ts[f], te[f], "immediate"));
-    }
-
+    /** After the ';' at {@code k}: a second statement ({@link StackedStatement}), past any '(' or BEGIN. */
     private static boolean stacked(char[] t, int[] type, int[] ts, int[] te, int n, int k, char quote) {
         int m = next(type, n, k);
         while (m < n && ((type[m] & 0xFF) == LPAREN || (kw(type[m]) == K_OTHER && Words.eq(t, ts[m], te[m], "begin")))) {
             m = next(type, n, m);
         }
-        if (m >= n) {
-            return false;
-        }
-        int kw = kw(type[m]);
-        int ty = type[m] & 0xFF;
-        int f = next(type, n, m);
-        int ft = f < n ? type[f] & 0xFF : 0;
-        int fk = f < n ? kw(type[f]) : 0;
-        if (ty == WORD && Words.eq(t, ts[m], te[m], "load")) {
-            return f < n && (Words.eq(t, ts[f], te[f], "data") || Words.eq(t, ts[f], te[f], "xml"));
-        }
-        if (ty != KEY && ty != FUNC) {
-            return false;
-        }
-        switch (kw) {
-            case K_SELECT:
-                return selectList(t, type, ts, te, n, m, quote);
-            case K_STMT:
-                if (Words.eq(t, ts[m], te[m], "shutdown")) {
-                    return f >= n || ft == COMMENT || ft == SEMI || (fk == K_OTHER && Words.eq(t, ts[f], te[f], "end"));
-                }
-                if (Words.eq(t, ts[m], te[m], "insert")) {
-                    return fk == K_OTHER && Words.eq(t, ts[f], te[f], "into");
-                }
-                if (Words.eq(t, ts[m], te[m], "delete")) {
-                    int g = f;
-                    int guard = 0;
-                    while (g < n && (type[g] & 0xFF) == WORD && guard++ < 3) {
-                        g = next(type, n, g); // low_priority, quick, ignore
-                    }
-                    return g < n && kw(type[g]) == K_FROM;
-                }
-                if (Words.eq(t, ts[m], te[m], "update")) {
-                    int g = f < n ? next(type, n, f) : n;
-                    return ft == WORD && g < n && kw(type[g]) == K_SET;
-                }
-                if (Words.eq(t, ts[m], te[m], "exec") || Words.eq(t, ts[m], te[m], "execute")) {
-                    return execTarget(t, type, ts, te, n, f);
-                }
-                if (Words.eq(t, ts[m], te[m], "truncate")) {
-                    return fk == K_DDL_OBJECT;
-                }
-                return false;
-            case K_DDL:
-                return fk == K_DDL_OBJECT;
-            case K_DECLARE:
-            case K_SET:
-                return ft == VAR;
-            case K_WAITFOR:
-                return fk == K_DELAY;
-            case K_OTHER:
-                return Words.eq(t, ts[m], te[m], "if") && (ft == LPAREN || (ft == WORD && Words.eq(t, ts[f], te[f], "exists"))
-                        || (fk == K_OPWORD && Words.eq(t, ts[f], te[f], "not")));
-            default:
-                return false;
-        }
+        return m < n && StackedStatement.at(t, type, ts, te, n, m, quote);
     }
 
-    private static int kw(int type) {
+    static int kw(int type) {
         return type >>> 16;
     }
 
     /** Next token after {@code k} that is not a comment ({@code n} when none). */
-    private static int next(int[] type, int n, int k) {
+    static int next(int[] type, int n, int k) {
         int m = k + 1;
         while (m < n && (type[m] & 0xFF) == COMMENT) {
             m++;

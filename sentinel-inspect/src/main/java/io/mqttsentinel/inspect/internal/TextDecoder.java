@@ -251,20 +251,46 @@ public final class TextDecoder {
 
     /**
      * A value without a single space whose '+' signs join letters ({@code 8+and+1=1--}) is form-encoded:
-     * its '+' are spaces.
+     * its '+' are spaces. Unless it is base64: only base64 characters ('=' only as padding), upper case, lower
+     * case and digits mixed, and at most one piece between '+' signs made of letters only (form-encoded text
+     * puts a word between every two, random data hardly ever): there a '+' is data, and spaces would make
+     * words of random letters ({@code TM13CgB/ps+/yR1...} is no "ps" command).
      */
     static void formPlus(char[] t, int len) {
         boolean joinsLetters = false;
-        for (int i = 0; i < len; i++) {
-            char c = t[i];
+        boolean base64 = true;
+        int kinds = 0;
+        int wordPieces = 0;
+        int pieceStart = 0;
+        boolean pieceLetters = true;
+        for (int i = 0; i <= len; i++) {
+            char c = i < len ? t[i] : '+';
             if (c == ' ') {
                 return;
             }
-            if (c == '+' && i > 0 && i + 1 < len && isAsciiLetter(t[i + 1]) && t[i - 1] != '+') {
-                joinsLetters = true;
+            if (c >= 'a' && c <= 'z') {
+                kinds |= 1;
+            } else if (c >= 'A' && c <= 'Z') {
+                kinds |= 2;
+            } else if (c == '+') {
+                if (pieceLetters && i - pieceStart >= 2) {
+                    wordPieces++;
+                }
+                pieceStart = i + 1;
+                pieceLetters = true;
+                if (i > 0 && i + 1 < len && isAsciiLetter(t[i + 1]) && t[i - 1] != '+') {
+                    joinsLetters = true;
+                }
+            } else {
+                pieceLetters = false;
+                if (c >= '0' && c <= '9') {
+                    kinds |= 4;
+                } else if (c != '/' && !(c == '=' && i >= len - 2)) {
+                    base64 = false;
+                }
             }
         }
-        if (joinsLetters) {
+        if (joinsLetters && !(base64 && kinds == 7 && wordPieces <= 1)) {
             for (int i = 0; i < len; i++) {
                 if (t[i] == '+') {
                     t[i] = ' ';
@@ -333,22 +359,56 @@ public final class TextDecoder {
                     out[o++] = (char) b;
                     i++;
                 }
-            } else if (b >= 0xC0 && b < 0xE0 && i + 1 < end && isCont(src[i + 1])) {
-                out[o++] = (char) (((b & 0x1F) << 6) | (src[i + 1] & 0x3F));
-                i += 2;
-            } else if (b >= 0xE0 && b < 0xF0 && i + 2 < end && isCont(src[i + 1]) && isCont(src[i + 2])) {
-                out[o++] = (char) (((b & 0x0F) << 12) | ((src[i + 1] & 0x3F) << 6) | (src[i + 2] & 0x3F));
-                i += 3;
-            } else if (b >= 0xF0 && i + 3 < end && isCont(src[i + 1]) && isCont(src[i + 2]) && isCont(src[i + 3])) {
-                // astral characters play no part in any signature: one replacement character keeps the length bound
-                out[o++] = '\uFFFD';
-                i += 4;
             } else {
-                out[o++] = (char) b;
-                i++;
+                // a lead byte of any length (2 to 6, overlong forms included) and its continuation bytes
+                int need = continuations(b);
+                int cp = need > 0 && i + need < end ? b & (0x3F >> need) : -1;
+                for (int k = 1; k <= need && cp >= 0; k++) {
+                    byte c = src[i + k];
+                    cp = isCont(c) ? cp << 6 | (c & 0x3F) : -1;
+                }
+                if (cp >= 0) {
+                    out[o++] = character(cp);
+                    i += need + 1;
+                } else {
+                    out[o++] = (char) b;
+                    i++;
+                }
             }
         }
         return o;
+    }
+
+    /**
+     * How many continuation bytes a lead byte announces, lenient as old decoders were: 1 for C0-DF (C0 and C1
+     * only start overlong forms), 2 for E0-EF, 3 for F0-F7, 4 for F8-FB and 5 for FC-FD (lengths UTF-8 no longer
+     * allows, used only to spell ASCII the long way); 0 for a byte that starts nothing.
+     */
+    static int continuations(int lead) {
+        if (lead < 0xC0) {
+            return 0;
+        }
+        if (lead < 0xE0) {
+            return 1;
+        }
+        if (lead < 0xF0) {
+            return 2;
+        }
+        if (lead < 0xF8) {
+            return 3;
+        }
+        if (lead < 0xFC) {
+            return 4;
+        }
+        return lead < 0xFE ? 5 : 0;
+    }
+
+    /**
+     * The character a decoded sequence spells: an overlong form is the character it spells ({@code F0 80 80 AF}
+     * is '/'); astral characters play no part in any signature, so one replacement character keeps the length bound.
+     */
+    private static char character(int cp) {
+        return cp < 0x10000 ? (char) cp : '\uFFFD';
     }
 
     private static boolean isCont(byte b) {
@@ -412,25 +472,26 @@ public final class TextDecoder {
                 int v = hex(in, i + 1, 2, len);
                 if (v >= 0) {
                     i += 3;
-                    if (v >= 0xC0 && v < 0xE0 && i < len && in[i] == '%') {
-                        int v2 = hex(in, i + 1, 2, len);
-                        if ((v == 0xC0 || v == 0xC1) && v2 >= 0 && v2 < 0x80) {
-                            // %c0%2f: broken overlong forms that lenient servers read as the ASCII byte
-                            out[o++] = (char) v2;
-                            i += 3;
+                    int need = continuations(v);
+                    if (need > 0) {
+                        // %e0%80%af, %f8%80%80%80%af: a UTF-8 sequence of any length, overlong forms included
+                        int cp = v & (0x3F >> need);
+                        for (int k = 0; k < need && cp >= 0; k++) {
+                            int at = i + 3 * k;
+                            int b = at < len && in[at] == '%' ? hex(in, at + 1, 2, len) : -1;
+                            cp = b >= 0x80 && b < 0xC0 ? cp << 6 | (b & 0x3F) : -1;
+                        }
+                        if (cp >= 0) {
+                            out[o++] = character(cp);
+                            i += 3 * need;
                             continue;
                         }
-                        if (v2 >= 0x80 && v2 < 0xC0) {
-                            out[o++] = (char) (((v & 0x1F) << 6) | (v2 & 0x3F));
+                        int v2 = (v == 0xC0 || v == 0xC1) && i < len && in[i] == '%' ? hex(in, i + 1, 2, len) : -1;
+                        if (v2 >= 0 && v2 < 0x80) {
+                            // %c0%2f, %c1%1c: broken two-byte forms; lenient servers read the ASCII byte, or the
+                            // character the lead's bit and the low six bits make when the byte is a control
+                            out[o++] = (char) (v2 >= 0x20 ? v2 : (v & 1) << 6 | v2);
                             i += 3;
-                            continue;
-                        }
-                    } else if (v >= 0xE0 && v < 0xF0 && i + 5 < len && in[i] == '%' && in[i + 3] == '%') {
-                        int v2 = hex(in, i + 1, 2, len);
-                        int v3 = hex(in, i + 4, 2, len);
-                        if (v2 >= 0x80 && v2 < 0xC0 && v3 >= 0x80 && v3 < 0xC0) {
-                            out[o++] = (char) (((v & 0x0F) << 12) | ((v2 & 0x3F) << 6) | (v3 & 0x3F));
-                            i += 6;
                             continue;
                         }
                     }

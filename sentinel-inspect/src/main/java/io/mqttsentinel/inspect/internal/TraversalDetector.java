@@ -4,7 +4,8 @@ package io.mqttsentinel.inspect.internal;
  * Path traversal on the decoded value: a {@code ..} path segment with '/' or '\' (or the {@code ..;/}
  * form some servers accept) on its side, and references to the files attackers read through traversal
  * ({@code /etc/passwd}, {@code win.ini}, {@code .htaccess}, ...). Percent, double-percent, overlong UTF-8,
- * {@code %u} and fullwidth forms are undone by {@link TextDecoder} first. An ellipsis ({@code "wait..."}),
+ * {@code %u} and fullwidth forms are undone by {@link TextDecoder} first; a dot-dot next to an escape that
+ * did not decode counts as a segment too. An ellipsis ({@code "wait..."}),
  * a version ({@code "1.2..3"}) or a plain absolute path ({@code /var/log/app.log}) is not traversal.
  */
 public final class TraversalDetector {
@@ -132,7 +133,8 @@ public final class TraversalDetector {
                 while (r < n && r < e + 2 && (p[r] == ';' || p[r] == '\u0000' || p[r] == '%')) {
                     r++;
                 }
-                boolean right = (r < n && isSep(p[r])) || (r >= n && e - i == 2 && i > 0 && isSep(p[i - 1]));
+                boolean right = (r < n && isSep(p[r])) || (r >= n && e - i == 2 && i > 0 && isSep(p[i - 1]))
+                        || undecodable(p, e, n);
                 if (left && right) {
                     segments++;
                     if (first < 0) {
@@ -173,6 +175,27 @@ public final class TraversalDetector {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether an escape that did not decode starts at {@code at}, where a path segment could go on: a '%' left
+     * after the decoding rounds (malformed as in {@code %c0%9v} or {@code %%32%%66}, or nested deeper than the
+     * rounds go), a replacement character, or what a lenient UTF-8 reading leaves of a broken sequence (a C1
+     * control is a stray continuation byte; C0 and C1 only ever start overlong forms), possibly after other
+     * Latin-1 characters of the same broken run. A server that reads such an escape its own way may read a
+     * separator, so a dot-dot segment next to one counts as traversal.
+     */
+    private static boolean undecodable(char[] p, int at, int n) {
+        for (int r = at; r < n && r < at + 8; r++) {
+            char c = p[r];
+            if (c == '%' || c == '\uFFFD' || (c >= 0x80 && c <= 0x9F) || c == 0xC0 || c == 0xC1) {
+                return true;
+            }
+            if (c < 0xA0 || c > 0xFF) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**

@@ -32,6 +32,8 @@ class FastPathsAgreeTest {
         "\u0000", "\u00e9", "\uff0f", "0x2e", "etc", "passwd", "win.ini", ".htaccess", "proc/self/", "system32",
         "select", "union", "or", "and", "script", "onload", "javascript", "alert", "document", "cat", "ls",
         "\\\"", "\\/", "\\n", "\\u0027", "\\\\",
+        "%c0", "%af", "%9v", "%%32", "%f8%80%80%80%af", "\ufffd", "\u0080", "\u00c0", ";", "create", "user", "grant",
+        "exec", "sp_x", "'or'", "\"and\"", " to ", "insert into",
     };
 
     private static List<byte[]> inputs;

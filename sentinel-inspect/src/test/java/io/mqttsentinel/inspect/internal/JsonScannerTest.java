@@ -63,4 +63,16 @@ class JsonScannerTest {
         assertThat(JsonScanner.isText(new byte[] {'a', (byte) 0xFF}, 0, 2)).isFalse();
         assertThat(JsonScanner.isText(new byte[] {(byte) 0xE2, (byte) 0x9C}, 0, 2)).isFalse();
     }
+
+    @Test
+    void isText_overlongFormsOfEveryLength_areText_aStrayContinuationByteIsNot() {
+        byte[] four = {'.', '.', (byte) 0xF0, (byte) 0x80, (byte) 0x80, (byte) 0xAF, 'x'};
+        byte[] five = {'.', '.', (byte) 0xF8, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0xAF, 'x'};
+        byte[] six = {'.', '.', (byte) 0xFC, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0xAF};
+        assertThat(JsonScanner.isText(four, 0, four.length)).isTrue();
+        assertThat(JsonScanner.isText(five, 0, five.length)).isTrue();
+        assertThat(JsonScanner.isText(six, 0, six.length)).isTrue();
+        assertThat(JsonScanner.isText(new byte[] {'a', (byte) 0xF8, (byte) 0x80, (byte) 0x80, 'b'}, 0, 5)).isFalse();
+        assertThat(JsonScanner.isText(new byte[] {'a', (byte) 0x9C, 'b'}, 0, 3)).isFalse();
+    }
 }
