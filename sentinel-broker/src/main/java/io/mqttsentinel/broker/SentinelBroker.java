@@ -107,6 +107,9 @@ public final class SentinelBroker implements AutoCloseable {
     private Channel serverChannel;
     private volatile boolean ready;
     private volatile int boundPort = -1;
+    private volatile long recoveredStateRecords;
+    private volatile long recoveredMessages;
+    private volatile double recoverySeconds;
     private boolean started;
     private boolean closed;
 
@@ -135,6 +138,9 @@ public final class SentinelBroker implements AutoCloseable {
         metrics.gauge("mqtt_broker_retained_messages", retained::size);
         metrics.gauge("mqtt_broker_sessions_behind", context::sessionsBehind);
         metrics.gauge("mqtt_broker_catchup_waiting", catchUp::waiting);
+        metrics.gauge("mqtt_broker_recovery_seconds", () -> recoverySeconds);
+        metrics.gauge("mqtt_broker_recovery_state_records", () -> recoveredStateRecords);
+        metrics.gauge("mqtt_broker_recovery_messages", () -> recoveredMessages);
     }
 
     /** @return a builder with the defaults of {@link BrokerConfig#ofDefaults()} */
@@ -156,6 +162,7 @@ public final class SentinelBroker implements AutoCloseable {
             }
             started = true;
             Recovery.Result recovered;
+            long recoveryStart = System.nanoTime();
             try {
                 recovered = new Recovery(registry, retained, router, services.context()).replay(log, services.stateWriter());
             } catch (InterruptedException e) {
@@ -164,6 +171,9 @@ public final class SentinelBroker implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw new IllegalStateException("recovery from the message log failed: " + e.getMessage(), e);
             }
+            recoverySeconds = (System.nanoTime() - recoveryStart) / 1e9;
+            recoveredStateRecords = recovered.stateRecords();
+            recoveredMessages = recovered.messages();
             catchUp.start();
             services.stateWriter().start(registry::all, recovered.snapshotBegin(), recovered.snapshotWanted());
             bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-broker-accept", true));

@@ -28,7 +28,9 @@ import io.mqttsentinel.store.SegmentedFileLog;
  */
 final class BrokerFixture implements AutoCloseable {
     final Path logDir;
-    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    /** The meters of the broker started last (a restart gets a fresh registry, as a new process would). */
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private int started;
     SegmentedFileLog log;
     SentinelBroker broker;
     private final List<Mqtt3BlockingClient> clients = new ArrayList<>();
@@ -44,6 +46,9 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     BrokerFixture start(UnaryOperator<SentinelBroker.Builder> customize, UnaryOperator<MessageLog> wrapLog) {
+        if (started++ > 0) {
+            meters = new SimpleMeterRegistry();
+        }
         log = SegmentedFileLog.builder(logDir).fsyncPolicy(FsyncPolicy.OS).open();
         MessageLog used = wrapLog == null ? log : wrapLog.apply(log);
         broker = customize.apply(SentinelBroker.builder().port(0).messageLog(used).meterRegistry(meters)).build().start();

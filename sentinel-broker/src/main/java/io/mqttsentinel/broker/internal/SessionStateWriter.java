@@ -61,6 +61,7 @@ public final class SessionStateWriter implements AutoCloseable {
     private long lastSnapshotBegin = -1;
     private long lastSnapshotAtMillis;
     private boolean snapshotSoon;
+    private volatile Map<Integer, Long> lastCheckpoint = Map.of();
 
     /**
      * @param log      the main message log
@@ -201,10 +202,16 @@ public final class SessionStateWriter implements AutoCloseable {
             });
             writes.add(f);
         }
+        if (writes.isEmpty() && completed.equals(lastCheckpoint)) {
+            return CompletableFuture.completedFuture(null); // nothing moved: no record
+        }
         return CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]))
                 .thenCompose(ok -> completed.isEmpty() ? CompletableFuture.completedFuture(null)
                         : append(StateRecords.checkpoint(completed)).toCompletableFuture())
-                .thenApply(pos -> null);
+                .thenApply(pos -> {
+                    lastCheckpoint = completed;
+                    return null;
+                });
     }
 
     private boolean snapshotDue() {
