@@ -12,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
  * {@code sentinel config}: prints every setting's effective value and where it came from (secrets
  * masked), then checks the values the way the chosen roles would parse them at start-up.
  */
-@Command(name = "config", sortOptions = false,
+@Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "config", sortOptions = false,
         description = {"Print the effective configuration (secrets masked) and check it.",
             "Exit code 2 names the first bad key, its value and what is allowed."})
 final class ConfigCommand implements Callable<Integer> {

@@ -47,7 +47,7 @@ import picocli.CommandLine.ParentCommand;
  * an intruder with a wrong password (refused by the proxy), and an origin application that answers
  * telemetry with alerts to {@code clients/{id}/alerts}. Prints a summary every second.
  */
-@Command(name = "demo", sortOptions = false,
+@Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "demo", sortOptions = false,
         description = {"Run proxy, broker, bridge, a stand-in origin and simulated devices in one JVM (no outside service).",
             "Exit code 0 when telemetry reached the origin and alerts reached the devices, 1 otherwise."})
 final class DemoCommand implements Callable<Integer> {

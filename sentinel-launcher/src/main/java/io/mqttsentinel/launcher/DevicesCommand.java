@@ -24,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
  * ({@code SENTINEL_AUTH_FILE}, default {@code SENTINEL_DATA_DIR/credentials}) that the proxy checks when no
  * {@code SENTINEL_AUTH_URL} is set. The proxy re-reads the file when it changes: no restart is needed.
  */
-@Command(name = "devices", description = "Manage the embedded credentials file (used when SENTINEL_AUTH_URL is unset).",
+@Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "devices", description = "Manage the embedded credentials file (used when SENTINEL_AUTH_URL is unset).",
         subcommands = {DevicesCommand.Add.class, DevicesCommand.Remove.class, DevicesCommand.ListDevices.class})
 final class DevicesCommand implements Callable<Integer> {
 
@@ -43,7 +43,7 @@ final class DevicesCommand implements Callable<Integer> {
     }
 
     /** {@code devices add NAME}: adds a device or replaces its password. */
-    @Command(name = "add", description = {"Add a device (or replace its password).",
+    @Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "add", description = {"Add a device (or replace its password).",
         "NAME is the device's MQTT user name, or its client id when it connects without one."})
     static final class Add implements Callable<Integer> {
         @ParentCommand
@@ -120,7 +120,7 @@ final class DevicesCommand implements Callable<Integer> {
     }
 
     /** {@code devices remove NAME}. */
-    @Command(name = "remove", description = "Remove a device; exit code 1 when it was not there.")
+    @Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "remove", description = "Remove a device; exit code 1 when it was not there.")
     static final class Remove implements Callable<Integer> {
         @ParentCommand
         DevicesCommand devices;
@@ -145,7 +145,7 @@ final class DevicesCommand implements Callable<Integer> {
     }
 
     /** {@code devices list}. */
-    @Command(name = "list", description = "List the devices' names, one per line.")
+    @Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "list", description = "List the devices' names, one per line.")
     static final class ListDevices implements Callable<Integer> {
         @ParentCommand
         DevicesCommand devices;

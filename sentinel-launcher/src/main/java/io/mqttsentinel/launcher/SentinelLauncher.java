@@ -131,22 +131,22 @@ public final class SentinelLauncher implements Callable<Integer> {
         return ConfigException.EXIT_CODE;
     }
 
-    @Command(name = "proxy", description = "Run the TLS edge proxy (MQTTS on SENTINEL_PROXY_TLS_PORT).")
+    @Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "proxy", description = "Run the TLS edge proxy (MQTTS on SENTINEL_PROXY_TLS_PORT).")
     int proxy() {
         return serve(EnumSet.of(Role.PROXY));
     }
 
-    @Command(name = "broker", description = "Run the inspecting core broker with its durable file log.")
+    @Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "broker", description = "Run the inspecting core broker with its durable file log.")
     int broker() {
         return serve(EnumSet.of(Role.BROKER));
     }
 
-    @Command(name = "bridge", description = "Run the bridge from the core broker to the origin (SENTINEL_BRIDGE_ORIGIN_URL).")
+    @Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "bridge", description = "Run the bridge from the core broker to the origin (SENTINEL_BRIDGE_ORIGIN_URL).")
     int bridge() {
         return serve(EnumSet.of(Role.BRIDGE));
     }
 
-    @Command(name = "all", description = "Run broker, bridge and proxy in one JVM (one metrics port).")
+    @Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "all", description = "Run broker, bridge and proxy in one JVM (one metrics port).")
     int all() {
         return serve(EnumSet.allOf(Role.class));
     }

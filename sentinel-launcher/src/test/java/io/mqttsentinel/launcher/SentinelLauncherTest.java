@@ -99,4 +99,25 @@ class SentinelLauncherTest {
         assertThat(run(Map.of())).isEqualTo(2);
         assertThat(err.toString()).contains("a command is required").contains("Usage: sentinel");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"proxy", "broker", "bridge", "all", "demo", "config",
+        "devices", "devices add", "devices remove", "devices list"})
+    void everyCommand_answersHelp_withItsUsageAndExitZero(String command) {
+        String[] args = (command + " --help").split(" ");
+
+        int code = run(Map.of(), args);
+
+        assertThat(code).isZero();
+        String last = command.substring(command.lastIndexOf(' ') + 1);
+        assertThat(out.toString()).contains("Usage:").contains(last).contains("--help").contains("--version");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void version_printsTheBuild() {
+        assertThat(run(Map.of(), "--version")).isZero();
+        assertThat(out.toString()).startsWith("MQTT Sentinel ");
+        assertThat(run(Map.of(), "broker", "--version")).isZero();
+    }
 }
