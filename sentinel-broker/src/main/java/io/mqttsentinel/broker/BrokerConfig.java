@@ -27,6 +27,7 @@ import io.mqttsentinel.mqtt.MqttLimits;
  *   <tr><td>catchUpThreads</td><td>{@code SENTINEL_BROKER_CATCHUP_THREADS}</td><td>2</td><td>1 to 64</td></tr>
  *   <tr><td>snapshotInterval</td><td>{@code SENTINEL_BROKER_SNAPSHOT_MS}</td><td>3600000</td><td>1000 to 86400000 ms</td></tr>
  *   <tr><td>snapshotRecords</td><td>{@code SENTINEL_BROKER_SNAPSHOT_RECORDS}</td><td>1000000</td><td>1000 to 1000000000</td></tr>
+ *   <tr><td>nodeId</td><td>{@code SENTINEL_BROKER_NODE_ID}</td><td>none (one broker)</td><td>1 to 64 of {@code [A-Za-z0-9._-]}</td></tr>
  * </table>
  *
  * @param port                  the TCP port, 0 for an ephemeral one
@@ -43,11 +44,13 @@ import io.mqttsentinel.mqtt.MqttLimits;
  * @param catchUpThreads        how many sessions read their backlog from the log at once
  * @param snapshotInterval      longest time between two snapshots of the broker's state
  * @param snapshotRecords       a snapshot is also taken once the state partition grew by this many records
+ * @param nodeId                this broker's name among several sharing one log (Kafka), or {@code ""} for a
+ *                              single broker; see {@code docs/cluster.md}
  */
 public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int maxQueuedPerSession,
                            int maxInflightPerSession, int ioThreads, Duration checkpointInterval,
                            Map<String, Integer> maxInflightByClient, int catchUpThreads, Duration snapshotInterval,
-                           long snapshotRecords) {
+                           long snapshotRecords, String nodeId) {
 
     /** Environment key of {@link #port()}. */
     public static final String ENV_PORT = "SENTINEL_BROKER_PORT";
@@ -75,6 +78,8 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
     public static final String ENV_SNAPSHOT_MS = "SENTINEL_BROKER_SNAPSHOT_MS";
     /** Environment key of {@link #snapshotRecords()}. */
     public static final String ENV_SNAPSHOT_RECORDS = "SENTINEL_BROKER_SNAPSHOT_RECORDS";
+    /** Environment key of {@link #nodeId()}. */
+    public static final String ENV_NODE_ID = "SENTINEL_BROKER_NODE_ID";
 
     /** The default port of the core broker. */
     public static final int DEFAULT_PORT = 1884;
@@ -91,6 +96,7 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
      * @param catchUpThreads        concurrent catch-up readers
      * @param snapshotInterval      longest time between snapshots
      * @param snapshotRecords       state partition growth that triggers a snapshot
+     * @param nodeId                the node's name in a cluster, or {@code ""}
      */
     public BrokerConfig {
         checkRange("port", port, 0, 65_535);
@@ -119,6 +125,15 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
         Objects.requireNonNull(snapshotInterval, "snapshotInterval");
         checkRange("snapshotInterval (ms)", snapshotInterval.toMillis(), 1000, 86_400_000);
         checkRange("snapshotRecords", snapshotRecords, 1000, 1_000_000_000);
+        Objects.requireNonNull(nodeId, "nodeId");
+        if (!nodeId.isEmpty() && !nodeId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("nodeId must be 1 to 64 characters of [A-Za-z0-9._-], was '" + nodeId + "'");
+        }
+    }
+
+    /** @return {@code true} when this broker is one node of several sharing one log */
+    public boolean clustered() {
+        return !nodeId.isEmpty();
     }
 
     /**
@@ -135,7 +150,7 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
      */
     public static BrokerConfig ofDefaults() {
         return new BrokerConfig(DEFAULT_PORT, "127.0.0.1", MqttLimits.ofDefaults(), 1000, 32, 0, Duration.ofSeconds(1),
-                Map.of(), 2, Duration.ofHours(1), 1_000_000);
+                Map.of(), 2, Duration.ofHours(1), 1_000_000, "");
     }
 
     /**
@@ -166,9 +181,13 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
         int catchUp = intValue(env, ENV_CATCHUP_THREADS, d.catchUpThreads(), 1, 64);
         int snapshotMs = intValue(env, ENV_SNAPSHOT_MS, (int) d.snapshotInterval().toMillis(), 1000, 86_400_000);
         int snapshotRecords = intValue(env, ENV_SNAPSHOT_RECORDS, (int) d.snapshotRecords(), 1000, 1_000_000_000);
+        String nodeId = env.getOrDefault(ENV_NODE_ID, "").trim();
+        if (!nodeId.isEmpty() && !nodeId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException(ENV_NODE_ID + " must be 1 to 64 characters of [A-Za-z0-9._-], was '" + nodeId + "'");
+        }
         MqttLimits limits = new MqttLimits(maxPacket, maxClientId, Duration.ofMillis(connectMs), l.keepAliveFactor());
         return new BrokerConfig(port, bind, limits, maxQueued, maxInflight, ioThreads, Duration.ofMillis(checkpointMs),
-                byClient, catchUp, Duration.ofMillis(snapshotMs), snapshotRecords);
+                byClient, catchUp, Duration.ofMillis(snapshotMs), snapshotRecords, nodeId);
     }
 
     /**

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.api.LogRecord;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.MessageLogException;
 import io.mqttsentinel.api.PayloadInspector;
@@ -27,6 +28,9 @@ import io.mqttsentinel.broker.internal.BrokerServices;
 import io.mqttsentinel.broker.internal.CatchUp;
 import io.mqttsentinel.broker.internal.ConnectionHandler;
 import io.mqttsentinel.broker.internal.Ingress;
+import io.mqttsentinel.broker.internal.LogTail;
+import io.mqttsentinel.broker.internal.StateRecords;
+import io.mqttsentinel.broker.internal.BrokerMessage;
 import io.mqttsentinel.broker.internal.Recovery;
 import io.mqttsentinel.broker.internal.ReservedTopics;
 import io.mqttsentinel.broker.internal.RetainedStore;
@@ -100,6 +104,7 @@ public final class SentinelBroker implements AutoCloseable {
     private final SessionRegistry registry;
     private final ExecutorService routing;
     private final CatchUp catchUp;
+    private volatile LogTail tail;
     private final ChannelGroup channels = new DefaultChannelGroup("sentinel-broker", GlobalEventExecutor.INSTANCE);
     private final Object lifecycle = new Object();
     private EventLoopGroup bossGroup;
@@ -116,7 +121,7 @@ public final class SentinelBroker implements AutoCloseable {
     private SentinelBroker(Builder b) {
         this.config = new BrokerConfig(b.port, b.bindAddress, b.limits, b.maxQueuedPerSession,
                 b.maxInflightPerSession, b.ioThreads, b.checkpointInterval, b.maxInflightByClient, b.catchUpThreads,
-                b.snapshotInterval, b.snapshotRecords);
+                b.snapshotInterval, b.snapshotRecords, b.nodeId);
         this.log = b.messageLog;
         this.clock = b.clock;
         BrokerMetrics metrics = new BrokerMetrics(b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry());
@@ -141,6 +146,7 @@ public final class SentinelBroker implements AutoCloseable {
         metrics.gauge("mqtt_broker_recovery_seconds", () -> recoverySeconds);
         metrics.gauge("mqtt_broker_recovery_state_records", () -> recoveredStateRecords);
         metrics.gauge("mqtt_broker_recovery_messages", () -> recoveredMessages);
+        metrics.gauge("mqtt_broker_cluster_remote_sessions", registry::remoteCount);
     }
 
     /** @return a builder with the defaults of {@link BrokerConfig#ofDefaults()} */
@@ -175,7 +181,18 @@ public final class SentinelBroker implements AutoCloseable {
             recoveredStateRecords = recovered.stateRecords();
             recoveredMessages = recovered.messages();
             catchUp.start();
-            services.stateWriter().start(registry::all, recovered.snapshotBegin(), recovered.snapshotWanted());
+            if (config.clustered()) {
+                // every node routes from the log, whichever node appended: start where recovery ended
+                tail = new LogTail(log, config.nodeId(), router, this::onStateRecord, recovered.end());
+                registry.cluster(tail, owner -> {
+                    if (owner instanceof ConnectionHandler handler) {
+                        handler.takenOverElsewhere();
+                    }
+                });
+                services.ingress().routeFromTail();
+                tail.start();
+            }
+            services.stateWriter().start(registry, recovered.snapshotBegin(), recovered.snapshotWanted());
             bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-broker-accept", true));
             workerGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sentinel-broker-io", true));
             MqttLimits limits = config.limits();
@@ -317,11 +334,37 @@ public final class SentinelBroker implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (tail != null) {
+                tail.close();
+            }
             catchUp.close();
             if (started) {
                 services.stateWriter().close();
             }
             LOG.info("core broker stopped");
+        }
+    }
+
+    /** Several nodes: a state record from the log tail; other nodes' records change this node's view. */
+    private void onStateRecord(LogRecord r) {
+        if (r.entry().clientId().equals(services.stateWriter().writerId())) {
+            return; // this node's own: already applied when written
+        }
+        StateRecords.Decoded d;
+        try {
+            d = StateRecords.decode(r.payload());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("unreadable state record at {}: {}", r.position(), e.getMessage());
+            return;
+        }
+        if (d instanceof StateRecords.SessionState s) {
+            registry.applyRemote(s);
+        } else if (d instanceof StateRecords.RetainedState rs) {
+            synchronized (retained.lock(rs.topic())) {
+                retained.put(new BrokerMessage(rs.topic(), rs.payload(), rs.qos(), null, 0), rs.seq());
+            }
+        } else if (d instanceof StateRecords.Checkpoint c) {
+            registry.nodeCheckpoint(c.node(), c.positions());
         }
     }
 
@@ -350,6 +393,7 @@ public final class SentinelBroker implements AutoCloseable {
         private int catchUpThreads;
         private Duration snapshotInterval;
         private long snapshotRecords;
+        private String nodeId;
         private PayloadInspector inspector = (context, payload) -> Verdict.allow();
         private MessageLog messageLog;
         private MessageLog quarantineLog;
@@ -380,6 +424,7 @@ public final class SentinelBroker implements AutoCloseable {
             this.catchUpThreads = config.catchUpThreads();
             this.snapshotInterval = config.snapshotInterval();
             this.snapshotRecords = config.snapshotRecords();
+            this.nodeId = config.nodeId();
             return this;
         }
 
@@ -497,6 +542,20 @@ public final class SentinelBroker implements AutoCloseable {
         public Builder snapshotRecords(long records) {
             BrokerConfig.checkRange("snapshotRecords", records, 1000, 1_000_000_000);
             this.snapshotRecords = records;
+            return this;
+        }
+
+        /**
+         * @param nodeId this broker's name among several broker nodes sharing one (Kafka) log, 1 to 64 of
+         *               {@code [A-Za-z0-9._-]}; default none (a single broker). See {@code docs/cluster.md}.
+         * @return this builder
+         */
+        public Builder nodeId(String nodeId) {
+            Objects.requireNonNull(nodeId, "nodeId");
+            if (!nodeId.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IllegalArgumentException("nodeId must be 1 to 64 characters of [A-Za-z0-9._-], was '" + nodeId + "'");
+            }
+            this.nodeId = nodeId;
             return this;
         }
 

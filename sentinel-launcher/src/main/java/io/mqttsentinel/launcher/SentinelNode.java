@@ -318,7 +318,8 @@ public final class SentinelNode implements AutoCloseable {
             String bridgeId = config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID);
             bc = new BrokerConfig(bc.port(), bc.bindAddress(), bc.limits(), bc.maxQueuedPerSession(),
                     bc.maxInflightPerSession(), bc.ioThreads(), bc.checkpointInterval(),
-                    Map.of(bridgeId, BRIDGE_INFLIGHT), bc.catchUpThreads(), bc.snapshotInterval(), bc.snapshotRecords());
+                    Map.of(bridgeId, BRIDGE_INFLIGHT), bc.catchUpThreads(), bc.snapshotInterval(), bc.snapshotRecords(),
+                    bc.nodeId());
         }
         SentinelBroker broker = SentinelBroker.builder()
                 .config(bc)

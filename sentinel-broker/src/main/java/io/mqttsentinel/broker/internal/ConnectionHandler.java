@@ -159,7 +159,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             ((ConnectionHandler) result.previousOwner()).takenOver();
         }
         session = result.session();
-        result.durable().whenComplete((ok, err) -> ctx.executor().execute(() -> {
+        result.ready().whenComplete((present, err) -> ctx.executor().execute(() -> {
             if (err != null) {
                 LOG.warn("session state of {} could not be stored; CONNACK 0x03", clientId, err);
                 services.registry().disconnected(session, this);
@@ -171,7 +171,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             MqttConnAckMessage connack = MqttMessageBuilders.connAck()
                     .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
-                    .sessionPresent(result.sessionPresent()).build();
+                    .sessionPresent(present).build();
             ctx.writeAndFlush(connack);
             connected = true;
             services.metrics().connected();
@@ -192,6 +192,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Another connection took this one's client id: close this one (its will is published). */
     void takenOver() {
+        ctx.channel().close();
+    }
+
+    /** Another broker node took this connection's session over: close this connection (its will is published). */
+    public void takenOverElsewhere() {
         ctx.channel().close();
     }
 

@@ -80,6 +80,7 @@ public final class Ingress {
     private final Clock clock;
     private final Executor routing;
     private final Object appendOrder = new Object();
+    private volatile boolean routeLocally = true;
     private final java.util.concurrent.ConcurrentLinkedQueue<PendingRoute> toRoute = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
@@ -258,6 +259,14 @@ public final class Ingress {
         });
     }
 
+    /**
+     * Several nodes on one log: every node routes from its log tail, which also reads what this node
+     * appended, so the publish path only stores (and acknowledges once stored).
+     */
+    public void routeFromTail() {
+        routeLocally = false;
+    }
+
     /** A stored (or storing) message waiting for its turn on the router thread. */
     private record PendingRoute(CompletableFuture<LogPosition> appended, String topic, byte[] payload, int qos,
                                 String clientId, long receivedNanos, long appendStartNanos,
@@ -283,10 +292,12 @@ public final class Ingress {
                 continue;
             }
             metrics.stored(System.nanoTime() - head.appendStartNanos);
-            try {
-                router.route(new BrokerMessage(head.topic, head.payload, head.qos, pos, head.receivedNanos));
-            } catch (RuntimeException e) {
-                LOG.error("routing failed for {}", head.topic, e); // stored: recovery and redelivery still hold
+            if (routeLocally) {
+                try {
+                    router.route(new BrokerMessage(head.topic, head.payload, head.qos, pos, head.receivedNanos));
+                } catch (RuntimeException e) {
+                    LOG.error("routing failed for {}", head.topic, e); // stored: recovery and redelivery still hold
+                }
             }
             head.outcome.complete(Outcome.STORED);
         }

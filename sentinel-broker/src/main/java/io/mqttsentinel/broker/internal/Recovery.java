@@ -47,6 +47,7 @@ public final class Recovery {
     private final RetainedStore retained;
     private final Router router;
     private final BrokerContext context;
+    private final String nodeId;
 
     /**
      * What recovery found.
@@ -55,8 +56,10 @@ public final class Recovery {
      * @param messages       message records read again after the last checkpoint
      * @param snapshotBegin  the offset of the newest snapshot's begin record, or -1 when there was none
      * @param snapshotWanted whether the checkpoint writer should take a snapshot at once
+     * @param end            partition to the end of the log recovery read to (where live routing starts)
      */
-    public record Result(long stateRecords, long messages, long snapshotBegin, boolean snapshotWanted) {
+    public record Result(long stateRecords, long messages, long snapshotBegin, boolean snapshotWanted,
+                         Map<Integer, Long> end) {
     }
 
     /**
@@ -70,6 +73,7 @@ public final class Recovery {
         this.retained = retained;
         this.router = router;
         this.context = context;
+        this.nodeId = context.config().nodeId();
     }
 
     /**
@@ -93,8 +97,9 @@ public final class Recovery {
         long messages;
         long snapshotBegin;
         boolean snapshotFound;
+        Map<Integer, Long> end;
         try (LogReader reader = log.openReader(SessionStateWriter.SNAPSHOT_GROUP)) {
-            Map<Integer, Long> end = reader.endOffsets();
+            end = reader.endOffsets();
             long start = reader.positions().getOrDefault(statePartition, 0L);
             snapshotBegin = start - 1;
             StateReplay state = new StateReplay();
@@ -112,7 +117,7 @@ public final class Recovery {
                         + "({} behind), {} retained messages", ms, stateRecords,
                 snapshotFound ? "from a snapshot" : "no snapshot yet", messages, registry.size(),
                 context.sessionsBehind(), retained.size());
-        return new Result(stateRecords, messages, snapshotBegin, !snapshotFound);
+        return new Result(stateRecords, messages, snapshotBegin, !snapshotFound, end);
     }
 
     /** What the state partition said; applied as it is read. */
@@ -136,10 +141,13 @@ public final class Recovery {
                 chunk.entries().forEach(this::applyEntry);
             } else if (d instanceof StateRecords.SnapshotEnd snapshotEnd) {
                 context.sawStateSeq(snapshotEnd.snapshotId());
-                completed = snapshotEnd.positions();
                 snapshotFound = true;
+                if (snapshotEnd.nodes().isEmpty()) {
+                    completed = snapshotEnd.positions();
+                }
+                snapshotEnd.nodes().forEach(this::checkpointOf);
             } else if (d instanceof StateRecords.Checkpoint checkpoint) {
-                completed = checkpoint.positions();
+                checkpointOf(checkpoint.node(), checkpoint.positions());
             } else if (d instanceof StateRecords.SnapshotBegin begin) {
                 context.sawStateSeq(begin.snapshotId());
             } else {
@@ -147,10 +155,22 @@ public final class Recovery {
             }
         }
 
+        private void checkpointOf(String node, Map<Integer, Long> positions) {
+            if (node.equals(nodeId)) {
+                completed = positions; // this node's router had routed everything up to here
+            } else {
+                registry.nodeCheckpoint(node, positions);
+            }
+        }
+
         private void applyEntry(StateRecords.Decoded d) {
             if (d instanceof StateRecords.SessionState s) {
                 context.sawStateSeq(s.seq());
-                registry.restore(s);
+                if (s.owner().equals(nodeId)) {
+                    registry.restore(s);
+                } else {
+                    registry.applyRemote(s); // another node owns it (or took it over from this one)
+                }
             } else if (d instanceof StateRecords.RetainedState rs) {
                 context.sawStateSeq(rs.seq());
                 retained.recover(rs);

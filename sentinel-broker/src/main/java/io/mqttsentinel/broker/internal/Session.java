@@ -58,6 +58,7 @@ public final class Session {
     private final Map<String, Integer> subscriptions = new ConcurrentHashMap<>(2);
     private final Object recordLock = new Object();
     private long stateSeq; // guarded by recordLock: the sequence of the newest state record applied or written
+    private long ownerEpoch; // guarded by recordLock: this node's epoch as the session's owner (several nodes)
 
     // guarded by this
     private Channel channel;
@@ -102,6 +103,21 @@ public final class Session {
         }
         stateSeq = seq;
         return true;
+    }
+
+    /** @param seq the sequence of a record of a newer owner epoch, from which this epoch's records count (hold {@link #recordLock()}) */
+    void resetSeq(long seq) {
+        stateSeq = seq;
+    }
+
+    /** @return the epoch under which this node owns the session (hold {@link #recordLock()}) */
+    long ownerEpoch() {
+        return ownerEpoch;
+    }
+
+    /** @param epoch the epoch under which this node owns the session (hold {@link #recordLock()}) */
+    void ownerEpoch(long epoch) {
+        this.ownerEpoch = epoch;
     }
 
     /** @return the client id */
@@ -582,6 +598,28 @@ public final class Session {
             int p = o.position.partition();
             pending[p] = Math.min(pending[p], o.position.offset());
         }
+    }
+
+    /**
+     * Taken over from another node: the records from each partition's start onwards are its backlog, up to
+     * (excluding) the end the taking node's router had reached. Called before the session is attached.
+     *
+     * @param starts partition to the first offset the session may not have acknowledged
+     * @param ends   partition to the first offset the router will route to the session itself
+     */
+    synchronized void adoptBacklog(Map<Integer, Long> starts, Map<Integer, Long> ends) {
+        if (cursor == null) {
+            cursor = new Cursor();
+        }
+        for (Map.Entry<Integer, Long> e : starts.entrySet()) {
+            long end = ends.getOrDefault(e.getKey(), 0L) - 1;
+            if (e.getValue() <= end) {
+                cursor.addBacklog(e.getKey(), e.getValue());
+                cursor.addBacklog(e.getKey(), end);
+                cursor.routed(e.getKey(), end);
+            }
+        }
+        syncBehind();
     }
 
     /** @return {@code true} while the session has a backlog in the log */

@@ -23,19 +23,25 @@ public final class SessionRegistry {
     private final SubscriptionIndex index;
     private final BrokerContext context;
     private final SessionStateWriter stateWriter;
-    private final Map<String, Long> endedDuringRecovery = new ConcurrentHashMap<>();
+    private final Map<String, StateRecords.SessionState> endedDuringRecovery = new ConcurrentHashMap<>();
+    private final String nodeId;
+    // several nodes on one log: the newest record of every session another node owns (or ended), and the
+    // newest checkpoint of every other node
+    private final ConcurrentHashMap<String, StateRecords.SessionState> remote = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Map<Integer, Long>> nodeCheckpoints = new ConcurrentHashMap<>();
+    private volatile LogTail tail;
+    private volatile java.util.function.Consumer<Object> fence = owner -> { };
 
     /**
      * The result of a CONNECT.
      *
-     * @param session        the session the connection now uses
-     * @param sessionPresent whether a stored session was resumed (CONNACK flag)
-     * @param previousOwner  the handler of the connection that held the client id before, or {@code null};
-     *                       the caller closes it (session takeover)
-     * @param durable        completes when the session's existence (or end) is durable in the log
+     * @param session       the session the connection now uses
+     * @param previousOwner the handler of the connection that held the client id before, or {@code null};
+     *                      the caller closes it (session takeover)
+     * @param ready         completes with the CONNACK's session-present flag when the session's existence (or
+     *                      end) is durable in the log (and, with several nodes, when this node has taken it over)
      */
-    public record Connected(Session session, boolean sessionPresent, Object previousOwner,
-                            CompletionStage<?> durable) {
+    public record Connected(Session session, Object previousOwner, CompletionStage<Boolean> ready) {
     }
 
     /**
@@ -47,6 +53,7 @@ public final class SessionRegistry {
         this.index = index;
         this.context = context;
         this.stateWriter = stateWriter;
+        this.nodeId = context.config().nodeId();
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Object();
         }
@@ -67,10 +74,132 @@ public final class SessionRegistry {
      */
     public Connected connect(String clientId, boolean clean, Object owner) {
         synchronized (stripe(clientId)) {
+            if (tail != null && !sessions.containsKey(clientId)) {
+                return claimLocked(clientId, clean, owner);
+            }
             Connected c = connectLocked(clientId, clean);
             c.session().claim(owner);
             return c;
         }
+    }
+
+    /**
+     * Several nodes: this node takes over a client id it does not hold. It appends a record with the next
+     * owner epoch (which fences every record of the former owner, and makes it close its connection), waits
+     * until its own tail has read past that record (so it applied everything the former owner wrote before),
+     * then adopts the former owner's subscriptions and reads the session's backlog from the log: every record
+     * above the former owner's watermark, up to where this node's router took over.
+     */
+    private Connected claimLocked(String clientId, boolean clean, Object owner) {
+        StateRecords.SessionState former = remote.get(clientId);
+        long epoch = (former == null ? 0 : former.ownerEpoch()) + 1;
+        Session s = new Session(clientId, !clean, context);
+        synchronized (s.recordLock()) {
+            s.ownerEpoch(epoch);
+        }
+        sessions.put(clientId, s);
+        s.claim(owner);
+        CompletionStage<io.mqttsentinel.api.LogPosition> written = stateWriter.writeClaim(s,
+                clean || former == null || former.deleted() ? null : former);
+        CompletionStage<Boolean> ready = written
+                .thenCompose(pos -> tail.awaitPast(pos))
+                .thenApply(positions -> adopt(s, positions));
+        return new Connected(s, null, ready);
+    }
+
+    private boolean adopt(Session s, Map<Integer, Long> positions) {
+        synchronized (stripe(s.clientId())) {
+            StateRecords.SessionState latest = remote.remove(s.clientId());
+            if (s.discarded() || !s.persistent() || latest == null || latest.deleted()) {
+                return false;
+            }
+            for (Map.Entry<String, Integer> e : latest.subscriptions().entrySet()) {
+                s.subscriptions().put(e.getKey(), e.getValue());
+                index.subscribe(e.getKey(), s, e.getValue());
+            }
+            Map<Integer, Long> starts = new java.util.HashMap<>();
+            Map<Integer, Long> ownerCheckpoint = nodeCheckpoints.getOrDefault(latest.owner(), Map.of());
+            for (Map.Entry<Integer, Long> e : positions.entrySet()) {
+                Long g = ownerCheckpoint.get(e.getKey());
+                // nothing was routed to it there up to the former owner's checkpoint; without one, read it all
+                starts.put(e.getKey(), g == null ? 0L : g + 1);
+            }
+            for (StateRecords.Progress p : latest.progress()) {
+                starts.put(p.partition(), p.watermark() + 1);
+            }
+            s.adoptBacklog(starts, positions);
+            context.markDirty(s);
+            return true;
+        }
+    }
+
+    /**
+     * Several nodes: applies a session record another node wrote. A record with a higher owner epoch than
+     * this node's own session of that client id fences it: the session is dropped here and its connection
+     * closed (another node took it over). Records of an older owner are ignored.
+     *
+     * @param state the record
+     */
+    public void applyRemote(StateRecords.SessionState state) {
+        String clientId = state.clientId();
+        synchronized (stripe(clientId)) {
+            Session local = sessions.get(clientId);
+            if (local != null) {
+                long mine;
+                synchronized (local.recordLock()) {
+                    mine = local.ownerEpoch();
+                }
+                boolean theirs = state.ownerEpoch() > mine
+                        || state.ownerEpoch() == mine && state.owner().compareTo(nodeId) > 0;
+                if (!theirs) {
+                    return;
+                }
+                Object owner = local.owner();
+                discardLocked(local);
+                context.metrics().takeover();
+                if (owner != null) {
+                    fence.accept(owner);
+                }
+            }
+            StateRecords.SessionState current = remote.get(clientId);
+            if (current == null || state.newerThan(current)) {
+                remote.put(clientId, state);
+            }
+        }
+    }
+
+    /**
+     * @param node      another node
+     * @param positions its newest checkpoint
+     */
+    public void nodeCheckpoint(String node, Map<Integer, Long> positions) {
+        nodeCheckpoints.put(node, Map.copyOf(positions));
+    }
+
+    /** @return the newest checkpoint of every other node */
+    public Map<String, Map<Integer, Long>> nodeCheckpoints() {
+        return new java.util.HashMap<>(nodeCheckpoints);
+    }
+
+    /** @return how many client ids another node owns or ended (several nodes) */
+    public int remoteCount() {
+        return remote.size();
+    }
+
+    /** @return the newest record of every session another node owns or ended */
+    public Collection<StateRecords.SessionState> remoteSessions() {
+        return new ArrayList<>(remote.values());
+    }
+
+    /**
+     * Several nodes: routing and takeovers from now on follow {@code tail}.
+     *
+     * @param tail  this node's log tail
+     * @param fence closes the connection of a session another node took over (receives its owner)
+     */
+    public void cluster(LogTail tail, java.util.function.Consumer<Object> fence) {
+        this.fence = fence;
+        this.tail = tail;
     }
 
     private Connected connectLocked(String clientId, boolean clean) {
@@ -81,21 +210,28 @@ public final class SessionRegistry {
             context.metrics().takeover();
         }
         if (!clean && old != null && old.persistent()) {
-            return new Connected(old, true, previousOwner, CompletableFuture.completedFuture(null));
+            return new Connected(old, previousOwner, CompletableFuture.completedFuture(true));
         }
         CompletionStage<?> durable = CompletableFuture.completedFuture(null);
+        long epoch = 0;
         if (old != null) {
+            synchronized (old.recordLock()) {
+                epoch = old.ownerEpoch();
+            }
             discardLocked(old);
             if (old.persistent()) {
                 durable = stateWriter.writeDeleted(old);
             }
         }
         Session s = new Session(clientId, !clean, context);
+        synchronized (s.recordLock()) {
+            s.ownerEpoch(epoch); // still this node's: the epoch stays
+        }
         sessions.put(clientId, s);
         if (!clean) {
             durable = stateWriter.write(s);
         }
-        return new Connected(s, false, previousOwner, durable);
+        return new Connected(s, previousOwner, durable.thenApply(ok -> false));
     }
 
     /**
@@ -165,20 +301,30 @@ public final class SessionRegistry {
     public void restore(StateRecords.SessionState state) {
         String clientId = state.clientId();
         synchronized (stripe(clientId)) {
-            Long ended = endedDuringRecovery.get(clientId);
-            if (ended != null && ended >= state.seq()) {
+            StateRecords.SessionState ended = endedDuringRecovery.get(clientId);
+            if (ended != null && !state.newerThan(ended)) {
                 return;
+            }
+            StateRecords.SessionState other = remote.get(clientId);
+            if (other != null && other.ownerEpoch() >= state.ownerEpoch()) {
+                return; // another node took it over later
             }
             Session s = sessions.get(clientId);
             if (s != null) {
                 synchronized (s.recordLock()) {
-                    if (!s.advanceSeq(state.seq())) {
+                    if (state.ownerEpoch() < s.ownerEpoch()) {
+                        return;
+                    }
+                    if (state.ownerEpoch() > s.ownerEpoch()) {
+                        s.ownerEpoch(state.ownerEpoch());
+                        s.resetSeq(state.seq());
+                    } else if (!s.advanceSeq(state.seq())) {
                         return;
                     }
                 }
             }
             if (state.deleted()) {
-                endedDuringRecovery.put(clientId, state.seq());
+                endedDuringRecovery.put(clientId, state);
                 if (s != null) {
                     discardLocked(s);
                 }
@@ -188,6 +334,7 @@ public final class SessionRegistry {
                 s = new Session(clientId, true, context);
                 synchronized (s.recordLock()) {
                     s.advanceSeq(state.seq());
+                    s.ownerEpoch(state.ownerEpoch());
                 }
                 sessions.put(clientId, s);
             }

@@ -57,6 +57,9 @@ public final class SessionStateWriter implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicLong stateTail = new AtomicLong(-1);
     private volatile Supplier<Collection<Session>> sessions = List::of;
+    private volatile SessionRegistry registry;
+    private final String nodeId;
+    private final String writerId;
     // scheduler thread only
     private long lastSnapshotBegin = -1;
     private long lastSnapshotAtMillis;
@@ -76,6 +79,8 @@ public final class SessionStateWriter implements AutoCloseable {
         this.clock = clock;
         this.router = router;
         this.retained = retained;
+        this.nodeId = context.config().nodeId();
+        this.writerId = writerId(nodeId);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sentinel-broker-checkpoint");
             t.setDaemon(true);
@@ -84,14 +89,28 @@ public final class SessionStateWriter implements AutoCloseable {
     }
 
     /**
+     * @param nodeId a node id, {@code ""} for a single broker
+     * @return the client id under which that node appends its state records (how a node tells its own)
+     */
+    public static String writerId(String nodeId) {
+        return nodeId.isEmpty() ? ReservedTopics.BROKER_CLIENT_ID : ReservedTopics.BROKER_CLIENT_ID + "/" + nodeId;
+    }
+
+    /** @return the client id of this node's state records */
+    public String writerId() {
+        return writerId;
+    }
+
+    /**
      * Starts the periodic checkpoint (and the snapshots it triggers).
      *
-     * @param allSessions       every session, for snapshots
+     * @param sessionRegistry   every session, for snapshots (with several nodes, also those other nodes own)
      * @param snapshotBegin     the offset of the newest snapshot's begin record in the state partition, or -1
      * @param snapshotRightAway whether recovery found no snapshot (or read a long tail), so that one is taken soon
      */
-    public void start(Supplier<Collection<Session>> allSessions, long snapshotBegin, boolean snapshotRightAway) {
-        this.sessions = allSessions;
+    public void start(SessionRegistry sessionRegistry, long snapshotBegin, boolean snapshotRightAway) {
+        this.registry = sessionRegistry;
+        this.sessions = sessionRegistry::all;
         this.lastSnapshotBegin = snapshotBegin;
         this.lastSnapshotAtMillis = clock.millis();
         this.snapshotSoon = snapshotRightAway;
@@ -112,7 +131,32 @@ public final class SessionStateWriter implements AutoCloseable {
             }
             long seq = context.nextStateSeq();
             session.advanceSeq(seq);
-            return append(StateRecords.session(session.clientId(), seq, session.subscriptions(), session.progress()));
+            return append(StateRecords.session(nodeId, session.ownerEpoch(), session.clientId(), seq,
+                    session.subscriptions(), session.progress()));
+        }
+    }
+
+    /**
+     * Several nodes: the record by which this node takes a client id over, under the session's new owner
+     * epoch. It carries the former owner's subscriptions and progress (so that nothing is lost if this node
+     * dies before it writes its own), or ends the session for a clean CONNECT.
+     *
+     * @param session the new local session, its owner epoch set
+     * @param former  the former owner's newest record of a live persistent session, or {@code null}
+     * @return completes when the claim is durable
+     */
+    public CompletionStage<LogPosition> writeClaim(Session session, StateRecords.SessionState former) {
+        synchronized (session.recordLock()) {
+            long seq = context.nextStateSeq();
+            session.advanceSeq(seq);
+            if (!session.persistent()) {
+                return append(StateRecords.deleted(nodeId, session.ownerEpoch(), session.clientId(), seq));
+            }
+            return append(former == null
+                    ? StateRecords.session(nodeId, session.ownerEpoch(), session.clientId(), seq, session.subscriptions(),
+                            session.progress())
+                    : StateRecords.session(nodeId, session.ownerEpoch(), session.clientId(), seq, former.subscriptions(),
+                            former.progress()));
         }
     }
 
@@ -124,7 +168,7 @@ public final class SessionStateWriter implements AutoCloseable {
         synchronized (session.recordLock()) {
             long seq = context.nextStateSeq();
             session.advanceSeq(seq);
-            return append(StateRecords.deleted(session.clientId(), seq));
+            return append(StateRecords.deleted(nodeId, session.ownerEpoch(), session.clientId(), seq));
         }
     }
 
@@ -155,7 +199,7 @@ public final class SessionStateWriter implements AutoCloseable {
     CompletionStage<LogPosition> append(byte[] payload) {
         CompletionStage<LogPosition> stage;
         try {
-            stage = log.append(new LogEntry(StateRecords.TOPIC, payload, 1, ReservedTopics.BROKER_CLIENT_ID, clock.millis()));
+            stage = log.append(new LogEntry(StateRecords.TOPIC, payload, 1, writerId, clock.millis()));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -207,7 +251,7 @@ public final class SessionStateWriter implements AutoCloseable {
         }
         return CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]))
                 .thenCompose(ok -> completed.isEmpty() ? CompletableFuture.completedFuture(null)
-                        : append(StateRecords.checkpoint(completed)).toCompletableFuture())
+                        : append(StateRecords.checkpoint(nodeId, completed)).toCompletableFuture())
                 .thenApply(pos -> {
                     lastCheckpoint = completed;
                     return null;
@@ -255,7 +299,7 @@ public final class SessionStateWriter implements AutoCloseable {
                 }
                 long seq = context.nextStateSeq();
                 s.advanceSeq(seq);
-                entry = StateRecords.session(s.clientId(), seq, s.subscriptions(), s.progress());
+                entry = StateRecords.session(nodeId, s.ownerEpoch(), s.clientId(), seq, s.subscriptions(), s.progress());
             }
             sessionCount++;
             chunk.add(entry);
@@ -266,6 +310,26 @@ public final class SessionStateWriter implements AutoCloseable {
                 bytes = 0;
             }
         }
+        SessionRegistry reg = registry;
+        Map<String, Map<Integer, Long>> nodes = new java.util.HashMap<>();
+        if (reg != null) {
+            for (StateRecords.SessionState other : reg.remoteSessions()) {
+                // a copy of the owner's newest record, under its owner's epoch and sequence
+                byte[] entry = other.deleted()
+                        ? StateRecords.deleted(other.owner(), other.ownerEpoch(), other.clientId(), other.seq())
+                        : StateRecords.session(other.owner(), other.ownerEpoch(), other.clientId(), other.seq(),
+                                other.subscriptions(), other.progress());
+                chunk.add(entry);
+                bytes += entry.length;
+                if (bytes >= CHUNK_BYTES) {
+                    writes.add(append(StateRecords.chunk(id, chunk)).toCompletableFuture());
+                    chunk = new ArrayList<>();
+                    bytes = 0;
+                }
+            }
+            nodes.putAll(reg.nodeCheckpoints());
+        }
+        nodes.put(nodeId, completed);
         int retainedCount = 0;
         for (RetainedStore.Entry e : retained.all()) {
             BrokerMessage m = e.message();
@@ -282,11 +346,11 @@ public final class SessionStateWriter implements AutoCloseable {
         if (!chunk.isEmpty()) {
             writes.add(append(StateRecords.chunk(id, chunk)).toCompletableFuture());
         }
-        writes.add(append(StateRecords.end(id, sessionCount, retainedCount, completed)).toCompletableFuture());
+        writes.add(append(StateRecords.end(id, sessionCount, retainedCount, completed, nodes)).toCompletableFuture());
         CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).get(WAIT_SECONDS, TimeUnit.SECONDS);
         try (LogReader marker = log.openReader(SNAPSHOT_GROUP)) {
-            marker.commit(new LogRecord(begin, new LogEntry(StateRecords.TOPIC, beginPayload, 1,
-                    ReservedTopics.BROKER_CLIENT_ID, 0))).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+            marker.commit(new LogRecord(begin, new LogEntry(StateRecords.TOPIC, beginPayload, 1, writerId, 0)))
+                    .toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
         }
         lastSnapshotBegin = begin.offset();
         lastSnapshotAtMillis = clock.millis();

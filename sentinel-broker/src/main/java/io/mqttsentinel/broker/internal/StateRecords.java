@@ -21,12 +21,13 @@ import java.util.Map;
  * byte    version (2)
  * byte    kind: 1 session, 2 retained, 3 checkpoint, 4 snapshot chunk, 5 snapshot end, 6 recovery marker,
  *         7 snapshot begin
- * session:    str client id, long seq, byte flags (bit 0 deleted),
+ * session:    str client id, long seq, byte flags (bit 0 deleted), str owner node, long owner epoch,
  *             int n, n x (str filter, byte qos), int m, m x (int partition, long watermark, long routedTo)
  * retained:   str topic, long seq, byte qos, int length, payload (empty clears the topic)
- * checkpoint: positions
+ * checkpoint: str node, positions
  * chunk:      long snapshot id, int n, n x (int length, an embedded session or retained record)
- * end:        long snapshot id, int sessions, int retained, positions
+ * end:        long snapshot id, int sessions, int retained, positions,
+ *             int k, k x (str node, positions): the newest checkpoint of every node the writer knew
  * marker:     nothing
  * begin:      long snapshot id
  * positions:  int m, m x (int partition, long offset): the router's completed position per partition
@@ -35,7 +36,10 @@ import java.util.Map;
  *
  * <p>{@code seq} orders the records of one key (a client id or a retained topic): recovery applies a record
  * only when its sequence is higher than what it already applied for that key, whatever the log order
- * (a snapshot chunk may be appended after a newer record of a session it holds).
+ * (a snapshot chunk may be appended after a newer record of a session it holds). With several broker nodes
+ * on one log, a session record also names its <em>owner</em> node and the owner's <em>epoch</em>: a node
+ * that takes a session over writes a record with a higher epoch, which fences every record of the older
+ * owner; sequences are compared only within one epoch, where only the owner writes.
  */
 public final class StateRecords {
     /** The topic of every state record. */
@@ -76,9 +80,20 @@ public final class StateRecords {
      * @param deleted       whether the session ended
      * @param subscriptions filter to granted QoS
      * @param progress      per partition
+     * @param owner         the node that owns the session ({@code ""} for a single broker)
+     * @param ownerEpoch    the owner's epoch: a takeover by another node writes a higher one
      */
     public record SessionState(String clientId, long seq, boolean deleted, Map<String, Integer> subscriptions,
-                               List<Progress> progress) implements Decoded {
+                               List<Progress> progress, String owner, long ownerEpoch) implements Decoded {
+
+        /**
+         * @param other another record of the same client id
+         * @return {@code true} when this record supersedes {@code other}: a higher owner epoch, or the same
+         *         epoch and a higher sequence
+         */
+        public boolean newerThan(SessionState other) {
+            return ownerEpoch != other.ownerEpoch ? ownerEpoch > other.ownerEpoch : seq > other.seq;
+        }
     }
 
     /**
@@ -96,9 +111,10 @@ public final class StateRecords {
      * The router's completed position: every message at or below it in its partition was routed, and every
      * session it was routed to had its record written before this record.
      *
+     * @param node      the node whose router it is ({@code ""} for a single broker)
      * @param positions partition to offset
      */
-    public record Checkpoint(Map<Integer, Long> positions) implements Decoded {
+    public record Checkpoint(String node, Map<Integer, Long> positions) implements Decoded {
     }
 
     /**
@@ -126,9 +142,10 @@ public final class StateRecords {
      * @param sessions   sessions it held
      * @param retained   retained messages it held
      * @param positions  the router's completed position taken before the snapshot was captured
+     * @param nodes      the newest checkpoint of every node the writer knew (several nodes on one log)
      */
-    public record SnapshotEnd(long snapshotId, int sessions, int retained, Map<Integer, Long> positions)
-            implements Decoded {
+    public record SnapshotEnd(long snapshotId, int sessions, int retained, Map<Integer, Long> positions,
+                              Map<String, Map<Integer, Long>> nodes) implements Decoded {
     }
 
     /** The marker recovery appends to find the end of the state it must read. */
@@ -143,9 +160,23 @@ public final class StateRecords {
      * @return the payload
      */
     public static byte[] session(String clientId, long seq, Map<String, Integer> subscriptions, List<Progress> progress) {
+        return session("", 0, clientId, seq, subscriptions, progress);
+    }
+
+    /**
+     * @param owner         the owning node ({@code ""} for a single broker)
+     * @param ownerEpoch    the owner's epoch
+     * @param clientId      the client id
+     * @param seq           the sequence
+     * @param subscriptions filter to granted QoS
+     * @param progress      per partition
+     * @return the payload
+     */
+    public static byte[] session(String owner, long ownerEpoch, String clientId, long seq, Map<String, Integer> subscriptions,
+                                 List<Progress> progress) {
         return write(out -> {
             header(out, SESSION);
-            sessionBody(out, clientId, seq, false, subscriptions, progress);
+            sessionBody(out, clientId, seq, false, owner, ownerEpoch, subscriptions, progress);
         });
     }
 
@@ -155,9 +186,20 @@ public final class StateRecords {
      * @return the payload of a record that ends a session
      */
     public static byte[] deleted(String clientId, long seq) {
+        return deleted("", 0, clientId, seq);
+    }
+
+    /**
+     * @param owner      the node that ends (or claims as clean) the session
+     * @param ownerEpoch its epoch
+     * @param clientId   the client id
+     * @param seq        the sequence
+     * @return the payload of a record that ends a session
+     */
+    public static byte[] deleted(String owner, long ownerEpoch, String clientId, long seq) {
         return write(out -> {
             header(out, SESSION);
-            sessionBody(out, clientId, seq, true, Map.of(), List.of());
+            sessionBody(out, clientId, seq, true, owner, ownerEpoch, Map.of(), List.of());
         });
     }
 
@@ -184,8 +226,18 @@ public final class StateRecords {
      * @return the payload
      */
     public static byte[] checkpoint(Map<Integer, Long> positions) {
+        return checkpoint("", positions);
+    }
+
+    /**
+     * @param node      the node whose router it is
+     * @param positions partition to completed offset
+     * @return the payload
+     */
+    public static byte[] checkpoint(String node, Map<Integer, Long> positions) {
         return write(out -> {
             header(out, CHECKPOINT);
+            str(out, node);
             positions(out, positions);
         });
     }
@@ -215,12 +267,30 @@ public final class StateRecords {
      * @return the payload
      */
     public static byte[] end(long snapshotId, int sessions, int retained, Map<Integer, Long> positions) {
+        return end(snapshotId, sessions, retained, positions, Map.of());
+    }
+
+    /**
+     * @param snapshotId the snapshot's id
+     * @param sessions   sessions written
+     * @param retained   retained messages written
+     * @param positions  the completed position taken before the capture
+     * @param nodes      the newest checkpoint of every node the writer knew
+     * @return the payload
+     */
+    public static byte[] end(long snapshotId, int sessions, int retained, Map<Integer, Long> positions,
+                             Map<String, Map<Integer, Long>> nodes) {
         return write(out -> {
             header(out, END);
             out.writeLong(snapshotId);
             out.writeInt(sessions);
             out.writeInt(retained);
             positions(out, positions);
+            out.writeInt(nodes.size());
+            for (Map.Entry<String, Map<Integer, Long>> e : nodes.entrySet()) {
+                str(out, e.getKey());
+                positions(out, e.getValue());
+            }
         });
     }
 
@@ -263,6 +333,8 @@ public final class StateRecords {
                 String clientId = str(in, bound);
                 long seq = in.readLong();
                 boolean deleted = (in.readUnsignedByte() & 1) != 0;
+                String owner = str(in, bound);
+                long ownerEpoch = in.readLong();
                 int subs = count(in, bound);
                 Map<String, Integer> subscriptions = new LinkedHashMap<>();
                 for (int i = 0; i < subs; i++) {
@@ -274,7 +346,7 @@ public final class StateRecords {
                 for (int i = 0; i < parts; i++) {
                     progress.add(new Progress(in.readInt(), in.readLong(), in.readLong()));
                 }
-                return new SessionState(clientId, seq, deleted, subscriptions, progress);
+                return new SessionState(clientId, seq, deleted, subscriptions, progress, owner, ownerEpoch);
             }
             case RETAINED: {
                 String topic = str(in, bound);
@@ -286,7 +358,7 @@ public final class StateRecords {
                 return new RetainedState(topic, seq, qos, data);
             }
             case CHECKPOINT:
-                return new Checkpoint(positions(in, bound));
+                return new Checkpoint(str(in, bound), positions(in, bound));
             case CHUNK: {
                 long id = in.readLong();
                 int n = count(in, bound);
@@ -302,8 +374,19 @@ public final class StateRecords {
                 }
                 return new SnapshotChunk(id, entries);
             }
-            case END:
-                return new SnapshotEnd(in.readLong(), in.readInt(), in.readInt(), positions(in, bound));
+            case END: {
+                long id = in.readLong();
+                int sessions = in.readInt();
+                int retained = in.readInt();
+                Map<Integer, Long> positions = positions(in, bound);
+                int k = count(in, bound);
+                Map<String, Map<Integer, Long>> nodes = new LinkedHashMap<>();
+                for (int i = 0; i < k; i++) {
+                    String node = str(in, bound);
+                    nodes.put(node, positions(in, bound));
+                }
+                return new SnapshotEnd(id, sessions, retained, positions, nodes);
+            }
             case MARKER:
                 return new Marker();
             case BEGIN:
@@ -313,11 +396,14 @@ public final class StateRecords {
         }
     }
 
-    private static void sessionBody(DataOutputStream out, String clientId, long seq, boolean deleted,
-                                    Map<String, Integer> subscriptions, List<Progress> progress) throws IOException {
+    private static void sessionBody(DataOutputStream out, String clientId, long seq, boolean deleted, String owner,
+                                    long ownerEpoch, Map<String, Integer> subscriptions, List<Progress> progress)
+            throws IOException {
         str(out, clientId);
         out.writeLong(seq);
         out.writeByte(deleted ? 1 : 0);
+        str(out, owner);
+        out.writeLong(ownerEpoch);
         out.writeInt(subscriptions.size());
         for (Map.Entry<String, Integer> e : subscriptions.entrySet()) {
             str(out, e.getKey());

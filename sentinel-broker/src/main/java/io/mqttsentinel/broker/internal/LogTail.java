@@ -1,0 +1,163 @@
+package io.mqttsentinel.broker.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mqttsentinel.api.LogPosition;
+import io.mqttsentinel.api.LogReader;
+import io.mqttsentinel.api.LogRecord;
+import io.mqttsentinel.api.LogTruncatedException;
+import io.mqttsentinel.api.MessageLog;
+
+/**
+ * With several broker nodes on one log, each node routes from the log itself: one reader follows the end of
+ * every partition and hands each message to the router, in offset order per partition, whichever node
+ * appended it; and hands the state records other nodes wrote (session ownership, subscriptions, retained
+ * messages, checkpoints) to the node's state. A node that takes a session over waits until its tail has
+ * passed its claim ({@link #awaitPast}), so that it has applied every record the former owner wrote before.
+ *
+ * <p>One thread ({@code sentinel-broker-tail}); its reader's group ({@code sentinel-broker-tail-<node>}) is
+ * never committed: where to start comes from recovery.
+ */
+public final class LogTail implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogTail.class);
+    private static final int BATCH = 2048;
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final MessageLog log;
+    private final String group;
+    private final Router router;
+    private final Consumer<LogRecord> stateRecords;
+    private final ConcurrentHashMap<Integer, Long> next = new ConcurrentHashMap<>();
+    private final List<Waiter> waiters = new ArrayList<>(); // guarded by itself
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private record Waiter(LogPosition position, CompletableFuture<Map<Integer, Long>> done) {
+    }
+
+    /**
+     * @param log          the shared log
+     * @param nodeId       this node's id
+     * @param router       routes every message
+     * @param stateRecords receives every record of {@value StateRecords#TOPIC}
+     * @param start        partition to the first offset to read (the end recovery reached)
+     */
+    public LogTail(MessageLog log, String nodeId, Router router, Consumer<LogRecord> stateRecords, Map<Integer, Long> start) {
+        this.log = log;
+        this.group = "sentinel-broker-tail-" + nodeId;
+        this.router = router;
+        this.stateRecords = stateRecords;
+        this.next.putAll(start);
+        this.thread = new Thread(this::run, "sentinel-broker-tail");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts following the log. */
+    public void start() {
+        thread.start();
+    }
+
+    /** @return partition to the next offset the tail reads: everything below it was routed */
+    public Map<Integer, Long> positions() {
+        return new HashMap<>(next);
+    }
+
+    /**
+     * @param position a record this node appended
+     * @return completes, with the tail's positions at that moment, once the tail has read past it
+     */
+    public CompletableFuture<Map<Integer, Long>> awaitPast(LogPosition position) {
+        CompletableFuture<Map<Integer, Long>> done = new CompletableFuture<>();
+        synchronized (waiters) {
+            if (next.getOrDefault(position.partition(), 0L) > position.offset()) {
+                done.complete(positions());
+            } else {
+                waiters.add(new Waiter(position, done));
+            }
+        }
+        return done;
+    }
+
+    private void run() {
+        LogReader reader = null;
+        try {
+            reader = log.openReader(group);
+            reader.assign(new HashMap<>(next));
+            while (!closed) {
+                List<LogRecord> batch;
+                try {
+                    batch = reader.poll(BATCH, POLL);
+                } catch (LogTruncatedException e) {
+                    LOG.error("the tail fell behind retention at {}; it continues at {}", e.requested(), e.earliest());
+                    next.put(e.requested().partition(), e.earliest().offset());
+                    reader.assign(new HashMap<>(next));
+                    continue;
+                }
+                for (LogRecord r : batch) {
+                    String topic = r.topic();
+                    if (StateRecords.TOPIC.equals(topic)) {
+                        stateRecords.accept(r);
+                    } else if (!ReservedTopics.isReserved(topic)) {
+                        long now = System.nanoTime();
+                        router.route(new BrokerMessage(topic, r.payload(), r.entry().qos(), r.position(), now == 0 ? 1 : now));
+                    }
+                    next.put(r.position().partition(), r.offset() + 1);
+                }
+                if (!batch.isEmpty()) {
+                    release();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.error("the log tail stopped: this node no longer routes", e);
+            }
+        } finally {
+            if (reader != null) {
+                reader.close();
+            }
+        }
+    }
+
+    private void release() {
+        synchronized (waiters) {
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                if (next.getOrDefault(w.position.partition(), 0L) > w.position.offset()) {
+                    it.remove();
+                    w.done.complete(positions());
+                }
+            }
+        }
+    }
+
+    /** Stops the tail. */
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (waiters) {
+            for (Waiter w : waiters) {
+                w.done.completeExceptionally(new IllegalStateException("broker closing"));
+            }
+            waiters.clear();
+        }
+    }
+}
