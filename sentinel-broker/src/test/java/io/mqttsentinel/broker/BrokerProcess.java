@@ -29,7 +29,7 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /**
-     * @param logArgs {@code file <dir>} or {@code kafka <bootstrap> <topic>}
+     * @param logArgs {@code file <dir>} or {@code kafka <bootstrap> <topic> [node id]}
      * @return the started child, once it listens
      * @throws IOException when it cannot be started or does not report its port
      */
@@ -93,10 +93,15 @@ final class BrokerProcess implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         MessageLog log = switch (args[0]) {
             case "file" -> SegmentedFileLog.builder(Path.of(args[1])).fsyncPolicy(FsyncPolicy.ALWAYS).open();
-            case "kafka" -> KafkaMessageLog.builder(args[1]).topic(args[2]).requestTimeout(Duration.ofSeconds(30)).build();
-            default -> throw new IllegalArgumentException("file <dir> | kafka <bootstrap> <topic>");
+            case "kafka" -> KafkaMessageLog.builder(args[1]).topic(args[2]).requestTimeout(Duration.ofSeconds(30))
+                    .clientProperty("fetch.max.wait.ms", 20).build();
+            default -> throw new IllegalArgumentException("file <dir> | kafka <bootstrap> <topic> [node id]");
         };
-        SentinelBroker broker = SentinelBroker.builder().port(0).messageLog(log).build().start();
+        SentinelBroker.Builder b = SentinelBroker.builder().port(0).messageLog(log);
+        if (args.length > 3) {
+            b.nodeId(args[3]);
+        }
+        SentinelBroker broker = b.build().start();
         System.out.println("PORT " + broker.port());
         System.out.flush();
         while (System.in.read() >= 0) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -116,6 +117,42 @@ class ClusterTest {
             assertThat(first.getState().isConnected()).as("node a closed the older connection").isFalse();
             assertThat(publish(a, "clients/dev-2/alerts", 0, 20).acked().cardinality()).isEqualTo(20);
             assertThat(second.awaitDistinct(20, 60, TimeUnit.SECONDS)).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void kill9OfTheNodeHoldingASession_theDeviceMovesToAnotherNode_andLosesNothingAcknowledged() throws Exception {
+        topic = "cluster-" + System.nanoTime();
+        SentinelBroker b = node("b");
+        BitSet acked = new BitSet();
+        try (BrokerProcess a = BrokerProcess.start("kafka", kafka.bootstrapServers(), topic, "a")) {
+            SeqSubscriber device = SeqSubscriber.connect(a.port(), "dev-3", false, "clients/dev-3/alerts");
+            open.add(device);
+            // the origin's alerts enter through node b; the device reads them through node a
+            SeqPublisher publisher = new SeqPublisher();
+            java.util.concurrent.CompletableFuture<Void> publishing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    publisher.run(b.port(), "origin", "clients/dev-3/alerts", 0, 4000, 32, 200, 120);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            device.awaitDistinct(1000, 60, TimeUnit.SECONDS);
+            a.kill9(); // node a dies with the device's session live on it
+            long killedAt = System.nanoTime();
+            BitSet seenOnA = device.received();
+            try (SeqSubscriber moved = SeqSubscriber.connect(b.port(), "dev-3", false, null)) {
+                double resumeMs = (System.nanoTime() - killedAt) / 1e6;
+                assertThat(moved.sessionPresent).isTrue();
+                publishing.get(120, TimeUnit.SECONDS);
+                acked.or(publisher.acked());
+                assertThat(acked.cardinality()).isEqualTo(4000);
+                assertThat(moved.awaitTogether(seenOnA, 4000, 120, TimeUnit.SECONDS))
+                        .as("every acknowledged alert reached the device, on node a or after the move to b").isEqualTo(4000);
+                assertThat(moved.outOfOrder()).isZero();
+                System.out.printf("node kill: device resumed on node b %.0f ms after the kill; %d duplicates%n",
+                        resumeMs, moved.duplicates());
+            }
         }
     }
 }

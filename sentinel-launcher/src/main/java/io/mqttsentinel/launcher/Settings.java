@@ -151,6 +151,8 @@ final class Settings {
                 + "broker's state (keep well below the retention)", broker, false);
         add("SENTINEL_BROKER_SNAPSHOT_RECORDS", "1000000", "1000 to 1000000000", "A snapshot is also taken when the "
                 + "state partition grew by this many records", broker, false);
+        add("SENTINEL_BROKER_NODE_ID", "none (one broker)", "1 to 64 of [A-Za-z0-9._-]", "This broker's name among "
+                + "several sharing one Kafka log (docs/cluster.md)", broker, false);
 
         // store
         String store = "sentinel-store";
