@@ -522,6 +522,12 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (isControl(type)) {
+            // keep-alives and acks of an authenticated device are never rate limited: dropping a PINGREQ
+            // disconnects a healthy idle device, dropping a PUBACK stalls its inbound window
+            upstream.write(msg);
+            return;
+        }
         PacketKind kind = type == MqttMessageType.PUBLISH ? PacketKind.PUBLISH
                 : type == MqttMessageType.SUBSCRIBE ? PacketKind.SUBSCRIBE : PacketKind.OTHER;
         RateLimitDecision rl = rt.rateLimiter().tryAcquire(kind, peer.getAddress(), clientId);
@@ -559,6 +565,24 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             }
         }
         upstream.write(msg);
+    }
+
+    /**
+     * @param type a packet type from an authenticated device
+     * @return whether it is a control packet that no rate tier sees: PINGREQ and the QoS acknowledgements
+     *         (DISCONNECT is handled before)
+     */
+    static boolean isControl(MqttMessageType type) {
+        switch (type) {
+            case PINGREQ:
+            case PUBACK:
+            case PUBREC:
+            case PUBREL:
+            case PUBCOMP:
+                return true;
+            default:
+                return false;
+        }
     }
 
     private MqttMessage filterSubscribe(MqttSubscribeMessage sub) {
