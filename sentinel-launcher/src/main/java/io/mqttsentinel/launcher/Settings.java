@@ -75,7 +75,12 @@ final class Settings {
         add("SENTINEL_AUTH_CACHE_SIZE", "100000", "1 to 100000000", "Most verdicts cached", proxy, false);
         add("SENTINEL_AUTH_TIMEOUT", "2s", "10ms to 60s", "Timeout of one HTTP auth call (then: denied, CONNACK 0x05)",
                 proxy, false);
-        add("SENTINEL_AUTH_MAX_CONCURRENT", "256", "1 to 100000", "Most HTTP auth calls in flight (bulkhead)", proxy, false);
+        add("SENTINEL_AUTH_MAX_CONCURRENT", "256", "1 to 100000", "Most HTTP auth calls in flight; more wait in the queue",
+                proxy, false);
+        add("SENTINEL_AUTH_QUEUE_SIZE", "10000", "0 to 1000000 (0 = none wait)", "Most CONNECTs waiting, first come first "
+                + "served, for an auth call slot; beyond it: denied at once (outage, not cached)", proxy, false);
+        add("SENTINEL_AUTH_QUEUE_TIMEOUT", "3s", "10ms to 5m", "Longest wait for an auth call slot (then: denied, "
+                + "CONNACK 0x05); waiting never opens the circuit breaker", proxy, false);
         add("SENTINEL_AUTH_BREAKER_FAILURES", "5", "1 to 1000", "Consecutive auth outages that open the circuit breaker",
                 proxy, false);
         add("SENTINEL_AUTH_BREAKER_DELAY", "5s", "10ms to 10m", "Open-breaker delay before a trial call", proxy, false);

@@ -46,7 +46,9 @@ import io.mqttsentinel.proxy.auth.HttpAuthCallout;
  * <tr><td>SENTINEL_AUTH_DENY_CACHE_TTL</td><td>5s</td><td>0 to SENTINEL_AUTH_CACHE_TTL</td></tr>
  * <tr><td>SENTINEL_AUTH_CACHE_SIZE</td><td>100000</td><td>1 to 100000000</td></tr>
  * <tr><td>SENTINEL_AUTH_TIMEOUT</td><td>2s</td><td>10ms to 60s (one HTTP call)</td></tr>
- * <tr><td>SENTINEL_AUTH_MAX_CONCURRENT</td><td>256</td><td>1 to 100000 (bulkhead)</td></tr>
+ * <tr><td>SENTINEL_AUTH_MAX_CONCURRENT</td><td>256</td><td>1 to 100000 HTTP calls in flight</td></tr>
+ * <tr><td>SENTINEL_AUTH_QUEUE_SIZE</td><td>10000</td><td>0 to 1000000 callers waiting for a call slot (0 = none wait)</td></tr>
+ * <tr><td>SENTINEL_AUTH_QUEUE_TIMEOUT</td><td>3s</td><td>10ms to 5m waiting for a call slot</td></tr>
  * <tr><td>SENTINEL_AUTH_BREAKER_FAILURES</td><td>5</td><td>1 to 1000 consecutive outages</td></tr>
  * <tr><td>SENTINEL_AUTH_BREAKER_DELAY</td><td>5s</td><td>10ms to 10m</td></tr>
  * <tr><td>SENTINEL_PROXY_MAX_CONNECTIONS</td><td>1000000</td><td>1 to 10000000</td></tr>
@@ -92,6 +94,8 @@ public final class ProxyConfig {
     private final long authCacheSize;
     private final Duration authTimeout;
     private final int authMaxConcurrent;
+    private final int authQueueSize;
+    private final Duration authQueueTimeout;
     private final int authBreakerFailures;
     private final Duration authBreakerDelay;
     private final ProxyLimits limits;
@@ -173,6 +177,9 @@ public final class ProxyConfig {
         authCacheSize = r.longValue("SENTINEL_AUTH_CACHE_SIZE", 100_000, 1, 100_000_000);
         authTimeout = r.duration("SENTINEL_AUTH_TIMEOUT", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofSeconds(60));
         authMaxConcurrent = (int) r.longValue("SENTINEL_AUTH_MAX_CONCURRENT", 256, 1, 100_000);
+        authQueueSize = (int) r.longValue("SENTINEL_AUTH_QUEUE_SIZE", 10_000, 0, 1_000_000);
+        authQueueTimeout = r.duration("SENTINEL_AUTH_QUEUE_TIMEOUT", Duration.ofSeconds(3), Duration.ofMillis(10),
+                Duration.ofMinutes(5));
         authBreakerFailures = (int) r.longValue("SENTINEL_AUTH_BREAKER_FAILURES", 5, 1, 1_000);
         authBreakerDelay = r.duration("SENTINEL_AUTH_BREAKER_DELAY", Duration.ofSeconds(5), Duration.ofMillis(10),
                 Duration.ofMinutes(10));
@@ -323,6 +330,16 @@ public final class ProxyConfig {
         return authMaxConcurrent;
     }
 
+    /** @return SENTINEL_AUTH_QUEUE_SIZE */
+    public int authQueueSize() {
+        return authQueueSize;
+    }
+
+    /** @return SENTINEL_AUTH_QUEUE_TIMEOUT */
+    public Duration authQueueTimeout() {
+        return authQueueTimeout;
+    }
+
     /** @return SENTINEL_AUTH_BREAKER_FAILURES */
     public int authBreakerFailures() {
         return authBreakerFailures;
@@ -368,6 +385,7 @@ public final class ProxyConfig {
             HttpAuthCallout.Builder b = HttpAuthCallout.builder(authUrl)
                     .timeout(authTimeout)
                     .maxConcurrent(authMaxConcurrent)
+                    .queue(authQueueSize, authQueueTimeout)
                     .circuitBreaker(authBreakerFailures, authBreakerDelay);
             if (authCa != null) {
                 b.trustedCa(authCa);
