@@ -68,6 +68,16 @@ import io.mqttsentinel.api.TopicPermissions;
  */
 public final class HttpAuthCallout implements AuthCallout {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Starts calls and times them out. Its own thread, not the common pool: with two cores the common pool has
+     * one thread, and a call that waited there for it counted that wait against its timeout.
+     */
+    private static final java.util.concurrent.ScheduledExecutorService SCHEDULER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread th = new Thread(r, "sentinel-auth-calls");
+                th.setDaemon(true);
+                return th;
+            });
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpAuthCallout.class);
 
     private final URI uri;
@@ -103,9 +113,8 @@ public final class HttpAuthCallout implements AuthCallout {
         Timeout<AuthDecision> t = Timeout.<AuthDecision>builder(b.timeout).build();
         // the breaker sees only calls that were made: time spent queueing for a slot is not the endpoint's
         // fault, and counting it opened the breaker against a healthy endpoint in a reconnect storm
-        this.failsafe = Failsafe.with(breaker).compose(t);
-        this.queue = new CallQueue(b.maxConcurrent, b.maxQueued, b.maxQueueWait,
-                java.util.concurrent.ForkJoinPool.commonPool());
+        this.failsafe = Failsafe.with(breaker).compose(t).with(SCHEDULER);
+        this.queue = new CallQueue(b.maxConcurrent, b.maxQueued, b.maxQueueWait, SCHEDULER);
     }
 
     /**
