@@ -56,6 +56,10 @@ import io.mqttsentinel.proxy.auth.HttpAuthCallout;
  * <tr><td>SENTINEL_PROXY_BANDWIDTH_PER_IP</td><td>1048576 (bytes/s)</td><td>0 (unlimited) or 1024 to 10737418240</td></tr>
  * <tr><td>SENTINEL_PROXY_MAX_PACKET_SIZE</td><td>262144</td><td>16 to 268435455</td></tr>
  * <tr><td>SENTINEL_PROXY_MAX_PENDING_BYTES</td><td>65536</td><td>1024 to 67108864</td></tr>
+ * <tr><td>SENTINEL_PROXY_HANDSHAKES_PER_IP</td><td>100</td><td>0 (unlimited) to 1000000 TLS handshakes per second per source</td></tr>
+ * <tr><td>SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP</td><td>200</td><td>1 to 1000000</td></tr>
+ * <tr><td>SENTINEL_PROXY_PROXY_PROTOCOL</td><td>off</td><td>off, on (v1 and v2; needs SENTINEL_PROXY_TRUSTED_PROXIES)</td></tr>
+ * <tr><td>SENTINEL_PROXY_TRUSTED_PROXIES</td><td>unset</td><td>comma-separated IP addresses or CIDR networks of the load balancers</td></tr>
  * <tr><td>SENTINEL_PROXY_TLS_HANDSHAKE_TIMEOUT</td><td>10s</td><td>100ms to 5m</td></tr>
  * <tr><td>SENTINEL_PROXY_CONNECT_TIMEOUT</td><td>10s</td><td>100ms to 5m</td></tr>
  * <tr><td>SENTINEL_PROXY_AUTH_TIMEOUT</td><td>5s</td><td>10ms to 5m (whole verdict, cache included)</td></tr>
@@ -73,6 +77,10 @@ public final class ProxyConfig {
     public static final int DEFAULT_UPSTREAM_PORT = 1884;
     /** The default credentials file. */
     public static final String DEFAULT_AUTH_FILE = "sentinel-devices.txt";
+    /** The default of SENTINEL_PROXY_HANDSHAKES_PER_IP. */
+    public static final long DEFAULT_HANDSHAKES_PER_IP = 100;
+    /** The default of SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP. */
+    public static final int DEFAULT_HANDSHAKE_BURST_PER_IP = 200;
 
     private final int tlsPort;
     private final int plainPort;
@@ -102,6 +110,9 @@ public final class ProxyConfig {
     private final TopicPermissions defaultPermissions;
     private final boolean forwardUsername;
     private final int workerThreads;
+    private final long handshakesPerIp;
+    private final int handshakeBurstPerIp;
+    private final List<String> trustedProxies;
 
     private ProxyConfig(Map<String, String> env) {
         Reader r = new Reader(env);
@@ -205,6 +216,33 @@ public final class ProxyConfig {
         }
         forwardUsername = fwd.equals("true");
         workerThreads = (int) r.longValue("SENTINEL_PROXY_WORKER_THREADS", 0, 0, 1_024);
+        handshakesPerIp = r.longValue("SENTINEL_PROXY_HANDSHAKES_PER_IP", DEFAULT_HANDSHAKES_PER_IP, 0, 1_000_000);
+        handshakeBurstPerIp = (int) r.longValue("SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP", DEFAULT_HANDSHAKE_BURST_PER_IP, 1,
+                1_000_000);
+        String pp = r.string("SENTINEL_PROXY_PROXY_PROTOCOL", "off").toLowerCase(Locale.ROOT);
+        if (!pp.equals("off") && !pp.equals("on")) {
+            throw r.invalid("SENTINEL_PROXY_PROXY_PROTOCOL", pp, "off or on");
+        }
+        String trusted = r.string("SENTINEL_PROXY_TRUSTED_PROXIES", null);
+        List<String> balancers = new ArrayList<>();
+        if (trusted != null) {
+            for (String t : trusted.split(",")) {
+                if (!t.isBlank()) {
+                    try {
+                        SentinelProxy.Builder.subnet(t);
+                    } catch (IllegalArgumentException e) {
+                        throw r.invalid("SENTINEL_PROXY_TRUSTED_PROXIES", t.trim(),
+                                "comma-separated IP addresses or CIDR networks (no host names)");
+                    }
+                    balancers.add(t.trim());
+                }
+            }
+        }
+        if (pp.equals("on") && balancers.isEmpty()) {
+            throw new IllegalArgumentException("SENTINEL_PROXY_TRUSTED_PROXIES is required when SENTINEL_PROXY_PROXY_PROTOCOL "
+                    + "is on: a PROXY header is accepted only from the load balancers named there");
+        }
+        trustedProxies = pp.equals("on") ? List.copyOf(balancers) : List.of();
     }
 
     private static long bandwidth(Reader r) {
@@ -363,6 +401,24 @@ public final class ProxyConfig {
     /** @return SENTINEL_PROXY_FORWARD_USERNAME */
     public boolean forwardUsername() {
         return forwardUsername;
+    }
+
+    /** @return SENTINEL_PROXY_HANDSHAKES_PER_IP (0 = unlimited) */
+    public long handshakesPerIp() {
+        return handshakesPerIp;
+    }
+
+    /** @return SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP */
+    public int handshakeBurstPerIp() {
+        return handshakeBurstPerIp;
+    }
+
+    /**
+     * @return SENTINEL_PROXY_TRUSTED_PROXIES when SENTINEL_PROXY_PROXY_PROTOCOL is on, else empty (the PROXY
+     *         protocol is off)
+     */
+    public List<String> trustedProxies() {
+        return trustedProxies;
     }
 
     /** @return SENTINEL_PROXY_WORKER_THREADS */

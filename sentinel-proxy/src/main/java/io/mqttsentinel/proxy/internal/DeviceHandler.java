@@ -88,6 +88,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_CONNECT;
     private InetSocketAddress peer;
+    private InetSocketAddress source;
     private Set<String> certIdentities = Set.of();
     private String tlsSubject;
     private String clientId;
@@ -106,6 +107,15 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * @param rt     the proxy's shared collaborators
+     * @param source the device's address (from a PROXY header behind a load balancer, else the TCP peer)
+     */
+    public DeviceHandler(ProxyRuntime rt, InetSocketAddress source) {
+        this(rt, UpstreamConnector.tcp(rt));
+        this.source = source;
+    }
+
+    /**
      * @param rt        the proxy's shared collaborators
      * @param connector opens the upstream connection
      */
@@ -117,6 +127,10 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (source != null) {
+            this.peer = source;
+            return;
+        }
         java.net.SocketAddress remote = ctx.channel().remoteAddress();
         // a TCP channel always has an IP peer; in-VM channels (tests, embedding) count as loopback
         this.peer = remote instanceof InetSocketAddress ? (InetSocketAddress) remote
