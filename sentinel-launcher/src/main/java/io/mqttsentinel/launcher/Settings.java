@@ -75,7 +75,12 @@ final class Settings {
         add("SENTINEL_AUTH_CACHE_SIZE", "100000", "1 to 100000000", "Most verdicts cached", proxy, false);
         add("SENTINEL_AUTH_TIMEOUT", "2s", "10ms to 60s", "Timeout of one HTTP auth call (then: denied, CONNACK 0x05)",
                 proxy, false);
-        add("SENTINEL_AUTH_MAX_CONCURRENT", "256", "1 to 100000", "Most HTTP auth calls in flight (bulkhead)", proxy, false);
+        add("SENTINEL_AUTH_MAX_CONCURRENT", "256", "1 to 100000", "Most HTTP auth calls in flight; more wait in the queue",
+                proxy, false);
+        add("SENTINEL_AUTH_QUEUE_SIZE", "10000", "0 to 1000000 (0 = none wait)", "Most CONNECTs waiting, first come first "
+                + "served, for an auth call slot; beyond it: denied at once (outage, not cached)", proxy, false);
+        add("SENTINEL_AUTH_QUEUE_TIMEOUT", "3s", "10ms to 5m", "Longest wait for an auth call slot (then: denied, "
+                + "CONNACK 0x05); waiting never opens the circuit breaker", proxy, false);
         add("SENTINEL_AUTH_BREAKER_FAILURES", "5", "1 to 1000", "Consecutive auth outages that open the circuit breaker",
                 proxy, false);
         add("SENTINEL_AUTH_BREAKER_DELAY", "5s", "10ms to 10m", "Open-breaker delay before a trial call", proxy, false);
@@ -84,6 +89,15 @@ final class Settings {
                 proxy, false);
         add("SENTINEL_PROXY_BANDWIDTH_PER_IP", "1048576", "0 (unlimited) or 1024 to 10737418240 bytes/s",
                 "Inbound bandwidth per source IP", proxy, false);
+        add("SENTINEL_PROXY_HANDSHAKES_PER_IP", "100", "0 (unlimited) to 1000000 per second",
+                "TLS handshakes per second per source address, refused at accept before any TLS work", proxy, false);
+        add("SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP", "200", "1 to 1000000", "TLS handshakes a source may start at once",
+                proxy, false);
+        add("SENTINEL_PROXY_PROXY_PROTOCOL", "off", "off, on (v1 and v2)", "Expect a PROXY protocol header from the "
+                + "trusted load balancers, so limits, tiers, auth and logs see the device's address", proxy, false);
+        add("SENTINEL_PROXY_TRUSTED_PROXIES", "", "comma-separated IP addresses or CIDR networks; required when "
+                + "SENTINEL_PROXY_PROXY_PROTOCOL is on", "Load balancers whose PROXY header is believed; a header from "
+                + "any other address is refused", proxy, false);
         add("SENTINEL_PROXY_MAX_PACKET_SIZE", "262144", "16 to 268435455 bytes", "Largest MQTT packet accepted", proxy, false);
         add("SENTINEL_PROXY_MAX_PENDING_BYTES", "65536", "1024 to 67108864 bytes", "Bytes buffered per connection "
                 + "before reads pause (backpressure)", proxy, false);

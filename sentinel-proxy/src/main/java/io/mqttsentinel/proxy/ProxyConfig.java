@@ -46,7 +46,9 @@ import io.mqttsentinel.proxy.auth.HttpAuthCallout;
  * <tr><td>SENTINEL_AUTH_DENY_CACHE_TTL</td><td>5s</td><td>0 to SENTINEL_AUTH_CACHE_TTL</td></tr>
  * <tr><td>SENTINEL_AUTH_CACHE_SIZE</td><td>100000</td><td>1 to 100000000</td></tr>
  * <tr><td>SENTINEL_AUTH_TIMEOUT</td><td>2s</td><td>10ms to 60s (one HTTP call)</td></tr>
- * <tr><td>SENTINEL_AUTH_MAX_CONCURRENT</td><td>256</td><td>1 to 100000 (bulkhead)</td></tr>
+ * <tr><td>SENTINEL_AUTH_MAX_CONCURRENT</td><td>256</td><td>1 to 100000 HTTP calls in flight</td></tr>
+ * <tr><td>SENTINEL_AUTH_QUEUE_SIZE</td><td>10000</td><td>0 to 1000000 callers waiting for a call slot (0 = none wait)</td></tr>
+ * <tr><td>SENTINEL_AUTH_QUEUE_TIMEOUT</td><td>3s</td><td>10ms to 5m waiting for a call slot</td></tr>
  * <tr><td>SENTINEL_AUTH_BREAKER_FAILURES</td><td>5</td><td>1 to 1000 consecutive outages</td></tr>
  * <tr><td>SENTINEL_AUTH_BREAKER_DELAY</td><td>5s</td><td>10ms to 10m</td></tr>
  * <tr><td>SENTINEL_PROXY_MAX_CONNECTIONS</td><td>1000000</td><td>1 to 10000000</td></tr>
@@ -54,6 +56,10 @@ import io.mqttsentinel.proxy.auth.HttpAuthCallout;
  * <tr><td>SENTINEL_PROXY_BANDWIDTH_PER_IP</td><td>1048576 (bytes/s)</td><td>0 (unlimited) or 1024 to 10737418240</td></tr>
  * <tr><td>SENTINEL_PROXY_MAX_PACKET_SIZE</td><td>262144</td><td>16 to 268435455</td></tr>
  * <tr><td>SENTINEL_PROXY_MAX_PENDING_BYTES</td><td>65536</td><td>1024 to 67108864</td></tr>
+ * <tr><td>SENTINEL_PROXY_HANDSHAKES_PER_IP</td><td>100</td><td>0 (unlimited) to 1000000 TLS handshakes per second per source</td></tr>
+ * <tr><td>SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP</td><td>200</td><td>1 to 1000000</td></tr>
+ * <tr><td>SENTINEL_PROXY_PROXY_PROTOCOL</td><td>off</td><td>off, on (v1 and v2; needs SENTINEL_PROXY_TRUSTED_PROXIES)</td></tr>
+ * <tr><td>SENTINEL_PROXY_TRUSTED_PROXIES</td><td>unset</td><td>comma-separated IP addresses or CIDR networks of the load balancers</td></tr>
  * <tr><td>SENTINEL_PROXY_TLS_HANDSHAKE_TIMEOUT</td><td>10s</td><td>100ms to 5m</td></tr>
  * <tr><td>SENTINEL_PROXY_CONNECT_TIMEOUT</td><td>10s</td><td>100ms to 5m</td></tr>
  * <tr><td>SENTINEL_PROXY_AUTH_TIMEOUT</td><td>5s</td><td>10ms to 5m (whole verdict, cache included)</td></tr>
@@ -71,6 +77,10 @@ public final class ProxyConfig {
     public static final int DEFAULT_UPSTREAM_PORT = 1884;
     /** The default credentials file. */
     public static final String DEFAULT_AUTH_FILE = "sentinel-devices.txt";
+    /** The default of SENTINEL_PROXY_HANDSHAKES_PER_IP. */
+    public static final long DEFAULT_HANDSHAKES_PER_IP = 100;
+    /** The default of SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP. */
+    public static final int DEFAULT_HANDSHAKE_BURST_PER_IP = 200;
 
     private final int tlsPort;
     private final int plainPort;
@@ -92,12 +102,17 @@ public final class ProxyConfig {
     private final long authCacheSize;
     private final Duration authTimeout;
     private final int authMaxConcurrent;
+    private final int authQueueSize;
+    private final Duration authQueueTimeout;
     private final int authBreakerFailures;
     private final Duration authBreakerDelay;
     private final ProxyLimits limits;
     private final TopicPermissions defaultPermissions;
     private final boolean forwardUsername;
     private final int workerThreads;
+    private final long handshakesPerIp;
+    private final int handshakeBurstPerIp;
+    private final List<String> trustedProxies;
 
     private ProxyConfig(Map<String, String> env) {
         Reader r = new Reader(env);
@@ -173,6 +188,9 @@ public final class ProxyConfig {
         authCacheSize = r.longValue("SENTINEL_AUTH_CACHE_SIZE", 100_000, 1, 100_000_000);
         authTimeout = r.duration("SENTINEL_AUTH_TIMEOUT", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofSeconds(60));
         authMaxConcurrent = (int) r.longValue("SENTINEL_AUTH_MAX_CONCURRENT", 256, 1, 100_000);
+        authQueueSize = (int) r.longValue("SENTINEL_AUTH_QUEUE_SIZE", 10_000, 0, 1_000_000);
+        authQueueTimeout = r.duration("SENTINEL_AUTH_QUEUE_TIMEOUT", Duration.ofSeconds(3), Duration.ofMillis(10),
+                Duration.ofMinutes(5));
         authBreakerFailures = (int) r.longValue("SENTINEL_AUTH_BREAKER_FAILURES", 5, 1, 1_000);
         authBreakerDelay = r.duration("SENTINEL_AUTH_BREAKER_DELAY", Duration.ofSeconds(5), Duration.ofMillis(10),
                 Duration.ofMinutes(10));
@@ -198,6 +216,33 @@ public final class ProxyConfig {
         }
         forwardUsername = fwd.equals("true");
         workerThreads = (int) r.longValue("SENTINEL_PROXY_WORKER_THREADS", 0, 0, 1_024);
+        handshakesPerIp = r.longValue("SENTINEL_PROXY_HANDSHAKES_PER_IP", DEFAULT_HANDSHAKES_PER_IP, 0, 1_000_000);
+        handshakeBurstPerIp = (int) r.longValue("SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP", DEFAULT_HANDSHAKE_BURST_PER_IP, 1,
+                1_000_000);
+        String pp = r.string("SENTINEL_PROXY_PROXY_PROTOCOL", "off").toLowerCase(Locale.ROOT);
+        if (!pp.equals("off") && !pp.equals("on")) {
+            throw r.invalid("SENTINEL_PROXY_PROXY_PROTOCOL", pp, "off or on");
+        }
+        String trusted = r.string("SENTINEL_PROXY_TRUSTED_PROXIES", null);
+        List<String> balancers = new ArrayList<>();
+        if (trusted != null) {
+            for (String t : trusted.split(",")) {
+                if (!t.isBlank()) {
+                    try {
+                        SentinelProxy.Builder.subnet(t);
+                    } catch (IllegalArgumentException e) {
+                        throw r.invalid("SENTINEL_PROXY_TRUSTED_PROXIES", t.trim(),
+                                "comma-separated IP addresses or CIDR networks (no host names)");
+                    }
+                    balancers.add(t.trim());
+                }
+            }
+        }
+        if (pp.equals("on") && balancers.isEmpty()) {
+            throw new IllegalArgumentException("SENTINEL_PROXY_TRUSTED_PROXIES is required when SENTINEL_PROXY_PROXY_PROTOCOL "
+                    + "is on: a PROXY header is accepted only from the load balancers named there");
+        }
+        trustedProxies = pp.equals("on") ? List.copyOf(balancers) : List.of();
     }
 
     private static long bandwidth(Reader r) {
@@ -323,6 +368,16 @@ public final class ProxyConfig {
         return authMaxConcurrent;
     }
 
+    /** @return SENTINEL_AUTH_QUEUE_SIZE */
+    public int authQueueSize() {
+        return authQueueSize;
+    }
+
+    /** @return SENTINEL_AUTH_QUEUE_TIMEOUT */
+    public Duration authQueueTimeout() {
+        return authQueueTimeout;
+    }
+
     /** @return SENTINEL_AUTH_BREAKER_FAILURES */
     public int authBreakerFailures() {
         return authBreakerFailures;
@@ -348,6 +403,24 @@ public final class ProxyConfig {
         return forwardUsername;
     }
 
+    /** @return SENTINEL_PROXY_HANDSHAKES_PER_IP (0 = unlimited) */
+    public long handshakesPerIp() {
+        return handshakesPerIp;
+    }
+
+    /** @return SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP */
+    public int handshakeBurstPerIp() {
+        return handshakeBurstPerIp;
+    }
+
+    /**
+     * @return SENTINEL_PROXY_TRUSTED_PROXIES when SENTINEL_PROXY_PROXY_PROTOCOL is on, else empty (the PROXY
+     *         protocol is off)
+     */
+    public List<String> trustedProxies() {
+        return trustedProxies;
+    }
+
     /** @return SENTINEL_PROXY_WORKER_THREADS */
     public int workerThreads() {
         return workerThreads;
@@ -368,6 +441,7 @@ public final class ProxyConfig {
             HttpAuthCallout.Builder b = HttpAuthCallout.builder(authUrl)
                     .timeout(authTimeout)
                     .maxConcurrent(authMaxConcurrent)
+                    .queue(authQueueSize, authQueueTimeout)
                     .circuitBreaker(authBreakerFailures, authBreakerDelay);
             if (authCa != null) {
                 b.trustedCa(authCa);

@@ -28,6 +28,9 @@ import io.mqttsentinel.mqtt.MqttPipelines;
 import io.mqttsentinel.mqtt.ViolationListener;
 import io.mqttsentinel.proxy.internal.ConnectionRegistry;
 import io.mqttsentinel.proxy.internal.DeviceHandler;
+import io.mqttsentinel.proxy.internal.HandshakeLimiter;
+import io.mqttsentinel.proxy.internal.ProxyHeaderRefuser;
+import io.mqttsentinel.proxy.internal.ProxyProtocolHandler;
 import io.mqttsentinel.proxy.internal.L4Handler;
 import io.mqttsentinel.proxy.internal.ProxyMetrics;
 import io.mqttsentinel.proxy.internal.ProxyRuntime;
@@ -42,7 +45,11 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -67,12 +74,15 @@ import io.netty.util.concurrent.ScheduledFuture;
  */
 public final class SentinelProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SentinelProxy.class);
+    /** Source addresses whose handshake rate is tracked at most (about 100 bytes each). */
+    private static final int HANDSHAKE_SOURCES = 1 << 18;
 
     private final Builder b;
     private final ProxyMetrics metrics;
     private final ProxyRuntime runtime;
     private final ConnectionRegistry registry;
     private final TlsContextSource tls;
+    private final HandshakeLimiter handshakes;
     private final List<AutoCloseable> owned;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -92,6 +102,7 @@ public final class SentinelProxy implements AutoCloseable {
         this.runtime = new ProxyRuntime(b.limits, b.limits.mqttLimits(), b.rateLimiter, auth, b.defaultPermissions,
                 InetSocketAddress.createUnresolved(b.upstreamHost, b.upstreamPort), b.forwardUsername, b.clientAuth,
                 metrics, b.events, b.clock, b.connections);
+        this.handshakes = new HandshakeLimiter(b.handshakesPerIp, b.handshakeBurstPerIp, HANDSHAKE_SOURCES, System::nanoTime);
         this.tls = new TlsContextSource(b.cert, b.key, b.clientCa, b.clientAuth, b.preferOpenSsl, metrics);
     }
 
@@ -160,21 +171,15 @@ public final class SentinelProxy implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         InetSocketAddress remote = ch.remoteAddress();
-                        ConnectionRegistry.Refusal r = registry.tryOpen(remote.getAddress());
-                        if (r != ConnectionRegistry.Refusal.NONE) {
-                            metrics.connectionRejected(r == ConnectionRegistry.Refusal.MAX_TOTAL ? "max_total" : "max_per_ip");
-                            ch.close();
-                            return;
+                        if (b.proxyProtocol && isTrustedBalancer(remote.getAddress())) {
+                            // limits, logs and the auth callout see the device's address, known after the header
+                            ch.pipeline().addLast("proxy-protocol", new HAProxyMessageDecoder());
+                            ch.pipeline().addLast("proxy-source", new ProxyProtocolHandler(metrics,
+                                    b.limits.tlsHandshakeTimeout().toNanos(),
+                                    (c, source) -> installDevice(c, source, useTls, false, violations)));
+                        } else {
+                            installDevice(ch, remote, useTls, b.proxyProtocol, violations);
                         }
-                        metrics.connectionOpened();
-                        ch.pipeline().addLast("l4", new L4Handler(registry, metrics, remote.getAddress()));
-                        if (useTls) {
-                            SslHandler ssl = tls.current().newHandler(ch.alloc());
-                            ssl.setHandshakeTimeoutMillis(b.limits.tlsHandshakeTimeout().toMillis());
-                            ch.pipeline().addLast("tls", ssl);
-                        }
-                        MqttPipelines.addServerCodec(ch.pipeline(), runtime.mqttLimits(), violations);
-                        ch.pipeline().addLast("proxy", new DeviceHandler(runtime));
                     }
                 });
         try {
@@ -185,6 +190,47 @@ public final class SentinelProxy implements AutoCloseable {
         } catch (Exception e) {
             throw e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * Admits a connection under its source address (limits per address, handshake rate) and installs the
+     * device pipeline: L4 accounting, TLS, the strict codec, the device handler.
+     */
+    private void installDevice(Channel ch, InetSocketAddress source, boolean useTls, boolean refuseProxyHeader,
+                               ViolationListener violations) {
+        ConnectionRegistry.Refusal r = registry.tryOpen(source.getAddress());
+        if (r != ConnectionRegistry.Refusal.NONE) {
+            metrics.connectionRejected(r == ConnectionRegistry.Refusal.MAX_TOTAL ? "max_total" : "max_per_ip");
+            ch.close();
+            return;
+        }
+        metrics.connectionOpened();
+        ch.pipeline().addLast("l4", new L4Handler(registry, metrics, source.getAddress()));
+        if (useTls && !handshakes.tryAcquire(source.getAddress())) {
+            metrics.connectionRejected("handshake_rate");
+            ch.close(); // L4Handler releases the registry place
+            return;
+        }
+        if (refuseProxyHeader) {
+            ch.pipeline().addLast("proxy-header-refuser", new ProxyHeaderRefuser(metrics));
+        }
+        if (useTls) {
+            SslHandler ssl = tls.current().newHandler(ch.alloc());
+            ssl.setHandshakeTimeoutMillis(b.limits.tlsHandshakeTimeout().toMillis());
+            ch.pipeline().addLast("tls", ssl);
+        }
+        MqttPipelines.addServerCodec(ch.pipeline(), runtime.mqttLimits(), violations);
+        ch.pipeline().addLast("proxy", new DeviceHandler(runtime, source));
+    }
+
+    private boolean isTrustedBalancer(java.net.InetAddress address) {
+        InetSocketAddress a = new InetSocketAddress(address, 0);
+        for (IpSubnetFilterRule rule : b.trustedBalancers) {
+            if (rule.matches(a)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the bound MQTTS port (the ephemeral one when configured as 0), or -1 before {@link #start()} */
@@ -281,6 +327,10 @@ public final class SentinelProxy implements AutoCloseable {
         private Boolean countRateLimitRejections;
         private Duration tlsReloadInterval = Duration.ofSeconds(30);
         private int workerThreads;
+        private boolean proxyProtocol;
+        private List<IpSubnetFilterRule> trustedBalancers = List.of();
+        private long handshakesPerIp = ProxyConfig.DEFAULT_HANDSHAKES_PER_IP;
+        private int handshakeBurstPerIp = ProxyConfig.DEFAULT_HANDSHAKE_BURST_PER_IP;
         private Clock clock = Clock.systemUTC();
         private ProxyConfig config;
 
@@ -313,6 +363,10 @@ public final class SentinelProxy implements AutoCloseable {
             tlsReloadInterval(config.tlsReloadInterval());
             workerThreads(config.workerThreads());
             preferOpenSsl(config.preferOpenSsl());
+            if (!config.trustedProxies().isEmpty()) {
+                proxyProtocol(config.trustedProxies());
+            }
+            handshakeRatePerIp(config.handshakesPerIp(), config.handshakeBurstPerIp());
             return this;
         }
 
@@ -512,6 +566,79 @@ public final class SentinelProxy implements AutoCloseable {
                 throw new IllegalArgumentException("workerThreads must be between 0 and 1024, was " + threads);
             }
             this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * Turns on the PROXY protocol (v1 and v2) on the device listeners: a connection from one of
+         * {@code trustedBalancers} must start with a PROXY header, and the device address it carries is what
+         * the per-address limits, the handshake rate, the rate tiers, the auth callout and the logs see. A
+         * connection from any other address is taken as a direct one, and a PROXY header from it is refused.
+         *
+         * @param trustedBalancers addresses ({@code 10.0.0.5}) or networks ({@code 10.0.0.0/24}, {@code fd00::/8})
+         *                         of the load balancers; at least one
+         * @return this builder
+         */
+        public Builder proxyProtocol(List<String> trustedBalancers) {
+            Objects.requireNonNull(trustedBalancers, "trustedBalancers");
+            if (trustedBalancers.isEmpty()) {
+                throw new IllegalArgumentException("trustedBalancers must name at least one address or network");
+            }
+            List<IpSubnetFilterRule> rules = new ArrayList<>();
+            for (String t : trustedBalancers) {
+                rules.add(subnet(t));
+            }
+            this.trustedBalancers = List.copyOf(rules);
+            this.proxyProtocol = true;
+            return this;
+        }
+
+        /**
+         * @param text an IP address or a network in CIDR form
+         * @return the rule that matches it
+         * @throws IllegalArgumentException when it is neither (host names are not resolved)
+         */
+        static IpSubnetFilterRule subnet(String text) {
+            String t = text == null ? "" : text.trim();
+            int slash = t.indexOf('/');
+            String ip = slash < 0 ? t : t.substring(0, slash);
+            byte[] bytes = NetUtil.createByteArrayFromIpAddressString(ip);
+            if (bytes == null) {
+                throw new IllegalArgumentException("trusted balancer must be an IP address or CIDR network, was '" + text + "'");
+            }
+            int max = bytes.length * 8;
+            int prefix = max;
+            if (slash >= 0) {
+                try {
+                    prefix = Integer.parseInt(t.substring(slash + 1));
+                } catch (NumberFormatException e) {
+                    prefix = -1;
+                }
+                if (prefix < 0 || prefix > max) {
+                    throw new IllegalArgumentException("trusted balancer prefix must be between 0 and " + max + ", was '"
+                            + text + "'");
+                }
+            }
+            return new IpSubnetFilterRule(ip, prefix, IpFilterRuleType.ACCEPT);
+        }
+
+        /**
+         * @param perSecond TLS handshakes per second per source address, 0 = unlimited (0 to 1,000,000; default
+         *                  {@value ProxyConfig#DEFAULT_HANDSHAKES_PER_IP})
+         * @param burst     handshakes an address may start at once (1 to 1,000,000; default
+         *                  {@value ProxyConfig#DEFAULT_HANDSHAKE_BURST_PER_IP})
+         * @return this builder
+         */
+        public Builder handshakeRatePerIp(long perSecond, int burst) {
+            if (perSecond < 0 || perSecond > 1_000_000) {
+                throw new IllegalArgumentException("handshakes per second per IP must be between 0 and 1000000, was "
+                        + perSecond);
+            }
+            if (burst < 1 || burst > 1_000_000) {
+                throw new IllegalArgumentException("handshake burst per IP must be between 1 and 1000000, was " + burst);
+            }
+            this.handshakesPerIp = perSecond;
+            this.handshakeBurstPerIp = burst;
             return this;
         }
 

@@ -77,4 +77,62 @@ class L4LimitsTest {
             assertThat(h.count("mqtt.proxy.bytes.sent")).isGreaterThan(0);
         }
     }
+
+    @Test
+    void handshakeRatePerSource_refusesTheExcess_beforeTls_andOtherSourcesStillGetIn() throws Exception {
+        try (ProxyHarness h = new ProxyHarness(dir, b -> b.handshakeRatePerIp(1, 2))) {
+            int refused = 0;
+            for (int i = 0; i < 5; i++) {
+                try (RawTls c = RawTls.connectWithPrefix(h.proxy.tlsPort(), "127.0.0.1", new byte[0], h.trust(), null)) {
+                    c.write(RawTls.connect("hs-" + i));
+                    c.read(4);
+                } catch (java.io.IOException e) {
+                    refused++; // closed at accept: the handshake fails
+                }
+            }
+            assertThat(refused).as("1/s with a burst of 2: at least two of five in a row are refused").isGreaterThanOrEqualTo(2);
+            assertThat(h.count("mqtt.proxy.connections.rejected", "reason", "handshake_rate")).isEqualTo(refused);
+            assertThat(h.count("mqtt.proxy.tls.handshake.failures", "reason", "timeout")).isZero();
+            try (RawTls other = RawTls.connectWithPrefix(h.proxy.tlsPort(), "127.0.0.2", new byte[0], h.trust(), null)) {
+                other.write(RawTls.connect("hs-other"));
+                assertThat(other.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
+            }
+        }
+    }
+
+    @Test
+    void bandwidthPerSource_overARealSocket_slowsTheSenderToItsBudget() throws Exception {
+        int budget = 16 * 1024;
+        try (ProxyHarness h = new ProxyHarness(dir, b -> b.limits(ProxyLimits.ofDefaults().withBandwidthPerIp(budget)
+                .withMaxPacketSize(4_096)))) {
+            com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient backend = h.direct("bw-backend");
+            try (com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient.Mqtt3Publishes seen =
+                         backend.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+                backend.subscribeWith().topicFilter("clients/bw/#").send();
+                byte[] topic = "clients/bw/t".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] payload = new byte[4_000];
+                int remaining = 2 + topic.length + payload.length;
+                byte[] publish = RawTls.concat(RawTls.bytes(0x30, (remaining & 0x7F) | 0x80, remaining >> 7, 0x00,
+                        topic.length), topic, payload);
+                int messages = 20; // ~80 KB: the 16 KiB burst, then ~4 s at 16 KiB/s
+                try (RawTls device = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
+                    device.write(RawTls.connect("bw"));
+                    assertThat(device.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
+                    long start = System.nanoTime();
+                    for (int i = 0; i < messages; i++) {
+                        device.write(publish);
+                    }
+                    for (int i = 0; i < messages; i++) {
+                        assertThat(seen.receive(30, java.util.concurrent.TimeUnit.SECONDS)).as("message %d", i).isPresent();
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    double floor = (messages * (double) publish.length - budget) / budget;
+                    assertThat(seconds).as("80 KB at 16 KiB/s after a 16 KiB burst").isGreaterThan(floor * 0.8);
+                    assertThat(seconds).isLessThan(floor * 3 + 5);
+                }
+            } finally {
+                backend.disconnect();
+            }
+        }
+    }
 }

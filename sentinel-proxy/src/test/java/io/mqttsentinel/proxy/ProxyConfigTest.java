@@ -117,4 +117,38 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> SentinelProxy.builder().tlsPort(-1)).hasMessage("tlsPort must be between 0 and 65535, was -1");
         assertThatThrownBy(() -> SentinelProxy.builder().upstream("h", 0)).hasMessage("upstream port must be between 1 and 65535, was 0");
     }
+
+    @Test
+    void fleetKeys_areReadAndValidated_withKeyValueAndRange() {
+        ProxyConfig d = ProxyConfig.ofDefaults();
+        assertThat(d.authQueueSize()).isEqualTo(10_000);
+        assertThat(d.authQueueTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(d.handshakesPerIp()).isEqualTo(100);
+        assertThat(d.handshakeBurstPerIp()).isEqualTo(200);
+        assertThat(d.trustedProxies()).isEmpty();
+        ProxyConfig c = ProxyConfig.fromEnvironment(Map.of("SENTINEL_AUTH_QUEUE_SIZE", "0", "SENTINEL_AUTH_QUEUE_TIMEOUT", "500ms",
+                "SENTINEL_PROXY_HANDSHAKES_PER_IP", "0", "SENTINEL_PROXY_PROXY_PROTOCOL", "on",
+                "SENTINEL_PROXY_TRUSTED_PROXIES", "10.0.0.0/24, 192.0.2.7,fd00::/8"));
+        assertThat(c.authQueueSize()).isZero();
+        assertThat(c.authQueueTimeout()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(c.handshakesPerIp()).isZero();
+        assertThat(c.trustedProxies()).containsExactly("10.0.0.0/24", "192.0.2.7", "fd00::/8");
+        assertThat(ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_TRUSTED_PROXIES", "10.0.0.1")).trustedProxies())
+                .as("listed but the protocol is off").isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyConfig.fromEnvironment(
+                Map.of("SENTINEL_PROXY_PROXY_PROTOCOL", "on"))).hasMessageContaining("SENTINEL_PROXY_TRUSTED_PROXIES is required");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyConfig.fromEnvironment(
+                Map.of("SENTINEL_PROXY_PROXY_PROTOCOL", "v2"))).hasMessage("SENTINEL_PROXY_PROXY_PROTOCOL=v2 is invalid: allowed off or on");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of(
+                "SENTINEL_PROXY_PROXY_PROTOCOL", "on", "SENTINEL_PROXY_TRUSTED_PROXIES", "lb.example.com")))
+                .hasMessageContaining("SENTINEL_PROXY_TRUSTED_PROXIES=lb.example.com is invalid");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of(
+                "SENTINEL_PROXY_TRUSTED_PROXIES", "10.0.0.0/33", "SENTINEL_PROXY_PROXY_PROTOCOL", "on")))
+                .hasMessageContaining("10.0.0.0/33 is invalid");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyConfig.fromEnvironment(
+                Map.of("SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP", "0"))).hasMessage(
+                "SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP=0 is invalid: allowed 1 to 1000000");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyConfig.fromEnvironment(
+                Map.of("SENTINEL_AUTH_QUEUE_SIZE", "-1"))).hasMessage("SENTINEL_AUTH_QUEUE_SIZE=-1 is invalid: allowed 0 to 1000000");
+    }
 }

@@ -29,6 +29,26 @@ final class RawTls implements AutoCloseable {
         return new RawTls(s);
     }
 
+    /**
+     * Connects from {@code localAddress}, writes {@code prefix} in the clear (a PROXY header), then speaks TLS on
+     * the same connection, with a client certificate when {@code keys} is given.
+     */
+    static RawTls connectWithPrefix(int port, String localAddress, byte[] prefix, TrustManagerFactory trust,
+                                    javax.net.ssl.KeyManagerFactory keys) throws Exception {
+        Socket plain = new Socket();
+        plain.bind(new java.net.InetSocketAddress(localAddress, 0));
+        plain.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+        plain.setSoTimeout(10_000);
+        plain.getOutputStream().write(prefix);
+        plain.getOutputStream().flush();
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), new SecureRandom());
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
+        s.setSoTimeout(10_000);
+        s.startHandshake();
+        return new RawTls(s);
+    }
+
     static RawTls plain(int port) throws IOException {
         Socket s = new Socket("127.0.0.1", port);
         s.setSoTimeout(10_000);

@@ -119,7 +119,7 @@ public final class ProxyLoad {
         return SentinelProxy.builder().tlsPort(0).plainPort(plain ? 0 : -1).bindAddress("127.0.0.1")
                 .upstream("127.0.0.1", broker.port).tls(tls[0], tls[1]).preferOpenSsl(openSsl)
                 .authCallout(CachingAuthCallout.builder(http).maximumSize(1_000_000).meterRegistry(registry).build())
-                .rateLimiter(permissiveLimiter(registry)).meterRegistry(registry).build().start();
+                .rateLimiter(permissiveLimiter(registry)).handshakeRatePerIp(0, 1).meterRegistry(registry).build().start();
     }
 
     private static void connect(BenchSetup.Broker broker, BenchSetup.AuthServer auth, Path[] tls, int seconds,
@@ -224,7 +224,7 @@ public final class ProxyLoad {
         try (SentinelProxy proxy = SentinelProxy.builder().tlsPort(0).bindAddress("127.0.0.1")
                 .upstream("127.0.0.1", broker.port).tls(tls[0], tls[1]).preferOpenSsl(openSsl)
                 .authCallout(r -> CompletableFuture.completedFuture(AuthDecision.allow("bench")))
-                .rateLimiter(permissiveLimiter(registry)).meterRegistry(registry).build().start()) {
+                .rateLimiter(permissiveLimiter(registry)).handshakeRatePerIp(0, 1).meterRegistry(registry).build().start()) {
             Memory before = Memory.now();
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                     "-cp", System.getProperty("java.class.path"), ProxyLoad.class.getName(), "idle-clients",

@@ -26,8 +26,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.failsafe.Bulkhead;
-import dev.failsafe.BulkheadFullException;
 import dev.failsafe.CircuitBreaker;
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.Failsafe;
@@ -59,15 +57,27 @@ import io.mqttsentinel.api.TopicPermissions;
  * </ul>
  * <p><b>Outages</b> (not verdicts, never cached; the CONNECT gets 0x05): timeout, refused connection, other
  * status codes (3xx, 4xx other than 401/403, 5xx), a body that is not a JSON object or larger than
- * {@code maxResponseBytes}, an open circuit breaker, a full bulkhead. The stage then completes exceptionally
+ * {@code maxResponseBytes}, an open circuit breaker, a full call queue or a wait in it past its deadline. The stage then completes exceptionally
  * with {@link AuthUnavailableException}.
  *
- * <p>Resilience (Failsafe): a bulkhead bounds calls in flight (a full one fails at once), a circuit breaker
- * opens after {@code breakerFailures} consecutive outages and lets a trial call through after
- * {@code breakerDelay}, and a timeout bounds each call. Thread-safe; never blocks the caller.
+ * <p>Resilience: at most {@code maxConcurrent} calls are in flight; more callers wait in a first-come,
+ * first-served queue, bounded in length and in waiting time ({@link Builder#queue}). A circuit breaker (Failsafe)
+ * opens after {@code breakerFailures} consecutive outages <i>of calls that were made</i> (a full queue or a
+ * wait past the deadline is the proxy's overload, not the endpoint's failure, and never opens it) and lets a
+ * trial call through after {@code breakerDelay}; a timeout bounds each call from the moment it is made. Thread-safe; never blocks the caller.
  */
 public final class HttpAuthCallout implements AuthCallout {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Starts calls and times them out. Its own thread, not the common pool: with two cores the common pool has
+     * one thread, and a call that waited there for it counted that wait against its timeout.
+     */
+    private static final java.util.concurrent.ScheduledExecutorService SCHEDULER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread th = new Thread(r, "sentinel-auth-calls");
+                th.setDaemon(true);
+                return th;
+            });
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpAuthCallout.class);
 
     private final URI uri;
@@ -77,6 +87,7 @@ public final class HttpAuthCallout implements AuthCallout {
     private final Map<String, String> headers;
     private final FailsafeExecutor<AuthDecision> failsafe;
     private final CircuitBreaker<AuthDecision> breaker;
+    private final CallQueue queue;
 
     private HttpAuthCallout(Builder b) {
         this.uri = b.uri;
@@ -99,10 +110,11 @@ public final class HttpAuthCallout implements AuthCallout {
                 .withDelay(b.breakerDelay)
                 .withSuccessThreshold(1)
                 .build();
-        Bulkhead<AuthDecision> bulkhead = Bulkhead.<AuthDecision>builder(b.maxConcurrent).build();
         Timeout<AuthDecision> t = Timeout.<AuthDecision>builder(b.timeout).build();
-        // outermost first: a full bulkhead fails before it can count against the breaker
-        this.failsafe = Failsafe.with(bulkhead).compose(breaker).compose(t);
+        // the breaker sees only calls that were made: time spent queueing for a slot is not the endpoint's
+        // fault, and counting it opened the breaker against a healthy endpoint in a reconnect storm
+        this.failsafe = Failsafe.with(breaker).compose(t).with(SCHEDULER);
+        this.queue = new CallQueue(b.maxConcurrent, b.maxQueued, b.maxQueueWait, SCHEDULER);
     }
 
     /**
@@ -130,8 +142,8 @@ public final class HttpAuthCallout implements AuthCallout {
         headers.forEach(rb::header);
         HttpRequest httpRequest = rb.build();
         CompletableFuture<AuthDecision> result = new CompletableFuture<>();
-        failsafe.getStageAsync(() -> client.sendAsync(httpRequest, r -> limited(maxResponseBytes))
-                        .thenApply(HttpAuthCallout::verdict))
+        queue.submit(() -> failsafe.getStageAsync(() -> client.sendAsync(httpRequest, r -> limited(maxResponseBytes))
+                        .thenApply(HttpAuthCallout::verdict)))
                 .whenComplete((d, e) -> {
                     if (e == null) {
                         result.complete(d);
@@ -144,6 +156,16 @@ public final class HttpAuthCallout implements AuthCallout {
 
     private static boolean isLoopback(String host) {
         return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+    }
+
+    /** @return HTTP calls in flight now (at most {@code maxConcurrent}) */
+    public int callsInFlight() {
+        return queue.running();
+    }
+
+    /** @return callers waiting for a call slot now */
+    public int callsQueued() {
+        return queue.queued();
     }
 
     /** @return whether the circuit breaker currently refuses calls */
@@ -161,9 +183,6 @@ public final class HttpAuthCallout implements AuthCallout {
         }
         if (c instanceof CircuitBreakerOpenException) {
             return new AuthUnavailableException("auth endpoint circuit breaker is open", c);
-        }
-        if (c instanceof BulkheadFullException) {
-            return new AuthUnavailableException("too many auth calls in flight", c);
         }
         if (c instanceof TimeoutExceededException || c instanceof java.net.http.HttpTimeoutException) {
             return new AuthUnavailableException("auth endpoint timed out", c);
@@ -321,6 +340,8 @@ public final class HttpAuthCallout implements AuthCallout {
         private Duration timeout = Duration.ofSeconds(2);
         private Duration connectTimeout = Duration.ofSeconds(1);
         private int maxConcurrent = 256;
+        private int maxQueued = 10_000;
+        private Duration maxQueueWait = Duration.ofSeconds(3);
         private int breakerFailures = 5;
         private Duration breakerDelay = Duration.ofSeconds(5);
         private int maxResponseBytes = 65_536;
@@ -355,7 +376,7 @@ public final class HttpAuthCallout implements AuthCallout {
         }
 
         /**
-         * @param calls calls in flight at once; more fail at once (1 to 100,000; default 256)
+         * @param calls calls in flight at once; more wait in the {@link #queue} (1 to 100,000; default 256)
          * @return this builder
          */
         public Builder maxConcurrent(int calls) {
@@ -363,6 +384,26 @@ public final class HttpAuthCallout implements AuthCallout {
                 throw new IllegalArgumentException("maxConcurrent must be between 1 and 100000, was " + calls);
             }
             this.maxConcurrent = calls;
+            return this;
+        }
+
+        /**
+         * Callers beyond {@link #maxConcurrent} wait for a slot in arrival order. A caller that finds the queue
+         * full, or waits longer than {@code maxWait}, gets an outage at once (0x05, not cached) without a call
+         * being made; neither counts against the circuit breaker.
+         *
+         * @param maxQueued callers that may wait (0 to 1,000,000; 0 = a caller without a slot fails at once;
+         *                  default 10,000)
+         * @param maxWait   how long one may wait (10 ms to 5 min; default 3 s, which with the 2 s call timeout
+         *                  fits the proxy's 5 s for a verdict)
+         * @return this builder
+         */
+        public Builder queue(int maxQueued, Duration maxWait) {
+            if (maxQueued < 0 || maxQueued > 1_000_000) {
+                throw new IllegalArgumentException("maxQueued must be between 0 and 1000000, was " + maxQueued);
+            }
+            this.maxQueued = maxQueued;
+            this.maxQueueWait = duration("maxQueueWait", maxWait, Duration.ofMillis(10), Duration.ofMinutes(5));
             return this;
         }
 

@@ -88,6 +88,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_CONNECT;
     private InetSocketAddress peer;
+    private InetSocketAddress source;
     private Set<String> certIdentities = Set.of();
     private String tlsSubject;
     private String clientId;
@@ -106,6 +107,15 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * @param rt     the proxy's shared collaborators
+     * @param source the device's address (from a PROXY header behind a load balancer, else the TCP peer)
+     */
+    public DeviceHandler(ProxyRuntime rt, InetSocketAddress source) {
+        this(rt, UpstreamConnector.tcp(rt));
+        this.source = source;
+    }
+
+    /**
      * @param rt        the proxy's shared collaborators
      * @param connector opens the upstream connection
      */
@@ -117,6 +127,10 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (source != null) {
+            this.peer = source;
+            return;
+        }
         java.net.SocketAddress remote = ctx.channel().remoteAddress();
         // a TCP channel always has an IP peer; in-VM channels (tests, embedding) count as loopback
         this.peer = remote instanceof InetSocketAddress ? (InetSocketAddress) remote
@@ -522,6 +536,12 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (isControl(type)) {
+            // keep-alives and acks of an authenticated device are never rate limited: dropping a PINGREQ
+            // disconnects a healthy idle device, dropping a PUBACK stalls its inbound window
+            upstream.write(msg);
+            return;
+        }
         PacketKind kind = type == MqttMessageType.PUBLISH ? PacketKind.PUBLISH
                 : type == MqttMessageType.SUBSCRIBE ? PacketKind.SUBSCRIBE : PacketKind.OTHER;
         RateLimitDecision rl = rt.rateLimiter().tryAcquire(kind, peer.getAddress(), clientId);
@@ -559,6 +579,24 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             }
         }
         upstream.write(msg);
+    }
+
+    /**
+     * @param type a packet type from an authenticated device
+     * @return whether it is a control packet that no rate tier sees: PINGREQ and the QoS acknowledgements
+     *         (DISCONNECT is handled before)
+     */
+    static boolean isControl(MqttMessageType type) {
+        switch (type) {
+            case PINGREQ:
+            case PUBACK:
+            case PUBREC:
+            case PUBREL:
+            case PUBCOMP:
+                return true;
+            default:
+                return false;
+        }
     }
 
     private MqttMessage filterSubscribe(MqttSubscribeMessage sub) {

@@ -3,6 +3,7 @@ package io.mqttsentinel.proxy.auth;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
@@ -20,11 +21,10 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class AuthEndpoint implements AutoCloseable {
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "auth-endpoint");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor;
+    private final long serviceNanos;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicReference<Response> response = new AtomicReference<>(new Response(200, "{\"result\":\"allow\"}"));
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicReference<String> lastBody = new AtomicReference<>();
@@ -34,11 +34,19 @@ public final class AuthEndpoint implements AutoCloseable {
     public record Response(int status, String body) {
     }
 
-    private AuthEndpoint() throws IOException {
+    private AuthEndpoint(int threads, Duration serviceTime) throws IOException {
+        java.util.concurrent.ThreadFactory factory = r -> {
+            Thread t = new Thread(r, "auth-endpoint");
+            t.setDaemon(true);
+            return t;
+        };
+        this.executor = threads == 0 ? Executors.newCachedThreadPool(factory) : Executors.newFixedThreadPool(threads, factory);
+        this.serviceNanos = serviceTime.toNanos();
         System.setProperty("sun.net.httpserver.nodelay", "true"); // else 40 ms of delayed ACK per call
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext("/auth", ex -> {
             calls.incrementAndGet();
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             lastBody.set(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             CountDownLatch h = hold;
             if (h != null) {
@@ -47,6 +55,9 @@ public final class AuthEndpoint implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            if (serviceNanos > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(serviceNanos); // the endpoint's own work, e.g. a query
             }
             Response r = response.get();
             byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
@@ -61,6 +72,7 @@ public final class AuthEndpoint implements AutoCloseable {
             } catch (IOException e) {
                 // the client gave up (timeout test)
             } finally {
+                inFlight.decrementAndGet();
                 ex.close();
             }
         });
@@ -70,8 +82,17 @@ public final class AuthEndpoint implements AutoCloseable {
 
     /** @return a started endpoint that allows everyone */
     public static AuthEndpoint start() {
+        return start(0, Duration.ZERO);
+    }
+
+    /**
+     * @param threads     requests served at once (0 = a thread per request)
+     * @param serviceTime how long each request takes to serve
+     * @return a started endpoint that allows everyone
+     */
+    public static AuthEndpoint start(int threads, Duration serviceTime) {
         try {
-            return new AuthEndpoint();
+            return new AuthEndpoint(threads, serviceTime);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -109,6 +130,11 @@ public final class AuthEndpoint implements AutoCloseable {
     /** @return the number of calls received */
     public int calls() {
         return calls.get();
+    }
+
+    /** @return the most requests that were ever being served at once */
+    public int maxInFlight() {
+        return maxInFlight.get();
     }
 
     /** @return the body of the last call */

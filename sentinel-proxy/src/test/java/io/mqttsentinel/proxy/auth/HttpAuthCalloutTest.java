@@ -178,17 +178,65 @@ class HttpAuthCalloutTest {
     }
 
     @Test
-    void bulkhead_full_deniesAtOnce() throws Exception {
+    void queue_full_deniesAtOnce_withoutACall() throws Exception {
         endpoint.hang();
-        HttpAuthCallout c = HttpAuthCallout.builder(endpoint.uri()).maxConcurrent(2).timeout(Duration.ofSeconds(10)).build();
-        List<CompletableFuture<AuthDecision>> inFlight = new ArrayList<>();
-        inFlight.add(c.authenticate(request("a", "pw")).toCompletableFuture());
-        inFlight.add(c.authenticate(request("b", "pw")).toCompletableFuture());
-        assertThat(failure(c, request("c", "pw"))).hasMessageContaining("too many auth calls");
+        HttpAuthCallout c = HttpAuthCallout.builder(endpoint.uri()).maxConcurrent(2).queue(1, Duration.ofSeconds(10))
+                .timeout(Duration.ofSeconds(10)).build();
+        List<CompletableFuture<AuthDecision>> admitted = new ArrayList<>();
+        admitted.add(c.authenticate(request("a", "pw")).toCompletableFuture());
+        admitted.add(c.authenticate(request("b", "pw")).toCompletableFuture());
+        admitted.add(c.authenticate(request("c", "pw")).toCompletableFuture()); // waits for a slot
+        assertThat(c.callsQueued()).isEqualTo(1);
+        assertThat(failure(c, request("d", "pw"))).isInstanceOf(AuthUnavailableException.class)
+                .hasMessageContaining("the queue is full");
         endpoint.release();
-        for (CompletableFuture<AuthDecision> f : inFlight) {
+        for (CompletableFuture<AuthDecision> f : admitted) {
             assertThat(f.get(10, TimeUnit.SECONDS).isAllowed()).isTrue();
         }
+        assertThat(endpoint.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void waitingPastTheDeadline_isAnOutage_thatDoesNotOpenTheBreaker() throws Exception {
+        endpoint.hang();
+        HttpAuthCallout c = HttpAuthCallout.builder(endpoint.uri()).maxConcurrent(1).queue(100, Duration.ofMillis(50))
+                .timeout(Duration.ofSeconds(10)).circuitBreaker(1, Duration.ofMinutes(10)).build();
+        CompletableFuture<AuthDecision> first = c.authenticate(request("a", "pw")).toCompletableFuture();
+        for (int i = 0; i < 5; i++) {
+            assertThat(failure(c, request("w" + i, "pw"))).isInstanceOf(AuthUnavailableException.class)
+                    .hasMessageContaining("no auth call slot").hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        }
+        assertThat(c.isBreakerOpen()).as("the proxy's queueing is not the endpoint's failure").isFalse();
+        endpoint.release();
+        assertThat(first.get(10, TimeUnit.SECONDS).isAllowed()).isTrue();
+        assertThat(await(c, request("after", "pw")).isAllowed()).isTrue();
+        assertThat(endpoint.calls()).as("no call was made for a caller that gave up waiting").isEqualTo(2);
+    }
+
+    @Test
+    void waitingCallers_areServedInArrivalOrder() throws Exception {
+        endpoint.hang();
+        HttpAuthCallout c = HttpAuthCallout.builder(endpoint.uri()).maxConcurrent(1).timeout(Duration.ofSeconds(10)).build();
+        List<String> completed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<CompletableFuture<AuthDecision>> all = new ArrayList<>();
+        for (String id : List.of("q0", "q1", "q2", "q3", "q4")) {
+            all.add(c.authenticate(request(id, "pw")).toCompletableFuture().whenComplete((d, e) -> completed.add(id)));
+        }
+        assertThat(c.callsInFlight()).isEqualTo(1);
+        assertThat(c.callsQueued()).isEqualTo(4);
+        endpoint.release();
+        CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+        assertThat(completed).containsExactly("q0", "q1", "q2", "q3", "q4");
+    }
+
+    @Test
+    void endpointFailures_stillOpenTheBreaker() throws Exception {
+        endpoint.answer(500, "");
+        HttpAuthCallout c = HttpAuthCallout.builder(endpoint.uri()).circuitBreaker(2, Duration.ofMinutes(10)).build();
+        failure(c, request("f1", "pw"));
+        failure(c, request("f2", "pw"));
+        assertThat(c.isBreakerOpen()).isTrue();
+        assertThat(failure(c, request("f3", "pw"))).hasMessageContaining("circuit breaker is open");
     }
 
     @Test
@@ -199,5 +247,7 @@ class HttpAuthCalloutTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
         assertThatThrownBy(() -> HttpAuthCallout.builder(endpoint.uri()).maxConcurrent(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConcurrent must be between 1 and 100000, was 0");
+        assertThatThrownBy(() -> HttpAuthCallout.builder(endpoint.uri()).queue(-1, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxQueued must be between 0 and 1000000, was -1");
     }
 }
