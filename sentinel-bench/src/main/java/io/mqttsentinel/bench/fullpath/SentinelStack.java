@@ -161,6 +161,18 @@ final class SentinelStack implements AutoCloseable {
                 sum(r, "mqtt_broker_catchup_delivered_total"), gauge(r, "bridge_egress_inflight"));
     }
 
+    /** @return {@code true} while the bridge is connected to the origin ({@code bridge_connected{side="origin"}}) */
+    boolean originConnected() {
+        return node.meterRegistry().find("bridge_connected").tag("side", "origin").gauges().stream()
+                .anyMatch(g -> g.value() >= 1);
+    }
+
+    /** @return the sum of a counter's series, or the value of a gauge's, 0 when there is no such meter */
+    long meter(String name) {
+        MeterRegistry r = node.meterRegistry();
+        return r.find(name).counters().isEmpty() ? gauge(r, name) : sum(r, name);
+    }
+
     private static long gauge(MeterRegistry r, String name) {
         return (long) r.find(name).gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
     }
