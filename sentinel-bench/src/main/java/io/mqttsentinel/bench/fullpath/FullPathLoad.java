@@ -179,9 +179,17 @@ public final class FullPathLoad {
                 origin.webSocketPort(), o, raised);
              OriginSubscriber subscriber = o.outage() ? OriginSubscriber.startPersistent(origin.plainPort(), tracker)
                      : OriginSubscriber.start(origin.plainPort(), tracker);
-             DeviceFleet fleet = DeviceFleet.connect(stack.proxyTlsPort(), trust, o.devices(), "clients/",
-                     SentinelStack.CONNECT_PACE)) {
+             DeviceFleet fleet = connectFleet(stack, trust, o)) {
             return measure("full path", o, fleet, tracker, stack::counters, out, o.outage() ? origin : null, stack);
+        }
+    }
+
+    private static DeviceFleet connectFleet(SentinelStack stack, TrustManagerFactory trust, LoadOptions o) throws Exception {
+        try {
+            return DeviceFleet.connect(stack.proxyTlsPort(), trust, o.devices(), "clients/", SentinelStack.CONNECT_PACE);
+        } catch (Exception e) {
+            throw new IllegalStateException("the devices could not connect (load average " + loadAverage()
+                    + "); the proxy counted: " + stack.connectRefusals(), e);
         }
     }
 
@@ -213,10 +221,10 @@ public final class FullPathLoad {
         }
         try {
             fleet.publish(tracker, o.rate(), o.warmupSeconds(), o.seconds());
-            String ended = drain(o, tracker, outage);
-            long endNanos = System.nanoTime();
+            Drained drained = drain(o, tracker, outage);
+            String ended = drained.ended();
             DeliveryTracker.Counts c = tracker.counts();
-            OutageReport report = outage == null ? null : report(outage, tracker, c, stack, ended, endNanos);
+            OutageReport report = outage == null ? null : report(outage, tracker, c, stack, drained.allDeliveredNanos());
             ScenarioResult r = new ScenarioResult(name, o.rate(), o.seconds(), c, ended, report);
             print(name, fleet, c, ended, counters, out);
             if (outage != null && outage.failure() != null) {
@@ -231,38 +239,51 @@ public final class FullPathLoad {
     }
 
     /**
+     * How a drain ended.
+     *
+     * @param ended             {@code complete}, {@code deadline}, {@code quiet} or {@code origin not back}
+     * @param allDeliveredNanos when, after the last publish and the origin's return, every message acknowledged by
+     *                          then had been delivered ({@link System#nanoTime()}; publishes still without a PUBACK,
+     *                          e.g. refused by a rate limit, do not count), 0 if never
+     */
+    private record Drained(String ended, long allDeliveredNanos) {
+    }
+
+    /**
      * Waits until every message was acknowledged and every acknowledged one delivered (and, with an outage, the
      * origin is back), or the drain deadline, or ten quiet seconds.
-     *
-     * @return {@code complete}, {@code deadline}, {@code quiet} or {@code origin not back}
      */
-    private static String drain(LoadOptions o, DeliveryTracker tracker, OriginOutage outage) {
+    private static Drained drain(LoadOptions o, DeliveryTracker tracker, OriginOutage outage) {
         long published = System.nanoTime();
         long drain = TimeUnit.SECONDS.toNanos(o.drainSeconds());
         // the outage ends by itself (restart attempts are bounded); this only guards against a hung restart
         long outageLimit = published + TimeUnit.SECONDS.toNanos(o.outageFor() + 120L);
+        long allDelivered = 0;
         while (true) {
             long now = System.nanoTime();
             boolean over = outage == null || outage.over();
             if (!over) {
                 if (now > outageLimit) {
-                    return "origin not back";
+                    return new Drained("origin not back", allDelivered);
                 }
             } else {
                 if (outage != null && outage.failure() != null) {
-                    return "origin not back";
+                    return new Drained("origin not back", allDelivered);
+                }
+                if (allDelivered == 0 && tracker.ackedNotDelivered() == 0) {
+                    allDelivered = now;
                 }
                 if (tracker.awaitingAck() == 0 && tracker.ackedNotDelivered() == 0) {
-                    return "complete";
+                    return new Drained("complete", allDelivered);
                 }
                 long from = outage == null ? published : Math.max(published, outage.backNanos());
                 if (now > from + drain) {
-                    return "deadline";
+                    return new Drained("deadline", allDelivered);
                 }
                 // while the bridge has not reconnected nothing can arrive: quiet counts from its reconnect
                 long bridgeBack = outage == null ? published : outage.bridgeBackNanos();
                 if (bridgeBack != 0 && now - Math.max(bridgeBack, tracker.lastProgressNanos()) > QUIET_NANOS) {
-                    return "quiet";
+                    return new Drained("quiet", allDelivered);
                 }
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
@@ -270,7 +291,7 @@ public final class FullPathLoad {
     }
 
     private static OutageReport report(OriginOutage outage, DeliveryTracker tracker, DeliveryTracker.Counts c,
-                                       SentinelStack stack, String ended, long endNanos) {
+                                       SentinelStack stack, long allDeliveredNanos) {
         long back = outage.backNanos();
         long drained = tracker.backlogDrainedNanos();
         return new OutageReport(
@@ -280,7 +301,7 @@ public final class FullPathLoad {
                 seconds(back, outage.bridgeBackNanos()),
                 outage.backlogAtBack(),
                 seconds(back, drained),
-                ended.equals("complete") ? seconds(back, endNanos) : Double.NaN,
+                seconds(back, allDeliveredNanos),
                 c.ackedInOutage(), c.deliveredInOutage(),
                 stack.meter("mqtt_broker_catchup_delivered_total"), stack.meter("mqtt_broker_queue_dropped_total"),
                 stack.meter("mqtt_broker_sessions_behind"), stack.meter("bridge_retries"),

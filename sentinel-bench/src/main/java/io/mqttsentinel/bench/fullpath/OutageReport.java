@@ -12,7 +12,8 @@ import java.util.Locale;
  * @param bridgeBack        origin back → the bridge connected to it again (the bridge's reconnect backoff)
  * @param backlogAtBack     acknowledged messages not delivered when the origin came back
  * @param backlogDrained    origin back → every message of that backlog delivered
- * @param allDelivered      origin back → every acknowledged message delivered (the load may still be running)
+ * @param allDelivered      origin back → every message acknowledged by then delivered, first seen after the last
+ *                          publish (publishes that never got a PUBACK, e.g. refused by a rate limit, do not count)
  * @param ackedInOutage     acknowledged messages that were due while the origin was down
  * @param deliveredInOutage of those, delivered
  * @param catchUpDelivered  {@code mqtt_broker_catchup_delivered_total}: messages the broker read back from its log
