@@ -194,19 +194,26 @@ public final class MosquittoProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Stops the broker (SIGTERM: Mosquitto writes its state to disk; SIGKILL after 5 s). */
-    public void stop() {
-        if (process == null) {
-            return;
+    /**
+     * Stops the broker (SIGTERM: Mosquitto writes its state to disk; SIGKILL after 5 s).
+     *
+     * @return {@code true} when it exited on SIGTERM within 5 s (or was not running), so its state was saved;
+     *         {@code false} when it had to be killed and what it held in memory is gone
+     */
+    public boolean stop() {
+        if (process == null || !process.isAlive()) {
+            return true;
         }
         process.destroy();
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            if (process.waitFor(5, TimeUnit.SECONDS)) {
+                return true;
             }
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return false;
     }
 
     /** Stops the broker (see {@link #stop()}) and deletes a {@linkplain #startTemporary temporary} directory. */

@@ -15,6 +15,10 @@ import org.HdrHistogram.Histogram;
  * <p>Latency is the time from a message's intended send time (open loop: a stalled path cannot hide its stall) to
  * its first arrival at the subscriber, for messages due inside the measured window only.
  *
+ * <p>For an origin outage it also tells which acknowledged messages were due while the origin was down
+ * ({@link #outageBegins}, {@link #outageEnds}) and when everything acknowledged before the origin came back had
+ * been delivered ({@link #markBacklog}, {@link #backlogDrainedNanos}).
+ *
  * <p>Thread-safe: acknowledgements arrive on the devices' client threads, deliveries on the subscriber's.
  */
 final class DeliveryTracker {
@@ -34,6 +38,11 @@ final class DeliveryTracker {
     private long measuredDelivered;
     private long lastMeasuredArrivalMicros;
     private volatile long lastProgressNanos = System.nanoTime();
+    private volatile long outageFromMicros = Long.MAX_VALUE;
+    private volatile long outageUntilMicros = Long.MAX_VALUE;
+    private final AtomicLong backlogPending = new AtomicLong();
+    private final AtomicLong backlogDrainedNanos = new AtomicLong();
+    private volatile boolean backlogMarked;
 
     DeliveryTracker(String run, int deviceCount) {
         this.run = run;
@@ -57,10 +66,19 @@ final class DeliveryTracker {
         sent.incrementAndGet();
     }
 
-    void acked(int device, long seq) {
+    /**
+     * @param device    the device's index
+     * @param seq       the message's sequence number
+     * @param dueMicros when the message was due to be sent ({@link TelemetryPayload#sentMicros()})
+     */
+    void acked(int device, long seq, long dueMicros) {
         DeviceState d = devices[device];
+        boolean inOutage = dueMicros >= outageFromMicros && dueMicros < outageUntilMicros;
         synchronized (d) {
             d.acked.set(Math.toIntExact(seq));
+            if (inOutage) {
+                d.inOutage.set((int) seq);
+            }
             if (!d.received.get((int) seq)) {
                 ackedNotDelivered.incrementAndGet();
             }
@@ -99,6 +117,10 @@ final class DeliveryTracker {
                 if (d.acked.get(seq)) {
                     ackedNotDelivered.decrementAndGet();
                 }
+                if (d.backlog != null && d.backlog.get(seq)) {
+                    d.backlog.clear(seq);
+                    backlogDelivered();
+                }
             }
         }
         if (first && p.sentMicros() >= measureFromMicros && p.sentMicros() < measureUntilMicros) {
@@ -109,6 +131,54 @@ final class DeliveryTracker {
             }
         }
         lastProgressNanos = System.nanoTime();
+    }
+
+    /** Messages due from now on, until {@link #outageEnds}, count as published during the outage. */
+    void outageBegins() {
+        outageFromMicros = TelemetryPayload.nowMicros();
+    }
+
+    /** Ends the outage window that {@link #outageBegins} opened. */
+    void outageEnds() {
+        outageUntilMicros = TelemetryPayload.nowMicros();
+    }
+
+    /**
+     * Notes every message acknowledged so far and not yet delivered as the backlog; {@link #backlogDrainedNanos}
+     * tells when the last of them arrived. Call once, when the origin is back.
+     *
+     * @return the backlog's size
+     */
+    long markBacklog() {
+        for (DeviceState d : devices) {
+            synchronized (d) {
+                d.backlog = (BitSet) d.acked.clone();
+                d.backlog.andNot(d.received);
+                backlogPending.addAndGet(d.backlog.cardinality());
+            }
+        }
+        long pending = backlogPending.get();
+        backlogMarked = true;
+        if (backlogPending.get() == 0) {
+            backlogDrainedNanos.compareAndSet(0, System.nanoTime());
+        }
+        return pending;
+    }
+
+    private void backlogDelivered() {
+        if (backlogPending.decrementAndGet() == 0 && backlogMarked) {
+            backlogDrainedNanos.compareAndSet(0, System.nanoTime());
+        }
+    }
+
+    /** @return when the last message of the {@linkplain #markBacklog backlog} arrived ({@link System#nanoTime()}), 0 while some are missing */
+    long backlogDrainedNanos() {
+        return backlogDrainedNanos.get();
+    }
+
+    /** @return messages of the {@linkplain #markBacklog backlog} not delivered yet */
+    long backlogPending() {
+        return backlogPending.get();
     }
 
     /** @return publishes that have neither a PUBACK nor a failure yet */
@@ -129,7 +199,8 @@ final class DeliveryTracker {
     /** The counts at the end of a scenario. */
     record Counts(long sent, long acked, long ackFailed, String firstAckFailure, long delivered, long lost,
                   long deliveredUnacked, long duplicates, long outOfOrder, long foreign, Histogram latencyMicros,
-                  long measuredDelivered, long measureFromMicros, long lastMeasuredArrivalMicros) {
+                  long measuredDelivered, long measureFromMicros, long lastMeasuredArrivalMicros,
+                  long ackedInOutage, long deliveredInOutage) {
 
         /**
          * @param seconds the measured window's length
@@ -148,6 +219,8 @@ final class DeliveryTracker {
         long unacked = 0;
         long dups = 0;
         long ooo = 0;
+        long inOutage = 0;
+        long inOutageDelivered = 0;
         for (DeviceState d : devices) {
             synchronized (d) {
                 delivered += d.received.cardinality();
@@ -159,18 +232,26 @@ final class DeliveryTracker {
                 unacked += extra.cardinality();
                 dups += d.duplicates;
                 ooo += d.outOfOrder;
+                inOutage += d.inOutage.cardinality();
+                BitSet arrived = (BitSet) d.inOutage.clone();
+                arrived.and(d.received);
+                inOutageDelivered += arrived.cardinality();
             }
         }
         synchronized (latencyMicros) {
             return new Counts(sent.get(), acked.get(), ackFailed.get(), firstAckFailure.get(), delivered, lost, unacked,
                     dups, ooo, foreign.get(), latencyMicros.copy(), measuredDelivered, measureFromMicros,
-                    lastMeasuredArrivalMicros);
+                    lastMeasuredArrivalMicros, inOutage, inOutageDelivered);
         }
     }
 
     private static final class DeviceState {
         final BitSet acked = new BitSet();
         final BitSet received = new BitSet();
+        /** acknowledged messages that were due while the origin was down */
+        final BitSet inOutage = new BitSet();
+        /** acknowledged before the origin came back and not delivered then, minus what arrived since */
+        BitSet backlog;
         long duplicates;
         long outOfOrder;
         int highestDelivered = -1;

@@ -101,12 +101,13 @@ final class DeviceFleet implements AutoCloseable {
             }
             int device = (int) (k % n);
             long seq = k / n;
-            byte[] payload = new TelemetryPayload(tracker.run(), device, seq, TelemetryPayload.micros(due)).encode();
+            long dueMicros = TelemetryPayload.micros(due);
+            byte[] payload = new TelemetryPayload(tracker.run(), device, seq, dueMicros).encode();
             tracker.sent();
             clients.get(device).publishWith().topic(topics[device]).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
                     .whenComplete((ack, error) -> {
                         if (error == null) {
-                            tracker.acked(device, seq);
+                            tracker.acked(device, seq, dueMicros);
                         } else {
                             tracker.ackFailed(error);
                         }

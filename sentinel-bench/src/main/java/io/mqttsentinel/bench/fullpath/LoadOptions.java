@@ -15,15 +15,18 @@ import java.util.Map;
  * @param drainSeconds  the longest wait after the last publish for PUBACKs and deliveries
  * @param target        {@code both}, {@code sentinel} (full path only) or {@code mosquitto} (direct only)
  * @param overrides     {@code SENTINEL_*} settings to apply on top of what the load needs ({@code --set K=V})
+ * @param outageAt      seconds into the measured phase at which the origin Mosquitto is stopped (full path only)
+ * @param outageFor     seconds the origin stays down before it starts again on the same ports; 0 = no outage
  */
 record LoadOptions(int devices, int rate, int seconds, int warmupSeconds, int drainSeconds, String target,
-                   Map<String, String> overrides) {
+                   Map<String, String> overrides, int outageAt, int outageFor) {
 
     /** Three descriptors per device in this JVM (device, proxy side, proxy's upstream) plus the broker's: 20,000 allowed. */
     static final int MAX_DEVICES = 4_000;
 
     static final String USAGE = "usage: FullPathLoad [--rate MSG_PER_S (5000)] [--seconds S (15)] [--devices N (500)]"
-            + " [--warmup S (3)] [--drain S (60)] [--target both|sentinel|mosquitto] [--set SENTINEL_KEY=VALUE ...]";
+            + " [--warmup S (3)] [--drain S (60)] [--target both|sentinel|mosquitto] [--set SENTINEL_KEY=VALUE ...]"
+            + " [--origin-outage-at S --origin-outage-for S (full path only; target defaults to sentinel)]";
 
     LoadOptions {
         check("--devices", devices, 1, MAX_DEVICES);
@@ -35,6 +38,16 @@ record LoadOptions(int devices, int rate, int seconds, int warmupSeconds, int dr
             throw new IllegalArgumentException("--target must be both, sentinel or mosquitto, was " + target);
         }
         overrides = Map.copyOf(overrides);
+        check("--origin-outage-for", outageFor, 0, 600);
+        if (outageFor > 0) {
+            check("--origin-outage-at", outageAt, 0, seconds - 1);
+            if (!target.equals("sentinel")) {
+                throw new IllegalArgumentException("an origin outage needs --target sentinel (the direct scenario "
+                        + "has no path to the origin while it is down), was " + target);
+            }
+        } else if (outageAt != 0) {
+            throw new IllegalArgumentException("--origin-outage-at needs --origin-outage-for");
+        }
     }
 
     static LoadOptions parse(String... args) {
@@ -43,7 +56,9 @@ record LoadOptions(int devices, int rate, int seconds, int warmupSeconds, int dr
         int seconds = 15;
         int warmup = 3;
         int drain = 60;
-        String target = "both";
+        String target = null;
+        int outageAt = 0;
+        int outageFor = 0;
         Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
@@ -64,6 +79,8 @@ record LoadOptions(int devices, int rate, int seconds, int warmupSeconds, int dr
                 case "--warmup" -> warmup = integer(name, value);
                 case "--drain" -> drain = integer(name, value);
                 case "--target" -> target = value.toLowerCase(Locale.ROOT);
+                case "--origin-outage-at" -> outageAt = integer(name, value);
+                case "--origin-outage-for" -> outageFor = integer(name, value);
                 case "--set" -> {
                     int at = value.indexOf('=');
                     if (at <= 0 || !value.startsWith("SENTINEL_")) {
@@ -74,7 +91,15 @@ record LoadOptions(int devices, int rate, int seconds, int warmupSeconds, int dr
                 default -> throw new IllegalArgumentException("unknown argument " + name + "; " + USAGE);
             }
         }
-        return new LoadOptions(devices, rate, seconds, warmup, drain, target, overrides);
+        if (target == null) {
+            target = outageFor > 0 ? "sentinel" : "both";
+        }
+        return new LoadOptions(devices, rate, seconds, warmup, drain, target, overrides, outageAt, outageFor);
+    }
+
+    /** @return {@code true} when the origin is to be stopped and started again during the measured phase */
+    boolean outage() {
+        return outageFor > 0;
     }
 
     /** @return messages each device sends per second */

@@ -12,8 +12,10 @@ import java.util.Locale;
  * @param counts     what was sent, acknowledged and delivered
  * @param drainEnded why the wait for the last PUBACKs and deliveries ended: {@code complete}, {@code quiet} (nothing
  *                   arrived for a while) or {@code deadline}
+ * @param outage     what an origin outage did, or {@code null} when there was none
  */
-record ScenarioResult(String scenario, int offered, int seconds, DeliveryTracker.Counts counts, String drainEnded) {
+record ScenarioResult(String scenario, int offered, int seconds, DeliveryTracker.Counts counts, String drainEnded,
+                      OutageReport outage) {
 
     double achieved() {
         return counts.achievedRate(seconds);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -159,6 +160,32 @@ final class SentinelStack implements AutoCloseable {
                 sum(r, "mqtt_broker_messages_refused_total"), sum(r, "mqtt_broker_redeliveries_total"),
                 sum(r, "bridge_messages_dropped"), sum(r, "bridge_retries"), gauge(r, "mqtt_broker_sessions_behind"),
                 sum(r, "mqtt_broker_catchup_delivered_total"), gauge(r, "bridge_egress_inflight"));
+    }
+
+    /** @return why the proxy refused CONNECTs: rejection reasons, auth results other than allow, rate-limit tiers */
+    String connectRefusals() {
+        MeterRegistry r = node.meterRegistry();
+        return Stream.of(tagged(r, "mqtt.proxy.connections.rejected", "reason"), tagged(r, "mqtt.proxy.auth.requests", "result"),
+                        tagged(r, "mqtt.proxy.rate.limit.rejected", "tier"))
+                .filter(t -> !t.isEmpty()).collect(Collectors.joining("; "));
+    }
+
+    private static String tagged(MeterRegistry r, String name, String tag) {
+        return r.find(name).counters().stream().filter(c -> c.count() > 0 && !"allow".equals(c.getId().getTag(tag)))
+                .map(c -> name + "{" + tag + "=" + c.getId().getTag(tag) + "} " + (long) c.count())
+                .collect(Collectors.joining(", "));
+    }
+
+    /** @return {@code true} while the bridge is connected to the origin ({@code bridge_connected{side="origin"}}) */
+    boolean originConnected() {
+        return node.meterRegistry().find("bridge_connected").tag("side", "origin").gauges().stream()
+                .anyMatch(g -> g.value() >= 1);
+    }
+
+    /** @return the sum of a counter's series, or the value of a gauge's, 0 when there is no such meter */
+    long meter(String name) {
+        MeterRegistry r = node.meterRegistry();
+        return r.find(name).counters().isEmpty() ? gauge(r, name) : sum(r, name);
     }
 
     private static long gauge(MeterRegistry r, String name) {

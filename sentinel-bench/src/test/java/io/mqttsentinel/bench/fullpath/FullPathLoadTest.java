@@ -1,6 +1,7 @@
 package io.mqttsentinel.bench.fullpath;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,7 +15,8 @@ import io.mqttsentinel.testkit.Services;
 /**
  * The full-path scenario, tiny: 2 devices, 200 messages through proxy, broker, bridge and a real Mosquitto origin,
  * then straight at that Mosquitto. Checks that the scenario counts correctly (every message acknowledged and
- * delivered, none lost); it measures no speed. Skipped with a visible reason without a {@code mosquitto} binary.
+ * delivered, none lost); it measures no speed. Then the same path through an origin outage. Skipped with a visible
+ * reason without a {@code mosquitto} binary.
  */
 class FullPathLoadTest {
 
@@ -36,6 +38,55 @@ class FullPathLoadTest {
             assertThat(r.counts().latencyMicros().getTotalCount()).as(output).isEqualTo(200);
         }
         assertThat(output).contains("| full path | 100 |").contains("| mosquitto direct | 100 |");
+    }
+
+    /**
+     * The origin outage, CI-sized: 4 devices, 200 msg/s for 10 s, the origin Mosquitto stopped 2 s in for 5 s. The
+     * bridge's window on the core (20) and the broker's queue per session (10) are made small, so that the backlog of
+     * the outage (about 1,000 messages) is read back from the broker's log, as a 60 s outage at 5,000 msg/s is with
+     * the defaults, instead of fitting in the windows.
+     */
+    @Test
+    void originOutage_everyAcknowledgedMessageArrivesAfterwards_thoseOfTheOutageIncluded() throws Exception {
+        Services.assumeBinary("mosquitto");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        LoadOptions o = LoadOptions.parse("--devices", "4", "--rate", "200", "--seconds", "10", "--warmup", "0",
+                "--drain", "30", "--origin-outage-at", "2", "--origin-outage-for", "5",
+                "--set", "SENTINEL_BROKER_MAX_QUEUED=10", "--set", "SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT=sentinel-bridge=20");
+
+        List<ScenarioResult> results = FullPathLoad.run(o, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertThat(results).as(output).singleElement().satisfies(r -> {
+            assertThat(r.drainEnded()).as(output).isEqualTo("complete");
+            assertThat(r.counts().acked()).as(output).isEqualTo(2000);
+            assertThat(r.counts().lost()).as(output).isZero();
+            assertThat(r.counts().delivered()).as(output).isEqualTo(2000);
+            OutageReport outage = r.outage();
+            assertThat(outage.saved()).as(output).isTrue();
+            assertThat(outage.refused()).as(output).isTrue();
+            assertThat(outage.downFor()).as(output).isGreaterThanOrEqualTo(5.0);
+            // published while the origin was down, acknowledged by Sentinel, and all of them at the origin now
+            assertThat(outage.ackedInOutage()).as(output).isGreaterThan(800);
+            assertThat(outage.deliveredInOutage()).as(output).isEqualTo(outage.ackedInOutage());
+            assertThat(outage.backlogAtBack()).as(output).isGreaterThan(800);
+            assertThat(outage.backlogDrained()).as(output).isNotNaN();
+            assertThat(outage.catchUpDelivered()).as(output).isPositive();
+        });
+        assertThat(output).contains("| origin down at s |");
+    }
+
+    @Test
+    void outageOptions_needTheFullPathAloneAndAStartInsideTheMeasuredPhase() {
+        assertThat(LoadOptions.parse("--seconds", "90", "--origin-outage-at", "10", "--origin-outage-for", "60").target())
+                .isEqualTo("sentinel");
+        assertThat(LoadOptions.parse("--seconds", "5").outage()).isFalse();
+        assertThatThrownBy(() -> LoadOptions.parse("--target", "both", "--origin-outage-for", "5"))
+                .hasMessageContaining("needs --target sentinel");
+        assertThatThrownBy(() -> LoadOptions.parse("--seconds", "10", "--origin-outage-at", "10", "--origin-outage-for", "5"))
+                .hasMessageContaining("--origin-outage-at must be between 0 and 9");
+        assertThatThrownBy(() -> LoadOptions.parse("--origin-outage-at", "3"))
+                .hasMessageContaining("needs --origin-outage-for");
     }
 
     @Test
