@@ -30,6 +30,7 @@ import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.Egress;
 import io.mqttsentinel.api.EgressMessage;
+import io.mqttsentinel.testkit.Await;
 import io.mqttsentinel.testkit.MosquittoProcess;
 import io.mqttsentinel.testkit.TestCertificates;
 

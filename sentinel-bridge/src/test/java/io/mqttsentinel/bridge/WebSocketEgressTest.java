@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.mqttsentinel.api.EgressMessage;
+import io.mqttsentinel.testkit.Await;
 import io.mqttsentinel.testkit.MosquittoProcess;
 import io.mqttsentinel.testkit.TestCertificates;
 

@@ -3,7 +3,6 @@ package io.mqttsentinel.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -19,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.mqttsentinel.testkit.MqttPackets;
+
 
 /**
  * Delivery reads the log: a subscriber that falls behind, or is away, never loses an acknowledged message
@@ -43,7 +45,7 @@ class DeliveryFromLogTest {
         fx = new BrokerFixture(dir).start(b -> b);
         try (RawMqttClient stuck = RawMqttClient.connect(fx.port(), "stuck", true, null, null, 0);
              SeqSubscriber normal = SeqSubscriber.connect(fx.port(), "normal", true, "load/#")) {
-            stuck.send(subscribe(1, "load/#"));
+            stuck.send(MqttPackets.subscribe(1, "load/#", 1));
             assertThat(stuck.read().type()).isEqualTo(9); // SUBACK; from now on the stuck client never reads
             long heapBefore = usedHeapAfterGc();
 
@@ -208,18 +210,6 @@ class DeliveryFromLogTest {
     private double gauge(String name) {
         var g = fx.meters.find(name).gauge();
         return g == null ? Double.NaN : g.value();
-    }
-
-    static byte[] subscribe(int packetId, String filter) {
-        byte[] f = filter.getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[2 + 2 + f.length + 1];
-        body[0] = (byte) (packetId >> 8);
-        body[1] = (byte) packetId;
-        body[2] = (byte) (f.length >> 8);
-        body[3] = (byte) f.length;
-        System.arraycopy(f, 0, body, 4, f.length);
-        body[body.length - 1] = 1;
-        return RawMqttClient.packet(0x82, body);
     }
 
     static long usedHeapAfterGc() {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.mqttsentinel.api.LogEntry;
 import io.mqttsentinel.api.MessageLogException;
 import io.mqttsentinel.broker.internal.StateRecords;
+import io.mqttsentinel.testkit.MqttPackets;
 
 /** The broker acknowledges only what the log stored. */
 class DurabilityTest {
@@ -35,8 +36,8 @@ class DurabilityTest {
         fx = new BrokerFixture(dir).start(b -> b, log -> new FailingMessageLog(log, DurabilityTest::failing));
         BrokerFixture.Inbox inbox = fx.subscriber("device", "t");
         try (RawMqttClient raw = RawMqttClient.connect(fx.port(), "publisher", true, null, null, 0)) {
-            raw.send(RawMqttClient.publishPacket("t", "fail-1".getBytes(StandardCharsets.UTF_8), 1, 1));
-            raw.send(RawMqttClient.publishPacket("t", "ok-2".getBytes(StandardCharsets.UTF_8), 1, 2));
+            raw.send(MqttPackets.publish("t", "fail-1".getBytes(StandardCharsets.UTF_8), 1, 1));
+            raw.send(MqttPackets.publish("t", "ok-2".getBytes(StandardCharsets.UTF_8), 1, 2));
 
             RawMqttClient.Packet ack = raw.read();
             assertThat(ack.type()).isEqualTo(4); // PUBACK
@@ -50,8 +51,8 @@ class DurabilityTest {
     void publishQos2_whenAppendFails_getsNoPubrec() throws Exception {
         fx = new BrokerFixture(dir).start(b -> b, log -> new FailingMessageLog(log, DurabilityTest::failing));
         try (RawMqttClient raw = RawMqttClient.connect(fx.port(), "publisher", true, null, null, 0)) {
-            raw.send(RawMqttClient.publishPacket("t", "fail-1".getBytes(StandardCharsets.UTF_8), 2, 1));
-            raw.send(RawMqttClient.publishPacket("t", "ok-2".getBytes(StandardCharsets.UTF_8), 2, 2));
+            raw.send(MqttPackets.publish("t", "fail-1".getBytes(StandardCharsets.UTF_8), 2, 1));
+            raw.send(MqttPackets.publish("t", "ok-2".getBytes(StandardCharsets.UTF_8), 2, 2));
 
             RawMqttClient.Packet rec = raw.read();
             assertThat(rec.type()).isEqualTo(5); // PUBREC
@@ -72,14 +73,7 @@ class DurabilityTest {
         fx = new BrokerFixture(dir).start(b -> b,
                 log -> new FailingMessageLog(log, DurabilityTest::recordsASubscription));
         try (RawMqttClient raw = RawMqttClient.connect(fx.port(), "dev", false, null, null, 0)) {
-            // SUBSCRIBE id 3, filter "clients/dev/alerts", QoS 1
-            byte[] filter = "clients/dev/alerts".getBytes(StandardCharsets.UTF_8);
-            byte[] body = new byte[2 + 2 + filter.length + 1];
-            body[1] = 3;
-            body[3] = (byte) filter.length;
-            System.arraycopy(filter, 0, body, 4, filter.length);
-            body[body.length - 1] = 1;
-            raw.send(RawMqttClient.packet(0x82, body));
+            raw.send(MqttPackets.subscribe(3, "clients/dev/alerts", 1));
             RawMqttClient.Packet suback = raw.read();
             assertThat(suback.type()).isEqualTo(9);
             assertThat(suback.body()[2] & 0xFF).isEqualTo(0x80);

@@ -20,6 +20,7 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 
 import io.mqttsentinel.api.LogRecord;
+import io.mqttsentinel.testkit.MqttPackets;
 
 class PubSubTest {
     @TempDir
@@ -125,7 +126,7 @@ class PubSubTest {
     @Test
     void publish_qos2ResentBeforePubrel_isStoredOnce() throws Exception {
         try (RawMqttClient raw = RawMqttClient.connect(fx.port(), "raw-q2", true, null, null, 0)) {
-            byte[] publish = RawMqttClient.publishPacket("q2/raw", "x".getBytes(StandardCharsets.UTF_8), 2, 7);
+            byte[] publish = MqttPackets.publish("q2/raw", "x".getBytes(StandardCharsets.UTF_8), 2, 7);
             raw.send(publish);
             assertThat(raw.read().type()).isEqualTo(5); // PUBREC
             publish[0] |= 0x08; // DUP
@@ -133,7 +134,7 @@ class PubSubTest {
             RawMqttClient.Packet again = raw.read();
             assertThat(again.type()).isEqualTo(5);
             assertThat(again.packetId()).isEqualTo(7);
-            raw.send(RawMqttClient.packet(0x62, new byte[] {0, 7})); // PUBREL
+            raw.send(MqttPackets.packet(0x62, new byte[] {0, 7})); // PUBREL
             RawMqttClient.Packet comp = raw.read();
             assertThat(comp.type()).isEqualTo(7); // PUBCOMP
         }
@@ -237,7 +238,7 @@ class PubSubTest {
         fx = new BrokerFixture(dir).start(b -> b.maxQueuedPerSession(10));
         BrokerFixture.Inbox fast = fx.subscriber("fast", "flood");
         try (RawMqttClient stuck = RawMqttClient.connect(fx.port(), "stuck", true, null, null, 0)) {
-            stuck.send(RawMqttClient.packet(0x82, SessionTest.subscribeBody(1, "flood", 0)));
+            stuck.send(MqttPackets.subscribe(1, "flood", 0));
             assertThat(stuck.read().type()).isEqualTo(9); // SUBACK; from now on it reads nothing
             byte[] kib = new byte[1024];
             // 20 MiB in rounds of 8 KiB that the fast subscriber drains before the next: more than the stuck

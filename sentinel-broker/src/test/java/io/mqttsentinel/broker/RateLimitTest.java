@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.Inspectors;
+import io.mqttsentinel.testkit.MqttPackets;
 import io.mqttsentinel.testkit.MutableClock;
 
 /**
@@ -46,7 +47,7 @@ class RateLimitTest {
         try (SeqSubscriber sub = SeqSubscriber.connect(fx.port(), "watcher", true, "devices/fast");
              RawMqttClient fast = RawMqttClient.connect(fx.port(), "fast", true, null, null, 0)) {
             for (int id = 1; id <= 30; id++) {
-                fast.send(RawMqttClient.publishPacket("devices/fast", SeqSubscriber.payload(id, 16), 1, id));
+                fast.send(MqttPackets.publish("devices/fast", SeqSubscriber.payload(id, 16), 1, id));
             }
             Set<Integer> acked = readPubacks(fast, sub, 30);
             assertThat(acked).as("only what the rate admits is acknowledged").hasSizeBetween(1, 20);
@@ -58,7 +59,7 @@ class RateLimitTest {
             for (int id = 1; id <= 30; id++) {
                 if (!acked.contains(id)) {
                     again.add(id);
-                    fast.send(dup(RawMqttClient.publishPacket("devices/fast", SeqSubscriber.payload(id, 16), 1, id)));
+                    fast.send(dup(MqttPackets.publish("devices/fast", SeqSubscriber.payload(id, 16), 1, id)));
                 }
                 if (again.size() == 5) {
                     break;
@@ -85,9 +86,9 @@ class RateLimitTest {
         try (SeqSubscriber sub = SeqSubscriber.connect(fx.port(), "watcher", true, "devices/fast");
              RawMqttClient fast = RawMqttClient.connect(fx.port(), "fast", true, null, null, 0)) {
             for (int id = 1; id <= 30; id++) {
-                fast.send(RawMqttClient.publishPacket("devices/fast", SeqSubscriber.payload(id, 16), 0, 0));
+                fast.send(MqttPackets.publish("devices/fast", SeqSubscriber.payload(id, 16), 0, 0));
             }
-            fast.send(RawMqttClient.packet(0xC0, new byte[0])); // PINGREQ: answered once the publishes were handled
+            fast.send(MqttPackets.pingreq()); // answered once the publishes were handled
             assertThat(fast.read().type()).isEqualTo(13);
             long delivered = sub.awaitDistinct(30, 2, TimeUnit.SECONDS);
             assertThat(delivered).isBetween(1L, 20L);
@@ -119,7 +120,7 @@ class RateLimitTest {
             acked.add(((p.body()[0] & 0xFF) << 8) | (p.body()[1] & 0xFF));
         }
         ackedSoFar += expected;
-        client.send(RawMqttClient.packet(0xC0, new byte[0]));
+        client.send(MqttPackets.pingreq());
         assertThat(client.read().type()).as("nothing acknowledged beyond what was stored: PINGRESP comes next").isEqualTo(13);
         return acked;
     }

@@ -1,6 +1,5 @@
 package io.mqttsentinel.broker;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -9,12 +8,14 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
+
+import io.mqttsentinel.testkit.MqttPackets;
+
 
 /**
  * A byte-level MQTT 3.1.1 client for the cases a well-behaved client library cannot produce: a connection
- * dropped without DISCONNECT, malformed packets, and exact acknowledgement order. Reads time out after
- * five seconds.
+ * dropped without DISCONNECT, malformed packets, and exact acknowledgement order. It only moves bytes; the
+ * packets come from {@link MqttPackets}. Reads time out after five seconds.
  */
 final class RawMqttClient implements AutoCloseable {
     private final Socket socket;
@@ -51,69 +52,16 @@ final class RawMqttClient implements AutoCloseable {
     static RawMqttClient connect(int port, String clientId, boolean clean, String willTopic, byte[] willPayload,
                                  int willQos) throws IOException {
         RawMqttClient c = new RawMqttClient(port);
-        c.send(connectPacket(clientId, clean, willTopic, willPayload, willQos));
+        MqttPackets.Connect connect = MqttPackets.connectBuilder(clientId).cleanSession(clean);
+        if (willTopic != null) {
+            connect.will(willTopic, willPayload, willQos, false);
+        }
+        c.send(connect.build());
         Packet connack = c.read();
         if (connack.type() != 2 || connack.body()[1] != 0) {
             throw new IOException("CONNACK refused: " + java.util.Arrays.toString(connack.body()));
         }
         return c;
-    }
-
-    static byte[] connectPacket(String clientId, boolean clean, String willTopic, byte[] willPayload, int willQos) {
-        return connectPacket(clientId, clean, willTopic, willPayload, willQos, 60);
-    }
-
-    static byte[] connectPacket(String clientId, boolean clean, String willTopic, byte[] willPayload, int willQos,
-                                int keepAliveSeconds) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, "MQTT");
-        body.write(4); // protocol level 4 = MQTT 3.1.1
-        int flags = clean ? 0x02 : 0;
-        if (willTopic != null) {
-            flags |= 0x04 | (willQos << 3);
-        }
-        body.write(flags);
-        body.write(keepAliveSeconds >> 8);
-        body.write(keepAliveSeconds & 0xFF);
-        writeString(body, clientId);
-        if (willTopic != null) {
-            writeString(body, willTopic);
-            body.write(willPayload.length >> 8);
-            body.write(willPayload.length & 0xFF);
-            body.writeBytes(willPayload);
-        }
-        return packet(0x10, body.toByteArray());
-    }
-
-    static byte[] publishPacket(String topic, byte[] payload, int qos, int packetId) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, topic);
-        if (qos > 0) {
-            body.write(packetId >> 8);
-            body.write(packetId & 0xFF);
-        }
-        body.writeBytes(payload);
-        return packet(0x30 | (qos << 1), body.toByteArray());
-    }
-
-    static byte[] packet(int header, byte[] body) {
-        ByteArrayOutputStream p = new ByteArrayOutputStream();
-        p.write(header);
-        int len = body.length;
-        do {
-            int digit = len % 128;
-            len /= 128;
-            p.write(len > 0 ? digit | 0x80 : digit);
-        } while (len > 0);
-        p.writeBytes(body);
-        return p.toByteArray();
-    }
-
-    private static void writeString(ByteArrayOutputStream out, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.write(b.length >> 8);
-        out.write(b.length & 0xFF);
-        out.writeBytes(b);
     }
 
     void send(byte[] bytes) throws IOException {

@@ -20,6 +20,9 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAck;
 
+import io.mqttsentinel.testkit.MqttPackets;
+
+
 class SessionTest {
     @TempDir
     Path dir;
@@ -180,7 +183,7 @@ class SessionTest {
     @Test
     void persistentSession_unackedInflight_isResentWithDupAndSamePacketIdOnReconnect() throws Exception {
         fx = new BrokerFixture(dir).start(b -> b);
-        byte[] subscribe = RawMqttClient.packet(0x82, subscribeBody(1, "clients/raw/alerts", 1));
+        byte[] subscribe = MqttPackets.subscribe(1, "clients/raw/alerts", 1);
         try (RawMqttClient device = RawMqttClient.connect(fx.port(), "raw", false, null, null, 0)) {
             device.send(subscribe);
             assertThat(device.read().type()).isEqualTo(9); // SUBACK
@@ -191,7 +194,7 @@ class SessionTest {
             assertThat(first.header() & 0x08).isZero(); // DUP 0 the first time
         } // dropped without PUBACK
         try (RawMqttClient again = RawMqttClient.open(fx.port())) {
-            again.send(RawMqttClient.connectPacket("raw", false, null, null, 0));
+            again.send(MqttPackets.connectBuilder("raw").cleanSession(false).build());
             RawMqttClient.Packet connack = again.read();
             assertThat(connack.body()[0]).isEqualTo((byte) 1); // session present
             RawMqttClient.Packet resent = again.read();
@@ -228,8 +231,8 @@ class SessionTest {
         fx = new BrokerFixture(dir).start(b -> b);
         BrokerFixture.Inbox watcher = fx.subscriber("watcher", "wills/#");
         try (RawMqttClient silent = RawMqttClient.open(fx.port())) {
-            silent.send(RawMqttClient.connectPacket("silent", true, "wills/silent",
-                    "silent-gone".getBytes(StandardCharsets.UTF_8), 1, 1)); // keep-alive 1 s
+            silent.send(MqttPackets.connectBuilder("silent").keepAlive(1)
+                    .will("wills/silent", "silent-gone".getBytes(StandardCharsets.UTF_8), 1, false).build()); // keep-alive 1 s
             assertThat(silent.read().type()).isEqualTo(2); // CONNACK; then it sends nothing
 
             assertThat(watcher.nextText()).isEqualTo("silent-gone"); // closed after 1.5 x keep-alive
@@ -237,15 +240,4 @@ class SessionTest {
         assertThat(fx.counter("mqtt_broker_protocol_violations_total", "reason", "keepalive_timeout")).isEqualTo(1);
     }
 
-    static byte[] subscribeBody(int packetId, String filter, int qos) {
-        byte[] f = filter.getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[2 + 2 + f.length + 1];
-        body[0] = (byte) (packetId >> 8);
-        body[1] = (byte) packetId;
-        body[2] = (byte) (f.length >> 8);
-        body[3] = (byte) f.length;
-        System.arraycopy(f, 0, body, 4, f.length);
-        body[body.length - 1] = (byte) qos;
-        return body;
-    }
 }

@@ -11,6 +11,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.util.ReferenceCountUtil;
 
+import io.mqttsentinel.testkit.MqttPackets;
+
 /**
  * Arbitrary bytes into the server codec: it must never throw, never pass on a message Netty failed to
  * decode, and either keep the connection open or report exactly one violation. Under plain
@@ -26,7 +28,7 @@ class StrictCodecFuzzTest {
         MqttPipelines.addServerCodec(channel.pipeline(), MqttLimits.ofDefaults().withMaxPacketSize(4096),
                 (v, detail, remote) -> violations.incrementAndGet());
         // a valid CONNECT first, so that the fuzzer reaches the rules for every other packet type too
-        ByteBuf in = Unpooled.wrappedBuffer(StrictCodecTest.connect("fuzz"), input);
+        ByteBuf in = Unpooled.wrappedBuffer(MqttPackets.connect("fuzz"), input);
         if (channel.isOpen()) {
             channel.writeInbound(in);
         }

@@ -1,5 +1,8 @@
 package io.mqttsentinel.mqtt;
 
+import static io.mqttsentinel.testkit.MqttPackets.packet;
+import static io.mqttsentinel.testkit.MqttPackets.subscribe;
+import static io.mqttsentinel.testkit.MqttPackets.writeString;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -21,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.mqttsentinel.testkit.MqttPackets;
+
 /** Byte fixtures through the server-side codec: what a device may and may not send. */
 class StrictCodecTest {
     private final List<ProtocolViolation> violations = new ArrayList<>();
@@ -38,62 +43,13 @@ class StrictCodecTest {
         channel.finishAndReleaseAll();
     }
 
-    /** CONNECT with protocol "MQTT" level 4, clean session, keep-alive 60, the given client id. */
-    static byte[] connect(String clientId) {
-        return connect("MQTT", 4, 0x02, clientId);
+    /** CONNECT with the given protocol name, level and connect flags; keep-alive 60 s. */
+    private static byte[] connect(String protocol, int level, int flags, String clientId) {
+        return MqttPackets.connectBuilder(clientId).protocol(protocol, level).flags(flags).build();
     }
 
-    static byte[] connect(String protocol, int level, int flags, String clientId) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, protocol);            // protocol name
-        body.write(level);                      // protocol level
-        body.write(flags);                      // connect flags
-        body.write(0);                          // keep-alive MSB
-        body.write(60);                         // keep-alive LSB
-        writeString(body, clientId);            // payload: client id
-        return packet(0x10, body.toByteArray());
-    }
-
-    static byte[] publish(int flags, String topic, int packetId, String payload) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, topic);
-        if (((flags >> 1) & 3) > 0) {
-            body.write(packetId >> 8);
-            body.write(packetId & 0xFF);
-        }
-        body.writeBytes(payload.getBytes(StandardCharsets.UTF_8));
-        return packet(0x30 | flags, body.toByteArray());
-    }
-
-    static byte[] subscribe(int packetId, String filter, int qos) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.write(packetId >> 8);
-        body.write(packetId & 0xFF);
-        if (filter != null) {
-            writeString(body, filter);
-            body.write(qos);
-        }
-        return packet(0x82, body.toByteArray());
-    }
-
-    static byte[] packet(int firstByte, byte[] body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(firstByte);
-        int len = body.length;
-        do {                                    // remaining length, 7 bits per byte
-            int digit = len % 128;
-            len /= 128;
-            out.write(len > 0 ? digit | 0x80 : digit);
-        } while (len > 0);
-        out.writeBytes(body);
-        return out.toByteArray();
-    }
-
-    static void writeString(ByteArrayOutputStream out, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.write(b.length >> 8);
-        out.write(b.length & 0xFF);
-        out.writeBytes(b);
+    private static byte[] publish(int flags, String topic, int packetId, String payload) {
+        return MqttPackets.publish(flags, topic, packetId, payload.getBytes(StandardCharsets.UTF_8));
     }
 
     private void send(byte[]... packets) {
@@ -113,7 +69,7 @@ class StrictCodecTest {
 
     @Test
     void connectThenPublishAndSubscribe_areDecoded() {
-        send(connect("dev1"), publish(0x02, "clients/dev1/telemetry", 7, "{\"t\":21}"), subscribe(8, "clients/dev1/alerts", 1));
+        send(MqttPackets.connect("dev1"), publish(0x02, "clients/dev1/telemetry", 7, "{\"t\":21}"), subscribe(8, "clients/dev1/alerts", 1));
 
         List<MqttMessage> msgs = received();
         assertThat(msgs).hasSize(3);
@@ -127,7 +83,7 @@ class StrictCodecTest {
 
     @Test
     void decode_packetSplitAcrossReads_isReassembled() {
-        byte[] c = connect("dev1");
+        byte[] c = MqttPackets.connect("dev1");
         for (byte b : c) {
             channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
         }
@@ -142,9 +98,9 @@ class StrictCodecTest {
 
     @Test
     void decode_secondConnect_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         assertRefused(ProtocolViolation.DUPLICATE_CONNECT);
     }
 
@@ -190,7 +146,7 @@ class StrictCodecTest {
 
     @Test
     void decode_connectWithTrailingBytes_closesConnection() {
-        byte[] c = connect("dev1");
+        byte[] c = MqttPackets.connect("dev1");
         byte[] longer = new byte[c.length + 1];
         System.arraycopy(c, 0, longer, 0, c.length);
         longer[1] = (byte) (c[1] + 1); // remaining length one more, an extra garbage byte
@@ -206,7 +162,7 @@ class StrictCodecTest {
 
     @Test
     void decode_packetType15_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(new byte[] {(byte) 0xF0, 0x00});
         assertRefused(ProtocolViolation.INVALID_PACKET_TYPE);
@@ -214,7 +170,7 @@ class StrictCodecTest {
 
     @Test
     void decode_serverOnlyPacketFromClient_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(new byte[] {(byte) 0x90, 0x03, 0x00, 0x01, 0x00}); // SUBACK from a client
         assertRefused(ProtocolViolation.INVALID_PACKET_TYPE);
@@ -235,7 +191,7 @@ class StrictCodecTest {
 
     @Test
     void decode_publishWithQos3_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(publish(0x06, "a/b", 1, "x"));
         assertRefused(ProtocolViolation.INVALID_QOS);
@@ -243,7 +199,7 @@ class StrictCodecTest {
 
     @Test
     void decode_subscribeWithWrongReservedFlags_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         byte[] s = subscribe(1, "a/b", 0);
         s[0] = (byte) 0x80; // SUBSCRIBE must carry flags 0b0010
@@ -253,7 +209,7 @@ class StrictCodecTest {
 
     @Test
     void decode_wildcardInPublishTopic_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(publish(0x00, "clients/+/alerts", 0, "x"));
         assertRefused(ProtocolViolation.INVALID_TOPIC_NAME);
@@ -261,7 +217,7 @@ class StrictCodecTest {
 
     @Test
     void decode_zeroLengthTopic_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(publish(0x00, "", 0, "x"));
         assertRefused(ProtocolViolation.INVALID_TOPIC_NAME);
@@ -269,7 +225,7 @@ class StrictCodecTest {
 
     @Test
     void decode_qos1PublishWithPacketId0_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(publish(0x02, "a/b", 0, "x"));
         assertRefused(ProtocolViolation.INVALID_PACKET_ID);
@@ -277,7 +233,7 @@ class StrictCodecTest {
 
     @Test
     void decode_nulInTopic_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(publish(0x00, "a/\u0000b", 0, "x"));
         assertRefused(ProtocolViolation.INVALID_UTF8);
@@ -285,7 +241,7 @@ class StrictCodecTest {
 
     @Test
     void decode_overlongUtf8InTopic_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         // topic "a" + overlong encoding of '/' (0xC0 0xAF)
         byte[] body = {0x00, 0x03, 'a', (byte) 0xC0, (byte) 0xAF, 'x'};
@@ -308,7 +264,7 @@ class StrictCodecTest {
 
     @Test
     void decode_subscribeWithoutFilters_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(subscribe(1, null, 0));
         assertRefused(ProtocolViolation.EMPTY_SUBSCRIPTION);
@@ -316,7 +272,7 @@ class StrictCodecTest {
 
     @Test
     void decode_subscribeWithBadFilter_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(subscribe(1, "a/#/b", 0));
         assertRefused(ProtocolViolation.INVALID_TOPIC_FILTER);
@@ -324,7 +280,7 @@ class StrictCodecTest {
 
     @Test
     void decode_subscribeWithQos3_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(subscribe(1, "a/b", 3));
         assertRefused(ProtocolViolation.INVALID_QOS);
@@ -332,7 +288,7 @@ class StrictCodecTest {
 
     @Test
     void decode_pingreqWithBody_closesConnection() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         send(new byte[] {(byte) 0xC0, 0x01, 0x00});
         assertRefused(ProtocolViolation.MALFORMED_PACKET);
@@ -342,7 +298,7 @@ class StrictCodecTest {
     void decode_afterViolation_everythingElseIsDiscarded() {
         // both packets in one read: the CONNECT after the bad packet must not be decoded
         byte[] a = publish(0x00, "a/b", 0, "x");
-        byte[] b = connect("dev1");
+        byte[] b = MqttPackets.connect("dev1");
         byte[] both = new byte[a.length + b.length];
         System.arraycopy(a, 0, both, 0, a.length);
         System.arraycopy(b, 0, both, a.length, b.length);
@@ -381,7 +337,7 @@ class StrictCodecTest {
 
     @Test
     void keepAlive_silentClient_isClosedAfterOneAndAHalfTimes() {
-        send(connect("dev1")); // keep-alive 60 s
+        send(MqttPackets.connect("dev1")); // keep-alive 60 s
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         channel.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
         assertThat(violations).containsExactly(ProtocolViolation.KEEPALIVE_TIMEOUT);
@@ -390,7 +346,7 @@ class StrictCodecTest {
 
     @Test
     void keepAlive_whileWeDoNotRead_isNotTheClientsFault() {
-        send(connect("dev1"));
+        send(MqttPackets.connect("dev1"));
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         channel.config().setAutoRead(false); // e.g. the proxy applies backpressure from a slow broker
         channel.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
@@ -400,7 +356,7 @@ class StrictCodecTest {
 
     @Test
     void keepAlive_idleHandlerIsInstalledWithOneAndAHalfTimesTheKeepAlive() {
-        send(connect("dev1")); // keep-alive 60 s
+        send(MqttPackets.connect("dev1")); // keep-alive 60 s
         received().forEach(io.netty.util.ReferenceCountUtil::release);
         io.netty.handler.timeout.IdleStateHandler idle =
                 (io.netty.handler.timeout.IdleStateHandler) channel.pipeline().get(MqttPipelines.KEEPALIVE);

@@ -132,29 +132,6 @@ final class BenchSetup {
         return TestCertificates.trustManagerFactory(cert);
     }
 
-    /** A valid MQTT 3.1.1 CONNECT with user name and password. */
-    static byte[] connect(String clientId, String user, String password) {
-        byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
-        byte[] u = user.getBytes(StandardCharsets.UTF_8);
-        byte[] p = password.getBytes(StandardCharsets.UTF_8);
-        int remaining = 10 + 2 + id.length + 2 + u.length + 2 + p.length;
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        b.write(0x10);
-        if (remaining > 127) {
-            b.write((remaining & 0x7F) | 0x80);
-            b.write(remaining >> 7);
-        } else {
-            b.write(remaining);
-        }
-        b.writeBytes(new byte[] {0, 4, 'M', 'Q', 'T', 'T', 4, (byte) 0xC2, 0, 0}); // user+password+clean, no keep-alive
-        for (byte[] f : new byte[][] {id, u, p}) {
-            b.write(f.length >> 8);
-            b.write(f.length & 0xFF);
-            b.writeBytes(f);
-        }
-        return b.toByteArray();
-    }
-
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -34,6 +34,7 @@ import io.mqttsentinel.proxy.auth.CachingAuthCallout;
 import io.mqttsentinel.proxy.auth.HttpAuthCallout;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
+import io.mqttsentinel.testkit.MqttPackets;
 import io.netty.buffer.PooledByteBufAllocator;
 
 /**
@@ -142,7 +143,7 @@ public final class ProxyLoad {
                         String id = cold ? "cold-" + n : "warm-" + (n % 10);
                         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", proxy.tlsPort())) {
                             s.setSoTimeout(10_000);
-                            s.getOutputStream().write(BenchSetup.connect(id, "user-" + id, "pw-" + id));
+                            s.getOutputStream().write(MqttPackets.connectBuilder(id).keepAlive(0).credentials("user-" + id, "pw-" + id).build());
                             s.getOutputStream().flush();
                             byte[] ack = s.getInputStream().readNBytes(4);
                             if (ack.length == 4 && ack[3] == 0) {
@@ -261,7 +262,7 @@ public final class ProxyLoad {
         for (int i = 0; i < n; i++) {
             SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
             s.setSoTimeout(30_000);
-            s.getOutputStream().write(BenchSetup.connect("idle-" + i, "u", "p"));
+            s.getOutputStream().write(MqttPackets.connectBuilder("idle-" + i).keepAlive(0).credentials("u", "p").build());
             s.getOutputStream().flush();
             InputStream in = s.getInputStream();
             if (in.readNBytes(4).length != 4) {
