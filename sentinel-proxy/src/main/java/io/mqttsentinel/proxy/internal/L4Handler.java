@@ -17,6 +17,9 @@ public final class L4Handler extends ChannelDuplexHandler {
     private final ProxyMetrics metrics;
     private final InetAddress address;
     private boolean released;
+    private boolean throttled;
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>(2);
+    private boolean readWanted;
 
     /**
      * @param registry where the connection was admitted
@@ -31,19 +34,49 @@ public final class L4Handler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf) {
-            int n = ((ByteBuf) msg).readableBytes();
-            metrics.bytesIn(n);
-            long pauseNanos = registry.consume(address, n);
-            if (pauseNanos > 0) {
-                ReadGate gate = ReadGate.of(ctx.channel());
-                if (!gate.isPaused(ReadGate.THROTTLE)) {
-                    gate.pause(ReadGate.THROTTLE);
-                    ctx.executor().schedule(() -> gate.resume(ReadGate.THROTTLE), pauseNanos, TimeUnit.NANOSECONDS);
-                }
-            }
+        if (!(msg instanceof ByteBuf)) {
+            ctx.fireChannelRead(msg);
+            return;
         }
-        ctx.fireChannelRead(msg);
+        int n = ((ByteBuf) msg).readableBytes();
+        metrics.bytesIn(n);
+        if (throttled) {
+            held.add(msg); // read in the same loop as the chunk that went over: waits with it
+            return;
+        }
+        long pauseNanos = registry.consume(address, n);
+        if (pauseNanos <= 0) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        // over the source's bandwidth: this chunk goes on only when the budget has paid for it, and no read
+        // happens meanwhile, neither automatic ones (the gate) nor the explicit ones later handlers ask for to
+        // complete a TLS record or an MQTT packet (read() below)
+        throttled = true;
+        held.add(msg);
+        ReadGate gate = ReadGate.of(ctx.channel());
+        gate.pause(ReadGate.THROTTLE);
+        ctx.executor().schedule(() -> {
+            throttled = false;
+            while (!held.isEmpty()) {
+                ctx.fireChannelRead(held.poll());
+            }
+            ctx.fireChannelReadComplete();
+            gate.resume(ReadGate.THROTTLE);
+            if (readWanted && ctx.channel().isActive()) {
+                readWanted = false;
+                ctx.read();
+            }
+        }, pauseNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        if (throttled) {
+            readWanted = true; // issued when the pause ends
+            return;
+        }
+        ctx.read();
     }
 
     @Override
@@ -56,6 +89,9 @@ public final class L4Handler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        while (!held.isEmpty()) {
+            io.netty.util.ReferenceCountUtil.release(held.poll());
+        }
         release();
         super.channelInactive(ctx);
     }
