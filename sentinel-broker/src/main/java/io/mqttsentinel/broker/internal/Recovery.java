@@ -117,7 +117,9 @@ public final class Recovery {
                         + "({} behind), {} retained messages", ms, stateRecords,
                 snapshotFound ? "from a snapshot" : "no snapshot yet", messages, registry.size(),
                 context.sessionsBehind(), retained.size());
-        return new Result(stateRecords, messages, snapshotBegin, !snapshotFound, end);
+        // a long tail after the newest snapshot would be read again by the next start: take a snapshot soon
+        boolean wanted = !snapshotFound || stateRecords + messages >= context.config().snapshotRecords();
+        return new Result(stateRecords, messages, snapshotBegin, wanted, end);
     }
 
     /** What the state partition said; applied as it is read. */
