@@ -105,6 +105,7 @@ public final class SentinelBroker implements AutoCloseable {
     private final ExecutorService routing;
     private final CatchUp catchUp;
     private volatile LogTail tail;
+    private final io.netty.handler.ssl.SslContext tls;
     private final ChannelGroup channels = new DefaultChannelGroup("sentinel-broker", GlobalEventExecutor.INSTANCE);
     private final Object lifecycle = new Object();
     private EventLoopGroup bossGroup;
@@ -131,6 +132,7 @@ public final class SentinelBroker implements AutoCloseable {
         this.router = new Router(index);
         SessionStateWriter stateWriter = new SessionStateWriter(b.messageLog, context, b.clock, router, retained);
         this.registry = new SessionRegistry(index, context, stateWriter);
+        this.tls = b.tlsCert == null ? null : serverTls(b.tlsCert, b.tlsKey, b.clientCa);
         this.catchUp = new CatchUp(b.messageLog, config.catchUpThreads());
         context.catchUp(catchUp::request);
         this.routing = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sentinel-broker-router", true));
@@ -147,6 +149,7 @@ public final class SentinelBroker implements AutoCloseable {
         metrics.gauge("mqtt_broker_recovery_state_records", () -> recoveredStateRecords);
         metrics.gauge("mqtt_broker_recovery_messages", () -> recoveredMessages);
         metrics.gauge("mqtt_broker_cluster_remote_sessions", registry::remoteCount);
+        metrics.gauge("mqtt_broker_insecure_listener", () -> tls == null ? 1 : 0);
     }
 
     /** @return a builder with the defaults of {@link BrokerConfig#ofDefaults()} */
@@ -205,6 +208,9 @@ public final class SentinelBroker implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             channels.add(ch);
+                            if (tls != null) {
+                                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                            }
                             ch.pipeline().addLast("flush", new FlushConsolidationHandler(64, true));
                             MqttPipelines.addServerCodec(ch.pipeline(), limits,
                                     (violation, detail, remote) -> services.metrics().violation(violation.label()));
@@ -224,7 +230,14 @@ public final class SentinelBroker implements AutoCloseable {
             }
             boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
             ready = true;
-            LOG.info("core broker listening on {}:{}", config.bindAddress(), boundPort);
+            if (tls == null) {
+                LOG.warn("core broker listening on {}:{} WITHOUT TLS or client authentication: anyone who reaches this "
+                        + "port can read every device's messages and publish to any device (mqtt_broker_insecure_listener=1)",
+                        config.bindAddress(), boundPort);
+            } else {
+                LOG.info("core broker listening on {}:{} (TLS; clients must present a certificate of the configured CA)",
+                        config.bindAddress(), boundPort);
+            }
             return this;
         }
     }
@@ -345,6 +358,20 @@ public final class SentinelBroker implements AutoCloseable {
         }
     }
 
+    private static io.netty.handler.ssl.SslContext serverTls(java.nio.file.Path cert, java.nio.file.Path key,
+                                                             java.nio.file.Path clientCa) {
+        try {
+            return io.netty.handler.ssl.SslContextBuilder.forServer(cert.toFile(), key.toFile())
+                    .trustManager(clientCa.toFile())
+                    .clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .build();
+        } catch (javax.net.ssl.SSLException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot build the broker's TLS from certificate " + cert + ", key " + key
+                    + " and client CA " + clientCa + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Several nodes: a state record from the log tail; other nodes' records change this node's view. */
     private void onStateRecord(LogRecord r) {
         if (r.entry().clientId().equals(services.stateWriter().writerId())) {
@@ -394,6 +421,9 @@ public final class SentinelBroker implements AutoCloseable {
         private Duration snapshotInterval;
         private long snapshotRecords;
         private String nodeId;
+        private java.nio.file.Path tlsCert;
+        private java.nio.file.Path tlsKey;
+        private java.nio.file.Path clientCa;
         private PayloadInspector inspector = (context, payload) -> Verdict.allow();
         private MessageLog messageLog;
         private MessageLog quarantineLog;
@@ -542,6 +572,31 @@ public final class SentinelBroker implements AutoCloseable {
         public Builder snapshotRecords(long records) {
             BrokerConfig.checkRange("snapshotRecords", records, 1000, 1_000_000_000);
             this.snapshotRecords = records;
+            return this;
+        }
+
+        /**
+         * Accept only TLS connections whose client presents a certificate issued by {@code clientCaPem}
+         * (mutual TLS): the core then trusts only its proxies and bridges, which assert the devices' identities.
+         * Without it the broker listens in plain MQTT, logs a warning at start and reports
+         * {@code mqtt_broker_insecure_listener 1}.
+         *
+         * @param certChainPem the broker's certificate chain (PEM)
+         * @param keyPem       its private key (PEM, PKCS#8)
+         * @param clientCaPem  the CA whose certificates clients must present (PEM)
+         * @return this builder
+         * @throws IllegalArgumentException when a file is not readable
+         */
+        public Builder tls(java.nio.file.Path certChainPem, java.nio.file.Path keyPem, java.nio.file.Path clientCaPem) {
+            for (java.nio.file.Path p : new java.nio.file.Path[] {certChainPem, keyPem, clientCaPem}) {
+                Objects.requireNonNull(p, "tls file");
+                if (!java.nio.file.Files.isReadable(p)) {
+                    throw new IllegalArgumentException("TLS file " + p + " is not readable");
+                }
+            }
+            this.tlsCert = certChainPem;
+            this.tlsKey = keyPem;
+            this.clientCa = clientCaPem;
             return this;
         }
 
