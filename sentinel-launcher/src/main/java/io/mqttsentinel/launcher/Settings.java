@@ -252,6 +252,10 @@ final class Settings {
                 + "accepts (Mosquitto's max_packet_size); a larger message is not sent, counted and kept in the core's log",
                 bridge, false);
         add("SENTINEL_BRIDGE_KEEP_ALIVE", "30s", "1s to 65535s", "MQTT keep alive on both sides", bridge, false);
+        add("SENTINEL_BRIDGE_LEASE", "off", "off (0), or 1s to 5m",
+                "Run as one of several bridge instances with the same client id: the holder of a lease on the core"
+                        + " bridges, the others stand by and take over after its will, or after this long of silence",
+                bridge, false);
     }
 
     private Settings() {
