@@ -84,6 +84,8 @@ public final class Bridge implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final BridgeConfig config;
+    private final String willTopic;
+    private final byte[] willPayload;
     private final TopicRewriter rewriter;
     private final Egress egress;
     private final Mqtt3AsyncClient core;
@@ -109,6 +111,8 @@ public final class Bridge implements AutoCloseable {
 
     private Bridge(Builder b) {
         this.config = b.config;
+        this.willTopic = b.willTopic;
+        this.willPayload = b.willPayload;
         this.rewriter = config.topicRewriter();
         MeterRegistry registry = b.meterRegistry;
         this.clock = registry.config().clock();
@@ -223,6 +227,10 @@ public final class Bridge implements AutoCloseable {
         return egress.start(this::onInbound)
                 .thenCompose(ignored -> {
                     var connect = core.connectWith().cleanSession(false).keepAlive((int) config.keepAlive().toSeconds());
+                    if (willTopic != null) {
+                        connect = connect.willPublish().topic(willTopic).payload(willPayload)
+                                .qos(MqttQos.AT_LEAST_ONCE).retain(true).applyWillPublish();
+                    }
                     if (config.coreUsername().isPresent()) {
                         connect = connect.simpleAuth().username(config.coreUsername().get())
                                 .password(config.corePassword().orElse("").getBytes(StandardCharsets.UTF_8))
@@ -346,6 +354,15 @@ public final class Bridge implements AutoCloseable {
         return !closed && core.getState().isConnected();
     }
 
+    /**
+     * Stops reconnecting to the core at once (a pending attempt is cancelled); safe to call from a connection
+     * listener. {@link BridgeLease} calls it when the holder lost its core connection: reconnecting with the
+     * shared client id would take the session from the instance that took over.
+     */
+    void stopCoreReconnects() {
+        coreReconnector.close();
+    }
+
     /** @return the egress to the origin */
     public Egress egress() {
         return egress;
@@ -396,6 +413,8 @@ public final class Bridge implements AutoCloseable {
         private ConnectionListener coreListener = ConnectionListener.NONE;
         private ConnectionListener originListener = ConnectionListener.NONE;
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+        private String willTopic;
+        private byte[] willPayload;
 
         Builder(BridgeConfig config) {
             this.config = config;
@@ -436,6 +455,13 @@ public final class Bridge implements AutoCloseable {
          */
         public Builder originConnectionListener(ConnectionListener listener) {
             this.originListener = Objects.requireNonNull(listener, "originConnectionListener");
+            return this;
+        }
+
+        /** A retained QoS 1 will on the core connection: how {@link BridgeLease} hears that the holder is gone. */
+        Builder coreWill(String topic, byte[] payload) {
+            this.willTopic = Objects.requireNonNull(topic, "topic");
+            this.willPayload = payload.clone();
             return this;
         }
 

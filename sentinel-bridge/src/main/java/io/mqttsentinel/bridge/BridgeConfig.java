@@ -49,6 +49,8 @@ import io.mqttsentinel.bridge.internal.TrustMaterial;
  *   <li>{@value #ORIGIN_MAX_PACKET} [{@code 268435460}, MQTT's largest] — 64–268435460 bytes: the origin's
  *       largest packet (Mosquitto's {@code max_packet_size}); larger messages are not sent</li>
  *   <li>{@value #KEEP_ALIVE} [{@code 30s}] — 1s–65535s MQTT keep alive on both sides</li>
+ *   <li>{@value #LEASE} [{@code off}] — {@code off}/{@code 0}, or 1s–5m: run as one of several instances that share
+ *       the client id, the active one holding a lease on the core ({@link BridgeLease})</li>
  * </ul>
  * Durations are {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT30S}).
  */
@@ -95,6 +97,8 @@ public final class BridgeConfig {
     public static final int MQTT_MAX_PACKET = 268_435_460;
     /** Environment key of the MQTT keep alive. */
     public static final String KEEP_ALIVE = "SENTINEL_BRIDGE_KEEP_ALIVE";
+    /** Key: the lease of one active bridge among several instances ({@code off} = a single instance). */
+    public static final String LEASE = "SENTINEL_BRIDGE_LEASE";
 
     /** Default core subscriptions. */
     public static final List<String> DEFAULT_SUBSCRIPTIONS = List.of("clients/+/telemetry", "clients/+/events");
@@ -134,6 +138,7 @@ public final class BridgeConfig {
     private final int maxInFlight;
     private final int originMaxPacket;
     private final Duration keepAlive;
+    private final Duration lease;
 
     private BridgeConfig(Builder b) {
         this.originUri = b.originUri;
@@ -154,6 +159,7 @@ public final class BridgeConfig {
         this.maxInFlight = b.maxInFlight;
         this.originMaxPacket = b.originMaxPacket;
         this.keepAlive = b.keepAlive;
+        this.lease = b.lease;
     }
 
     /** @return every default; no origin URL (a {@link Bridge} needs one) */
@@ -260,6 +266,11 @@ public final class BridgeConfig {
         String keepAlive = get(env, KEEP_ALIVE);
         if (keepAlive != null) {
             keyed(KEEP_ALIVE, keepAlive, () -> b.keepAlive(parseDuration(keepAlive)));
+        }
+        String lease = get(env, LEASE);
+        if (lease != null) {
+            keyed(LEASE, lease, () -> b.lease(lease.equalsIgnoreCase("off") || lease.equals("0") ? Duration.ZERO
+                    : parseDuration(lease)));
         }
         return b.build();
     }
@@ -458,6 +469,14 @@ public final class BridgeConfig {
         return keepAlive;
     }
 
+    /**
+     * @return the lease of the active instance among several ({@link BridgeLease}), or {@link Duration#ZERO} when
+     *         this bridge runs alone (the default)
+     */
+    public Duration lease() {
+        return lease;
+    }
+
     @Override
     public String toString() {
         return "BridgeConfig[originUrl=" + originUri + ", core=" + coreHost + ":" + corePort
@@ -468,7 +487,7 @@ public final class BridgeConfig {
                 + ", verifyHostname=" + verifyHostname + ", subscriptions=" + subscriptions
                 + ", originSubscriptions=" + originSubscriptions + ", topicRewriter=" + topicRewriter
                 + ", backoff=" + backoff + ", maxInFlight=" + maxInFlight + ", originMaxPacket=" + originMaxPacket
-                + ", keepAlive=" + keepAlive + "]";
+                + ", keepAlive=" + keepAlive + ", lease=" + (lease.isZero() ? "off" : lease) + "]";
     }
 
     /** Validates each value as it is set. Not thread-safe. */
@@ -491,6 +510,7 @@ public final class BridgeConfig {
         private int maxInFlight = DEFAULT_MAX_INFLIGHT;
         private int originMaxPacket = MQTT_MAX_PACKET;
         private Duration keepAlive = DEFAULT_KEEP_ALIVE;
+        private Duration lease = Duration.ZERO;
 
         Builder() {
         }
@@ -514,6 +534,7 @@ public final class BridgeConfig {
             maxInFlight = c.maxInFlight;
             originMaxPacket = c.originMaxPacket;
             keepAlive = c.keepAlive;
+            lease = c.lease;
         }
 
         /**
@@ -727,6 +748,20 @@ public final class BridgeConfig {
                 throw new IllegalArgumentException("keepAlive must be 1s-65535s, was " + keepAlive);
             }
             this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * @param lease {@link Duration#ZERO} for a bridge that runs alone (default), or 1 s to 5 min: how long the
+         *              standby instances wait for a silent active one before one of them takes over
+         * @return this builder
+         */
+        public Builder lease(Duration lease) {
+            Objects.requireNonNull(lease, "lease");
+            if (!lease.isZero() && (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofMinutes(5)) > 0)) {
+                throw new IllegalArgumentException("lease must be off (0) or 1s-5m, was " + lease);
+            }
+            this.lease = lease;
             return this;
         }
 

@@ -28,6 +28,20 @@ class BridgeConfigTest {
     }
 
     @Test
+    void lease_offByDefault_aDurationOrOff_validatedWithKeyValueAndRange() {
+        assertThat(BridgeConfig.ofDefaults().lease()).isZero();
+        assertThat(BridgeConfig.fromEnvironment(Map.of(BridgeConfig.ORIGIN_URL, "ws://o/mqtt", BridgeConfig.LEASE, "10s"))
+                .lease()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(BridgeConfig.fromEnvironment(Map.of(BridgeConfig.ORIGIN_URL, "ws://o/mqtt", BridgeConfig.LEASE, "off"))
+                .lease()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BridgeConfig.fromEnvironment(
+                Map.of(BridgeConfig.ORIGIN_URL, "ws://o/mqtt", BridgeConfig.LEASE, "500ms")))
+                .hasMessage("SENTINEL_BRIDGE_LEASE='500ms' is invalid: lease must be off (0) or 1s-5m, was PT0.5S");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BridgeLease.builder(BridgeConfig.ofDefaults()))
+                .hasMessageContaining("SENTINEL_BRIDGE_LEASE must be set");
+    }
+
+    @Test
     void ofDefaults_hasDocumentedValuesAndNoOrigin() {
         BridgeConfig c = BridgeConfig.ofDefaults();
         assertThat(c.originUri()).isEmpty();

@@ -21,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.bridge.Bridge;
+import io.mqttsentinel.bridge.BridgeLease;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.SentinelBroker;
@@ -386,6 +387,15 @@ public final class SentinelNode implements AutoCloseable {
 
     private void startBridge(LauncherConfig config) {
         BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, brokerPort)));
+        if (!bc.lease().isZero()) {
+            BridgeLease lease = BridgeLease.builder(bc).meterRegistry(registry).build();
+            add("bridge", lease, lease::isReady);
+            lease.start();
+            endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core " + bc.coreHost() + ":"
+                    + bc.corePort() + " -> origin "
+                    + bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
+            return;
+        }
         Bridge bridge = Bridge.builder(bc).meterRegistry(registry).build();
         add("bridge", bridge, bridge::isReady);
         bridge.start().whenComplete((ok, error) -> {

@@ -47,8 +47,13 @@ final class Settings {
         add("SENTINEL_PROXY_PLAIN_PORT", "", "1 to 65535, or 0 (none, off) = no plain listener",
                 "Plain MQTT listener (for a TLS-terminating load balancer in front); unset = none", proxy, false);
         add("SENTINEL_PROXY_BIND", "0.0.0.0", "a local address", "Address the proxy's listeners bind", proxy, false);
-        add("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:1884 (all: the in-process broker)", "host:port, port 1 to 65535",
-                "The core broker the proxy forwards admitted traffic to", proxy, false);
+        add("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:1884 (all: the in-process broker)",
+                "comma-separated host:port (1 to 64 broker nodes), port 1 to 65535",
+                "The core broker node(s) the proxy forwards admitted traffic to; with several, each device goes to the"
+                        + " healthy node its client id ranks first, and fails over", proxy, false);
+        add("SENTINEL_PROXY_UPSTREAM_RETRY", "2s", "100ms to 5m",
+                "How long a broker node that failed a connect (or a probe after a dropped connection) is skipped",
+                proxy, false);
         add("SENTINEL_TLS_CERT", "", "a PEM certificate chain file; set together with SENTINEL_TLS_KEY",
                 "Proxy server certificate; unset: a self-signed pair is generated into SENTINEL_DATA_DIR/tls (warning)",
                 proxy, false);
@@ -247,6 +252,10 @@ final class Settings {
                 + "accepts (Mosquitto's max_packet_size); a larger message is not sent, counted and kept in the core's log",
                 bridge, false);
         add("SENTINEL_BRIDGE_KEEP_ALIVE", "30s", "1s to 65535s", "MQTT keep alive on both sides", bridge, false);
+        add("SENTINEL_BRIDGE_LEASE", "off", "off (0), or 1s to 5m",
+                "Run as one of several bridge instances with the same client id: the holder of a lease on the core"
+                        + " bridges, the others stand by and take over after its will, or after this long of silence",
+                bridge, false);
     }
 
     private Settings() {

@@ -1,5 +1,6 @@
 package io.mqttsentinel.proxy;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ import io.mqttsentinel.proxy.auth.HttpAuthCallout;
  * <tr><td>SENTINEL_PROXY_TLS_PORT</td><td>8883</td><td>0 to 65535 (0 = ephemeral)</td></tr>
  * <tr><td>SENTINEL_PROXY_PLAIN_PORT</td><td>0 = no plain listener</td><td>1 to 65535, or 0/none/off = no plain listener</td></tr>
  * <tr><td>SENTINEL_PROXY_BIND</td><td>0.0.0.0</td><td>a local address</td></tr>
- * <tr><td>SENTINEL_PROXY_UPSTREAM</td><td>127.0.0.1:1884</td><td>host:port, port 1 to 65535</td></tr>
+ * <tr><td>SENTINEL_PROXY_UPSTREAM</td><td>127.0.0.1:1884</td><td>comma-separated host:port (1 to 64 broker nodes), port 1 to 65535</td></tr>
+ * <tr><td>SENTINEL_PROXY_UPSTREAM_RETRY</td><td>2s</td><td>100ms to 5m: how long a failed broker node is skipped</td></tr>
  * <tr><td>SENTINEL_TLS_CERT / SENTINEL_TLS_KEY</td><td>unset (the launcher generates a self-signed pair)</td><td>PEM files; both or neither</td></tr>
  * <tr><td>SENTINEL_TLS_CLIENT_AUTH</td><td>none</td><td>none, optional, require</td></tr>
  * <tr><td>SENTINEL_TLS_CLIENT_CA</td><td>unset</td><td>PEM file; required unless client auth is none</td></tr>
@@ -75,6 +77,10 @@ public final class ProxyConfig {
     public static final int DEFAULT_TLS_PORT = 8883;
     /** The default port of the core broker. */
     public static final int DEFAULT_UPSTREAM_PORT = 1884;
+    /** The default of SENTINEL_PROXY_UPSTREAM_RETRY. */
+    public static final Duration DEFAULT_UPSTREAM_RETRY = Duration.ofSeconds(2);
+    /** The most broker nodes SENTINEL_PROXY_UPSTREAM may name. */
+    public static final int MAX_UPSTREAMS = 64;
     /** The default credentials file. */
     public static final String DEFAULT_AUTH_FILE = "sentinel-devices.txt";
     /** The default of SENTINEL_PROXY_HANDSHAKES_PER_IP. */
@@ -85,8 +91,8 @@ public final class ProxyConfig {
     private final int tlsPort;
     private final int plainPort;
     private final String bindAddress;
-    private final String upstreamHost;
-    private final int upstreamPort;
+    private final List<InetSocketAddress> upstreams;
+    private final Duration upstreamRetry;
     private final Path tlsCert;
     private final Path tlsKey;
     private final ClientAuthMode clientAuth;
@@ -122,20 +128,9 @@ public final class ProxyConfig {
         plainPort = plain == null || plain.equals("0") || plain.equalsIgnoreCase("none") || plain.equalsIgnoreCase("off")
                 || plain.equals("-1") ? -1 : (int) r.longValue("SENTINEL_PROXY_PLAIN_PORT", -1, 1, 65_535);
         bindAddress = r.string("SENTINEL_PROXY_BIND", "0.0.0.0");
-        String upstream = r.string("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:" + DEFAULT_UPSTREAM_PORT);
-        int colon = upstream.lastIndexOf(':');
-        if (colon <= 0 || colon == upstream.length() - 1) {
-            throw r.invalid("SENTINEL_PROXY_UPSTREAM", upstream, "host:port with port 1 to 65535");
-        }
-        upstreamHost = upstream.substring(0, colon).replace("[", "").replace("]", "");
-        try {
-            upstreamPort = Integer.parseInt(upstream.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw r.invalid("SENTINEL_PROXY_UPSTREAM", upstream, "host:port with port 1 to 65535");
-        }
-        if (upstreamPort < 1 || upstreamPort > 65_535) {
-            throw r.invalid("SENTINEL_PROXY_UPSTREAM", upstream, "host:port with port 1 to 65535");
-        }
+        upstreams = upstreams(r);
+        upstreamRetry = r.duration("SENTINEL_PROXY_UPSTREAM_RETRY", DEFAULT_UPSTREAM_RETRY, Duration.ofMillis(100),
+                Duration.ofMinutes(5));
         String cert = r.string("SENTINEL_TLS_CERT", null);
         String key = r.string("SENTINEL_TLS_KEY", null);
         if ((cert == null) != (key == null)) {
@@ -283,14 +278,56 @@ public final class ProxyConfig {
         return bindAddress;
     }
 
-    /** @return the host of SENTINEL_PROXY_UPSTREAM */
-    public String upstreamHost() {
-        return upstreamHost;
+    private static List<InetSocketAddress> upstreams(Reader r) {
+        String key = "SENTINEL_PROXY_UPSTREAM";
+        String value = r.string(key, "127.0.0.1:" + DEFAULT_UPSTREAM_PORT);
+        String allowed = "comma-separated host:port (1 to " + MAX_UPSTREAMS + " broker nodes), port 1 to 65535";
+        List<InetSocketAddress> nodes = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            String hp = part.trim();
+            int colon = hp.lastIndexOf(':');
+            if (colon <= 0 || colon == hp.length() - 1) {
+                throw r.invalid(key, value, allowed);
+            }
+            String host = hp.substring(0, colon).replace("[", "").replace("]", "");
+            int port;
+            try {
+                port = Integer.parseInt(hp.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw r.invalid(key, value, allowed);
+            }
+            if (host.isBlank() || port < 1 || port > 65_535) {
+                throw r.invalid(key, value, allowed);
+            }
+            InetSocketAddress node = InetSocketAddress.createUnresolved(host, port);
+            if (!nodes.contains(node)) {
+                nodes.add(node);
+            }
+        }
+        if (nodes.size() > MAX_UPSTREAMS) {
+            throw r.invalid(key, value, allowed);
+        }
+        return List.copyOf(nodes);
     }
 
-    /** @return the port of SENTINEL_PROXY_UPSTREAM */
+    /** @return the host of the first node of SENTINEL_PROXY_UPSTREAM */
+    public String upstreamHost() {
+        return upstreams.get(0).getHostString();
+    }
+
+    /** @return the port of the first node of SENTINEL_PROXY_UPSTREAM */
     public int upstreamPort() {
-        return upstreamPort;
+        return upstreams.get(0).getPort();
+    }
+
+    /** @return every node of SENTINEL_PROXY_UPSTREAM (unresolved addresses), in the order given */
+    public List<InetSocketAddress> upstreams() {
+        return upstreams;
+    }
+
+    /** @return SENTINEL_PROXY_UPSTREAM_RETRY: how long a failed broker node is skipped */
+    public Duration upstreamRetry() {
+        return upstreamRetry;
     }
 
     /** @return SENTINEL_TLS_CERT, if set */
@@ -469,9 +506,17 @@ public final class ProxyConfig {
     @Override
     public String toString() {
         return "ProxyConfig[tlsPort=" + tlsPort + ", plainPort=" + plainPort + ", bind=" + bindAddress
-                + ", upstream=" + upstreamHost + ":" + upstreamPort + ", tlsCert=" + tlsCert + ", clientAuth=" + clientAuth
+                + ", upstream=" + upstreamList() + ", upstreamRetry=" + upstreamRetry + ", tlsCert=" + tlsCert + ", clientAuth=" + clientAuth
                 + ", authUrl=" + authUrl + ", authFile=" + authFile + ", authCacheTtl=" + authCacheTtl
                 + ", authDenyCacheTtl=" + authDenyCacheTtl + ", " + limits + ", acl=" + defaultPermissions + "]";
+    }
+
+    private String upstreamList() {
+        StringBuilder s = new StringBuilder();
+        for (InetSocketAddress n : upstreams) {
+            s.append(s.length() == 0 ? "" : ",").append(n.getHostString()).append(':').append(n.getPort());
+        }
+        return s.toString();
     }
 
     /** Reads and validates single keys. */

@@ -16,6 +16,7 @@ import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.AuthCallout;
@@ -35,6 +36,7 @@ import io.mqttsentinel.proxy.internal.L4Handler;
 import io.mqttsentinel.proxy.internal.ProxyMetrics;
 import io.mqttsentinel.proxy.internal.ProxyRuntime;
 import io.mqttsentinel.proxy.internal.TlsContextSource;
+import io.mqttsentinel.proxy.internal.UpstreamPool;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -100,8 +102,10 @@ public final class SentinelProxy implements AutoCloseable {
         this.registry = new ConnectionRegistry(b.limits.maxConnections(), b.limits.maxConnectionsPerIp(),
                 b.limits.bandwidthPerIp(), burst, System::nanoTime);
         this.runtime = new ProxyRuntime(b.limits, b.limits.mqttLimits(), b.rateLimiter, auth, b.defaultPermissions,
-                InetSocketAddress.createUnresolved(b.upstreamHost, b.upstreamPort), b.forwardUsername, b.clientAuth,
+                new UpstreamPool(b.upstreams, b.upstreamRetry, System::nanoTime), b.forwardUsername, b.clientAuth,
                 metrics, b.events, b.clock, b.connections);
+        Gauge.builder("mqtt.proxy.upstream.healthy", runtime.upstreams(), UpstreamPool::healthyCount)
+                .description("Core broker nodes the proxy currently considers healthy").register(b.registry);
         this.handshakes = new HandshakeLimiter(b.handshakesPerIp, b.handshakeBurstPerIp, HANDSHAKE_SOURCES, System::nanoTime);
         this.tls = new TlsContextSource(b.cert, b.key, b.clientCa, b.clientAuth, b.preferOpenSsl, metrics);
     }
@@ -149,8 +153,8 @@ public final class SentinelProxy implements AutoCloseable {
         long every = b.tlsReloadInterval.toMillis();
         reloadTask = workers.next().scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
         ready = true;
-        LOG.info("proxy listening: MQTTS {}:{}{} -> upstream {}:{} (TLS engine {})", b.bindAddress, tlsPort(),
-                plainChannel == null ? "" : ", plain " + plainPort(), b.upstreamHost, b.upstreamPort,
+        LOG.info("proxy listening: MQTTS {}:{}{} -> upstream {} (TLS engine {})", b.bindAddress, tlsPort(),
+                plainChannel == null ? "" : ", plain " + plainPort(), runtime.upstreams(),
                 tls.isOpenSsl() ? "OpenSSL" : "JDK");
         return this;
     }
@@ -309,8 +313,9 @@ public final class SentinelProxy implements AutoCloseable {
         private int tlsPort = ProxyConfig.DEFAULT_TLS_PORT;
         private int plainPort = -1;
         private String bindAddress = "0.0.0.0";
-        private String upstreamHost = "127.0.0.1";
-        private int upstreamPort = ProxyConfig.DEFAULT_UPSTREAM_PORT;
+        private List<InetSocketAddress> upstreams =
+                List.of(InetSocketAddress.createUnresolved("127.0.0.1", ProxyConfig.DEFAULT_UPSTREAM_PORT));
+        private Duration upstreamRetry = ProxyConfig.DEFAULT_UPSTREAM_RETRY;
         private Path cert;
         private Path key;
         private Path clientCa;
@@ -351,7 +356,8 @@ public final class SentinelProxy implements AutoCloseable {
             tlsPort(config.tlsPort());
             plainPort(config.plainPort());
             bindAddress(config.bindAddress());
-            upstream(config.upstreamHost(), config.upstreamPort());
+            upstreams(config.upstreams());
+            upstreamRetry(config.upstreamRetry());
             if (config.tlsCert().isPresent()) {
                 tls(config.tlsCert().get(), config.tlsKey().orElseThrow());
             }
@@ -412,8 +418,44 @@ public final class SentinelProxy implements AutoCloseable {
             if (port < 1 || port > 65_535) {
                 throw new IllegalArgumentException("upstream port must be between 1 and 65535, was " + port);
             }
-            this.upstreamHost = host;
-            this.upstreamPort = port;
+            this.upstreams = List.of(InetSocketAddress.createUnresolved(host, port));
+            return this;
+        }
+
+        /**
+         * Several nodes of one core (docs/cluster.md): each device goes to the healthy node its client id ranks
+         * first (rendezvous hashing), a device whose node drops it is disconnected so that it reconnects, and a
+         * failed node is skipped for {@link #upstreamRetry}. Several addresses also lift the ~28,000-connection
+         * limit of one source/destination address pair.
+         *
+         * @param nodes the core broker nodes, host and plain MQTT port each (1 to 64; unresolved addresses are
+         *              resolved at each connect)
+         * @return this builder
+         */
+        public Builder upstreams(List<InetSocketAddress> nodes) {
+            Objects.requireNonNull(nodes, "upstreams");
+            if (nodes.isEmpty() || nodes.size() > ProxyConfig.MAX_UPSTREAMS) {
+                throw new IllegalArgumentException("upstreams must name 1 to " + ProxyConfig.MAX_UPSTREAMS
+                        + " broker nodes, was " + nodes.size());
+            }
+            for (InetSocketAddress n : nodes) {
+                upstream(n.getHostString(), n.getPort()); // validates each
+            }
+            this.upstreams = List.copyOf(nodes);
+            return this;
+        }
+
+        /**
+         * @param retryAfter how long a broker node that failed a connect (or refused a probe after dropping a
+         *                   connection) is skipped (100ms to 5m; default 2s)
+         * @return this builder
+         */
+        public Builder upstreamRetry(Duration retryAfter) {
+            Objects.requireNonNull(retryAfter, "upstreamRetry");
+            if (retryAfter.toMillis() < 100 || retryAfter.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("upstreamRetry must be between PT0.1S and PT5M, was " + retryAfter);
+            }
+            this.upstreamRetry = retryAfter;
             return this;
         }
 

@@ -24,6 +24,25 @@ class ProxyConfigTest {
     }
 
     @Test
+    void upstream_aListOfBrokerNodes_andTheRetryDelay() {
+        ProxyConfig c = ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_UPSTREAM", "core-1:1884, core-2:1884,[::1]:2883",
+                "SENTINEL_PROXY_UPSTREAM_RETRY", "500ms"));
+        assertThat(c.upstreams()).extracting(a -> a.getHostString() + "/" + a.getPort())
+                .containsExactly("core-1/1884", "core-2/1884", "::1/2883");
+        assertThat(c.upstreamHost()).isEqualTo("core-1");
+        assertThat(c.upstreamRetry()).isEqualTo(Duration.ofMillis(500));
+        assertThat(ProxyConfig.fromEnvironment(Map.of()).upstreamRetry()).isEqualTo(Duration.ofSeconds(2));
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_UPSTREAM", "a:1,b:0")))
+                .hasMessageContaining("SENTINEL_PROXY_UPSTREAM=a:1,b:0").hasMessageContaining("1 to 64 broker nodes");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_UPSTREAM", "a:1,")))
+                .hasMessageContaining("SENTINEL_PROXY_UPSTREAM");
+        assertThatThrownBy(() -> ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_UPSTREAM_RETRY", "10ms")))
+                .hasMessageContaining("SENTINEL_PROXY_UPSTREAM_RETRY").hasMessageContaining("10ms");
+        assertThatThrownBy(() -> SentinelProxy.builder().upstreams(List.of()))
+                .hasMessage("upstreams must name 1 to 64 broker nodes, was 0");
+    }
+
+    @Test
     void defaults() {
         ProxyConfig c = ProxyConfig.fromEnvironment(Map.of());
         assertThat(c.tlsPort()).isEqualTo(8883);

@@ -96,6 +96,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private MqttConnectMessage connect;
     private TopicAcl acl;
     private Channel upstream;
+    private List<InetSocketAddress> candidates = List.of();
+    private int attempts;
+    private InetSocketAddress node;
     private ScheduledFuture<?> timer;
     private int pendingBytes;
     private long authStart;
@@ -387,6 +390,15 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
 
     private void connectUpstream() {
         state = State.CONNECTING_UPSTREAM;
+        candidates = rt.upstreams().candidates(clientId);
+        attempts = 0;
+        tryNextNode();
+    }
+
+    /** Connects to the next candidate node; each attempt has the whole upstream connect timeout. */
+    private void tryNextNode() {
+        node = candidates.get(attempts++);
+        InetSocketAddress target = node;
         DeviceHandler device = this;
         ChannelInitializer<Channel> init = new ChannelInitializer<>() {
             @Override
@@ -396,15 +408,18 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
                 ch.pipeline().addLast("upstream", new UpstreamHandler(device));
             }
         };
+        cancelTimer();
         timer = ctx.executor().schedule(() -> upstreamFailed("connack_timeout"),
                 rt.limits().upstreamConnectTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        connector.connect(ctx.channel(), init).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
+        io.netty.channel.ChannelFuture cf = connector.connect(ctx.channel(), target, init);
+        upstream = cf.channel();
+        cf.addListener((ChannelFutureListener) f -> {
+            if (f.channel() != upstream) {
+                f.channel().close(); // an attempt given up already
+            } else if (!f.isSuccess()) {
                 upstreamFailed("connect");
-            } else if (state != State.CONNECTING_UPSTREAM) {
+            } else if (state != State.CONNECTING_UPSTREAM && state != State.CONNECTED) {
                 f.channel().close();
-            } else {
-                upstream = f.channel();
             }
         });
     }
@@ -425,30 +440,64 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         if (rt.forwardUsername() && username != null) {
             b.hasUser(true).username(username);
         }
-        connect = null; // not needed any more: do not keep the device's CONNECT for the life of the connection
         return b.build();
     }
 
-    /** @param channel the upstream channel, active now */
-    void upstreamActive(Channel channel) {
-        upstream = channel;
+    /**
+     * @param channel an upstream channel, active now
+     * @return whether it is the current attempt (the caller sends the CONNECT) or one given up (closed)
+     */
+    boolean upstreamActive(Channel channel) {
+        if (state != State.CONNECTING_UPSTREAM) {
+            return false;
+        }
+        if (upstream == null) {
+            upstream = channel; // a connector that activates the channel before connect() returns
+        }
+        return channel == upstream;
     }
 
+    /** The current node failed: marks it down and tries the next candidate, or refuses with 0x03. */
     void upstreamFailed(String reason) {
         if (state != State.CONNECTING_UPSTREAM) {
             return;
         }
+        cancelTimer();
         rt.metrics().upstreamFailure(reason);
-        LOG.warn("upstream {} unavailable for {}: {}", rt.upstream(), clientId, reason);
+        rt.upstreams().failed(node);
+        Channel abandoned = upstream;
+        upstream = null;
+        if (abandoned != null) {
+            abandoned.close();
+        }
+        if (attempts < candidates.size()) {
+            LOG.info("upstream {} unavailable for {} ({}), trying the next node", hostPort(node), clientId, reason);
+            tryNextNode();
+            return;
+        }
+        LOG.warn("upstream {} unavailable for {}: {}", rt.upstreams(), clientId, reason);
         refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
     }
 
     // ---- upstream -> device ----------------------------------------------------------------------------
 
-    /** @param msg a validated message from the broker */
-    void fromUpstream(MqttMessage msg) {
+    /**
+     * @param channel the upstream channel it came from
+     * @param msg     a validated message from the broker
+     */
+    void fromUpstream(Channel channel, MqttMessage msg) {
+        if (channel != upstream) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (state == State.CONNECTING_UPSTREAM && msg instanceof MqttConnAckMessage) {
             cancelTimer();
+            rt.upstreams().succeeded(node); // alive, whatever its verdict
+            connect = null; // not needed any more: do not keep the device's CONNECT for the life of the connection
             MqttConnAckMessage ack = (MqttConnAckMessage) msg;
             if (ack.variableHeader().connectReturnCode() != MqttConnectReturnCode.CONNECTION_ACCEPTED) {
                 rt.metrics().upstreamFailure("connack_" + ack.variableHeader().connectReturnCode().byteValue());
@@ -513,15 +562,42 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    /** Called when the upstream channel closed. */
-    void upstreamClosed() {
+    /**
+     * Called when an upstream channel closed. When the broker dropped a relayed connection, the device is
+     * disconnected (its client reconnects, through this proxy to a healthy node, where its persistent session
+     * continues) and the node is probed: a node that refuses connections is skipped by new devices.
+     *
+     * @param channel the channel that closed
+     */
+    void upstreamClosed(Channel channel) {
+        if (channel != upstream) {
+            return;
+        }
         if (state == State.CONNECTING_UPSTREAM) {
             upstreamFailed("closed");
             return;
         }
         if (state != State.CLOSED) {
             state = State.CLOSED;
+            rt.metrics().upstreamFailure("dropped");
+            LOG.debug("upstream {} dropped {}: disconnecting the device", hostPort(node), clientId);
             ctx.close();
+            probe(node);
+        }
+    }
+
+    private void probe(InetSocketAddress target) {
+        if (!rt.upstreams().beginProbe(target)) {
+            return;
+        }
+        try {
+            connector.connect(ctx.channel(), target, new ChannelInboundHandlerAdapter())
+                    .addListener((ChannelFutureListener) f -> {
+                        rt.upstreams().probed(target, f.isSuccess());
+                        f.channel().close();
+                    });
+        } catch (RuntimeException e) {
+            rt.upstreams().probed(target, false);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.mqttsentinel.proxy.internal;
 
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -24,7 +23,7 @@ import io.mqttsentinel.proxy.ProxyLimits;
  * @param rateLimiter        the six tiers
  * @param authCallout        the authentication callout
  * @param defaultPermissions the ACL templates used when the auth verdict carries none
- * @param upstream           the core broker
+ * @param upstreams          the core broker nodes and their health
  * @param forwardUsername    whether the device's user name is sent upstream (the password never is)
  * @param clientAuth         whether client certificates are requested
  * @param metrics            the meters
@@ -33,7 +32,7 @@ import io.mqttsentinel.proxy.ProxyLimits;
  * @param connections        the behavioural check of each CONNECT's source
  */
 public record ProxyRuntime(ProxyLimits limits, MqttLimits mqttLimits, RateLimiter rateLimiter, AuthCallout authCallout,
-                           TopicPermissions defaultPermissions, InetSocketAddress upstream, boolean forwardUsername,
+                           TopicPermissions defaultPermissions, UpstreamPool upstreams, boolean forwardUsername,
                            ClientAuthMode clientAuth, ProxyMetrics metrics, SecurityEventSink events, Clock clock,
                            ConnectionInspector connections) {
 

@@ -1,5 +1,7 @@
 package io.mqttsentinel.proxy.internal;
 
+import java.net.InetSocketAddress;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,23 +16,24 @@ public interface UpstreamConnector {
 
     /**
      * @param device      the device's channel; the upstream channel must use its event loop
+     * @param node        the core broker node to connect to
      * @param initializer the handlers of the upstream channel
      * @return the connect future
      */
-    ChannelFuture connect(Channel device, ChannelHandler initializer);
+    ChannelFuture connect(Channel device, InetSocketAddress node, ChannelHandler initializer);
 
     /**
-     * @param rt the proxy's settings (upstream address and timeout)
+     * @param rt the proxy's settings (the connect timeout)
      * @return a connector that opens a TCP connection on the device's event loop
      */
     static UpstreamConnector tcp(ProxyRuntime rt) {
-        return (device, initializer) -> new Bootstrap()
+        return (device, node, initializer) -> new Bootstrap()
                 .group(device.eventLoop())
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) rt.limits().upstreamConnectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .handler(initializer)
-                .connect(rt.upstream());
+                .connect(node);
     }
 }

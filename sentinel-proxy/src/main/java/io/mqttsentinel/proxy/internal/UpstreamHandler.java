@@ -15,15 +15,18 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        device.upstreamActive(ctx.channel());
-        ctx.writeAndFlush(device.upstreamConnect());
+        if (device.upstreamActive(ctx.channel())) {
+            ctx.writeAndFlush(device.upstreamConnect());
+        } else {
+            ctx.close();
+        }
         super.channelActive(ctx);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof MqttMessage) {
-            device.fromUpstream((MqttMessage) msg);
+            device.fromUpstream(ctx.channel(), (MqttMessage) msg);
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -43,7 +46,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        device.upstreamClosed();
+        device.upstreamClosed(ctx.channel());
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.mqttsentinel.proxy.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 
@@ -42,10 +44,10 @@ class DeviceHandlerRelayTest {
         ProxyLimits limits = ProxyLimits.ofDefaults();
         ProxyRuntime rt = new ProxyRuntime(limits, limits.mqttLimits(), (k, s, c) -> RateLimitDecision.allowed(),
                 r -> CompletableFuture.completedFuture(AuthDecision.allow("test")), TopicPermissions.DEFAULT,
-                InetSocketAddress.createUnresolved("broker", 1884), true, ClientAuthMode.NONE,
+                new UpstreamPool(List.of(InetSocketAddress.createUnresolved("broker", 1884)), Duration.ofSeconds(2), System::nanoTime), true, ClientAuthMode.NONE,
                 new ProxyMetrics(new SimpleMeterRegistry(), true), SecurityEventSink.NONE, Clock.systemUTC(),
                 ConnectionInspector.ALLOW_ALL);
-        DeviceHandler handler = new DeviceHandler(rt, (dev, init) -> {
+        DeviceHandler handler = new DeviceHandler(rt, (dev, node, init) -> {
             upstream = new EmbeddedChannel(init);
             return upstream.newSucceededFuture();
         });

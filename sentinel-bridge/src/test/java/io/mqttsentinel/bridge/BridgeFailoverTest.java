@@ -1,0 +1,149 @@
+package io.mqttsentinel.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+
+import io.mqttsentinel.broker.SentinelBroker;
+import io.mqttsentinel.store.SegmentedFileLog;
+import io.mqttsentinel.testkit.MosquittoProcess;
+
+/**
+ * Two bridge instances on one lease, between a real core ({@link SentinelBroker} on a file log) and a real
+ * Mosquitto origin: the active one is cut off from the core mid-stream (its connections reset, as if its process
+ * died), the standby takes over, every message the core accepted reaches the origin, and the duplicates stay
+ * within what the old holder had in flight.
+ */
+class BridgeFailoverTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int MESSAGES = 2_000;
+
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    private <T extends AutoCloseable> T closeLater(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    @Test
+    void holderCutOffMidStream_standbyTakesOver_nothingAcceptedIsLost_duplicatesWithinTheInFlightWindow()
+            throws Exception {
+        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
+        SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
+        SentinelBroker core = closeLater(SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log)
+                .build().start());
+        TcpRelay relayA = closeLater(new TcpRelay(core.port()));
+        MqttTestClients clients = closeLater(new MqttTestClients());
+        BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", true);
+
+        BridgeLease a = closeLater(BridgeLease.builder(config(origin, relayA.port())).instanceId("a").build());
+        a.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Await.until("a holds the lease and its bridge is ready", WAIT, () -> a.isActive() && a.isReady());
+        assertThat(a.isActive()).isTrue();
+        BridgeLease b = closeLater(BridgeLease.builder(config(origin, core.port())).instanceId("b").build());
+        b.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        Mqtt3AsyncClient device = Mqtt3Client.builder().identifier("d1").serverHost("127.0.0.1").serverPort(core.port())
+                .buildAsync();
+        device.connect().get(10, TimeUnit.SECONDS);
+        Set<Integer> accepted = ConcurrentHashMap.newKeySet();
+        Map<Integer, Integer> received = new ConcurrentHashMap<>();
+        AtomicInteger duplicates = new AtomicInteger();
+
+        publish(device, 0, MESSAGES / 2, accepted);
+        drain(atOrigin, received, duplicates, () -> received.keySet().containsAll(accepted), "the first half at the origin");
+        assertThat(b.isActive()).as("the standby does not take a live holder's session").isFalse();
+
+        // the second half goes out while the holder is cut off: some reach it, the rest wait in the session
+        List<java.util.concurrent.CompletableFuture<?>> sends = publishAsync(device, MESSAGES / 2, MESSAGES, accepted);
+        relayA.cut();
+        java.util.concurrent.CompletableFuture.allOf(sends.toArray(new java.util.concurrent.CompletableFuture[0]))
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(accepted).hasSize(MESSAGES);
+
+        drain(atOrigin, received, duplicates, () -> received.keySet().containsAll(accepted),
+                "every accepted message at the origin after the takeover");
+        assertThat(b.isActive()).isTrue();
+        assertThat(a.isActive()).isFalse();
+        System.out.printf("bridge failover: %d accepted, %d received, %d duplicates%n", accepted.size(),
+                received.size(), duplicates.get());
+        assertThat(received.keySet()).containsAll(accepted);
+        assertThat(duplicates.get()).as("duplicates: at most what the cut-off holder had in flight")
+                .isLessThanOrEqualTo(BridgeConfig.DEFAULT_MAX_INFLIGHT);
+        device.disconnect();
+    }
+
+    private BridgeConfig config(MosquittoProcess origin, int corePort) {
+        return BridgeConfig.builder()
+                .originUrl("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt")
+                .core("127.0.0.1", corePort)
+                .clientId("bridge-failover")
+                .backoff(Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(300), 0.2))
+                .keepAlive(Duration.ofSeconds(5))
+                .lease(Duration.ofSeconds(2))
+                .build();
+    }
+
+    private static void publish(Mqtt3AsyncClient device, int from, int to, Set<Integer> accepted) throws Exception {
+        java.util.concurrent.CompletableFuture.allOf(publishAsync(device, from, to, accepted)
+                .toArray(new java.util.concurrent.CompletableFuture[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static List<java.util.concurrent.CompletableFuture<?>> publishAsync(Mqtt3AsyncClient device, int from, int to,
+            Set<Integer> accepted) {
+        List<java.util.concurrent.CompletableFuture<?>> sends = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            int seq = i;
+            sends.add(device.publishWith().topic("clients/d1/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(Integer.toString(seq).getBytes(StandardCharsets.UTF_8)).send()
+                    .thenRun(() -> accepted.add(seq))); // PUBACK: the core has it durably
+        }
+        return sends;
+    }
+
+    private static void drain(BlockingQueue<Mqtt3Publish> atOrigin, Map<Integer, Integer> received,
+            AtomicInteger duplicates, java.util.function.BooleanSupplier done, String what) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what + ": " + received.size() + " received");
+            }
+            Mqtt3Publish p = atOrigin.poll(100, TimeUnit.MILLISECONDS);
+            if (p != null) {
+                int seq = Integer.parseInt(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8));
+                if (received.merge(seq, 1, Integer::sum) > 1) {
+                    duplicates.incrementAndGet();
+                }
+            }
+        }
+    }
+}
