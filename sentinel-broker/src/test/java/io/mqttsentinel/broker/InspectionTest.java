@@ -105,6 +105,7 @@ class InspectionTest {
             });
             assertThat(readAll(fx.log)).extracting(LogRecord::topic).containsExactly("clients/device/alerts");
             assertThat(events).singleElement().extracting(SecurityEvent::action).isEqualTo(Action.QUARANTINE);
+            assertThat(fx.counter("mqtt_broker_messages_quarantined_total")).isEqualTo(1.0);
             fx.close();
         }
     }

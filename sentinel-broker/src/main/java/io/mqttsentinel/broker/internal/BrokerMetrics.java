@@ -29,6 +29,7 @@ public final class BrokerMetrics {
     private final Counter willsPublished;
     private final Counter caughtUp;
     private final Counter expiredUndelivered;
+    private final Counter quarantined;
     private final Timer appendLatency;
     private final Timer deliveryLatency;
     private final ConcurrentMap<String, Counter> refused = new ConcurrentHashMap<>();
@@ -66,6 +67,8 @@ public final class BrokerMetrics {
         expiredUndelivered = Counter.builder("mqtt_broker_expired_undelivered_total")
                 .description("Log records of a session's backlog that retention deleted before the session read them "
                         + "(an upper bound on the messages it missed)").register(registry);
+        quarantined = Counter.builder("mqtt_broker_messages_quarantined_total")
+                .description("Messages the inspector quarantined: kept apart in the log, never delivered").register(registry);
         appendLatency = Timer.builder("mqtt_broker_log_append_latency_seconds")
                 .description("Time from append to durable completion").publishPercentileHistogram()
                 .register(registry);
@@ -128,6 +131,11 @@ public final class BrokerMetrics {
     public void stored(long nanos) {
         stored.increment();
         appendLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A message was quarantined (stored apart, never delivered). */
+    public void quarantined() {
+        quarantined.increment();
     }
 
     /** A log append failed. */

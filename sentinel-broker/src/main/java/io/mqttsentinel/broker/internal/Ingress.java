@@ -219,6 +219,7 @@ public final class Ingress {
                         metrics.appendFailed();
                         return Outcome.FAILED;
                     }
+                    metrics.quarantined();
                     return Outcome.QUARANTINED;
                 });
     }
