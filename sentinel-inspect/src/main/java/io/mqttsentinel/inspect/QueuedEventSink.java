@@ -129,10 +129,15 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
     @Override
     public abstract void close();
 
+    /** Called by {@link #stopWorker()} once the sink is closing, before it waits for the worker. */
+    void onClosing() {
+    }
+
     /** Stops accepting, and waits up to 10 s for the worker to handle what is queued. */
     final void stopWorker() {
         closing = true;
         closeSignal.countDown();
+        onClosing();
         try {
             worker.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {

@@ -177,7 +177,7 @@ public final class SyslogEventSink extends QueuedEventSink {
                 + ", dropped=" + dropped + ", failed=" + failed + "}";
     }
 
-    private static SSLContext sslContext(Path trustedCa) {
+    static SSLContext sslContext(Path trustedCa) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             if (trustedCa == null) {
@@ -200,7 +200,7 @@ public final class SyslogEventSink extends QueuedEventSink {
             ctx.init(null, tmf.getTrustManagers(), null);
             return ctx;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the syslog CA file " + trustedCa, e);
+            throw new UncheckedIOException("cannot read the CA file " + trustedCa, e);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("trustedCa " + trustedCa + " is not a PEM certificate bundle: " + e.getMessage(), e);
         }

@@ -130,9 +130,9 @@ class SyslogEventSinkTest {
             sink.accept(event("dev", "t", Severity.HIGH, "x"));
         }
         sink.close();
-        // one batch held by the worker (undeliverable at close), the queue's one slot, the rest turned away
+        // a batch of one or two held by the worker (undeliverable at close), the queue's slot, the rest turned away
         assertThat(sink.dropped() + sink.failed()).isEqualTo(300);
-        assertThat(sink.dropped()).isGreaterThanOrEqualTo(298);
+        assertThat(sink.failed()).isBetween(1L, 2L);
     }
 
     @Test
