@@ -1,5 +1,6 @@
 package io.mqttsentinel.inspect;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.inspect.internal.EventJson;
 import org.slf4j.Logger;
@@ -10,7 +11,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes security events, as JSON, on a topic of the core broker, so that the bridge carries them to
@@ -45,7 +45,7 @@ public final class MqttEventSink extends QueuedEventSink {
     private final boolean topicPerCategory;
     private final Semaphore inFlight;
     private final int maxInFlight;
-    private final AtomicLong published = new AtomicLong();
+    
 
     private MqttEventSink(Builder b) {
         super(b.queueCapacity, "sentinel-events-mqtt");
@@ -54,6 +54,7 @@ public final class MqttEventSink extends QueuedEventSink {
         this.topicPerCategory = b.topicPerCategory;
         this.maxInFlight = b.maxInFlight;
         this.inFlight = new Semaphore(b.maxInFlight);
+        bindMetrics(b.registry, b.name);
         start();
     }
 
@@ -72,7 +73,7 @@ public final class MqttEventSink extends QueuedEventSink {
 
     /** @return publishes that completed */
     public long published() {
-        return published.get();
+        return delivered.get();
     }
 
     private String topicOf(SecurityEvent e) {
@@ -95,7 +96,7 @@ public final class MqttEventSink extends QueuedEventSink {
                     failed.incrementAndGet();
                     LOG.debug("security event not published: {}", error.toString());
                 } else {
-                    published.incrementAndGet();
+                    delivered.incrementAndGet();
                 }
             });
         } catch (RuntimeException ex) {
@@ -120,7 +121,7 @@ public final class MqttEventSink extends QueuedEventSink {
 
     @Override
     public String toString() {
-        return "MqttEventSink{topic=" + topic + (topicPerCategory ? "/<category>" : "") + ", published=" + published
+        return "MqttEventSink{topic=" + topic + (topicPerCategory ? "/<category>" : "") + ", published=" + delivered
                 + ", dropped=" + dropped + ", failed=" + failed + "}";
     }
 
@@ -131,6 +132,8 @@ public final class MqttEventSink extends QueuedEventSink {
         private boolean topicPerCategory;
         private int queueCapacity = 10_000;
         private int maxInFlight = 64;
+        private MeterRegistry registry;
+        private String name = "mqtt";
 
         Builder(Publisher publisher) {
             this.publisher = publisher;
@@ -176,6 +179,17 @@ public final class MqttEventSink extends QueuedEventSink {
                 throw new IllegalArgumentException("maxInFlight must be in [1, 65535], was " + max);
             }
             this.maxInFlight = max;
+            return this;
+        }
+
+        /**
+         * @param registry where {@code sentinel.events.dropped} and {@code .delivered} are registered (default none)
+         * @param name     the {@code sink} tag (default {@code mqtt})
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry, String name) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            this.name = checkSinkName(name);
             return this;
         }
 

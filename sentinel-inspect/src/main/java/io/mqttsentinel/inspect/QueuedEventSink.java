@@ -1,12 +1,16 @@
 package io.mqttsentinel.inspect;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.api.SecurityEventSink;
 
@@ -14,18 +18,35 @@ import io.mqttsentinel.api.SecurityEventSink;
  * What the event sinks share: {@link #accept} puts the event into a bounded queue and never blocks (a full
  * queue drops and counts it); a thread of the sink's own drains the queue in batches and hands them to
  * {@link #handle}; closing lets the thread finish what is queued.
+ *
+ * <p>A batch holds at most {@code maxBatch} events; with a {@code linger} above zero the worker waits up to
+ * that long after the first event for more, so that a network sink sends fewer, fuller batches.
+ *
+ * <p>Meters (when a registry is given): {@code sentinel.events.dropped{sink,reason}} with reason
+ * {@code queue_full} (full queue, or accepted after close) or {@code undeliverable} (given up on after
+ * retries, or still unsent at close), and {@code sentinel.events.delivered{sink}}.
  */
 abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
-    private static final int BATCH = 256;
+    static final int BATCH = 256;
 
     private final BlockingQueue<SecurityEvent> queue;
     private final Thread worker;
+    private final int maxBatch;
+    private final long lingerNanos;
+    private final CountDownLatch closeSignal = new CountDownLatch(1);
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
+    final AtomicLong delivered = new AtomicLong();
     private volatile boolean closing;
 
     QueuedEventSink(int queueCapacity, String threadName) {
+        this(queueCapacity, threadName, BATCH, Duration.ZERO);
+    }
+
+    QueuedEventSink(int queueCapacity, String threadName, int maxBatch, Duration linger) {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.maxBatch = maxBatch;
+        this.lingerNanos = linger.toNanos();
         this.worker = new Thread(this::drain, threadName);
         worker.setDaemon(true);
     }
@@ -35,11 +56,33 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
         worker.start();
     }
 
+    /** Registers this sink's meters under {@code sink=name}; a null registry registers nothing. */
+    final void bindMetrics(MeterRegistry registry, String name) {
+        if (registry == null) {
+            return;
+        }
+        FunctionCounter.builder("sentinel.events.dropped", dropped, AtomicLong::get).tag("sink", name)
+                .tag("reason", "queue_full").description("Security events dropped: queue full or sink closed")
+                .register(registry);
+        FunctionCounter.builder("sentinel.events.dropped", failed, AtomicLong::get).tag("sink", name)
+                .tag("reason", "undeliverable").description("Security events given up on: retries exhausted or unsent at close")
+                .register(registry);
+        FunctionCounter.builder("sentinel.events.delivered", delivered, AtomicLong::get).tag("sink", name)
+                .description("Security events written or accepted by the receiver").register(registry);
+    }
+
     static int checkQueueCapacity(int capacity) {
         if (capacity < 1 || capacity > 10_000_000) {
             throw new IllegalArgumentException("queueCapacity must be in [1, 10000000], was " + capacity);
         }
         return capacity;
+    }
+
+    static String checkSinkName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name must be non-blank text (the sink tag of the metrics)");
+        }
+        return name;
     }
 
     @Override
@@ -54,6 +97,26 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
         return dropped.get();
     }
 
+    /** @return {@code true} once {@link #close()} has begun: a retry loop gives up then */
+    final boolean closing() {
+        return closing;
+    }
+
+    /**
+     * Waits for a back-off delay on the worker thread, cut short by {@link #close()}.
+     *
+     * @param delay how long
+     * @return {@code true} when the delay passed, {@code false} when the sink is closing
+     */
+    final boolean pause(Duration delay) {
+        try {
+            return !closeSignal.await(delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /**
      * Handles one batch on the worker thread, in queue order.
      *
@@ -66,9 +129,15 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
     @Override
     public abstract void close();
 
+    /** Called by {@link #stopWorker()} once the sink is closing, before it waits for the worker. */
+    void onClosing() {
+    }
+
     /** Stops accepting, and waits up to 10 s for the worker to handle what is queued. */
     final void stopWorker() {
         closing = true;
+        closeSignal.countDown();
+        onClosing();
         try {
             worker.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
@@ -80,7 +149,7 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
     }
 
     private void drain() {
-        List<SecurityEvent> batch = new ArrayList<>(BATCH);
+        List<SecurityEvent> batch = new ArrayList<>(Math.min(maxBatch, BATCH));
         while (true) {
             try {
                 SecurityEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -91,7 +160,18 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
+                queue.drainTo(batch, maxBatch - 1);
+                if (lingerNanos > 0 && !closing) {
+                    long deadline = System.nanoTime() + lingerNanos;
+                    while (batch.size() < maxBatch && !closing) {
+                        SecurityEvent next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            break;
+                        }
+                        batch.add(next);
+                        queue.drainTo(batch, maxBatch - batch.size());
+                    }
+                }
                 handle(batch);
             } catch (InterruptedException e) {
                 if (closing) {

@@ -6,6 +6,8 @@
  * io.micrometer.core.instrument.MeterRegistry, java.time.Clock)}, configured by {@link
  * io.mqttsentinel.inspect.InspectorConfig} and extended by an operator's rule file ({@link
  * io.mqttsentinel.inspect.RuleSet}). Security events go to a {@link io.mqttsentinel.inspect.JsonLinesEventSink}
- * (file) or a {@link io.mqttsentinel.inspect.MqttEventSink} (a topic of the core broker).
+ * (file, rotated), a {@link io.mqttsentinel.inspect.MqttEventSink} (a topic of the core broker), a
+ * {@link io.mqttsentinel.inspect.SyslogEventSink} (RFC 5424 over TCP/TLS) or an
+ * {@link io.mqttsentinel.inspect.HttpEventSink} (JSON batches); none of them ever blocks its caller.
  */
 package io.mqttsentinel.inspect;

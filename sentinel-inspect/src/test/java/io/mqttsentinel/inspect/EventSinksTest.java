@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mqttsentinel.api.Action;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.api.Severity;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +67,75 @@ class EventSinksTest {
     void jsonLines_invalidCapacity_namesParameter(@TempDir Path dir) {
         assertThatThrownBy(() -> JsonLinesEventSink.builder(dir.resolve("x")).queueCapacity(0))
                 .hasMessage("queueCapacity must be in [1, 10000000], was 0");
+    }
+
+    @Test
+    void jsonLines_rotatesBySize_keepsTheNewestFiles(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("broker-events.jsonl");
+        int lineBytes = EventJsonLength.of(event(1, "x".repeat(100))) + 1;
+        // four lines fill a file: ten events make files of 4, 4 and 2 lines; keep(1) leaves the last full one
+        try (JsonLinesEventSink sink = JsonLinesEventSink.builder(file).maxBytes(4L * lineBytes).keep(1).build()) {
+            for (int i = 1; i <= 10; i++) {
+                sink.accept(event(i, "x".repeat(100)));
+            }
+        }
+        assertThat(clientIds(file)).containsExactly("dev-9", "dev-10");
+        assertThat(clientIds(dir.resolve("broker-events.jsonl.1"))).containsExactly("dev-5", "dev-6", "dev-7", "dev-8");
+        assertThat(dir.resolve("broker-events.jsonl.2")).doesNotExist();
+        assertThat(Files.size(dir.resolve("broker-events.jsonl.1"))).isEqualTo(4L * lineBytes);
+    }
+
+    @Test
+    void jsonLines_rotatesByAge_onTheInjectedClock(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("e.jsonl");
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
+        JsonLinesEventSink sink = JsonLinesEventSink.builder(file).maxAge(Duration.ofHours(1)).keep(3).clock(clock).build();
+        sink.accept(event(1, "a"));
+        awaitWritten(sink, 1);
+        clock.advance(Duration.ofMinutes(59));
+        sink.accept(event(2, "b"));
+        awaitWritten(sink, 2);
+        clock.advance(Duration.ofMinutes(1));
+        sink.accept(event(3, "c"));
+        sink.close();
+
+        assertThat(clientIds(dir.resolve("e.jsonl.1"))).containsExactly("dev-1", "dev-2");
+        assertThat(clientIds(file)).containsExactly("dev-3");
+    }
+
+    @Test
+    void jsonLines_reportsItsCountersAsMeters(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        JsonLinesEventSink sink = JsonLinesEventSink.builder(dir.resolve("e.jsonl")).meterRegistry(registry, "file-broker").build();
+        sink.accept(event(1, "a"));
+        sink.close();
+        sink.accept(event(2, "b"));
+
+        assertThat(registry.get("sentinel.events.delivered").tag("sink", "file-broker").functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("sentinel.events.dropped").tag("sink", "file-broker").tag("reason", "queue_full")
+                .functionCounter().count()).isEqualTo(1);
+    }
+
+    private static List<String> clientIds(Path file) throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            ids.add(JSON.readTree(line).get("client_id").asText());
+        }
+        return ids;
+    }
+
+    static void awaitWritten(JsonLinesEventSink sink, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (sink.written() < n) {
+            assertThat(System.nanoTime()).as("written %d within 10 s", n).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private static final class EventJsonLength {
+        static int of(SecurityEvent e) {
+            return io.mqttsentinel.inspect.internal.EventJson.bytes(e).length;
+        }
     }
 
     @Test

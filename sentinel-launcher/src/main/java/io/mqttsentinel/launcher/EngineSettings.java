@@ -2,7 +2,9 @@ package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
+import io.mqttsentinel.inspect.HttpEventSink;
 import io.mqttsentinel.inspect.InspectorConfig;
+import io.mqttsentinel.inspect.SyslogEventSink;
 import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
@@ -12,8 +14,11 @@ import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +50,9 @@ final class EngineSettings {
         config.choice("SENTINEL_LOG_LEVEL", "info", Logging.LEVELS);
         config.intValue("SENTINEL_METRICS_PORT", 0, 0, 65_535);
         Path dataDir = config.dataDir();
+        if (roles.contains(Role.BROKER) || roles.contains(Role.PROXY)) {
+            eventSinks(config);
+        }
         if (roles.contains(Role.BROKER)) {
             parse(() -> BrokerConfig.fromEnvironment(config.values()));
             parse(() -> StoreConfig.fromEnvironment(config.values()));
@@ -104,6 +112,99 @@ final class EngineSettings {
             throw ConfigException.invalid("SENTINEL_EVENTS_TOPIC", topic, "an MQTT topic without wildcards");
         }
         return topic;
+    }
+
+    /**
+     * The security event sinks' settings ({@code SENTINEL_EVENTS_*} but the topic).
+     *
+     * @param fileMaxBytes rotate event files at this size, 0 = never
+     * @param fileMaxAge   rotate event files this old, null = never
+     * @param fileKeep     rotated files kept
+     * @param syslog       the syslog receiver, or null
+     * @param syslogCa     CAs for {@code tls://}, or null
+     * @param http         the HTTP collector, or null
+     * @param httpToken    its bearer token, or null
+     * @param httpCa       CAs for {@code https://}, or null
+     */
+    record EventSinkSettings(long fileMaxBytes, Duration fileMaxAge, int fileKeep, URI syslog, Path syslogCa, URI http,
+                             String httpToken, Path httpCa) {
+        @Override
+        public String toString() {
+            return "EventSinkSettings{fileMaxBytes=" + fileMaxBytes + ", fileMaxAge=" + fileMaxAge + ", fileKeep=" + fileKeep
+                    + ", syslog=" + syslog + ", http=" + (http == null ? null : LauncherConfig.mask(EVENTS_HTTP, http.toString()))
+                    + (httpToken != null ? ", httpToken=****" : "") + "}";
+        }
+    }
+
+    static final String EVENTS_HTTP = "SENTINEL_EVENTS_HTTP";
+
+    /** Parses {@code SENTINEL_EVENTS_FILE_*}, {@code _SYSLOG*} and {@code _HTTP*}, checking them as the sinks would. */
+    static EventSinkSettings eventSinks(LauncherConfig config) {
+        long maxBytes = config.get("SENTINEL_EVENTS_FILE_MAX_BYTES").map(v -> {
+            try {
+                long n = StoreConfig.parseSize(v);
+                if (n != 0 && (n < 1024 || n > (1L << 40))) {
+                    throw new IllegalArgumentException("out of range");
+                }
+                return n;
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.invalid("SENTINEL_EVENTS_FILE_MAX_BYTES", v, "0 (no size rotation), or 1k to 1t");
+            }
+        }).orElse(100L << 20);
+        Duration maxAge = config.get("SENTINEL_EVENTS_FILE_MAX_AGE").map(v -> {
+            try {
+                Duration d = StoreConfig.parseDuration(v);
+                if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofDays(366)) > 0) {
+                    throw new IllegalArgumentException("out of range");
+                }
+                return d;
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.invalid("SENTINEL_EVENTS_FILE_MAX_AGE", v, "1s to 366d, e.g. 45s, 30m, 24h, 1d");
+            }
+        }).orElse(null);
+        int keep = config.intValue("SENTINEL_EVENTS_FILE_KEEP", 10, 0, 1000);
+        URI syslog = config.get("SENTINEL_EVENTS_SYSLOG").map(v -> {
+            try {
+                URI u = new URI(v.trim());
+                SyslogEventSink.builder(u); // checks the form
+                return u;
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw ConfigException.invalid("SENTINEL_EVENTS_SYSLOG", v, "tcp://host[:port] or tls://host[:port]");
+            }
+        }).orElse(null);
+        Path syslogCa = pemFile(config, "SENTINEL_EVENTS_SYSLOG_CA");
+        if (syslogCa != null && (syslog == null || !"tls".equalsIgnoreCase(syslog.getScheme()))) {
+            throw ConfigException.invalid("SENTINEL_EVENTS_SYSLOG_CA", syslogCa.toString(), "set only with SENTINEL_EVENTS_SYSLOG=tls://...");
+        }
+        URI http = config.get(EVENTS_HTTP).map(v -> {
+            try {
+                URI u = new URI(v.trim());
+                HttpEventSink.builder(u);
+                return u;
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw ConfigException.invalid(EVENTS_HTTP, LauncherConfig.mask(EVENTS_HTTP, v), "an absolute http:// or https:// URL");
+            }
+        }).orElse(null);
+        String token = config.get("SENTINEL_EVENTS_HTTP_TOKEN").map(String::trim).orElse(null);
+        if (token != null) {
+            try {
+                HttpEventSink.builder(URI.create("http://check/")).bearerToken(token);
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.invalid("SENTINEL_EVENTS_HTTP_TOKEN", "****", "printable ASCII without spaces");
+            }
+        }
+        return new EventSinkSettings(maxBytes, maxAge, keep, syslog, syslogCa, http, token,
+                pemFile(config, "SENTINEL_EVENTS_HTTP_CA"));
+    }
+
+    private static Path pemFile(LauncherConfig config, String key) {
+        return config.get(key).map(f -> {
+            Path p = Path.of(f);
+            if (!Files.isReadable(p) || Files.isDirectory(p)) {
+                throw ConfigException.invalid(key, f, "a readable PEM file");
+            }
+            return p;
+        }).orElse(null);
     }
 
     /** Reuses or generates the self-signed pair in {@code dir}: {@code proxy.crt.pem}, {@code proxy.key.pem}. */

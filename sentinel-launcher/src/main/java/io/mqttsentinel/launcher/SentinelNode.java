@@ -26,6 +26,8 @@ import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.SentinelBroker;
 import io.mqttsentinel.inspect.AnomalyInspector;
+import io.mqttsentinel.inspect.HttpEventSink;
+import io.mqttsentinel.inspect.SyslogEventSink;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.Inspectors;
 import io.mqttsentinel.inspect.JsonLinesEventSink;
@@ -87,6 +89,7 @@ public final class SentinelNode implements AutoCloseable {
     private volatile Path proxyCertificate;
     private volatile String metricsBind = "";
     private volatile boolean closed;
+    private List<SecurityEventSink> remoteEvents;
 
     private record Component(String name, AutoCloseable resource, BooleanSupplier ready) {
     }
@@ -304,13 +307,13 @@ public final class SentinelNode implements AutoCloseable {
             where = logDir.toString();
         }
         add("message-log", log, () -> true);
-        SecurityEventSink events = eventFile(dataDir, "broker");
+        SecurityEventSink events = eventSinks(config, dataDir, "broker");
         AtomicReference<SentinelBroker> self = new AtomicReference<>();
         String topic = eventsTopic(config);
         if (topic != null) {
             // uninspected: an event quotes the attack it reports, which inspection would block
             MqttEventSink mqtt = MqttEventSink.builder((t, payload) -> self.get().publishUninspected(t, payload, 1, false))
-                    .topic(topic).build();
+                    .topic(topic).meterRegistry(registry, "mqtt").build();
             add("broker-events-mqtt", mqtt, () -> true);
             events = events.andThen(mqtt);
         }
@@ -336,10 +339,54 @@ public final class SentinelNode implements AutoCloseable {
         endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + ", log " + where);
     }
 
-    private SecurityEventSink eventFile(Path dataDir, String role) {
-        JsonLinesEventSink sink = JsonLinesEventSink.builder(dataDir.resolve("events").resolve(role + "-events.jsonl")).build();
-        add(role + "-events", sink, () -> true);
-        return sink;
+    /**
+     * The role's event file ({@code events/<role>-events.jsonl}, rotated), then the syslog receiver and the HTTP
+     * collector when they are configured. One syslog and one HTTP sink serve every role of the process (each
+     * event names its layer).
+     */
+    private SecurityEventSink eventSinks(LauncherConfig config, Path dataDir, String role) {
+        EngineSettings.EventSinkSettings es = EngineSettings.eventSinks(config);
+        JsonLinesEventSink file = JsonLinesEventSink.builder(dataDir.resolve("events").resolve(role + "-events.jsonl"))
+                .maxBytes(es.fileMaxBytes()).maxAge(es.fileMaxAge()).keep(es.fileKeep())
+                .meterRegistry(registry, "file-" + role).build();
+        add(role + "-events", file, () -> true);
+        SecurityEventSink events = file;
+        for (SecurityEventSink remote : remoteEventSinks(es)) {
+            events = events.andThen(remote);
+        }
+        return events;
+    }
+
+    private synchronized List<SecurityEventSink> remoteEventSinks(EngineSettings.EventSinkSettings es) {
+        if (remoteEvents == null) {
+            List<SecurityEventSink> sinks = new ArrayList<>();
+            if (es.syslog() != null) {
+                SyslogEventSink.Builder b = SyslogEventSink.builder(es.syslog()).meterRegistry(registry, "syslog");
+                if (es.syslogCa() != null) {
+                    b.trustedCa(es.syslogCa());
+                }
+                SyslogEventSink syslog = b.build();
+                add("events-syslog", syslog, () -> true);
+                sinks.add(syslog);
+                endpoints.put("events", "syslog " + es.syslog());
+            }
+            if (es.http() != null) {
+                HttpEventSink.Builder b = HttpEventSink.builder(es.http()).meterRegistry(registry, "http");
+                if (es.httpToken() != null) {
+                    b.bearerToken(es.httpToken());
+                }
+                if (es.httpCa() != null) {
+                    b.trustedCa(es.httpCa());
+                }
+                HttpEventSink http = b.build();
+                add("events-http", http, () -> true);
+                sinks.add(http);
+                String where = "http " + LauncherConfig.mask(EngineSettings.EVENTS_HTTP, es.http().toString());
+                endpoints.merge("events", where, (a, c) -> a + ", " + c);
+            }
+            remoteEvents = List.copyOf(sinks);
+        }
+        return remoteEvents;
     }
 
     private void startProxy(LauncherConfig config, Path dataDir) {
@@ -373,7 +420,7 @@ public final class SentinelNode implements AutoCloseable {
                 .rateLimiterCountsRejections(true)
                 .connectionInspector(connections)
                 .meterRegistry(registry)
-                .eventSink(eventFile(dataDir, "proxy"))
+                .eventSink(eventSinks(config, dataDir, "proxy"))
                 .build();
         add("proxy", proxy, proxy::isReady);
         proxy.start();

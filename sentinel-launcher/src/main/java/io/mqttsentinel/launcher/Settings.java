@@ -40,6 +40,25 @@ final class Settings {
                 "Log level (logs go to standard error)", LAUNCHER, false);
         add("SENTINEL_EVENTS_TOPIC", "", "an MQTT topic without wildcards",
                 "Also publish the broker's security events as JSON on this core topic (unset: file only)", LAUNCHER, false);
+        add("SENTINEL_EVENTS_FILE_MAX_BYTES", "100m", "0 (no size rotation), or 1k to 1t; bytes or k, m, g, t suffix",
+                "Rotate a security event file (events/*-events.jsonl) once it reaches this size", LAUNCHER, false);
+        add("SENTINEL_EVENTS_FILE_MAX_AGE", "", "1s to 366d; 45s, 30m, 24h, 1d or ISO-8601",
+                "Also rotate a security event file opened this long ago, when the next event comes (unset: by size only)",
+                LAUNCHER, false);
+        add("SENTINEL_EVENTS_FILE_KEEP", "10", "0 to 1000", "Rotated security event files kept per file (.1 newest); "
+                + "older ones are deleted", LAUNCHER, false);
+        add("SENTINEL_EVENTS_SYSLOG", "", "tcp://host[:port] (default 514) or tls://host[:port] (default 6514)",
+                "Also send security events to this syslog receiver, RFC 5424 with structured data, octet-counted",
+                LAUNCHER, false);
+        add("SENTINEL_EVENTS_SYSLOG_CA", "", "a readable PEM file; only with tls://",
+                "CAs that verify the syslog receiver (unset: the JVM's trust store)", LAUNCHER, false);
+        add("SENTINEL_EVENTS_HTTP", "", "an absolute http:// or https:// URL",
+                "Also POST security events as JSON arrays (up to 100 per request, 1 s apart at most) to this collector",
+                LAUNCHER, false);
+        add("SENTINEL_EVENTS_HTTP_TOKEN", "", "printable ASCII without spaces",
+                "Sent as 'Authorization: Bearer <token>' to SENTINEL_EVENTS_HTTP", LAUNCHER, true);
+        add("SENTINEL_EVENTS_HTTP_CA", "", "a readable PEM file", "CAs that verify an https:// SENTINEL_EVENTS_HTTP "
+                + "(unset: the JVM's trust store)", LAUNCHER, false);
 
         // proxy
         String proxy = "sentinel-proxy";

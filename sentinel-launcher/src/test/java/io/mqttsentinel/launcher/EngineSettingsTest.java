@@ -21,4 +21,43 @@ class EngineSettingsTest {
         assertThat(EngineSettings.inspectorConfig(LauncherConfig.of(Map.of("SENTINEL_INSPECT_RATE_EXEMPT", "a, b")))
                 .rateExemptClients()).containsExactlyInAnyOrder("a", "b");
     }
+
+    @Test
+    void eventSinks_defaultsRotateFilesBySize_andAddNoRemoteSink() {
+        EngineSettings.EventSinkSettings es = EngineSettings.eventSinks(LauncherConfig.of(Map.of()));
+        assertThat(es.fileMaxBytes()).isEqualTo(100L << 20);
+        assertThat(es.fileMaxAge()).isNull();
+        assertThat(es.fileKeep()).isEqualTo(10);
+        assertThat(es.syslog()).isNull();
+        assertThat(es.http()).isNull();
+    }
+
+    @Test
+    void eventSinks_parsesEachSetting_andNeverPrintsTheToken() {
+        EngineSettings.EventSinkSettings es = EngineSettings.eventSinks(LauncherConfig.of(Map.of(
+                "SENTINEL_EVENTS_FILE_MAX_BYTES", "10m", "SENTINEL_EVENTS_FILE_MAX_AGE", "1d", "SENTINEL_EVENTS_FILE_KEEP", "3",
+                "SENTINEL_EVENTS_SYSLOG", "tls://siem.example:6514", "SENTINEL_EVENTS_HTTP", "https://siem.example/in",
+                "SENTINEL_EVENTS_HTTP_TOKEN", "abc123")));
+        assertThat(es.fileMaxBytes()).isEqualTo(10L << 20);
+        assertThat(es.fileMaxAge()).isEqualTo(java.time.Duration.ofDays(1));
+        assertThat(es.fileKeep()).isEqualTo(3);
+        assertThat(es.syslog()).hasToString("tls://siem.example:6514");
+        assertThat(es.http()).hasToString("https://siem.example/in");
+        assertThat(es.httpToken()).isEqualTo("abc123");
+        assertThat(es.toString()).doesNotContain("abc123");
+        assertThat(Settings.isSecret("SENTINEL_EVENTS_HTTP_TOKEN")).isTrue();
+    }
+
+    @Test
+    void eventSinks_badValues_nameTheKey() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineSettings.eventSinks(
+                LauncherConfig.of(Map.of("SENTINEL_EVENTS_SYSLOG", "udp://h:514"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SENTINEL_EVENTS_SYSLOG='udp://h:514'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineSettings.eventSinks(
+                LauncherConfig.of(Map.of("SENTINEL_EVENTS_FILE_MAX_BYTES", "12"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SENTINEL_EVENTS_FILE_MAX_BYTES");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineSettings.eventSinks(
+                LauncherConfig.of(Map.of("SENTINEL_EVENTS_HTTP_TOKEN", "a b"))))
+                .isInstanceOf(ConfigException.class).hasMessageNotContaining("a b");
+    }
 }

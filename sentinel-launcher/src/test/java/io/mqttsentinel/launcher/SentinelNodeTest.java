@@ -163,6 +163,61 @@ class SentinelNodeTest {
     }
 
     @Test
+    void broker_withSyslogAndHttpSettings_sendsEachSecurityEventToBoth() throws Exception {
+        java.util.concurrent.BlockingQueue<String> posted = new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        collector.createContext("/events", exchange -> {
+            posted.add(exchange.getRequestHeaders().getFirst("Authorization") + " "
+                    + new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        collector.start();
+        try (ServerSocket syslog = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Map<String, String> env = base(0);
+            env.put("SENTINEL_EVENTS_SYSLOG", "tcp://127.0.0.1:" + syslog.getLocalPort());
+            env.put("SENTINEL_EVENTS_HTTP", "http://127.0.0.1:" + collector.getAddress().getPort() + "/events");
+            env.put("SENTINEL_EVENTS_HTTP_TOKEN", "t0ken");
+            try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(env))) {
+                var device = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion3().identifier("dev-9")
+                        .serverHost("127.0.0.1").serverPort(node.brokerPort()).buildBlocking();
+                device.connect();
+                device.publishWith().topic("clients/dev-9/telemetry").payload("reboot; cat /etc/passwd".getBytes())
+                        .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_MOST_ONCE).send();
+                device.disconnect();
+
+                syslog.setSoTimeout(20_000);
+                try (java.net.Socket s = syslog.accept()) {
+                    s.setSoTimeout(20_000);
+                    String frame = readFrame(s.getInputStream());
+                    assertThat(frame).startsWith("<34>1 ").contains(" mqtt-sentinel ")
+                            .contains("[sentinel@32473 layer=\"broker\" client=\"dev-9\" topic=\"clients/dev-9/telemetry\""
+                                    + " category=\"command_injection\"");
+                }
+                String request = posted.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(request).startsWith("Bearer t0ken [{").contains("\"client_id\":\"dev-9\"")
+                        .contains("\"category\":\"command_injection\"");
+                assertThat(TestClients.await(Duration.ofSeconds(10), () -> node.meterRegistry()
+                        .find("sentinel.events.delivered").tag("sink", "http").functionCounter().count() >= 1)).isTrue();
+            }
+        } finally {
+            collector.stop(0);
+        }
+    }
+
+    /** Reads one RFC 6587 octet-counted frame. */
+    private static String readFrame(java.io.InputStream in) throws IOException {
+        int length = 0;
+        int c;
+        while ((c = in.read()) != ' ') {
+            assertThat(c).as("frame length digit").isBetween((int) '0', (int) '9');
+            length = length * 10 + (c - '0');
+        }
+        return new String(in.readNBytes(length), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void authFile_defaultsIntoTheDataDirectory() {
         assertThat(SentinelNode.authFile(LauncherConfig.of(Map.of("SENTINEL_DATA_DIR", "/srv/sentinel"))))
                 .isEqualTo(Path.of("/srv/sentinel/credentials"));
