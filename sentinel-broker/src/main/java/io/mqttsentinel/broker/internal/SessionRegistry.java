@@ -91,20 +91,31 @@ public final class SessionRegistry {
      * above the former owner's watermark, up to where this node's router took over.
      */
     private Connected claimLocked(String clientId, boolean clean, Object owner) {
-        StateRecords.SessionState former = remote.get(clientId);
-        long epoch = (former == null ? 0 : former.ownerEpoch()) + 1;
         Session s = new Session(clientId, !clean, context);
         synchronized (s.recordLock()) {
-            s.ownerEpoch(epoch);
+            s.ownerEpoch(Long.MAX_VALUE); // a claim in progress is not fenced by the records it is waiting for
         }
         sessions.put(clientId, s);
         s.claim(owner);
-        CompletionStage<io.mqttsentinel.api.LogPosition> written = stateWriter.writeClaim(s,
-                clean || former == null || former.deleted() ? null : former);
-        CompletionStage<Boolean> ready = written
-                .thenCompose(pos -> tail.awaitPast(pos))
+        // first catch up with everything written before this CONNECT (a probe record, then the tail past it),
+        // so that the claim's epoch and state follow the former owner's newest record
+        CompletionStage<Boolean> ready = stateWriter.append(StateRecords.marker())
+                .thenCompose(tail::awaitPast)
+                .thenCompose(caughtUp -> writeClaim(s, clean))
+                .thenCompose(tail::awaitPast)
                 .thenApply(positions -> adopt(s, positions));
         return new Connected(s, null, ready);
+    }
+
+    private CompletionStage<io.mqttsentinel.api.LogPosition> writeClaim(Session s, boolean clean) {
+        synchronized (stripe(s.clientId())) {
+            StateRecords.SessionState former = remote.get(s.clientId());
+            long epoch = (former == null ? 0 : former.ownerEpoch()) + 1;
+            synchronized (s.recordLock()) {
+                s.ownerEpoch(epoch);
+            }
+            return stateWriter.writeClaim(s, clean || former == null || former.deleted() ? null : former);
+        }
     }
 
     private boolean adopt(Session s, Map<Integer, Long> positions) {
@@ -152,6 +163,7 @@ public final class SessionRegistry {
                 boolean theirs = state.ownerEpoch() > mine
                         || state.ownerEpoch() == mine && state.owner().compareTo(nodeId) > 0;
                 if (!theirs) {
+                    remember(state); // an older owner's record: what a claim in progress takes over from
                     return;
                 }
                 Object owner = local.owner();
@@ -161,11 +173,12 @@ public final class SessionRegistry {
                     fence.accept(owner);
                 }
             }
-            StateRecords.SessionState current = remote.get(clientId);
-            if (current == null || state.newerThan(current)) {
-                remote.put(clientId, state);
-            }
+            remember(state);
         }
+    }
+
+    private void remember(StateRecords.SessionState state) {
+        remote.merge(state.clientId(), state, (current, next) -> next.newerThan(current) ? next : current);
     }
 
     /**
