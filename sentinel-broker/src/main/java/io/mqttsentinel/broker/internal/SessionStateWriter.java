@@ -284,9 +284,7 @@ public final class SessionStateWriter implements AutoCloseable {
         Map<Integer, Long> completed = router.completed();
         byte[] beginPayload = StateRecords.begin(id);
         LogPosition begin = append(beginPayload).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
-        List<CompletableFuture<LogPosition>> writes = new ArrayList<>();
-        List<byte[]> chunk = new ArrayList<>();
-        int bytes = 0;
+        Chunks chunks = new Chunks(id);
         int sessionCount = 0;
         for (Session s : sessions.get()) {
             if (!s.persistent()) {
@@ -302,30 +300,17 @@ public final class SessionStateWriter implements AutoCloseable {
                 entry = StateRecords.session(nodeId, s.ownerEpoch(), s.clientId(), seq, s.subscriptions(), s.progress());
             }
             sessionCount++;
-            chunk.add(entry);
-            bytes += entry.length;
-            if (bytes >= CHUNK_BYTES) {
-                writes.add(append(StateRecords.chunk(id, chunk)).toCompletableFuture());
-                chunk = new ArrayList<>();
-                bytes = 0;
-            }
+            chunks.add(entry);
         }
         SessionRegistry reg = registry;
         Map<String, Map<Integer, Long>> nodes = new java.util.HashMap<>();
         if (reg != null) {
             for (StateRecords.SessionState other : reg.remoteSessions()) {
                 // a copy of the owner's newest record, under its owner's epoch and sequence
-                byte[] entry = other.deleted()
+                chunks.add(other.deleted()
                         ? StateRecords.deleted(other.owner(), other.ownerEpoch(), other.clientId(), other.seq())
                         : StateRecords.session(other.owner(), other.ownerEpoch(), other.clientId(), other.seq(),
-                                other.subscriptions(), other.progress());
-                chunk.add(entry);
-                bytes += entry.length;
-                if (bytes >= CHUNK_BYTES) {
-                    writes.add(append(StateRecords.chunk(id, chunk)).toCompletableFuture());
-                    chunk = new ArrayList<>();
-                    bytes = 0;
-                }
+                                other.subscriptions(), other.progress()));
             }
             nodes.putAll(reg.nodeCheckpoints());
         }
@@ -334,18 +319,9 @@ public final class SessionStateWriter implements AutoCloseable {
         for (RetainedStore.Entry e : retained.all()) {
             BrokerMessage m = e.message();
             retainedCount++;
-            byte[] entry = StateRecords.retained(m.topic(), e.seq(), m.qos(), m.payload());
-            chunk.add(entry);
-            bytes += entry.length;
-            if (bytes >= CHUNK_BYTES) {
-                writes.add(append(StateRecords.chunk(id, chunk)).toCompletableFuture());
-                chunk = new ArrayList<>();
-                bytes = 0;
-            }
+            chunks.add(StateRecords.retained(m.topic(), e.seq(), m.qos(), m.payload()));
         }
-        if (!chunk.isEmpty()) {
-            writes.add(append(StateRecords.chunk(id, chunk)).toCompletableFuture());
-        }
+        List<CompletableFuture<LogPosition>> writes = chunks.finish();
         writes.add(append(StateRecords.end(id, sessionCount, retainedCount, completed, nodes)).toCompletableFuture());
         CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).get(WAIT_SECONDS, TimeUnit.SECONDS);
         try (LogReader marker = log.openReader(SNAPSHOT_GROUP)) {
@@ -357,6 +333,40 @@ public final class SessionStateWriter implements AutoCloseable {
         snapshotSoon = false;
         LOG.info("state snapshot {} written: {} sessions, {} retained messages, {} ms", id, sessionCount, retainedCount,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /** Packs snapshot entries into chunk records of about {@value #CHUNK_BYTES} bytes, appended as they fill. */
+    private final class Chunks {
+        private final long snapshotId;
+        private final List<CompletableFuture<LogPosition>> writes = new ArrayList<>();
+        private List<byte[]> chunk = new ArrayList<>();
+        private int bytes;
+
+        Chunks(long snapshotId) {
+            this.snapshotId = snapshotId;
+        }
+
+        void add(byte[] entry) {
+            chunk.add(entry);
+            bytes += entry.length;
+            if (bytes >= CHUNK_BYTES) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            writes.add(append(StateRecords.chunk(snapshotId, chunk)).toCompletableFuture());
+            chunk = new ArrayList<>();
+            bytes = 0;
+        }
+
+        /** @return the appends of every chunk, the last (partial) one included */
+        List<CompletableFuture<LogPosition>> finish() {
+            if (!chunk.isEmpty()) {
+                flush();
+            }
+            return writes;
+        }
     }
 
     /** Stops the schedule and writes the last checkpoint, waiting up to five seconds for it. */
