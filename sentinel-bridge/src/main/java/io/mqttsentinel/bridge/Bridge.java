@@ -122,7 +122,7 @@ public final class Bridge implements AutoCloseable {
         this.coreReconnector = new BackoffReconnector("core " + config.coreHost() + ":" + config.corePort(),
                 config.backoff(), b.random, b.coreListener);
         ConnectionListener coreListener = b.coreListener;
-        this.core = Mqtt3Client.builder()
+        this.core = io.mqttsentinel.bridge.internal.TrustMaterial.coreTls(Mqtt3Client.builder(), config)
                 .identifier(config.clientId())
                 .serverHost(config.coreHost())
                 .serverPort(config.corePort())

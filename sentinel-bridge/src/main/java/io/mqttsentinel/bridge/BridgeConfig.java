@@ -32,6 +32,8 @@ import io.mqttsentinel.bridge.internal.TrustMaterial;
  *       default 80 for ws and 443 for wss; no user info or fragment</li>
  *   <li>{@value #CORE} [{@code 127.0.0.1:1884}] — the core broker, {@code host:port}, plain MQTT 3.1.1</li>
  *   <li>{@value #CORE_USERNAME} / {@value #CORE_PASSWORD} [none] — credentials for the core broker</li>
+ *   <li>{@value #CORE_TLS_CERT} / {@value #CORE_TLS_KEY} with {@value #CORE_CA} [none: plain MQTT] — mutual TLS to
+ *       the core: the bridge's client certificate of the core CA, its PKCS#8 key, and that CA (PEM files)</li>
  *   <li>{@value #CLIENT_ID} [{@code sentinel-bridge}] — 1–128 characters from {@code [A-Za-z0-9._:-]}; the
  *       stable MQTT client id on both sides (persistent sessions, clean session false)</li>
  *   <li>{@value #ORIGIN_USERNAME} / {@value #ORIGIN_PASSWORD} [none] — credentials for the origin (secret)</li>
@@ -63,6 +65,12 @@ public final class BridgeConfig {
     public static final String CORE_USERNAME = "SENTINEL_BRIDGE_CORE_USERNAME";
     /** Environment key of the core broker password. */
     public static final String CORE_PASSWORD = "SENTINEL_BRIDGE_CORE_PASSWORD";
+    /** Environment key of the bridge's client certificate for the core (mutual TLS, PEM). */
+    public static final String CORE_TLS_CERT = "SENTINEL_BRIDGE_CORE_TLS_CERT";
+    /** Environment key of that certificate's private key (PKCS#8 PEM). */
+    public static final String CORE_TLS_KEY = "SENTINEL_BRIDGE_CORE_TLS_KEY";
+    /** Environment key of the core's CA (PEM), shared with the proxy. */
+    public static final String CORE_CA = "SENTINEL_CORE_CA";
     /** Environment key of the MQTT client id. */
     public static final String CLIENT_ID = "SENTINEL_BRIDGE_CLIENT_ID";
     /** Environment key of the origin user name. */
@@ -129,6 +137,9 @@ public final class BridgeConfig {
     private final String originUsername;
     private final String originPassword;
     private final Path originCa;
+    private final Path coreTlsCert;
+    private final Path coreTlsKey;
+    private final Path coreCa;
     private final String originCaPassword;
     private final boolean verifyHostname;
     private final List<String> subscriptions;
@@ -150,6 +161,9 @@ public final class BridgeConfig {
         this.originUsername = b.originUsername;
         this.originPassword = b.originPassword;
         this.originCa = b.originCa;
+        this.coreTlsCert = b.coreTlsCert;
+        this.coreTlsKey = b.coreTlsKey;
+        this.coreCa = b.coreCa;
         this.originCaPassword = b.originCaPassword;
         this.verifyHostname = b.verifyHostname;
         this.subscriptions = List.copyOf(b.subscriptions);
@@ -208,6 +222,16 @@ public final class BridgeConfig {
         } else if (get(env, CORE_PASSWORD) != null) {
             throw new IllegalArgumentException(CORE_PASSWORD + " is set but " + CORE_USERNAME
                     + " is not: MQTT 3.1.1 sends a password only with a user name");
+        }
+        String coreCert = get(env, CORE_TLS_CERT);
+        String coreKey = get(env, CORE_TLS_KEY);
+        String coreCaFile = get(env, CORE_CA);
+        if (coreCert != null || coreKey != null || coreCaFile != null) {
+            if (coreCert == null || coreKey == null || coreCaFile == null) {
+                throw new IllegalArgumentException(CORE_TLS_CERT + ", " + CORE_TLS_KEY + " and " + CORE_CA
+                        + " must be set together (cert=" + coreCert + ", key=" + coreKey + ", core CA=" + coreCaFile + ")");
+            }
+            keyed(CORE_TLS_CERT, coreCert, () -> b.coreTls(toPath(coreCert), toPath(coreKey), toPath(coreCaFile)));
         }
         String originUser = get(env, ORIGIN_USERNAME);
         if (originUser != null) {
@@ -413,6 +437,21 @@ public final class BridgeConfig {
         return Optional.ofNullable(originPassword);
     }
 
+    /** @return the bridge's client certificate for the core, if the link to the core is mutual TLS */
+    public Optional<Path> coreTlsCert() {
+        return Optional.ofNullable(coreTlsCert);
+    }
+
+    /** @return the private key of {@link #coreTlsCert()}, if set */
+    public Optional<Path> coreTlsKey() {
+        return Optional.ofNullable(coreTlsKey);
+    }
+
+    /** @return the core's CA, if the link to the core is mutual TLS */
+    public Optional<Path> coreCa() {
+        return Optional.ofNullable(coreCa);
+    }
+
     /**
      * @return the CA certificates trusted for {@code wss} (PEM, PKCS#12 or JKS); empty means the JVM's trust
      *         store
@@ -483,7 +522,7 @@ public final class BridgeConfig {
                 + ", coreUsername=" + coreUsername + ", corePassword=" + (corePassword == null ? "none" : "***")
                 + ", clientId=" + clientId + ", originUsername=" + originUsername
                 + ", originPassword=" + (originPassword == null ? "none" : "***") + ", originCa=" + originCa
-                + ", originCaPassword=" + (originCaPassword == null ? "none" : "***")
+                + ", coreTls=" + (coreTlsCert == null ? "off" : coreTlsCert) + ", originCaPassword=" + (originCaPassword == null ? "none" : "***")
                 + ", verifyHostname=" + verifyHostname + ", subscriptions=" + subscriptions
                 + ", originSubscriptions=" + originSubscriptions + ", topicRewriter=" + topicRewriter
                 + ", backoff=" + backoff + ", maxInFlight=" + maxInFlight + ", originMaxPacket=" + originMaxPacket
@@ -502,6 +541,9 @@ public final class BridgeConfig {
         private String originPassword;
         private Path originCa;
         private String originCaPassword;
+        private Path coreTlsCert;
+        private Path coreTlsKey;
+        private Path coreCa;
         private boolean verifyHostname = true;
         private List<String> subscriptions = DEFAULT_SUBSCRIPTIONS;
         private List<String> originSubscriptions = DEFAULT_ORIGIN_SUBSCRIPTIONS;
@@ -526,6 +568,9 @@ public final class BridgeConfig {
             originPassword = c.originPassword;
             originCa = c.originCa;
             originCaPassword = c.originCaPassword;
+            coreTlsCert = c.coreTlsCert;
+            coreTlsKey = c.coreTlsKey;
+            coreCa = c.coreCa;
             verifyHostname = c.verifyHostname;
             subscriptions = c.subscriptions;
             originSubscriptions = c.originSubscriptions;
@@ -664,6 +709,30 @@ public final class BridgeConfig {
             }
             this.originCa = file;
             this.originCaPassword = file == null ? null : password;
+            return this;
+        }
+
+        /**
+         * Connects to the core over mutual TLS: the bridge presents {@code certPem} and trusts only broker
+         * certificates issued by {@code coreCaPem}; the broker's host name is not checked, as the CA is private
+         * to the core link (see docs/operations.md, "Trust between layers").
+         *
+         * @param certPem   the bridge's client certificate (chain), PEM
+         * @param keyPem    its private key, PKCS#8 PEM
+         * @param coreCaPem the core's CA, PEM
+         * @return this builder
+         * @throws IllegalArgumentException when a file cannot be read as such
+         */
+        public Builder coreTls(Path certPem, Path keyPem, Path coreCaPem) {
+            Objects.requireNonNull(certPem, "certPem");
+            Objects.requireNonNull(keyPem, "keyPem");
+            Objects.requireNonNull(coreCaPem, "coreCaPem");
+            // read now, so that a bad file stops the start rather than every connection attempt
+            TrustMaterial.keyManagerFactory(certPem, keyPem);
+            TrustMaterial.trustManagerFactory(coreCaPem, null);
+            this.coreTlsCert = certPem;
+            this.coreTlsKey = keyPem;
+            this.coreCa = coreCaPem;
             return this;
         }
 

@@ -93,7 +93,7 @@ public final class BridgeLease implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        Mqtt3ClientBuilder cb = Mqtt3Client.builder()
+        Mqtt3ClientBuilder cb = io.mqttsentinel.bridge.internal.TrustMaterial.coreTls(Mqtt3Client.builder(), config)
                 .identifier(config.clientId() + "." + instance)
                 .serverHost(config.coreHost())
                 .serverPort(config.corePort())

@@ -80,6 +80,14 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
     public static final String ENV_SNAPSHOT_RECORDS = "SENTINEL_BROKER_SNAPSHOT_RECORDS";
     /** Environment key of {@link #nodeId()}. */
     public static final String ENV_NODE_ID = "SENTINEL_BROKER_NODE_ID";
+    /** Environment key (read by the launcher, see {@code SentinelBroker.Builder#tls}): the broker's certificate chain, PEM. */
+    public static final String ENV_TLS_CERT = "SENTINEL_BROKER_TLS_CERT";
+    /** Environment key (read by the launcher): the broker's private key, PKCS#8 PEM. */
+    public static final String ENV_TLS_KEY = "SENTINEL_BROKER_TLS_KEY";
+    /** Environment key (read by the launcher): the CA whose certificates clients (proxies, bridges) must present. */
+    public static final String ENV_CLIENT_CA = "SENTINEL_BROKER_CLIENT_CA";
+    /** Environment key (read by the launcher): {@code true} allows a plain, unauthenticated listener. */
+    public static final String ENV_INSECURE_PLAIN = "SENTINEL_BROKER_INSECURE_PLAIN";
 
     /** The default port of the core broker. */
     public static final int DEFAULT_PORT = 1884;

@@ -6,6 +6,7 @@ import io.mqttsentinel.inspect.HttpEventSink;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.SyslogEventSink;
 import io.mqttsentinel.proxy.ProxyConfig;
+import io.mqttsentinel.proxy.tls.CoreCertificates;
 import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
@@ -55,6 +56,7 @@ final class EngineSettings {
         }
         if (roles.contains(Role.BROKER)) {
             parse(() -> BrokerConfig.fromEnvironment(config.values()));
+            coreTrust(roles, config);
             parse(() -> StoreConfig.fromEnvironment(config.values()));
             inspectorConfig(config);
             eventsTopic(config);
@@ -67,7 +69,8 @@ final class EngineSettings {
         }
         if (roles.contains(Role.PROXY)) {
             parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, -1)));
-            for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA", "SENTINEL_AUTH_CA")) {
+            for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA", "SENTINEL_AUTH_CA",
+                    ProxyConfig.UPSTREAM_TLS_CERT, ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA)) {
                 config.get(file).ifPresent(f -> {
                     if (!Files.isReadable(Path.of(f)) || Files.isDirectory(Path.of(f))) {
                         throw ConfigException.invalid(file, f, "a readable PEM file");
@@ -79,6 +82,61 @@ final class EngineSettings {
                 parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values()));
             }
         }
+    }
+
+    /** How the broker of this process listens: mutual TLS from settings, from the generated private CA, or plain. */
+    enum CoreTrust { CONFIGURED, GENERATED, INSECURE_PLAIN }
+
+    /**
+     * Decides how the core listens. With {@code SENTINEL_BROKER_TLS_CERT}/{@code _KEY}/{@code _CLIENT_CA}: mutual
+     * TLS with those files. Else, when proxy or bridge run in the same process ({@code all}, {@code demo}): mutual
+     * TLS with a private CA generated into the data directory. {@code SENTINEL_BROKER_INSECURE_PLAIN=true}: plain.
+     * A broker alone without TLS files and without the opt-in is refused.
+     *
+     * @throws ConfigException naming the keys
+     */
+    static CoreTrust coreTrust(Set<Role> roles, LauncherConfig config) {
+        boolean insecure = config.choice(BrokerConfig.ENV_INSECURE_PLAIN, "false", List.of("true", "false")).equals("true");
+        List<String> keys = List.of(BrokerConfig.ENV_TLS_CERT, BrokerConfig.ENV_TLS_KEY, BrokerConfig.ENV_CLIENT_CA);
+        long set = keys.stream().filter(k -> config.get(k).isPresent()).count();
+        if (set != 0 && set != keys.size()) {
+            throw new ConfigException(String.join(", ", keys) + " must be set together");
+        }
+        if (set == keys.size()) {
+            if (insecure) {
+                throw new ConfigException(BrokerConfig.ENV_INSECURE_PLAIN + "=true contradicts " + BrokerConfig.ENV_TLS_CERT
+                        + ": unset one of them");
+            }
+            for (String k : keys) {
+                String f = config.get(k).orElseThrow();
+                if (!Files.isReadable(Path.of(f)) || Files.isDirectory(Path.of(f))) {
+                    throw ConfigException.invalid(k, f, "a readable PEM file");
+                }
+            }
+            return CoreTrust.CONFIGURED;
+        }
+        if (insecure) {
+            return CoreTrust.INSECURE_PLAIN;
+        }
+        if (roles.contains(Role.PROXY) || roles.contains(Role.BRIDGE)) {
+            return CoreTrust.GENERATED;
+        }
+        throw new ConfigException("the broker accepts only proxies and bridges with a certificate of its CA (mutual TLS): "
+                + "set " + BrokerConfig.ENV_TLS_CERT + ", " + BrokerConfig.ENV_TLS_KEY + " and " + BrokerConfig.ENV_CLIENT_CA
+                + " (see docs/operations.md, \"Trust between layers\"), or " + BrokerConfig.ENV_INSECURE_PLAIN
+                + "=true for a plain listener that anyone who reaches the port can use");
+    }
+
+    /** The private CA of the core link in {@code SENTINEL_DATA_DIR/tls}: created on first start, reused after. */
+    static CoreCertificates.Bundle generatedCoreCertificates(Path dataDir) {
+        Path dir = dataDir.resolve("tls");
+        boolean fresh = !Files.exists(dir.resolve("core-ca.pem"));
+        CoreCertificates.Bundle b = CoreCertificates.ensure(dir);
+        if (fresh) {
+            LOG.info("core link: generated a private CA {} and the broker's, proxy's and bridge's certificates in {} "
+                    + "(mutual TLS between the layers; proxies on other hosts need a certificate of this CA)", b.caCert(), dir);
+        }
+        return b;
     }
 
     /**
@@ -241,7 +299,21 @@ final class EngineSettings {
      * @param brokerPort the running broker's port, or -1 before it runs (validation)
      */
     static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, int brokerPort) {
+        return bridgeEnvironment(roles, config, brokerPort, null);
+    }
+
+    /**
+     * @param core the generated certificates of the in-process core, or {@code null}: the bridge's core TLS
+     *             defaults to them
+     */
+    static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, int brokerPort,
+                                                 CoreCertificates.Bundle core) {
         Map<String, String> env = new LinkedHashMap<>(config.values());
+        if (core != null && !env.containsKey(BridgeConfig.CORE_TLS_CERT)) {
+            env.put(BridgeConfig.CORE_TLS_CERT, core.bridgeCert().toString());
+            env.put(BridgeConfig.CORE_TLS_KEY, core.bridgeKey().toString());
+            env.put(BridgeConfig.CORE_CA, core.caCert().toString());
+        }
         if (roles.contains(Role.BROKER) && !env.containsKey(BridgeConfig.CORE)) {
             env.put(BridgeConfig.CORE, "127.0.0.1:" + (brokerPort > 0 ? brokerPort : BridgeConfig.DEFAULT_CORE_PORT));
         }
@@ -253,7 +325,21 @@ final class EngineSettings {
      * process that also runs the broker the upstream defaults to it.
      */
     static Map<String, String> proxyEnvironment(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort) {
+        return proxyEnvironment(roles, config, dataDir, brokerPort, null);
+    }
+
+    /**
+     * @param core the generated certificates of the in-process core, or {@code null}: the proxy's upstream TLS
+     *             defaults to them
+     */
+    static Map<String, String> proxyEnvironment(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort,
+                                                CoreCertificates.Bundle core) {
         Map<String, String> env = new LinkedHashMap<>(config.values());
+        if (core != null && !env.containsKey(ProxyConfig.UPSTREAM_TLS_CERT)) {
+            env.put(ProxyConfig.UPSTREAM_TLS_CERT, core.proxyCert().toString());
+            env.put(ProxyConfig.UPSTREAM_TLS_KEY, core.proxyKey().toString());
+            env.put(ProxyConfig.CORE_CA, core.caCert().toString());
+        }
         env.putIfAbsent("SENTINEL_AUTH_FILE", dataDir.resolve("credentials").toString());
         if (roles.contains(Role.BROKER) && !env.containsKey("SENTINEL_PROXY_UPSTREAM")) {
             env.put("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:" + (brokerPort > 0 ? brokerPort : ProxyConfig.DEFAULT_UPSTREAM_PORT));

@@ -87,6 +87,7 @@ public final class SentinelNode implements AutoCloseable {
     private volatile int brokerPort = -1;
     private volatile int proxyTlsPort = -1;
     private volatile Path proxyCertificate;
+    private volatile io.mqttsentinel.proxy.tls.CoreCertificates.Bundle coreCertificates;
     private volatile String metricsBind = "";
     private volatile boolean closed;
     private List<SecurityEventSink> remoteEvents;
@@ -123,6 +124,7 @@ public final class SentinelNode implements AutoCloseable {
             if (roles.contains(Role.BROKER)) {
                 node.startBroker(config, dataDir);
             }
+            node.warnIfPlainCoreLink(config);
             if (roles.contains(Role.BRIDGE)) {
                 node.startBridge(config);
             }
@@ -325,18 +327,57 @@ public final class SentinelNode implements AutoCloseable {
                     Map.of(bridgeId, BRIDGE_INFLIGHT), bc.catchUpThreads(), bc.snapshotInterval(), bc.snapshotRecords(),
                     bc.nodeId());
         }
-        SentinelBroker broker = SentinelBroker.builder()
+        SentinelBroker.Builder builder = SentinelBroker.builder()
                 .config(bc)
                 .inspector(Inspectors.standard(ic, registry, Clock.systemUTC()))
                 .messageLog(log)
                 .eventSink(events)
-                .meterRegistry(registry)
-                .build();
+                .meterRegistry(registry);
+        String trust;
+        switch (EngineSettings.coreTrust(roles, config)) {
+            case CONFIGURED:
+                builder.tls(Path.of(config.get(BrokerConfig.ENV_TLS_CERT).orElseThrow()),
+                        Path.of(config.get(BrokerConfig.ENV_TLS_KEY).orElseThrow()),
+                        Path.of(config.get(BrokerConfig.ENV_CLIENT_CA).orElseThrow()));
+                trust = "mutual TLS, clients of " + config.get(BrokerConfig.ENV_CLIENT_CA).orElseThrow();
+                break;
+            case GENERATED:
+                coreCertificates = EngineSettings.generatedCoreCertificates(dataDir);
+                builder.tls(coreCertificates.brokerCert(), coreCertificates.brokerKey(), coreCertificates.caCert());
+                trust = "mutual TLS, clients of the private CA " + coreCertificates.caCert();
+                break;
+            default:
+                LOG.warn("{}=true: the core broker listens WITHOUT TLS or client authentication; anyone who can reach "
+                        + "{}:{} reads every device's messages and publishes to any device", BrokerConfig.ENV_INSECURE_PLAIN,
+                        bc.bindAddress(), bc.port());
+                trust = "PLAIN, unauthenticated (" + BrokerConfig.ENV_INSECURE_PLAIN + "=true)";
+                break;
+        }
+        SentinelBroker broker = builder.build();
         self.set(broker);
         add("broker", broker, broker::isReady);
         broker.start();
         brokerPort = broker.port();
-        endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + ", log " + where);
+        endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + " (" + trust + "), log " + where);
+    }
+
+    /** A proxy or bridge of this process that talks plain MQTT to a core elsewhere: say so once. */
+    private void warnIfPlainCoreLink(LauncherConfig config) {
+        if (roles.contains(Role.BROKER) && coreCertificates != null) {
+            return;
+        }
+        if (roles.contains(Role.PROXY) && config.get(ProxyConfig.UPSTREAM_TLS_CERT).isEmpty()
+                && !(roles.contains(Role.BROKER) && EngineSettings.coreTrust(roles, config) == EngineSettings.CoreTrust.INSECURE_PLAIN)) {
+            LOG.warn("{} is unset: the proxy connects to the core in plain MQTT without a client certificate; a core with "
+                    + "mutual TLS refuses it (set {}, {} and {})", ProxyConfig.UPSTREAM_TLS_CERT, ProxyConfig.UPSTREAM_TLS_CERT,
+                    ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA);
+        }
+        if (roles.contains(Role.BRIDGE) && config.get(BridgeConfig.CORE_TLS_CERT).isEmpty()
+                && !(roles.contains(Role.BROKER) && EngineSettings.coreTrust(roles, config) == EngineSettings.CoreTrust.INSECURE_PLAIN)) {
+            LOG.warn("{} is unset: the bridge connects to the core in plain MQTT without a client certificate; a core with "
+                    + "mutual TLS refuses it (set {}, {} and {})", BridgeConfig.CORE_TLS_CERT, BridgeConfig.CORE_TLS_CERT,
+                    BridgeConfig.CORE_TLS_KEY, BridgeConfig.CORE_CA);
+        }
     }
 
     /**
@@ -390,7 +431,7 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startProxy(LauncherConfig config, Path dataDir) {
-        ProxyConfig pc = parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, brokerPort)));
+        ProxyConfig pc = parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, brokerPort, coreCertificates)));
         RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
         SentinelProxy.Builder b = SentinelProxy.builder().config(pc);
         if (pc.tlsCert().isEmpty()) {
@@ -433,7 +474,7 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startBridge(LauncherConfig config) {
-        BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, brokerPort)));
+        BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, brokerPort, coreCertificates)));
         if (!bc.lease().isZero()) {
             BridgeLease lease = BridgeLease.builder(bc).meterRegistry(registry).build();
             add("bridge", lease, lease::isReady);

@@ -73,6 +73,14 @@ final class Settings {
         add("SENTINEL_PROXY_UPSTREAM_RETRY", "2s", "100ms to 5m",
                 "How long a broker node that failed a connect (or a probe after a dropped connection) is skipped",
                 proxy, false);
+        add("SENTINEL_PROXY_UPSTREAM_TLS_CERT", "all: generated in SENTINEL_DATA_DIR/tls; else unset (plain, warning)",
+                "a PEM certificate (chain) of the core CA; set with SENTINEL_PROXY_UPSTREAM_TLS_KEY and SENTINEL_CORE_CA",
+                "The proxy's client certificate for the core's mutual TLS", proxy, false);
+        add("SENTINEL_PROXY_UPSTREAM_TLS_KEY", "all: generated", "a PEM (PKCS#8) private key file",
+                "Private key of SENTINEL_PROXY_UPSTREAM_TLS_CERT", proxy, false);
+        add("SENTINEL_CORE_CA", "all: generated in SENTINEL_DATA_DIR/tls/core-ca.pem", "a PEM file of CA certificates",
+                "The CA of the core link: proxy and bridge accept only broker certificates it issued (host names are not "
+                        + "checked: the CA is private to the core link); read by proxy and bridge", proxy, false);
         add("SENTINEL_TLS_CERT", "", "a PEM certificate chain file; set together with SENTINEL_TLS_KEY",
                 "Proxy server certificate; unset: a self-signed pair is generated into SENTINEL_DATA_DIR/tls (warning)",
                 proxy, false);
@@ -169,6 +177,17 @@ final class Settings {
         add("SENTINEL_BROKER_PORT", "1884", PORT_OR_EPHEMERAL, "MQTT listener of the core broker", broker, false);
         add("SENTINEL_BROKER_BIND", "127.0.0.1", "a host name or IP literal", "Address the broker binds (0.0.0.0 when "
                 + "proxies or bridges run on other hosts)", broker, false);
+        add("SENTINEL_BROKER_TLS_CERT", "all/demo: generated in SENTINEL_DATA_DIR/tls; broker: required",
+                "a PEM certificate chain file; set with SENTINEL_BROKER_TLS_KEY and SENTINEL_BROKER_CLIENT_CA",
+                "The broker's server certificate: the listener is mutual TLS", LAUNCHER, false);
+        add("SENTINEL_BROKER_TLS_KEY", "all/demo: generated", "a PEM (PKCS#8) private key file",
+                "Private key of SENTINEL_BROKER_TLS_CERT", LAUNCHER, false);
+        add("SENTINEL_BROKER_CLIENT_CA", "all/demo: the generated core CA", "a PEM file of CA certificates",
+                "Clients (proxies, bridges) must present a certificate of this CA", LAUNCHER, false);
+        add("SENTINEL_BROKER_INSECURE_PLAIN", "false", "true, false",
+                "true: a plain MQTT listener without TLS or client authentication (logs a warning, "
+                        + "mqtt_broker_insecure_listener 1); anyone who reaches the port reads and writes everything",
+                LAUNCHER, false);
         add("SENTINEL_BROKER_MAX_PACKET", "262144", "1 to 268435455 bytes", "Largest MQTT packet accepted", broker, false);
         add("SENTINEL_BROKER_MAX_CLIENT_ID", "256", "23 to 65535 bytes", "Longest client id accepted", broker, false);
         add("SENTINEL_BROKER_CONNECT_TIMEOUT_MS", "10000", "1 to 600000", "Deadline for the first packet (CONNECT)",
@@ -245,6 +264,11 @@ final class Settings {
                 "The core broker the bridge subscribes on", bridge, false);
         add("SENTINEL_BRIDGE_CORE_USERNAME", "", "text", "User name for the core broker", bridge, false);
         add("SENTINEL_BRIDGE_CORE_PASSWORD", "", "text", "Password for the core broker", bridge, true);
+        add("SENTINEL_BRIDGE_CORE_TLS_CERT", "all: generated in SENTINEL_DATA_DIR/tls; else unset (plain, warning)",
+                "a PEM certificate (chain) of the core CA; set with SENTINEL_BRIDGE_CORE_TLS_KEY and SENTINEL_CORE_CA",
+                "The bridge's client certificate for the core's mutual TLS", bridge, false);
+        add("SENTINEL_BRIDGE_CORE_TLS_KEY", "all: generated", "a PEM (PKCS#8) private key file",
+                "Private key of SENTINEL_BRIDGE_CORE_TLS_CERT", bridge, false);
         add("SENTINEL_BRIDGE_CLIENT_ID", "sentinel-bridge", "1 to 128 characters from [A-Za-z0-9._:-]",
                 "Stable MQTT client id on both sides (persistent sessions)", bridge, false);
         add("SENTINEL_BRIDGE_ORIGIN_USERNAME", "", "text", "User name for the origin", bridge, false);

@@ -58,7 +58,8 @@ class LauncherProcessTest {
     void broker_servesUntilSigterm_thenStopsCleanly() throws Exception {
         int metrics = FreePorts.next();
         Process p = launch(Map.of("SENTINEL_DATA_DIR", dir.resolve("data").toString(), "SENTINEL_BROKER_PORT", "0",
-                "SENTINEL_METRICS_PORT", Integer.toString(metrics), "SENTINEL_METRICS_BIND", "127.0.0.1"), "broker");
+                "SENTINEL_METRICS_PORT", Integer.toString(metrics), "SENTINEL_METRICS_BIND", "127.0.0.1",
+                "SENTINEL_BROKER_INSECURE_PLAIN", "true"), "broker");
         try {
             assertThat(TestClients.await(Duration.ofSeconds(60), () -> {
                 try {

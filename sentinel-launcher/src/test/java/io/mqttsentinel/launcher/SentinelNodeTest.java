@@ -34,6 +34,58 @@ class SentinelNodeTest {
         return m;
     }
 
+    /** A broker alone needs TLS files or the explicit plain opt-in. */
+    private static Map<String, String> plainBroker(Map<String, String> m) {
+        m.put("SENTINEL_BROKER_INSECURE_PLAIN", "true");
+        return m;
+    }
+
+    @Test
+    void brokerAlone_withoutTlsFilesOrTheOptIn_isRefusedNamingTheKeys() {
+        assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(base(FreePorts.next()))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SENTINEL_BROKER_TLS_CERT").hasMessageContaining("SENTINEL_BROKER_CLIENT_CA")
+                .hasMessageContaining("SENTINEL_BROKER_INSECURE_PLAIN=true");
+    }
+
+    @Test
+    void brokerInsecurePlain_listensPlain_andTheMetricSaysSo() throws Exception {
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(plainBroker(base(FreePorts.next()))))) {
+            assertThat(node.meterRegistry().find("mqtt_broker_insecure_listener").gauge().value()).isEqualTo(1.0);
+            com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient c = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion3()
+                    .identifier("plain").serverHost("127.0.0.1").serverPort(node.brokerPort()).buildBlocking();
+            c.connect();
+            c.disconnect();
+        }
+    }
+
+    @Test
+    void brokerAndBridge_inOneProcess_listenWithMutualTls_fromAGeneratedCa_reusedAtTheNextStart() throws Exception {
+        Map<String, String> m = base(FreePorts.next());
+        m.put("SENTINEL_BRIDGE_ORIGIN_URL", "ws://127.0.0.1:" + FreePorts.next() + "/mqtt");
+        Path tls = dir.resolve("data").resolve("tls");
+        byte[] ca;
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER, Role.BRIDGE), LauncherConfig.of(m))) {
+            assertThat(node.meterRegistry().find("mqtt_broker_insecure_listener").gauge().value()).isZero();
+            assertThat(Files.getPosixFilePermissions(tls.resolve("core-ca.key.pem")))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            ca = Files.readAllBytes(tls.resolve("core-ca.pem"));
+            com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient plain = com.hivemq.client.mqtt.MqttClient.builder()
+                    .useMqttVersion3().identifier("intruder").serverHost("127.0.0.1").serverPort(node.brokerPort()).buildBlocking();
+            assertThatThrownBy(plain::connect).as("plain MQTT to the core").isInstanceOf(RuntimeException.class);
+            com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient noCert = com.hivemq.client.mqtt.MqttClient.builder()
+                    .useMqttVersion3().identifier("intruder2").serverHost("127.0.0.1").serverPort(node.brokerPort())
+                    .sslConfig().trustManagerFactory(io.mqttsentinel.testkit.TestCertificates.trustManagerFactory(
+                            tls.resolve("core-ca.pem"))).applySslConfig().buildBlocking();
+            assertThatThrownBy(noCert::connect).as("TLS without the proxy's certificate").isInstanceOf(RuntimeException.class);
+            assertThat(tls.resolve("bridge-client.crt.pem")).exists();
+        }
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER, Role.BRIDGE), LauncherConfig.of(m))) {
+            assertThat(Files.readAllBytes(tls.resolve("core-ca.pem"))).as("the CA is reused").isEqualTo(ca);
+        }
+    }
+
     private static boolean canBind(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort() == port;
@@ -75,7 +127,7 @@ class SentinelNodeTest {
     void start_brokerPortTaken_failsAndLeavesNothingRunning() throws IOException {
         int metrics = FreePorts.next();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Map<String, String> m = base(metrics);
+            Map<String, String> m = plainBroker(base(metrics));
             m.put("SENTINEL_BROKER_PORT", Integer.toString(taken.getLocalPort()));
 
             assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(m)))
@@ -83,7 +135,7 @@ class SentinelNodeTest {
         }
         assertThat(canBind(metrics)).as("metrics port released").isTrue();
         // the log's lock is released too: a broker starts on the same data directory
-        try (SentinelNode again = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(base(FreePorts.next())))) {
+        try (SentinelNode again = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(plainBroker(base(FreePorts.next()))))) {
             assertThat(again.brokerPort()).isPositive();
         }
     }
@@ -92,7 +144,7 @@ class SentinelNodeTest {
     void broker_isReadyOnReadyz_andCloseReleasesPorts() {
         int metrics = FreePorts.next();
         int brokerPort;
-        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(base(metrics)))) {
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(plainBroker(base(metrics))))) {
             brokerPort = node.brokerPort();
             assertThat(TestClients.await(Duration.ofSeconds(20), node::isReady)).isTrue();
             HttpResponse<String> ready = TestClients.get(metrics, "/readyz");

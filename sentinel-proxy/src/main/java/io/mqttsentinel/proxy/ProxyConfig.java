@@ -35,6 +35,10 @@ import io.mqttsentinel.proxy.auth.HttpAuthCallout;
  * <tr><td>SENTINEL_PROXY_BIND</td><td>0.0.0.0</td><td>a local address</td></tr>
  * <tr><td>SENTINEL_PROXY_UPSTREAM</td><td>127.0.0.1:1884</td><td>comma-separated host:port (1 to 64 broker nodes), port 1 to 65535</td></tr>
  * <tr><td>SENTINEL_PROXY_UPSTREAM_RETRY</td><td>2s</td><td>100ms to 5m: how long a failed broker node is skipped</td></tr>
+ * <tr><td>SENTINEL_PROXY_UPSTREAM_TLS_CERT / SENTINEL_PROXY_UPSTREAM_TLS_KEY</td><td>unset = plain MQTT to the core
+ * (the launcher's {@code all} sets its generated pair)</td><td>PEM files: the proxy's client certificate of the core CA
+ * and its PKCS#8 key; set with SENTINEL_CORE_CA</td></tr>
+ * <tr><td>SENTINEL_CORE_CA</td><td>unset</td><td>PEM file: the CA of the core's mutual TLS</td></tr>
  * <tr><td>SENTINEL_TLS_CERT / SENTINEL_TLS_KEY</td><td>unset (the launcher generates a self-signed pair)</td><td>PEM files; both or neither</td></tr>
  * <tr><td>SENTINEL_TLS_CLIENT_AUTH</td><td>none</td><td>none, optional, require</td></tr>
  * <tr><td>SENTINEL_TLS_CLIENT_CA</td><td>unset</td><td>PEM file; required unless client auth is none</td></tr>
@@ -81,6 +85,12 @@ public final class ProxyConfig {
     public static final Duration DEFAULT_UPSTREAM_RETRY = Duration.ofSeconds(2);
     /** The most broker nodes SENTINEL_PROXY_UPSTREAM may name. */
     public static final int MAX_UPSTREAMS = 64;
+    /** Environment key of the proxy's client certificate for the core (mutual TLS). */
+    public static final String UPSTREAM_TLS_CERT = "SENTINEL_PROXY_UPSTREAM_TLS_CERT";
+    /** Environment key of that certificate's private key. */
+    public static final String UPSTREAM_TLS_KEY = "SENTINEL_PROXY_UPSTREAM_TLS_KEY";
+    /** Environment key of the core's CA (shared with the bridge). */
+    public static final String CORE_CA = "SENTINEL_CORE_CA";
     /** The default credentials file. */
     public static final String DEFAULT_AUTH_FILE = "sentinel-devices.txt";
     /** The default of SENTINEL_PROXY_HANDSHAKES_PER_IP. */
@@ -93,6 +103,9 @@ public final class ProxyConfig {
     private final String bindAddress;
     private final List<InetSocketAddress> upstreams;
     private final Duration upstreamRetry;
+    private final Path upstreamTlsCert;
+    private final Path upstreamTlsKey;
+    private final Path coreCa;
     private final Path tlsCert;
     private final Path tlsKey;
     private final ClientAuthMode clientAuth;
@@ -131,6 +144,16 @@ public final class ProxyConfig {
         upstreams = upstreams(r);
         upstreamRetry = r.duration("SENTINEL_PROXY_UPSTREAM_RETRY", DEFAULT_UPSTREAM_RETRY, Duration.ofMillis(100),
                 Duration.ofMinutes(5));
+        String upCert = r.string(UPSTREAM_TLS_CERT, null);
+        String upKey = r.string(UPSTREAM_TLS_KEY, null);
+        String coreCaValue = r.string(CORE_CA, null);
+        if (!((upCert == null) == (upKey == null) && (upKey == null) == (coreCaValue == null))) {
+            throw new IllegalArgumentException(UPSTREAM_TLS_CERT + ", " + UPSTREAM_TLS_KEY + " and " + CORE_CA
+                    + " must be set together (cert=" + upCert + ", key=" + upKey + ", core CA=" + coreCaValue + ")");
+        }
+        upstreamTlsCert = upCert == null ? null : Path.of(upCert);
+        upstreamTlsKey = upKey == null ? null : Path.of(upKey);
+        coreCa = coreCaValue == null ? null : Path.of(coreCaValue);
         String cert = r.string("SENTINEL_TLS_CERT", null);
         String key = r.string("SENTINEL_TLS_KEY", null);
         if ((cert == null) != (key == null)) {
@@ -330,6 +353,21 @@ public final class ProxyConfig {
         return upstreamRetry;
     }
 
+    /** @return SENTINEL_PROXY_UPSTREAM_TLS_CERT, if set (then the key and SENTINEL_CORE_CA are set too) */
+    public Optional<Path> upstreamTlsCert() {
+        return Optional.ofNullable(upstreamTlsCert);
+    }
+
+    /** @return SENTINEL_PROXY_UPSTREAM_TLS_KEY, if set */
+    public Optional<Path> upstreamTlsKey() {
+        return Optional.ofNullable(upstreamTlsKey);
+    }
+
+    /** @return SENTINEL_CORE_CA, if set */
+    public Optional<Path> coreCa() {
+        return Optional.ofNullable(coreCa);
+    }
+
     /** @return SENTINEL_TLS_CERT, if set */
     public Optional<Path> tlsCert() {
         return Optional.ofNullable(tlsCert);
@@ -506,7 +544,7 @@ public final class ProxyConfig {
     @Override
     public String toString() {
         return "ProxyConfig[tlsPort=" + tlsPort + ", plainPort=" + plainPort + ", bind=" + bindAddress
-                + ", upstream=" + upstreamList() + ", upstreamRetry=" + upstreamRetry + ", tlsCert=" + tlsCert + ", clientAuth=" + clientAuth
+                + ", upstream=" + upstreamList() + ", upstreamRetry=" + upstreamRetry + ", upstreamTls=" + (upstreamTlsCert == null ? "off" : upstreamTlsCert) + ", tlsCert=" + tlsCert + ", clientAuth=" + clientAuth
                 + ", authUrl=" + authUrl + ", authFile=" + authFile + ", authCacheTtl=" + authCacheTtl
                 + ", authDenyCacheTtl=" + authDenyCacheTtl + ", " + limits + ", acl=" + defaultPermissions + "]";
     }

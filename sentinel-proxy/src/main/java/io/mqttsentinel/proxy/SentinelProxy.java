@@ -102,12 +102,38 @@ public final class SentinelProxy implements AutoCloseable {
         this.registry = new ConnectionRegistry(b.limits.maxConnections(), b.limits.maxConnectionsPerIp(),
                 b.limits.bandwidthPerIp(), burst, System::nanoTime);
         this.runtime = new ProxyRuntime(b.limits, b.limits.mqttLimits(), b.rateLimiter, auth, b.defaultPermissions,
-                new UpstreamPool(b.upstreams, b.upstreamRetry, System::nanoTime), b.forwardUsername, b.clientAuth,
+                new UpstreamPool(b.upstreams, b.upstreamRetry, System::nanoTime, upstreamTls(b)), b.forwardUsername, b.clientAuth,
                 metrics, b.events, b.clock, b.connections);
         Gauge.builder("mqtt.proxy.upstream.healthy", runtime.upstreams(), UpstreamPool::healthyCount)
                 .description("Core broker nodes the proxy currently considers healthy").register(b.registry);
         this.handshakes = new HandshakeLimiter(b.handshakesPerIp, b.handshakeBurstPerIp, HANDSHAKE_SOURCES, System::nanoTime);
         this.tls = new TlsContextSource(b.cert, b.key, b.clientCa, b.clientAuth, b.preferOpenSsl, metrics);
+    }
+
+    /**
+     * The TLS of the proxy's connections to the core: its client certificate (the core accepts only
+     * certificates of its CA) and the core's CA as the only trust. The broker's certificate is verified against
+     * that CA but its host name is not: the CA is private to the core link and issues certificates only to
+     * core components (brokers, proxies, bridges), so a valid chain already proves the peer is one of them;
+     * the one party that could hold such a certificate without being a broker is a proxy or bridge, which can
+     * already read and write everything on the core. Brokers behind DNS names, service addresses or load
+     * balancers then need no per-name certificates.
+     */
+    private static io.netty.handler.ssl.SslContext upstreamTls(Builder b) {
+        if (b.upstreamCert == null) {
+            return null;
+        }
+        try {
+            return io.netty.handler.ssl.SslContextBuilder.forClient()
+                    .keyManager(b.upstreamCert.toFile(), b.upstreamKey.toFile())
+                    .trustManager(b.coreCa.toFile())
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .endpointIdentificationAlgorithm(null)
+                    .build();
+        } catch (javax.net.ssl.SSLException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot build the TLS to the core from certificate " + b.upstreamCert
+                    + ", key " + b.upstreamKey + " and core CA " + b.coreCa + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -319,6 +345,9 @@ public final class SentinelProxy implements AutoCloseable {
         private Path cert;
         private Path key;
         private Path clientCa;
+        private Path upstreamCert;
+        private Path upstreamKey;
+        private Path coreCa;
         private ClientAuthMode clientAuth = ClientAuthMode.NONE;
         private AuthCallout authCallout;
         private RateLimiter rateLimiter;
@@ -358,6 +387,9 @@ public final class SentinelProxy implements AutoCloseable {
             bindAddress(config.bindAddress());
             upstreams(config.upstreams());
             upstreamRetry(config.upstreamRetry());
+            if (config.upstreamTlsCert().isPresent()) {
+                upstreamTls(config.upstreamTlsCert().get(), config.upstreamTlsKey().orElseThrow(), config.coreCa().orElseThrow());
+            }
             if (config.tlsCert().isPresent()) {
                 tls(config.tlsCert().get(), config.tlsKey().orElseThrow());
             }
@@ -467,6 +499,31 @@ public final class SentinelProxy implements AutoCloseable {
         public Builder tls(Path certPem, Path keyPem) {
             this.cert = Objects.requireNonNull(certPem, "certPem");
             this.key = Objects.requireNonNull(keyPem, "keyPem");
+            return this;
+        }
+
+        /**
+         * Connects to the core over mutual TLS: the proxy presents {@code certPem} (a certificate of the core's
+         * CA) and trusts only broker certificates issued by {@code coreCaPem} (host names are not checked: the
+         * CA is private to the core link). Without it the upstream connections are plain MQTT, which a core
+         * started with {@code SentinelBroker.Builder.tls} refuses.
+         *
+         * @param certPem   the proxy's client certificate chain, PEM
+         * @param keyPem    its PKCS#8 private key, PEM
+         * @param coreCaPem the CA that issued the core's certificates, PEM
+         * @return this builder
+         * @throws IllegalArgumentException when a file is not readable
+         */
+        public Builder upstreamTls(Path certPem, Path keyPem, Path coreCaPem) {
+            for (Path p : new Path[] {certPem, keyPem, coreCaPem}) {
+                Objects.requireNonNull(p, "upstream TLS file");
+                if (!java.nio.file.Files.isReadable(p)) {
+                    throw new IllegalArgumentException("upstream TLS file " + p + " is not readable");
+                }
+            }
+            this.upstreamCert = certPem;
+            this.upstreamKey = keyPem;
+            this.coreCa = coreCaPem;
             return this;
         }
 

@@ -44,6 +44,76 @@ public final class TrustMaterial {
         }
     }
 
+    /**
+     * @param certPem a certificate chain, PEM (the first certificate is the holder's)
+     * @param keyPem  its private key, PKCS#8 PEM ({@code BEGIN PRIVATE KEY}; EC, RSA or EdDSA)
+     * @return a key manager factory presenting that certificate
+     * @throws IllegalArgumentException when the files cannot be read as such
+     */
+    public static javax.net.ssl.KeyManagerFactory keyManagerFactory(Path certPem, Path keyPem) {
+        try {
+            Certificate[] chain;
+            try (InputStream in = Files.newInputStream(certPem)) {
+                chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(new Certificate[0]);
+            }
+            if (chain.length == 0) {
+                throw new IllegalArgumentException("certificate file '" + certPem + "' holds no certificate");
+            }
+            String pem = Files.readString(keyPem, StandardCharsets.US_ASCII);
+            if (!pem.contains("-----BEGIN PRIVATE KEY-----")) {
+                throw new IllegalArgumentException("key file '" + keyPem + "' is not a PKCS#8 PEM key (BEGIN PRIVATE KEY); "
+                        + "convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8.pem");
+            }
+            String b64 = pem.substring(pem.indexOf("-----BEGIN PRIVATE KEY-----") + 27, pem.indexOf("-----END PRIVATE KEY-----"))
+                    .replaceAll("\\s", "");
+            java.security.spec.PKCS8EncodedKeySpec spec =
+                    new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(b64));
+            java.security.PrivateKey key = null;
+            for (String alg : new String[] {"EC", "RSA", "EdDSA", "RSASSA-PSS"}) {
+                try {
+                    key = java.security.KeyFactory.getInstance(alg).generatePrivate(spec);
+                    break;
+                } catch (GeneralSecurityException e) {
+                    // try the next algorithm
+                }
+            }
+            if (key == null) {
+                throw new IllegalArgumentException("key file '" + keyPem + "' holds no EC, RSA or EdDSA key");
+            }
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("client", key, new char[0], chain);
+            javax.net.ssl.KeyManagerFactory kmf =
+                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            return kmf;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the client certificate '" + certPem + "' with key '" + keyPem
+                    + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies the core's mutual TLS of a configuration to a core client builder, when it has one.
+     *
+     * @param builder the core client's builder
+     * @param config  the bridge's configuration
+     * @return the builder
+     */
+    public static com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder coreTls(com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder builder,
+                                                                         io.mqttsentinel.bridge.BridgeConfig config) {
+        if (config.coreTlsCert().isEmpty()) {
+            return builder;
+        }
+        return builder.sslConfig()
+                .keyManagerFactory(keyManagerFactory(config.coreTlsCert().get(), config.coreTlsKey().orElseThrow()))
+                .trustManagerFactory(trustManagerFactory(config.coreCa().orElseThrow(), null))
+                // the CA is private to the core link: a valid chain is the broker's identity (docs/operations.md)
+                .hostnameVerifier((host, session) -> true)
+                .protocols(java.util.List.of("TLSv1.3", "TLSv1.2"))
+                .applySslConfig();
+    }
+
     private static boolean isPem(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] head = in.readNBytes(4096);

@@ -24,9 +24,40 @@ public interface UpstreamConnector {
 
     /**
      * @param rt the proxy's settings (the connect timeout)
-     * @return a connector that opens a TCP connection on the device's event loop
+     * @return a connector that opens a TCP connection on the device's event loop, wrapped in the client TLS of
+     *         {@link UpstreamPool#tls()} when there is one (the upstream handlers' first write, the CONNECT, waits
+     *         in the TLS handler until the handshake is done; a failed handshake closes the channel, which counts
+     *         as a failed node)
      */
     static UpstreamConnector tcp(ProxyRuntime rt) {
+        io.netty.handler.ssl.SslContext tls = rt.upstreams().tls();
+        if (tls == null) {
+            return plain(rt);
+        }
+        UpstreamConnector plain = plain(rt);
+        return (device, node, initializer) -> plain.connect(device, node, new io.netty.channel.ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), node.getHostString(), node.getPort()));
+                ch.pipeline().addLast("tls-failure", new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) throws Exception {
+                        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent
+                                && !((io.netty.handler.ssl.SslHandshakeCompletionEvent) evt).isSuccess()) {
+                            rt.metrics().upstreamFailure("tls_handshake");
+                            org.slf4j.LoggerFactory.getLogger(UpstreamConnector.class).debug("TLS to core {}:{} failed: {}",
+                                    node.getHostString(), node.getPort(),
+                                    ((io.netty.handler.ssl.SslHandshakeCompletionEvent) evt).cause().toString());
+                        }
+                        ctx.fireUserEventTriggered(evt);
+                    }
+                });
+                ch.pipeline().addLast(initializer);
+            }
+        });
+    }
+
+    private static UpstreamConnector plain(ProxyRuntime rt) {
         return (device, node, initializer) -> new Bootstrap()
                 .group(device.eventLoop())
                 .channel(NioSocketChannel.class)

@@ -34,6 +34,7 @@ public final class UpstreamPool {
     /** Per node: the ticker value until which it is down; {@code Long.MIN_VALUE} = healthy. */
     private final AtomicLongArray downUntil;
     private final AtomicIntegerArray probing;
+    private final io.netty.handler.ssl.SslContext tls;
 
     /**
      * @param nodes      the core broker nodes (at least one; unresolved addresses are resolved at each connect)
@@ -41,6 +42,19 @@ public final class UpstreamPool {
      * @param ticker     nanosecond ticker ({@code System::nanoTime})
      */
     public UpstreamPool(List<InetSocketAddress> nodes, Duration retryAfter, LongSupplier ticker) {
+        this(nodes, retryAfter, ticker, null);
+    }
+
+    /**
+     * @param nodes      the core broker nodes (at least one; unresolved addresses are resolved at each connect)
+     * @param retryAfter how long a failed node is skipped
+     * @param ticker     nanosecond ticker ({@code System::nanoTime})
+     * @param tls        the client TLS of connections to every node (mutual TLS with the core), or {@code null}
+     *                   for plain MQTT
+     */
+    public UpstreamPool(List<InetSocketAddress> nodes, Duration retryAfter, LongSupplier ticker,
+                        io.netty.handler.ssl.SslContext tls) {
+        this.tls = tls;
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("at least one upstream node is needed");
         }
@@ -57,6 +71,11 @@ public final class UpstreamPool {
         for (int i = 0; i < seeds.length; i++) {
             downUntil.set(i, Long.MIN_VALUE);
         }
+    }
+
+    /** @return the client TLS of connections to the nodes, or {@code null} when they are plain MQTT */
+    public io.netty.handler.ssl.SslContext tls() {
+        return tls;
     }
 
     /** @return every node, in configuration order */
