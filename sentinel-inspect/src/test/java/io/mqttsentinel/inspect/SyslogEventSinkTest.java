@@ -130,9 +130,10 @@ class SyslogEventSinkTest {
             sink.accept(event("dev", "t", Severity.HIGH, "x"));
         }
         sink.close();
-        // a batch of one or two held by the worker (undeliverable at close), the queue's slot, the rest turned away
+        // a batch of one or two held by the worker (undeliverable at close), then the queue's slot, which the
+        // worker also takes and fails at close when it holds an event; the rest turned away
         assertThat(sink.dropped() + sink.failed()).isEqualTo(300);
-        assertThat(sink.failed()).isBetween(1L, 2L);
+        assertThat(sink.failed()).isBetween(1L, 3L);
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,13 @@ final class SyslogReceiver implements AutoCloseable {
     /** @return the next message if one arrives within {@code wait}, else null */
     String poll(Duration wait) throws InterruptedException {
         return messages.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** @return the messages received so far, in arrival order; they are taken off the receiver */
+    List<String> take() {
+        List<String> taken = new ArrayList<>();
+        messages.drainTo(taken);
+        return taken;
     }
 
     private void acceptLoop() {

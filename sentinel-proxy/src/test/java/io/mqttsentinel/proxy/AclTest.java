@@ -1,6 +1,5 @@
 package io.mqttsentinel.proxy;
 
-import static io.mqttsentinel.proxy.RawTls.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -27,6 +26,7 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCo
 
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.TopicPermissions;
+import io.mqttsentinel.testkit.MqttPackets;
 
 /** Topic ACLs: the default per-device ACL, an ACL from the auth verdict, and the refusals of each packet. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -119,10 +119,9 @@ class AclTest {
     @Test
     void publish_qos1_forbidden_closesTheConnection() throws Exception {
         try (RawTls c = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-            c.write(RawTls.connect("acl-7"));
+            c.write(MqttPackets.connect("acl-7"));
             assertThat(c.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
-            // PUBLISH QoS 1, topic "x/y", packet id 1, payload "z"
-            byte[] publish = bytes(0x32, 0x08, 0x00, 0x03, 'x', '/', 'y', 0x00, 0x01, 'z');
+            byte[] publish = MqttPackets.publish("x/y", "z".getBytes(StandardCharsets.UTF_8), 1, 1);
             assertThat(c.write(publish).readUntilClosed()).isEmpty();
         }
     }

@@ -28,6 +28,7 @@ import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.proxy.auth.AuthEndpoint;
 import io.mqttsentinel.proxy.auth.CachingAuthCallout;
 import io.mqttsentinel.proxy.auth.HttpAuthCallout;
+import io.mqttsentinel.testkit.MqttPackets;
 
 /**
  * The auth callout through the proxy, against a real HTTP endpoint: every way it can say no, or fail to say
@@ -179,7 +180,7 @@ class AuthIntegrationTest {
     @Test
     void emptyClientId_answersConnack02() throws Exception {
         try (RawTls c = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-            assertThat(c.write(RawTls.connect("")).readUntilClosed()).containsExactly(0x20, 0x02, 0x00, 0x02);
+            assertThat(c.write(MqttPackets.connect("")).readUntilClosed()).containsExactly(0x20, 0x02, 0x00, 0x02);
         }
     }
 

@@ -24,6 +24,8 @@ import io.mqttsentinel.api.RateLimitDecision;
 import io.mqttsentinel.api.RateLimitTier;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
+import io.mqttsentinel.testkit.Await;
+import io.mqttsentinel.testkit.MqttPackets;
 
 /** Keep-alives and acknowledgements of an authenticated device are never dropped by a rate tier. */
 class ControlPacketsTest {
@@ -43,10 +45,7 @@ class ControlPacketsTest {
             try (RawTls c = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
                 c.write(persistentConnect("cp-1"));
                 assertThat(c.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
-                byte[] filter = "clients/cp-1/alerts".getBytes(StandardCharsets.US_ASCII);
-                // SUBSCRIBE id 1, the filter, QoS 1
-                c.write(RawTls.concat(bytes(0x82, 2 + 2 + filter.length + 1, 0x00, 0x01, 0x00, filter.length), filter,
-                        bytes(0x01)));
+                c.write(MqttPackets.subscribe(1, "clients/cp-1/alerts", 1));
                 assertThat(c.read(5)).containsExactly(0x90, 0x03, 0x00, 0x01, 0x01);
                 backend.publishWith().topic("clients/cp-1/alerts").qos(MqttQos.AT_LEAST_ONCE)
                         .payload("alert".getBytes(StandardCharsets.UTF_8)).send();
@@ -56,16 +55,16 @@ class ControlPacketsTest {
                 int topicLength = (rest[0] & 0xFF) << 8 | rest[1] & 0xFF;
                 int id = (rest[2 + topicLength] & 0xFF) << 8 | rest[3 + topicLength] & 0xFF;
                 c.write(bytes(0x40, 0x02, id >> 8, id & 0xFF)); // PUBACK
-                c.write(bytes(0xC0, 0x00));                      // PINGREQ
+                c.write(MqttPackets.pingreq());
                 assertThat(c.read(2)).containsExactly(0xD0, 0x00);
-                c.write(bytes(0xE0, 0x00));                      // DISCONNECT
+                c.write(MqttPackets.disconnect());
                 assertThat(c.readUntilClosed()).isEmpty();
             }
             // the session is back, and the broker has nothing to send again: the PUBACK reached it
             try (RawTls c = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
                 c.write(persistentConnect("cp-1"));
                 assertThat(c.read(4)).containsExactly(0x20, 0x02, 0x01, 0x00);
-                c.write(bytes(0xC0, 0x00));
+                c.write(MqttPackets.pingreq());
                 assertThat(c.read(2)).as("PINGRESP, not a redelivered PUBLISH").containsExactly(0xD0, 0x00);
             } finally {
                 backend.disconnect();
@@ -99,8 +98,8 @@ class ControlPacketsTest {
             for (int i = 0; i < 10; i++) {
                 devices.get(0).publishWith().topic("clients/idle-0/t").qos(MqttQos.AT_MOST_ONCE).send();
             }
-            ProxyHarness.await(() -> h.count("mqtt.proxy.rate.limit.rejected", "tier", "global") >= 5,
-                    "the GLOBAL tier to reject");
+            Await.until("the GLOBAL tier to reject",
+                    () -> h.count("mqtt.proxy.rate.limit.rejected", "tier", "global") >= 5);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
                 for (Mqtt3BlockingClient d : devices) {
@@ -122,8 +121,6 @@ class ControlPacketsTest {
 
     /** A CONNECT with clean session 0 (a persistent session) and keep-alive 60. */
     private static byte[] persistentConnect(String clientId) {
-        byte[] c = RawTls.connect(clientId);
-        c[9] = 0x00; // connect flags: clean session off
-        return c;
+        return MqttPackets.connectBuilder(clientId).cleanSession(false).build();
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.mqttsentinel.testkit.MqttPackets;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -118,7 +119,7 @@ final class DeviceSwarm implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(RawTls.connect(clientId))); // sent once TLS is up
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(MqttPackets.connect(clientId))); // sent once TLS is up
             ctx.fireChannelActive();
         }
 

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.ConnectRequest;
+import io.mqttsentinel.testkit.Await;
 import io.mqttsentinel.testkit.FreePorts;
+import io.mqttsentinel.testkit.MqttPackets;
 import io.mqttsentinel.testkit.Services;
 
 /**
@@ -60,9 +62,9 @@ class HaproxyTest {
                 awaitListening(v2Port);
                 try (RawTls a = RawTls.connectWithPrefix(v1Port, "127.0.0.7", new byte[0], h.trust(), null);
                      RawTls b = RawTls.connectWithPrefix(v2Port, "127.0.0.8", new byte[0], h.trust(), null)) {
-                    a.write(RawTls.connect("hap-v1"));
+                    a.write(MqttPackets.connect("hap-v1"));
                     assertThat(a.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
-                    b.write(RawTls.connect("hap-v2"));
+                    b.write(MqttPackets.connect("hap-v2"));
                     assertThat(b.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
                 }
                 assertThat(seen).extracting(r -> r.clientId() + "@" + r.peerAddress().getAddress().getHostAddress())
@@ -77,12 +79,12 @@ class HaproxyTest {
     }
 
     private static void awaitListening(int port) {
-        ProxyHarness.await(() -> {
+        Await.until("haproxy to listen on " + port, () -> {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 return true;
             } catch (java.io.IOException e) {
                 return false;
             }
-        }, "haproxy to listen on " + port);
+        });
     }
 }

@@ -8,6 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mqttsentinel.testkit.Await;
+import io.mqttsentinel.testkit.MqttPackets;
+
 /** Connection limits and per-connection memory bounds, on real sockets. */
 class L4LimitsTest {
     @TempDir
@@ -18,8 +21,8 @@ class L4LimitsTest {
         try (ProxyHarness h = new ProxyHarness(dir, b -> b.limits(ProxyLimits.ofDefaults().withMaxConnectionsPerIp(2)))) {
             try (RawTls a = RawTls.connect(h.proxy.tlsPort(), h.trust());
                  RawTls b = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-                a.write(RawTls.connect("l4-a"));
-                b.write(RawTls.connect("l4-b"));
+                a.write(MqttPackets.connect("l4-a"));
+                b.write(MqttPackets.connect("l4-b"));
                 assertThat(a.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
                 assertThat(b.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
                 try (RawTls c = RawTls.plain(h.proxy.tlsPort())) {
@@ -28,9 +31,9 @@ class L4LimitsTest {
                 assertThat(h.count("mqtt.proxy.connections.rejected", "reason", "max_per_ip")).isEqualTo(1);
                 assertThat(h.count("mqtt.proxy.connections")).isEqualTo(2);
             }
-            ProxyHarness.await(() -> h.proxy.activeConnections() == 0, "the two to close");
+            Await.until("the two to close", () -> h.proxy.activeConnections() == 0);
             try (RawTls again = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-                again.write(RawTls.connect("l4-again"));
+                again.write(MqttPackets.connect("l4-again"));
                 assertThat(again.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
             }
         }
@@ -42,7 +45,7 @@ class L4LimitsTest {
             try (RawTls a = RawTls.connect(h.proxy.tlsPort(), h.trust());
                  RawTls c = RawTls.plain(h.proxy.tlsPort())) {
                 assertThat(c.readUntilClosed()).isEmpty();
-                a.write(RawTls.connect("l4-only"));
+                a.write(MqttPackets.connect("l4-only"));
                 assertThat(a.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
                 assertThat(h.count("mqtt.proxy.connections.rejected", "reason", "max_total")).isEqualTo(1);
             }
@@ -54,12 +57,9 @@ class L4LimitsTest {
         try (ProxyHarness h = new ProxyHarness(dir, b -> b.limits(ProxyLimits.ofDefaults().withMaxPendingBytes(1024)))) {
             h.auth.set(r -> new CompletableFuture<>()); // auth never answers: everything after CONNECT is held
             byte[] payload = new byte[600];
-            byte[] topic = "clients/l4-p/t".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            int remaining = 2 + topic.length + payload.length;
-            byte[] publish = RawTls.concat(RawTls.bytes(0x30, (remaining & 0x7F) | 0x80, remaining >> 7, 0x00, topic.length),
-                    topic, payload);
+            byte[] publish = MqttPackets.publish("clients/l4-p/t", payload, 0, 0);
             try (RawTls raw = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-                raw.write(RawTls.concat(RawTls.connect("l4-p"), publish, publish, publish));
+                raw.write(RawTls.concat(MqttPackets.connect("l4-p"), publish, publish, publish));
                 assertThat(raw.readUntilClosed()).isEmpty();
             }
             assertThat(h.count("mqtt.proxy.overflow", "reason", "pending_bytes")).isEqualTo(1);
@@ -70,7 +70,7 @@ class L4LimitsTest {
     void bytesAreCounted_bothWays() throws Exception {
         try (ProxyHarness h = new ProxyHarness(dir, b -> { })) {
             try (RawTls raw = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-                raw.write(RawTls.connect("l4-bytes"));
+                raw.write(MqttPackets.connect("l4-bytes"));
                 raw.read(4);
             }
             assertThat(h.count("mqtt.proxy.bytes.received")).isGreaterThan(0);
@@ -84,7 +84,7 @@ class L4LimitsTest {
             int refused = 0;
             for (int i = 0; i < 5; i++) {
                 try (RawTls c = RawTls.connectWithPrefix(h.proxy.tlsPort(), "127.0.0.1", new byte[0], h.trust(), null)) {
-                    c.write(RawTls.connect("hs-" + i));
+                    c.write(MqttPackets.connect("hs-" + i));
                     c.read(4);
                 } catch (java.io.IOException e) {
                     refused++; // closed at accept: the handshake fails
@@ -94,7 +94,7 @@ class L4LimitsTest {
             assertThat(h.count("mqtt.proxy.connections.rejected", "reason", "handshake_rate")).isEqualTo(refused);
             assertThat(h.count("mqtt.proxy.tls.handshake.failures", "reason", "timeout")).isZero();
             try (RawTls other = RawTls.connectWithPrefix(h.proxy.tlsPort(), "127.0.0.2", new byte[0], h.trust(), null)) {
-                other.write(RawTls.connect("hs-other"));
+                other.write(MqttPackets.connect("hs-other"));
                 assertThat(other.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
             }
         }
@@ -109,14 +109,10 @@ class L4LimitsTest {
             try (com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient.Mqtt3Publishes seen =
                          backend.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
                 backend.subscribeWith().topicFilter("clients/bw/#").send();
-                byte[] topic = "clients/bw/t".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-                byte[] payload = new byte[4_000];
-                int remaining = 2 + topic.length + payload.length;
-                byte[] publish = RawTls.concat(RawTls.bytes(0x30, (remaining & 0x7F) | 0x80, remaining >> 7, 0x00,
-                        topic.length), topic, payload);
+                byte[] publish = MqttPackets.publish("clients/bw/t", new byte[4_000], 0, 0);
                 int messages = 20; // ~80 KB: the 16 KiB burst, then ~4 s at 16 KiB/s
                 try (RawTls device = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-                    device.write(RawTls.connect("bw"));
+                    device.write(MqttPackets.connect("bw"));
                     assertThat(device.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
                     long start = System.nanoTime();
                     for (int i = 0; i < messages; i++) {

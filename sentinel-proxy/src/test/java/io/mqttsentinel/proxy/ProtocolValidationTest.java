@@ -1,7 +1,6 @@
 package io.mqttsentinel.proxy;
 
 import static io.mqttsentinel.proxy.RawTls.bytes;
-import static io.mqttsentinel.proxy.RawTls.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -12,6 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.mqttsentinel.testkit.MqttPackets;
 
 /**
  * One test per class of malformed input: each is sent over a real TLS connection, must close the connection
@@ -52,7 +53,7 @@ class ProtocolValidationTest {
     private void refusedAfterConnect(String clientId, String reason, byte[] bytes) throws Exception {
         double before = h.count("mqtt.proxy.protocol.violations", "reason", reason);
         try (RawTls c = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-            c.write(RawTls.connect(clientId));
+            c.write(MqttPackets.connect(clientId));
             assertThat(c.read(4)).containsExactly(CONNACK_ACCEPTED);
             assertThat(c.write(bytes).readUntilClosed()).isEmpty();
         }
@@ -61,7 +62,7 @@ class ProtocolValidationTest {
 
     @Test
     void firstPacket_pingreq_closesConnection() throws Exception {
-        assertThat(refusedFirst("first_packet_not_connect", bytes(0xC0, 0x00))).isEmpty();
+        assertThat(refusedFirst("first_packet_not_connect", MqttPackets.pingreq())).isEmpty();
     }
 
     @Test
@@ -76,7 +77,7 @@ class ProtocolValidationTest {
 
     @Test
     void connect_reservedFixedHeaderFlags_closesConnection() throws Exception {
-        byte[] c = RawTls.connect("dev-flags");
+        byte[] c = MqttPackets.connect("dev-flags");
         c[0] = 0x11; // CONNECT with a reserved flag bit set
         assertThat(refusedFirst("reserved_flags", c)).isEmpty();
     }
@@ -94,35 +95,31 @@ class ProtocolValidationTest {
 
     @Test
     void connect_badProtocolName_closesConnection() throws Exception {
-        byte[] c = RawTls.connect("dev-name");
-        c[7] = 'X'; // "MQTX"
+        byte[] c = MqttPackets.connectBuilder("dev-name").protocol("MQTX", 4).build();
         assertThat(refusedFirst("bad_protocol_name", c)).isEmpty();
     }
 
     @Test
     void connect_protocolLevel5_answersConnack01() throws Exception {
-        byte[] c = RawTls.connect("dev-level");
-        c[8] = 5;
+        byte[] c = MqttPackets.connectBuilder("dev-level").protocol("MQTT", 5).build();
         assertThat(refusedFirst("unsupported_protocol_level", c)).containsExactly(0x20, 0x02, 0x00, 0x01);
     }
 
     @Test
     void connect_reservedConnectFlag_closesConnection() throws Exception {
-        byte[] c = RawTls.connect("dev-cflags");
-        c[9] = 0x03; // clean session + reserved bit 0
+        byte[] c = MqttPackets.connectBuilder("dev-cflags").flags(0x03).build(); // clean session + reserved bit 0
         assertThat(refusedFirst("bad_connect_flags", c)).isEmpty();
     }
 
     @Test
     void connect_emptyClientIdWithoutCleanSession_answersConnack02() throws Exception {
-        byte[] c = RawTls.connect("");
-        c[9] = 0x00; // no clean session
+        byte[] c = MqttPackets.connectBuilder("").cleanSession(false).build();
         assertThat(refusedFirst("identifier_rejected", c)).containsExactly(0x20, 0x02, 0x00, 0x02);
     }
 
     @Test
     void connect_overlongUtf8ClientId_closesConnection() throws Exception {
-        byte[] c = RawTls.connect("ab");
+        byte[] c = MqttPackets.connect("ab");
         c[14] = (byte) 0xC0; // "\xC0\x80": an overlong encoding of U+0000
         c[15] = (byte) 0x80;
         assertThat(refusedFirst("invalid_utf8", c)).isEmpty();
@@ -130,7 +127,7 @@ class ProtocolValidationTest {
 
     @Test
     void connect_fieldsLongerThanRemainingLength_closesConnection() throws Exception {
-        byte[] c = RawTls.connect("a");
+        byte[] c = MqttPackets.connect("a");
         c[13] = 5; // client id length 5, but one byte follows
         assertThat(refusedFirst("malformed_packet", c)).isEmpty();
     }
@@ -142,33 +139,33 @@ class ProtocolValidationTest {
 
     @Test
     void secondConnect_closesConnection() throws Exception {
-        refusedAfterConnect("dev-dup", "duplicate_connect", RawTls.connect("dev-dup"));
+        refusedAfterConnect("dev-dup", "duplicate_connect", MqttPackets.connect("dev-dup"));
     }
 
     @Test
     void publish_qos3_closesConnection() throws Exception {
-        refusedAfterConnect("dev-qos3", "invalid_qos", bytes(0x36, 0x05, 0x00, 0x01, 'a', 0x00, 0x01));
+        refusedAfterConnect("dev-qos3", "invalid_qos", MqttPackets.publish("a", new byte[0], 3, 1));
     }
 
     @Test
     void publish_wildcardTopic_closesConnection() throws Exception {
-        refusedAfterConnect("dev-wild", "invalid_topic_name", bytes(0x30, 0x05, 0x00, 0x03, 'a', '/', '+'));
+        refusedAfterConnect("dev-wild", "invalid_topic_name", MqttPackets.publish("a/+", new byte[0], 0, 0));
     }
 
     @Test
     void subscribe_hashNotLast_closesConnection() throws Exception {
         refusedAfterConnect("dev-filter", "invalid_topic_filter",
-                bytes(0x82, 0x0A, 0x00, 0x01, 0x00, 0x05, 'a', '/', '#', '/', 'b', 0x00));
+                MqttPackets.subscribe(1, "a/#/b", 0));
     }
 
     @Test
     void subscribe_noFilters_closesConnection() throws Exception {
-        refusedAfterConnect("dev-empty", "empty_subscription", bytes(0x82, 0x02, 0x00, 0x01));
+        refusedAfterConnect("dev-empty", "empty_subscription", MqttPackets.subscribe(1, null, 0));
     }
 
     @Test
     void subscribe_packetId0_closesConnection() throws Exception {
-        refusedAfterConnect("dev-pid", "invalid_packet_id", bytes(0x82, 0x06, 0x00, 0x00, 0x00, 0x01, 'a', 0x00));
+        refusedAfterConnect("dev-pid", "invalid_packet_id", MqttPackets.subscribe(0, "a", 0));
     }
 
     @Test
@@ -185,26 +182,20 @@ class ProtocolValidationTest {
     void keepAlive_silentForOneAndAHalfTimes_closesConnection() throws Exception {
         double before = h.count("mqtt.proxy.protocol.violations", "reason", "keepalive_timeout");
         try (RawTls raw = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-            raw.write(fixKeepAlive(RawTls.connect("dev-keepalive")));
+            raw.write(MqttPackets.connectBuilder("dev-keepalive").keepAlive(1).build());
             assertThat(raw.read(4)).containsExactly(CONNACK_ACCEPTED);
             assertThat(raw.readUntilClosed()).isEmpty();
         }
         assertThat(h.count("mqtt.proxy.protocol.violations", "reason", "keepalive_timeout")).isEqualTo(before + 1);
     }
 
-    private static byte[] fixKeepAlive(byte[] connect) {
-        connect[10] = 0; // keep-alive MSB
-        connect[11] = 1; // keep-alive LSB: 1 s
-        return connect;
-    }
-
     @Test
     void validPingAfterConnect_isAnsweredByBroker() throws Exception {
         try (RawTls c = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-            c.write(RawTls.connect("dev-ping"));
+            c.write(MqttPackets.connect("dev-ping"));
             assertThat(c.read(4)).containsExactly(CONNACK_ACCEPTED);
-            assertThat(c.write(bytes(0xC0, 0x00)).read(2)).containsExactly(0xD0, 0x00);
-            c.write(concat(bytes(0xE0, 0x00)));
+            assertThat(c.write(MqttPackets.pingreq()).read(2)).containsExactly(0xD0, 0x00);
+            c.write(MqttPackets.disconnect());
             assertThat(c.readUntilClosed()).isEmpty();
         }
     }

@@ -18,6 +18,8 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 
+import io.mqttsentinel.testkit.Await;
+
 class ProxyForwardingTest {
     @TempDir
     Path dir;
@@ -61,6 +63,6 @@ class ProxyForwardingTest {
         assertThat(h.count("mqtt.proxy.connections")).isEqualTo(1);
         assertThat(h.count("mqtt.proxy.auth.requests", "result", "allow")).isEqualTo(1);
         device.disconnect();
-        ProxyHarness.await(() -> h.proxy.activeConnections() == 0, "the device's connection to close");
+        Await.until("the device's connection to close", () -> h.proxy.activeConnections() == 0);
     }
 }

@@ -108,24 +108,6 @@ final class ProxyHarness implements AutoCloseable {
         return c == null ? 0 : c.count();
     }
 
-    /** Waits, bounded, until the condition holds (asynchronous effects such as a counter after a close). */
-    static void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-            try {
-                // polling an asynchronous effect; not a timing assumption
-                TimeUnit.MILLISECONDS.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
-
     static List<String> tls13() {
         return List.of("TLSv1.3");
     }

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.ConnectRequest;
+import io.mqttsentinel.testkit.Await;
+import io.mqttsentinel.testkit.MqttPackets;
 import io.mqttsentinel.testkit.TestCertificates;
 
 /** PROXY protocol v1/v2 on the device listener, from raw headers written by a test client. */
@@ -55,9 +57,9 @@ class ProxyProtocolTest {
             try (RawTls a = RawTls.connectWithPrefix(h.proxy.tlsPort(), "127.0.0.1", v1("203.0.113.7", 40001), h.trust(), null);
                  RawTls b = RawTls.connectWithPrefix(h.proxy.tlsPort(), "127.0.0.1", v2(new int[] {198, 51, 100, 9}, 40002),
                          h.trust(), null)) {
-                a.write(RawTls.connect("pp-v1"));
+                a.write(MqttPackets.connect("pp-v1"));
                 assertThat(a.read(4)).containsExactly(CONNACK_OK);
-                b.write(RawTls.connect("pp-v2"));
+                b.write(MqttPackets.connect("pp-v2"));
                 assertThat(b.read(4)).containsExactly(CONNACK_OK);
                 assertThat(seen).extracting(r -> r.peerAddress().getAddress().getHostAddress())
                         .containsExactlyInAnyOrder("203.0.113.7", "198.51.100.9");
@@ -78,8 +80,8 @@ class ProxyProtocolTest {
     void trustedBalancer_withoutAHeader_isRefused() throws Exception {
         try (ProxyHarness h = new ProxyHarness(dir, b -> b.proxyProtocol(List.of("127.0.0.1")))) {
             assertThatThrownBy(() -> RawTls.connect(h.proxy.tlsPort(), h.trust()).close()).isInstanceOf(java.io.IOException.class);
-            ProxyHarness.await(() -> h.count("mqtt.proxy.connections.rejected", "reason", "proxy_protocol") == 1,
-                    "the refusal to be counted");
+            Await.until("the refusal to be counted",
+                    () -> h.count("mqtt.proxy.connections.rejected", "reason", "proxy_protocol") == 1);
         }
     }
 
@@ -99,7 +101,7 @@ class ProxyProtocolTest {
             }
             assertThat(h.count("mqtt.proxy.connections.rejected", "reason", "proxy_protocol_untrusted")).isEqualTo(2);
             try (RawTls direct = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-                direct.write(RawTls.connect("pp-direct"));
+                direct.write(MqttPackets.connect("pp-direct"));
                 assertThat(direct.read(4)).containsExactly(CONNACK_OK);
             }
             assertThat(seen).singleElement().extracting(r -> r.peerAddress().getAddress().getHostAddress())
@@ -121,12 +123,12 @@ class ProxyProtocolTest {
             });
             try (RawTls ok = RawTls.connectWithPrefix(h.proxy.tlsPort(), "127.0.0.1", v1("192.0.2.44", 5000), h.trust(),
                     ProxyHarness.keys(cert))) {
-                ok.write(RawTls.connect("pp-cert"));
+                ok.write(MqttPackets.connect("pp-cert"));
                 assertThat(ok.read(4)).containsExactly(CONNACK_OK);
             }
             try (RawTls other = RawTls.connectWithPrefix(h.proxy.tlsPort(), "127.0.0.1", v1("192.0.2.44", 5001), h.trust(),
                     ProxyHarness.keys(cert))) {
-                other.write(RawTls.connect("someone-else"));
+                other.write(MqttPackets.connect("someone-else"));
                 assertThat(other.read(4)).containsExactly(0x20, 0x02, 0x00, 0x05);
             }
             assertThat(seen).singleElement().satisfies(r -> {

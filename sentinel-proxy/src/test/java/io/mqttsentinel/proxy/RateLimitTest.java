@@ -1,6 +1,5 @@
 package io.mqttsentinel.proxy;
 
-import static io.mqttsentinel.proxy.RawTls.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -31,6 +30,7 @@ import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.inspect.AnomalyInspector;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
+import io.mqttsentinel.testkit.MqttPackets;
 import io.mqttsentinel.testkit.MutableClock;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 
@@ -105,13 +105,11 @@ class RateLimitTest {
             h.limiter.set((kind, source, clientId) -> kind == PacketKind.PUBLISH
                     ? RateLimitDecision.rejected(RateLimitTier.PUBLISH) : RateLimitDecision.allowed());
             try (RawTls c = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-                c.write(RawTls.connect("rl-q1"));
+                c.write(MqttPackets.connect("rl-q1"));
                 assertThat(c.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
                 // PUBLISH QoS 1 "clients/rl-q1/t" id 7, then PINGREQ: the first answer is the PINGRESP, no PUBACK
-                byte[] topic = "clients/rl-q1/t".getBytes(StandardCharsets.US_ASCII);
-                byte[] publish = RawTls.concat(bytes(0x32, 2 + topic.length + 2 + 1, 0x00, topic.length), topic,
-                        bytes(0x00, 0x07, 'x'));
-                c.write(publish).write(bytes(0xC0, 0x00));
+                byte[] publish = MqttPackets.publish("clients/rl-q1/t", "x".getBytes(StandardCharsets.US_ASCII), 1, 7);
+                c.write(publish).write(MqttPackets.pingreq());
                 assertThat(c.read(2)).containsExactly(0xD0, 0x00);
             }
             assertThat(h.count("mqtt.proxy.rate.limit.rejected", "tier", "publish")).isEqualTo(1);

@@ -5,14 +5,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
-/** A TLS (or plain) socket that writes raw MQTT bytes, for the malformed-packet tests. */
+/**
+ * A TLS (or plain) socket that writes raw MQTT bytes, for the malformed-packet tests; the packets come from
+ * {@link io.mqttsentinel.testkit.MqttPackets} or, when no writer can make them, from {@link #bytes}.
+ */
 final class RawTls implements AutoCloseable {
     private final Socket socket;
 
@@ -91,22 +93,6 @@ final class RawTls implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
-    }
-
-    /** A valid MQTT 3.1.1 CONNECT: clean session, keep-alive 60, the client id, no credentials. */
-    static byte[] connect(String clientId) {
-        byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(0x10);                         // CONNECT
-        b.write(10 + 2 + id.length);           // remaining length
-        b.writeBytes(new byte[] {0, 4, 'M', 'Q', 'T', 'T'}); // protocol name
-        b.write(4);                            // protocol level 3.1.1
-        b.write(0x02);                         // flags: clean session
-        b.writeBytes(new byte[] {0, 60});      // keep-alive 60 s
-        b.write(id.length >> 8);
-        b.write(id.length & 0xFF);
-        b.writeBytes(id);
-        return b.toByteArray();
     }
 
     static byte[] concat(byte[]... parts) {

@@ -25,6 +25,8 @@ import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCo
 
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.ConnectRequest;
+import io.mqttsentinel.testkit.Await;
+import io.mqttsentinel.testkit.MqttPackets;
 import io.mqttsentinel.testkit.TestCertificates;
 
 /** TLS termination: protocol versions, cipher suites, handshake failures by reason, reload, client certificates. */
@@ -100,8 +102,8 @@ class TlsTest {
                     .isIn(0x15, -1);
             assertThat(firstRecordType(port, clientHello(0x0302, ECDHE_ECDSA_AES128_CBC_SHA, RSA_AES128_CBC_SHA)))
                     .isIn(0x15, -1);
-            ProxyHarness.await(() -> h.count("mqtt.proxy.tls.handshake.failures", "reason", "protocol_version") == 2,
-                    "two protocol_version failures");
+            Await.until("two protocol_version failures",
+                    () -> h.count("mqtt.proxy.tls.handshake.failures", "reason", "protocol_version") == 2);
         }
     }
 
@@ -110,8 +112,8 @@ class TlsTest {
         try (ProxyHarness h = new ProxyHarness(dir, b -> { })) {
             assertThat(firstRecordType(h.proxy.tlsPort(), clientHello(0x0303, ECDHE_ECDSA_AES128_CBC_SHA, RSA_AES128_CBC_SHA)))
                     .isIn(0x15, -1);
-            ProxyHarness.await(() -> h.count("mqtt.proxy.tls.handshake.failures", "reason", "no_shared_cipher") == 1,
-                    "a no_shared_cipher failure");
+            Await.until("a no_shared_cipher failure",
+                    () -> h.count("mqtt.proxy.tls.handshake.failures", "reason", "no_shared_cipher") == 1);
         }
     }
 
@@ -150,7 +152,7 @@ class TlsTest {
             try (RawTls raw = RawTls.plain(h.proxy.tlsPort())) {
                 assertThat(raw.readUntilClosed()).isEmpty();
             }
-            ProxyHarness.await(() -> h.count("mqtt.proxy.tls.handshake.failures", "reason", "timeout") == 1, "a timeout");
+            Await.until("a timeout", () -> h.count("mqtt.proxy.tls.handshake.failures", "reason", "timeout") == 1);
         }
     }
 
@@ -158,9 +160,9 @@ class TlsTest {
     void plainMqtt_onTheTlsPort_isRefusedAsNotTls() throws Exception {
         try (ProxyHarness h = new ProxyHarness(dir, b -> { })) {
             try (RawTls raw = RawTls.plain(h.proxy.tlsPort())) {
-                assertThat(raw.write(RawTls.connect("plain")).readUntilClosed()).isEmpty();
+                assertThat(raw.write(MqttPackets.connect("plain")).readUntilClosed()).isEmpty();
             }
-            ProxyHarness.await(() -> h.count("mqtt.proxy.tls.handshake.failures", "reason", "not_tls") == 1, "not_tls");
+            Await.until("not_tls", () -> h.count("mqtt.proxy.tls.handshake.failures", "reason", "not_tls") == 1);
         }
     }
 
@@ -169,7 +171,7 @@ class TlsTest {
         try (ProxyHarness h = new ProxyHarness(dir, b -> b.plainPort(0))) {
             assertThat(h.proxy.plainPort()).isPositive();
             try (RawTls raw = RawTls.plain(h.proxy.plainPort())) {
-                raw.write(RawTls.connect("plain-ok"));
+                raw.write(MqttPackets.connect("plain-ok"));
                 assertThat(raw.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
             }
         }
@@ -193,19 +195,19 @@ class TlsTest {
             // replace the files; the background poll picks them up without a restart
             Files.copy(next.keyFile(), keyFile, StandardCopyOption.REPLACE_EXISTING);
             Files.copy(next.certFile(), certFile, StandardCopyOption.REPLACE_EXISTING);
-            ProxyHarness.await(() -> {
+            Await.until("the new certificate to be served", () -> {
                 try {
                     return handshake(h.proxy.tlsPort(), newTrust, "TLSv1.3") != null;
                 } catch (Exception e) {
                     return false;
                 }
-            }, "the new certificate to be served");
+            });
             assertThatThrownBy(() -> handshake(h.proxy.tlsPort(), h.trust(), "TLSv1.3")).isInstanceOf(javax.net.ssl.SSLException.class);
 
             // a broken certificate is refused; the last good one stays in use
             double failures = h.count("mqtt.proxy.tls.reloads", "result", "failure");
             Files.writeString(certFile, "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n");
-            ProxyHarness.await(() -> h.count("mqtt.proxy.tls.reloads", "result", "failure") > failures, "a failed reload");
+            Await.until("a failed reload", () -> h.count("mqtt.proxy.tls.reloads", "result", "failure") > failures);
             assertThat(h.proxy.reloadTls()).isFalse();
             assertThat(handshake(h.proxy.tlsPort(), newTrust, "TLSv1.3")).isEqualTo("TLSv1.3");
         }
@@ -233,8 +235,9 @@ class TlsTest {
                     .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
             // no certificate: the handshake fails
             assertThatThrownBy(() -> h.device("dev-c3").buildBlocking().connect()).isInstanceOf(RuntimeException.class);
-            ProxyHarness.await(() -> h.registry.find("mqtt.proxy.tls.handshake.failures").counters().stream()
-                    .mapToDouble(c -> c.count()).sum() >= 1, "a handshake failure");
+            Await.until("a handshake failure",
+                    () -> h.registry.find("mqtt.proxy.tls.handshake.failures").counters().stream()
+                    .mapToDouble(c -> c.count()).sum() >= 1);
         }
     }
 

@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.broker.SentinelBroker;
 import io.mqttsentinel.proxy.internal.UpstreamPool;
 import io.mqttsentinel.store.SegmentedFileLog;
+import io.mqttsentinel.testkit.Await;
 
 /**
  * A proxy in front of two real core broker nodes (in-process {@link SentinelBroker}s on separate file logs): devices
@@ -87,26 +88,27 @@ class UpstreamFailoverTest {
             UpstreamPool ranking = new UpstreamPool(List.of(InetSocketAddress.createUnresolved("127.0.0.1", a.port()),
                     InetSocketAddress.createUnresolved("127.0.0.1", b.port())), Duration.ofSeconds(1), System::nanoTime);
             long onA = devices.stream().filter(d -> ranking.candidates(id(d)).get(0).getPort() == a.port()).count();
-            ProxyHarness.await(() -> connections(registryA) == onA && connections(registryB) == DEVICES - onA,
-                    "every device on the node its client id ranks first");
+            Await.until("every device on the node its client id ranks first",
+                    () -> connections(registryA) == onA && connections(registryB) == DEVICES - onA);
             assertThat(onA).as("devices spread over both nodes").isBetween(1L, DEVICES - 1L);
             assertThat(gauge(h.registry, "mqtt.proxy.upstream.healthy")).isEqualTo(2);
 
             long stoppedAt = System.nanoTime();
             a.close();
-            ProxyHarness.await(() -> connections(registryB) == DEVICES && devices.stream().allMatch(
-                    d -> d.getState().isConnected()), "every device connected through node b");
+            Await.until("every device connected through node b",
+                    () -> connections(registryB) == DEVICES
+                            && devices.stream().allMatch(d -> d.getState().isConnected()));
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stoppedAt);
             assertThat(seconds).as("failover within seconds").isLessThan(10);
             assertThat(disconnects.get()).as("only node a's devices were disconnected").isEqualTo((int) onA);
-            ProxyHarness.await(() -> gauge(h.registry, "mqtt.proxy.upstream.healthy") == 1, "node a marked down");
+            Await.until("node a marked down", () -> gauge(h.registry, "mqtt.proxy.upstream.healthy") == 1);
 
             // a new device whose id ranks node a first still gets in, through b, at the first try
             String newcomer = firstIdRanking(ranking, a.port());
             Mqtt3AsyncClient late = h.device(newcomer).buildAsync();
             late.connectWith().cleanSession(false).send().join();
             devices.add(late);
-            ProxyHarness.await(() -> connections(registryB) == DEVICES + 1, "the new device on node b");
+            Await.until("the new device on node b", () -> connections(registryB) == DEVICES + 1);
         } finally {
             for (Mqtt3AsyncClient d : devices) {
                 d.disconnect();

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.testkit.Await;
+import io.mqttsentinel.testkit.MqttPackets;
 
 /** The proxy's upstream side, against a scripted broker that shows exactly what the proxy sends. */
 class UpstreamTest {
@@ -102,7 +104,7 @@ class UpstreamTest {
         try (FakeBroker broker = new FakeBroker(0);
              ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), b -> { }, broker.port())) {
             try (RawTls raw = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-                raw.write(RawTls.connect("up-2"));
+                raw.write(MqttPackets.connect("up-2"));
                 assertThat(raw.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
                 broker.connect.get(10, TimeUnit.SECONDS);
                 broker.socket.close();
@@ -116,11 +118,11 @@ class UpstreamTest {
         try (FakeBroker broker = new FakeBroker(0);
              ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), b -> { }, broker.port())) {
             try (RawTls raw = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
-                raw.write(RawTls.connect("up-3"));
+                raw.write(MqttPackets.connect("up-3"));
                 assertThat(raw.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
             } // TCP close without DISCONNECT
             assertThat(broker.closedByProxy.get(10, TimeUnit.SECONDS)).isTrue();
-            ProxyHarness.await(() -> h.proxy.activeConnections() == 0, "no connection left");
+            Await.until("no connection left", () -> h.proxy.activeConnections() == 0);
         }
     }
 

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>An implementation supplies {@link #newSink()}, a way to make it hand over what it accepted
  * ({@link #flush}, by default {@code close()}) and the events its destination received ({@link #delivered}),
- * read back from the destination (a file, a publisher). It may supply {@link #newStalledSink()}.
+ * read back from the destination (a file, a publisher). It may supply {@link #newStalledSink()}, and
+ * {@link #carried} when its format cannot hold a field exactly.
  *
  * @param <S> the sink type
  */
@@ -72,6 +73,23 @@ public abstract class SecurityEventSinkContract<S extends SecurityEventSink> {
      */
     protected S newStalledSink() throws Exception {
         return null;
+    }
+
+    /**
+     * What the destination's format can carry of an event: by default all of it. An implementation whose
+     * format is narrower than {@link SecurityEvent} (a syslog timestamp holds microseconds, not nanoseconds)
+     * returns the event as its format must render it, and says in its Javadoc which field it narrows and why;
+     * every other field is still compared in full.
+     *
+     * @param sent an event handed to the sink
+     * @return the event the destination is expected to hold
+     */
+    protected SecurityEvent carried(SecurityEvent sent) {
+        return sent;
+    }
+
+    private List<SecurityEvent> carried(List<SecurityEvent> sent) {
+        return sent.stream().map(this::carried).toList();
     }
 
     /** @return how long handing over events may take */
@@ -119,7 +137,7 @@ public abstract class SecurityEventSinkContract<S extends SecurityEventSink> {
             sink.accept(e);
         }
         flush(sink);
-        assertThat(delivered(sink)).containsExactlyInAnyOrderElementsOf(events);
+        assertThat(delivered(sink)).containsExactlyInAnyOrderElementsOf(carried(events));
     }
 
     @Test
@@ -148,7 +166,7 @@ public abstract class SecurityEventSinkContract<S extends SecurityEventSink> {
             pool.shutdownNow();
         }
         flush(sink);
-        assertThat(delivered(sink)).hasSize(threads * perThread).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(delivered(sink)).hasSize(threads * perThread).containsExactlyInAnyOrderElementsOf(carried(sent));
     }
 
     @Test
@@ -185,6 +203,6 @@ public abstract class SecurityEventSinkContract<S extends SecurityEventSink> {
         events.forEach(both::accept);
         flush(sink);
         assertThat(second).containsExactlyElementsOf(events);
-        assertThat(delivered(sink)).containsExactlyInAnyOrderElementsOf(events);
+        assertThat(delivered(sink)).containsExactlyInAnyOrderElementsOf(carried(events));
     }
 }
