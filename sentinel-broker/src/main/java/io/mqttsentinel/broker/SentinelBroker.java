@@ -106,6 +106,7 @@ public final class SentinelBroker implements AutoCloseable {
     private final CatchUp catchUp;
     private volatile LogTail tail;
     private final io.netty.handler.ssl.SslContext tls;
+    private final boolean plainExpected;
     private final ChannelGroup channels = new DefaultChannelGroup("sentinel-broker", GlobalEventExecutor.INSTANCE);
     private final Object lifecycle = new Object();
     private EventLoopGroup bossGroup;
@@ -133,6 +134,7 @@ public final class SentinelBroker implements AutoCloseable {
         SessionStateWriter stateWriter = new SessionStateWriter(b.messageLog, context, b.clock, router, retained);
         this.registry = new SessionRegistry(index, context, stateWriter);
         this.tls = b.tlsCert == null ? null : serverTls(b.tlsCert, b.tlsKey, b.clientCa);
+        this.plainExpected = b.plainExpected;
         this.catchUp = new CatchUp(b.messageLog, config.catchUpThreads());
         context.catchUp(catchUp::request);
         this.routing = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sentinel-broker-router", true));
@@ -230,7 +232,9 @@ public final class SentinelBroker implements AutoCloseable {
             }
             boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
             ready = true;
-            if (tls == null) {
+            if (tls == null && plainExpected) {
+                LOG.info("broker listening on {}:{} (plain MQTT, as intended)", config.bindAddress(), boundPort);
+            } else if (tls == null) {
                 LOG.warn("core broker listening on {}:{} WITHOUT TLS or client authentication: anyone who reaches this "
                         + "port can read every device's messages and publish to any device (mqtt_broker_insecure_listener=1)",
                         config.bindAddress(), boundPort);
@@ -424,6 +428,7 @@ public final class SentinelBroker implements AutoCloseable {
         private java.nio.file.Path tlsCert;
         private java.nio.file.Path tlsKey;
         private java.nio.file.Path clientCa;
+        private boolean plainExpected;
         private PayloadInspector inspector = (context, payload) -> Verdict.allow();
         private MessageLog messageLog;
         private MessageLog quarantineLog;
@@ -597,6 +602,17 @@ public final class SentinelBroker implements AutoCloseable {
             this.tlsCert = certChainPem;
             this.tlsKey = keyPem;
             this.clientCa = clientCaPem;
+            return this;
+        }
+
+        /**
+         * Says that a plain listener is intended (for example a stand-in origin in a demo, not a core): the
+         * start message is then informational instead of a warning. The metric still says it is plain.
+         *
+         * @return this builder
+         */
+        public Builder plainListenerIntended() {
+            this.plainExpected = true;
             return this;
         }
 

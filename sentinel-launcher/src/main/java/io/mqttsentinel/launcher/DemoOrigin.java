@@ -32,7 +32,7 @@ final class DemoOrigin implements AutoCloseable {
         SegmentedFileLog log = SegmentedFileLog.builder(dir).meterRegistry(new SimpleMeterRegistry()).open();
         SentinelBroker broker = null;
         try {
-            broker = SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log)
+            broker = SentinelBroker.builder().port(0).bindAddress("127.0.0.1").plainListenerIntended().messageLog(log)
                     .meterRegistry(new SimpleMeterRegistry()).build().start();
             WebSocketRelay relay = WebSocketRelay.start("/mqtt", new InetSocketAddress("127.0.0.1", broker.port()));
             return new DemoOrigin(log, broker, relay);

@@ -173,7 +173,7 @@ public final class ReconnectStorm {
 
                     @Override
                     public void channelActive(ChannelHandlerContext ctx) {
-                        ctx.writeAndFlush(Unpooled.wrappedBuffer(BenchSetup.connect(id, "u", "p")));
+                        ctx.writeAndFlush(Unpooled.wrappedBuffer(io.mqttsentinel.testkit.MqttPackets.connectBuilder(id).credentials("u", "p").build()));
                     }
 
                     @Override
