@@ -100,6 +100,7 @@ public final class HttpEventSink extends QueuedEventSink {
             rb.header("Authorization", authorization);
         }
         HttpRequest request = rb.build();
+        attempting = true; // until the first attempt is on the wire: a close must not cancel a batch not yet tried
         CompletableFuture<HttpResponse<Void>> f = Failsafe.with(retry).getStageAsync(() -> {
             attempting = true;
             return client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
