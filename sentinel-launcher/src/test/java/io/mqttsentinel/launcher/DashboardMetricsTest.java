@@ -131,7 +131,7 @@ class DashboardMetricsTest {
 
     // ---- traffic ------------------------------------------------------------------------------------------
 
-    private static void traffic(SentinelNode node, MosquittoProcess origin, TrustManagerFactory trust) throws Exception {
+    private void traffic(SentinelNode node, MosquittoProcess origin, TrustManagerFactory trust) throws Exception {
         int proxy = node.proxyTlsPort();
         Mqtt3BlockingClient originApp = Mqtt3Client.builder().identifier("origin-app").serverHost("127.0.0.1")
                 .serverPort(origin.plainPort()).buildBlocking();
@@ -181,7 +181,8 @@ class DashboardMetricsTest {
             }
             ignoreFailure(() -> dev2.disconnect().get(5, TimeUnit.SECONDS));
 
-            // a malformed CONNECT (protocol name "MQTX"): over TLS to the proxy, and in plain to the broker
+            // a malformed CONNECT (protocol name "MQTX"): over TLS to the proxy, and to the broker over its mutual
+            // TLS with the proxy's certificate of the private core CA (the core refuses anyone else)
             byte[] badConnect = {0x10, 13, 0, 4, 'M', 'Q', 'T', 'X', 4, 2, 0, 60, 0, 1, 'a'};
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, trust.getTrustManagers(), null);
@@ -191,7 +192,20 @@ class DashboardMetricsTest {
                 s.startHandshake();
                 sendAndDrain(s, badConnect);
             }
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), node.brokerPort())) {
+            Path coreTls = dir.resolve("data").resolve("tls");
+            java.security.cert.X509Certificate proxyCert;
+            try (var in = java.nio.file.Files.newInputStream(coreTls.resolve("proxy-client.crt.pem"))) {
+                proxyCert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(in);
+            }
+            SSLContext mtls = SSLContext.getInstance("TLS");
+            mtls.init(io.mqttsentinel.testkit.TestCertificates.keyManagerFactory(new io.mqttsentinel.testkit.TestCertificates.Issued(
+                            coreTls.resolve("proxy-client.crt.pem"), coreTls.resolve("proxy-client.key.pem"), proxyCert))
+                            .getKeyManagers(),
+                    io.mqttsentinel.testkit.TestCertificates.trustManagerFactory(coreTls.resolve("core-ca.pem")).getTrustManagers(),
+                    null);
+            try (SSLSocket s = (SSLSocket) mtls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), node.brokerPort())) {
+                s.startHandshake();
                 sendAndDrain(s, badConnect);
             }
             // a client that does not speak TLS

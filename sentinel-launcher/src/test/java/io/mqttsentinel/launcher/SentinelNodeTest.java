@@ -228,6 +228,7 @@ class SentinelNodeTest {
         collector.start();
         try (ServerSocket syslog = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             Map<String, String> env = base(0);
+            env.put("SENTINEL_BROKER_INSECURE_PLAIN", "true"); // a broker on its own, without core certificates
             env.put("SENTINEL_EVENTS_SYSLOG", "tcp://127.0.0.1:" + syslog.getLocalPort());
             env.put("SENTINEL_EVENTS_HTTP", "http://127.0.0.1:" + collector.getAddress().getPort() + "/events");
             env.put("SENTINEL_EVENTS_HTTP_TOKEN", "t0ken");
