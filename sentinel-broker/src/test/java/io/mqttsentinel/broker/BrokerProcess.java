@@ -76,13 +76,17 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no checkpoint, no flush, no close. */
-    void kill9() throws InterruptedException {
+    void kill9() {
         process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         kill9();
     }
 

@@ -24,6 +24,7 @@ import io.mqttsentinel.store.kafka.KafkaTestCluster;
  * matching subscriber on any node, in order; a persistent session moves to the node its client reconnects to;
  * a takeover on another node closes the older connection.
  */
+@org.junit.jupiter.api.extension.ExtendWith(SharedKafka.class)
 class ClusterTest {
     private static KafkaTestCluster kafka;
     private final List<AutoCloseable> open = new ArrayList<>();

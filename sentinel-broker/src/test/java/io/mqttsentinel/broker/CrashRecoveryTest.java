@@ -19,6 +19,7 @@ import io.mqttsentinel.store.kafka.KafkaTestCluster;
  * restart on the same log, every message that was acknowledged reaches the subscriber, in order per topic
  * (duplicates allowed for QoS 1, counted). Once on the file log, once on a three-broker Kafka cluster.
  */
+@org.junit.jupiter.api.extension.ExtendWith(SharedKafka.class)
 class CrashRecoveryTest {
     private static KafkaTestCluster kafka;
 

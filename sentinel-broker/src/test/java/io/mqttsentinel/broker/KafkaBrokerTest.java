@@ -27,6 +27,7 @@ import io.mqttsentinel.store.kafka.KafkaTestCluster;
  * file log across restarts. State records all live in one partition and messages in others, which is what a
  * recovery that routed records in the order it read them across partitions got wrong.
  */
+@org.junit.jupiter.api.extension.ExtendWith(SharedKafka.class)
 class KafkaBrokerTest {
     private static KafkaTestCluster kafka;
     private final List<AutoCloseable> open = new ArrayList<>();
