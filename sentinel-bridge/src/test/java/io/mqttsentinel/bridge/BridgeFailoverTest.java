@@ -87,7 +87,7 @@ class BridgeFailoverTest {
         // the second half goes out while the holder is cut off: some reach it, the rest wait in the session
         List<java.util.concurrent.CompletableFuture<?>> sends = publishAsync(device, MESSAGES / 2, MESSAGES, accepted);
         relayA.cut();
-        java.util.concurrent.CompletableFuture.allOf(sends.toArray(new java.util.concurrent.CompletableFuture[0]))
+        java.util.concurrent.CompletableFuture.allOf(sends.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(accepted).hasSize(MESSAGES);
 
@@ -116,7 +116,7 @@ class BridgeFailoverTest {
 
     private static void publish(Mqtt3AsyncClient device, int from, int to, Set<Integer> accepted) throws Exception {
         java.util.concurrent.CompletableFuture.allOf(publishAsync(device, from, to, accepted)
-                .toArray(new java.util.concurrent.CompletableFuture[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                .toArray(new java.util.concurrent.CompletableFuture<?>[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     private static List<java.util.concurrent.CompletableFuture<?>> publishAsync(Mqtt3AsyncClient device, int from, int to,

@@ -60,6 +60,7 @@ class SentinelNodeTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held open for the block, not used in it
     void brokerAndBridge_inOneProcess_listenWithMutualTls_fromAGeneratedCa_reusedAtTheNextStart() throws Exception {
         Map<String, String> m = base(FreePorts.next());
         m.put("SENTINEL_BRIDGE_ORIGIN_URL", "ws://127.0.0.1:" + FreePorts.next() + "/mqtt");

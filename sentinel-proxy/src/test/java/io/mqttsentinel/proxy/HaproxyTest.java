@@ -78,6 +78,7 @@ class HaproxyTest {
         }
     }
 
+    @SuppressWarnings("try") // the resource is held open for the block, not used in it
     private static void awaitListening(int port) {
         Await.until("haproxy to listen on " + port, () -> {
             try (Socket s = new Socket("127.0.0.1", port)) {

@@ -169,6 +169,7 @@ public final class FullPathLoad {
                 + "keyfile " + server.keyFile() + "\n";
     }
 
+    @SuppressWarnings("try") // the resource is held open for the block, not used in it
     private static ScenarioResult fullPath(LoadOptions o, Path dir, TestCertificates.Issued server,
                                            TrustManagerFactory trust, MosquittoProcess origin, PrintStream out) throws Exception {
         Map<String, String> raised = SentinelStack.settingsFor(o);
@@ -193,6 +194,7 @@ public final class FullPathLoad {
         }
     }
 
+    @SuppressWarnings("try") // the resource is held open for the block, not used in it
     private static ScenarioResult direct(LoadOptions o, TrustManagerFactory trust, MosquittoProcess origin, int tlsPort,
                                          PrintStream out) throws Exception {
         DeliveryTracker tracker = new DeliveryTracker(runId(), o.devices());
