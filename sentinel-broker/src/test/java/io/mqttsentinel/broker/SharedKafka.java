@@ -17,7 +17,7 @@ final class SharedKafka implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(SharedKafka.class, k -> new Holder(), Holder.class);
+                .computeIfAbsent(SharedKafka.class, k -> new Holder(), Holder.class);
     }
 
     /** @return the cluster started for this run */
@@ -29,7 +29,8 @@ final class SharedKafka implements BeforeAllCallback {
         return c;
     }
 
-    private static final class Holder implements ExtensionContext.Store.CloseableResource {
+    /** Closed by JUnit with the root context's store (an {@link AutoCloseable} value is closed at the end of the run). */
+    private static final class Holder implements AutoCloseable {
         Holder() {
             try {
                 cluster = new KafkaTestCluster();
@@ -39,11 +40,15 @@ final class SharedKafka implements BeforeAllCallback {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             KafkaTestCluster c = cluster;
             cluster = null;
             if (c != null) {
-                c.close();
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("the in-process Kafka cluster did not close cleanly", e);
+                }
             }
         }
     }

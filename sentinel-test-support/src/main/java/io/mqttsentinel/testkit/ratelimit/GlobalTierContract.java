@@ -44,9 +44,9 @@ public abstract class GlobalTierContract {
         /** Gives back a token taken by a successful {@link #tryAcquire(long)}. */
         void release();
 
-        /** Releases what the tier holds (threads, connections); nothing by default. */
+        /** Releases what the tier holds (threads, connections); nothing by default. Declares no exception. */
         @Override
-        default void close() throws Exception {
+        default void close() {
         }
     }
 
