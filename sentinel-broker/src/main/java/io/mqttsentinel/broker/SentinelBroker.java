@@ -381,11 +381,8 @@ public final class SentinelBroker implements AutoCloseable {
         if (r.entry().clientId().equals(services.stateWriter().writerId())) {
             return; // this node's own: already applied when written
         }
-        StateRecords.Decoded d;
-        try {
-            d = StateRecords.decode(r.payload());
-        } catch (IllegalArgumentException e) {
-            LOG.warn("unreadable state record at {}: {}", r.position(), e.getMessage());
+        StateRecords.Decoded d = StateRecords.read(r).orElse(null);
+        if (d == null) {
             return;
         }
         if (d instanceof StateRecords.SessionState s) {

@@ -131,11 +131,8 @@ public final class Recovery {
             if (!StateRecords.TOPIC.equals(r.topic())) {
                 return; // a message that shares the state's partition
             }
-            StateRecords.Decoded d;
-            try {
-                d = StateRecords.decode(r.payload());
-            } catch (IllegalArgumentException e) {
-                LOG.warn("unreadable state record at {}: {}", r.position(), e.getMessage());
+            StateRecords.Decoded d = StateRecords.read(r).orElse(null);
+            if (d == null) {
                 return;
             }
             if (d instanceof StateRecords.SnapshotChunk chunk) {

@@ -311,6 +311,20 @@ public final class StateRecords {
     }
 
     /**
+     * @param record a record of {@value #TOPIC} read back from the log
+     * @return what it holds, or empty (logged) when it is not a state record of this version
+     */
+    public static java.util.Optional<Decoded> read(io.mqttsentinel.api.LogRecord record) {
+        try {
+            return java.util.Optional.of(decode(record.payload()));
+        } catch (IllegalArgumentException e) {
+            org.slf4j.LoggerFactory.getLogger(StateRecords.class)
+                    .warn("unreadable state record at {}: {}", record.position(), e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
      * @param payload a state record's payload
      * @return what it holds
      * @throws IllegalArgumentException when it is not a state record of this version

@@ -2,14 +2,11 @@ package io.mqttsentinel.proxy.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -39,7 +36,6 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -98,8 +94,9 @@ public final class CoreCertificates {
                 b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
                 b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
                 ca = sign(b, keys.getPrivate());
-                write(caKey, pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate()), true);
-                write(caCert, pem(ca), false);
+                SelfSignedCertificates.writeAtomically(caKey,
+                        SelfSignedCertificates.pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate()), true);
+                SelfSignedCertificates.writeAtomically(caCert, SelfSignedCertificates.pem(ca), false);
                 caPrivate = keys.getPrivate();
             } else {
                 caPrivate = readKey(caKey);
@@ -140,8 +137,9 @@ public final class CoreCertificates {
                 new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
         }
         X509Certificate cert = sign(b, caKey);
-        write(keyFile, pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate()), true);
-        write(certFile, pem(cert), false);
+        SelfSignedCertificates.writeAtomically(keyFile,
+                SelfSignedCertificates.pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate()), true);
+        SelfSignedCertificates.writeAtomically(certFile, SelfSignedCertificates.pem(cert), false);
     }
 
     private static boolean issuedBy(X509Certificate cert, X509Certificate ca) {
@@ -188,29 +186,5 @@ public final class CoreCertificates {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
         return g.generateKeyPair();
-    }
-
-    private static String pem(Object o) throws IOException {
-        StringWriter sw = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-            w.writeObject(o);
-        }
-        return sw.toString();
-    }
-
-    private static void write(Path target, String content, boolean secret) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        try {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system
-            }
-            Files.write(tmp, content.getBytes(StandardCharsets.US_ASCII));
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

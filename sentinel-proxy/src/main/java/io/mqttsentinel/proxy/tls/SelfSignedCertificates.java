@@ -101,7 +101,8 @@ public final class SelfSignedCertificates {
         }
     }
 
-    private static String pem(Object o) throws IOException {
+    /** @return {@code o} as PEM text (also used by {@link CoreCertificates}) */
+    static String pem(Object o) throws IOException {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
             w.writeObject(o);
@@ -109,7 +110,8 @@ public final class SelfSignedCertificates {
         return sw.toString();
     }
 
-    private static void writeAtomically(Path target, String content, boolean secret) throws IOException {
+    /** Writes a PEM file atomically, owner-only when secret (also used by {@link CoreCertificates}). */
+    static void writeAtomically(Path target, String content, boolean secret) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
