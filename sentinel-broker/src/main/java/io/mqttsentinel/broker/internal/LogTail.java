@@ -132,14 +132,21 @@ public final class LogTail implements AutoCloseable {
     }
 
     private void release() {
+        List<Waiter> ready = new ArrayList<>();
         synchronized (waiters) {
             for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
                 Waiter w = it.next();
                 if (next.getOrDefault(w.position.partition(), 0L) > w.position.offset()) {
                     it.remove();
-                    w.done.complete(positions());
+                    ready.add(w);
                 }
             }
+        }
+        // completed off this thread and outside the lock: what follows a claim appends to the log, and an
+        // append may wait for the log's own I/O thread, which may be waiting to register here
+        for (Waiter w : ready) {
+            Map<Integer, Long> at = positions();
+            java.util.concurrent.ForkJoinPool.commonPool().execute(() -> w.done.complete(at));
         }
     }
 
