@@ -271,8 +271,9 @@ public final class Bridge implements AutoCloseable {
         EgressMessage message = new EgressMessage(target.get(), payload, publish.getQos().getCode(), publish.isRetain());
         withRetry(retryOutbound, retriesOutbound, () -> egress.publish(message)).whenComplete((ok, error) -> {
             if (error == null) {
-                persisted.increment();
+                // the latency first: a reader that sees the count sees its latency too
                 latency.record(clock.monotonicTime() - receivedAt, TimeUnit.NANOSECONDS);
+                persisted.increment();
                 publish.acknowledge();
             } else {
                 LOG.debug("{} left unacknowledged on the core (bridge closing): {}", topic, error.toString());
