@@ -34,6 +34,9 @@ final class DeliveryTracker {
     private final AtomicReference<String> firstAckFailure = new AtomicReference<>();
     private final Histogram latencyMicros = new Histogram(MAX_LATENCY_MICROS, 3);
     private volatile long measureFromMicros = Long.MAX_VALUE;
+    /** The largest latency (µs) of the messages due in each half second of the measured window. */
+    private final java.util.concurrent.atomic.AtomicLongArray worstPerHalfSecond =
+            new java.util.concurrent.atomic.AtomicLongArray(7200);
     private volatile long measureUntilMicros = Long.MAX_VALUE;
     private long measuredDelivered;
     private long lastMeasuredArrivalMicros;
@@ -126,6 +129,8 @@ final class DeliveryTracker {
         if (first && p.sentMicros() >= measureFromMicros && p.sentMicros() < measureUntilMicros) {
             synchronized (latencyMicros) {
                 latencyMicros.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, arrival - p.sentMicros())));
+                int slot = (int) Math.min(worstPerHalfSecond.length() - 1, (p.sentMicros() - measureFromMicros) / 500_000);
+                worstPerHalfSecond.accumulateAndGet(slot, arrival - p.sentMicros(), Math::max);
                 measuredDelivered++;
                 lastMeasuredArrivalMicros = Math.max(lastMeasuredArrivalMicros, arrival);
             }
@@ -255,5 +260,18 @@ final class DeliveryTracker {
         long duplicates;
         long outOfOrder;
         int highestDelivered = -1;
+    }
+
+    /** @return the largest latency in ms of the messages due in each half second of the measured window */
+    String worstLatencyPerHalfSecond() {
+        StringBuilder b = new StringBuilder();
+        int last = worstPerHalfSecond.length() - 1;
+        while (last > 0 && worstPerHalfSecond.get(last) == 0) {
+            last--;
+        }
+        for (int i = 0; i <= last; i++) {
+            b.append(i == 0 ? "" : " ").append(worstPerHalfSecond.get(i) / 1000);
+        }
+        return b.toString();
     }
 }

@@ -80,21 +80,24 @@ final class DeviceFleet implements AutoCloseable {
     }
 
     /**
-     * Open loop: message {@code k} (device {@code k % N}, that device's sequence number {@code k / N}) is due at
-     * {@code k / rate} seconds and carries that due time; a late start is not made up by waiting less later, it
-     * shows as latency. Returns when every message was handed to its client; PUBACKs arrive later, in the tracker.
+     * Open loop: message {@code k} (device {@code k % N}, that device's sequence number {@code k / N}) is due at a
+     * fixed time and carries that due time; a late start is not made up by waiting less later, it shows as latency.
+     * During the warm-up the rate grows linearly from a tenth of {@code rate} to {@code rate} (a cold JVM compiles
+     * the whole path meanwhile: at the full rate from the first second it builds a backlog that later seconds drain
+     * and that says nothing of the sustained rate); the measured seconds run at {@code rate}. Returns when every
+     * message was handed to its client; PUBACKs arrive later, in the tracker.
      *
      * @return messages sent
      */
     long publish(DeliveryTracker tracker, int rate, int warmupSeconds, int seconds) {
         int n = clients.size();
-        long total = (long) rate * (warmupSeconds + seconds);
-        double interval = 1e9 / rate;
+        long warmupNanos = TimeUnit.SECONDS.toNanos(warmupSeconds);
+        long endNanos = warmupNanos + TimeUnit.SECONDS.toNanos(seconds);
         long begin = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        tracker.measureWindow(TelemetryPayload.micros(begin + TimeUnit.SECONDS.toNanos(warmupSeconds)),
-                TelemetryPayload.micros(begin + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds)));
-        for (long k = 0; k < total; k++) {
-            long due = begin + (long) (k * interval);
+        tracker.measureWindow(TelemetryPayload.micros(begin + warmupNanos), TelemetryPayload.micros(begin + endNanos));
+        long k = 0;
+        for (double at = 0; at < endNanos; at += 1e9 / rateAt(rate, at, warmupNanos), k++) {
+            long due = begin + (long) at;
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
@@ -113,7 +116,12 @@ final class DeviceFleet implements AutoCloseable {
                         }
                     });
         }
-        return total;
+        return k;
+    }
+
+    /** @return the offered rate {@code atNanos} into the run: a linear ramp over the warm-up, then {@code rate} */
+    static double rateAt(int rate, double atNanos, long warmupNanos) {
+        return atNanos >= warmupNanos ? rate : rate * (0.1 + 0.9 * atNanos / warmupNanos);
     }
 
     /** @return devices still connected */

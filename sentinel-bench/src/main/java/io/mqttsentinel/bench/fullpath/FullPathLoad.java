@@ -116,7 +116,7 @@ public final class FullPathLoad {
     static List<ScenarioResult> run(LoadOptions o, PrintStream out) throws Exception {
         out.printf("machine: %d cores, load average %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 loadAverage(), System.getProperty("java.version"));
-        out.printf("load: %d devices, %d msg/s (%.2f msg/s per device), %d s warm-up + %d s measured, QoS 1, %d-byte payloads%n",
+        out.printf("load: %d devices, %d msg/s (%.2f msg/s per device), %d s warm-up (ramp from a tenth of the rate) + %d s measured, QoS 1, %d-byte payloads%n",
                 o.devices(), o.rate(), o.perDeviceRate(), o.warmupSeconds(), o.seconds(),
                 new TelemetryPayload("run-00000000", 0, 0, TelemetryPayload.nowMicros()).encode().length);
         if (o.outage()) {
@@ -229,6 +229,8 @@ public final class FullPathLoad {
             OutageReport report = outage == null ? null : report(outage, tracker, c, stack, drained.allDeliveredNanos());
             ScenarioResult r = new ScenarioResult(name, o.rate(), o.seconds(), c, ended, report);
             print(name, fleet, c, ended, counters, out);
+            out.printf("%s: worst latency (ms) of the messages due in each half second: %s%n", name,
+                    tracker.worstLatencyPerHalfSecond());
             if (outage != null && outage.failure() != null) {
                 throw new IllegalStateException("the origin did not start again", outage.failure());
             }
@@ -344,7 +346,7 @@ public final class FullPathLoad {
     }
 
     /** The launcher logs at info; a load run prints its own lines and keeps warnings. A -D on the command line wins. */
-    private static void quietLogs() {
+    static void quietLogs() {
         String p = "org.slf4j.simpleLogger.";
         if (System.getProperty(p + "defaultLogLevel") == null) {
             System.setProperty(p + "defaultLogLevel", "warn");

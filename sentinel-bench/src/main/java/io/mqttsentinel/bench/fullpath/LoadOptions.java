@@ -10,8 +10,8 @@ import java.util.Map;
  * @param devices       device connections, each publishing {@code rate / devices} messages per second
  * @param rate          total offered messages per second (open loop)
  * @param seconds       measured seconds
- * @param warmupSeconds seconds of the same load before the measured part; counted for losses, not for latency or
- *                      throughput
+ * @param warmupSeconds seconds before the measured part in which the load ramps from a tenth of {@code rate} to
+ *                      {@code rate}; counted for losses, not for latency or throughput
  * @param drainSeconds  the longest wait after the last publish for PUBACKs and deliveries
  * @param target        {@code both}, {@code sentinel} (full path only) or {@code mosquitto} (direct only)
  * @param overrides     {@code SENTINEL_*} settings to apply on top of what the load needs ({@code --set K=V})
@@ -25,7 +25,7 @@ record LoadOptions(int devices, int rate, int seconds, int warmupSeconds, int dr
     static final int MAX_DEVICES = 4_000;
 
     static final String USAGE = "usage: FullPathLoad [--rate MSG_PER_S (5000)] [--seconds S (15)] [--devices N (500)]"
-            + " [--warmup S (3)] [--drain S (60)] [--target both|sentinel|mosquitto] [--set SENTINEL_KEY=VALUE ...]"
+            + " [--warmup S (15)] [--drain S (60)] [--target both|sentinel|mosquitto] [--set SENTINEL_KEY=VALUE ...]"
             + " [--origin-outage-at S --origin-outage-for S (full path only; target defaults to sentinel)]";
 
     LoadOptions {
@@ -54,7 +54,7 @@ record LoadOptions(int devices, int rate, int seconds, int warmupSeconds, int dr
         int devices = 500;
         int rate = 5_000;
         int seconds = 15;
-        int warmup = 3;
+        int warmup = 15;
         int drain = 60;
         String target = null;
         int outageAt = 0;
@@ -105,11 +105,6 @@ record LoadOptions(int devices, int rate, int seconds, int warmupSeconds, int dr
     /** @return messages each device sends per second */
     double perDeviceRate() {
         return (double) rate / devices;
-    }
-
-    /** @return messages offered in the whole run, warm-up included */
-    long totalMessages() {
-        return (long) rate * (warmupSeconds + seconds);
     }
 
     private static int integer(String name, String value) {

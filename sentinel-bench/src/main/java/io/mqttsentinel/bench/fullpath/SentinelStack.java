@@ -159,7 +159,31 @@ final class SentinelStack implements AutoCloseable {
                 sum(r, "mqtt_broker_queue_dropped_total"), sum(r, "mqtt_broker_log_append_failures_total"),
                 sum(r, "mqtt_broker_messages_refused_total"), sum(r, "mqtt_broker_redeliveries_total"),
                 sum(r, "bridge_messages_dropped"), sum(r, "bridge_retries"), gauge(r, "mqtt_broker_sessions_behind"),
-                sum(r, "mqtt_broker_catchup_delivered_total"), gauge(r, "bridge_egress_inflight"));
+                sum(r, "mqtt_broker_catchup_delivered_total"), gauge(r, "bridge_egress_inflight"))
+                + "; stage latency p50/p99/max ms: " + Stream.of("mqtt_broker_log_append_latency_seconds",
+                        "mqtt_broker_delivery_latency_seconds", "bridge_latency_seconds")
+                .map(name -> stage(r, name)).collect(Collectors.joining(", "));
+    }
+
+    /** @return a timer's p50, p99 (from its histogram buckets: upper bounds) and max in ms, or nothing without it */
+    private static String stage(MeterRegistry r, String name) {
+        io.micrometer.core.instrument.Timer timer = r.find(name).timer();
+        if (timer == null || timer.count() == 0) {
+            return name + " -";
+        }
+        io.micrometer.core.instrument.distribution.HistogramSnapshot snapshot = timer.takeSnapshot();
+        return String.format(Locale.ROOT, "%s %.1f/%.1f/%.1f", name, bucket(snapshot, 0.50), bucket(snapshot, 0.99),
+                snapshot.max(TimeUnit.MILLISECONDS));
+    }
+
+    private static double bucket(io.micrometer.core.instrument.distribution.HistogramSnapshot snapshot, double q) {
+        double wanted = q * snapshot.count();
+        for (io.micrometer.core.instrument.distribution.CountAtBucket b : snapshot.histogramCounts()) {
+            if (b.count() >= wanted) {
+                return b.bucket(TimeUnit.MILLISECONDS);
+            }
+        }
+        return snapshot.max(TimeUnit.MILLISECONDS);
     }
 
     /** @return why the proxy refused CONNECTs: rejection reasons, auth results other than allow, rate-limit tiers */
