@@ -1,28 +1,28 @@
 package io.mqttsentinel.inspect;
 
+import io.mqttsentinel.config.InvalidSettingException;
+import io.mqttsentinel.config.Setting;
+import io.mqttsentinel.config.SettingsReader;
+import io.mqttsentinel.config.Values;
+
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Immutable settings of the inspector. Every value is checked when built; an error names the parameter
- * (or environment key), the value and the allowed range.
+ * Immutable settings of the inspector. Every builder setter checks its argument at once and names the
+ * parameter and its range; {@link #settings()} lists the {@code SENTINEL_INSPECT_*} environment keys with their
+ * defaults and ranges (the only place they are written).
  *
- * <table>
- * <caption>Settings, environment keys, defaults and ranges</caption>
- * <tr><th>setting</th><th>environment key</th><th>default</th><th>range</th></tr>
- * <tr><td>{@link #maxPayloadBytes()}</td><td>{@code SENTINEL_INSPECT_MAX_PAYLOAD}</td><td>10240</td><td>1 .. 268435456</td></tr>
- * <tr><td>{@link #entropyThreshold()}</td><td>{@code SENTINEL_INSPECT_ENTROPY_THRESHOLD}</td><td>7.5</td><td>(0, 8]</td></tr>
- * <tr><td>{@link #entropyMinBytes()}</td><td>{@code SENTINEL_INSPECT_ENTROPY_MIN_BYTES}</td><td>1024</td><td>256 .. 268435456</td></tr>
- * <tr><td>{@link #rateLimit()}</td><td>{@code SENTINEL_INSPECT_RATE_LIMIT}</td><td>100</td><td>1 .. 1000000 (messages/s per client)</td></tr>
- * <tr><td>{@link #connectionRateLimit()}</td><td>{@code SENTINEL_INSPECT_CONNECTION_RATE_LIMIT}</td><td>100</td><td>1 .. 1000000 (connections/s per source)</td></tr>
- * <tr><td>{@link #rateExemptClients()}</td><td>{@code SENTINEL_INSPECT_RATE_EXEMPT}</td><td>none</td><td>comma-separated client ids</td></tr>
- * <tr><td>{@link #rateTrackedKeys()}</td><td>{@code SENTINEL_INSPECT_RATE_TRACKED_KEYS}</td><td>100000</td><td>1 .. 10000000</td></tr>
- * <tr><td>{@link #rulesFile()}</td><td>{@code SENTINEL_INSPECT_RULES_FILE}</td><td>none</td><td>a readable rule file</td></tr>
- * <tr><td>{@link #decodeRounds()}</td><td>{@code SENTINEL_INSPECT_DECODE_ROUNDS}</td><td>3</td><td>1 .. 8</td></tr>
- * <tr><td>{@link #maxJsonDepth()}</td><td>{@code SENTINEL_INSPECT_MAX_JSON_DEPTH}</td><td>64</td><td>1 .. 4096</td></tr>
- * </table>
+ * <pre>{@code
+ * InspectorConfig config = InspectorConfig.fromEnvironment(System.getenv());
+ * InspectorConfig strict = config.toBuilder().maxPayloadBytes(4096).build();
+ * }</pre>
  */
 public final class InspectorConfig {
 
@@ -47,7 +47,59 @@ public final class InspectorConfig {
     /** Environment key of {@link #maxJsonDepth()}. */
     public static final String ENV_MAX_JSON_DEPTH = "SENTINEL_INSPECT_MAX_JSON_DEPTH";
 
+    /** The highest {@link #rateLimit()} and {@link #connectionRateLimit()}, per second (the lowest is 1). */
+    public static final int MAX_RATE = 1_000_000;
+
     private static final int MAX_BYTES = 256 * 1024 * 1024;
+    private static final int MIN_ENTROPY_BYTES = 256;
+    private static final double MAX_ENTROPY = 8.0;
+    private static final int MAX_TRACKED_KEYS = 10_000_000;
+    private static final int MAX_DECODE_ROUNDS = 8;
+    private static final int MAX_JSON_DEPTH = 4096;
+
+    private static final int DEFAULT_MAX_PAYLOAD = 10_240;
+    private static final double DEFAULT_ENTROPY_THRESHOLD = 7.5;
+    private static final int DEFAULT_ENTROPY_MIN_BYTES = 1024;
+    private static final int DEFAULT_RATE = 100;
+    private static final int DEFAULT_TRACKED_KEYS = 100_000;
+    private static final int DEFAULT_DECODE_ROUNDS = 3;
+    private static final int DEFAULT_JSON_DEPTH = 64;
+
+    private static final String ENTROPY_RANGE = "above 0 and at most " + MAX_ENTROPY + " bits per byte";
+
+    private static final List<Setting<Builder>> SETTINGS = List.of(
+            Setting.size(ENV_MAX_PAYLOAD, "maxPayloadBytes", 1, MAX_BYTES, DEFAULT_MAX_PAYLOAD,
+                    "Larger payloads are quarantined and reported (size anomaly)",
+                    (b, n) -> b.maxPayloadBytes((int) n)),
+            // a decimal with an exclusive lower bound, which Setting.decimal cannot say: the builder checks it
+            Setting.text(ENV_ENTROPY_THRESHOLD, "entropyThreshold", Double.toString(DEFAULT_ENTROPY_THRESHOLD),
+                    ENTROPY_RANGE, "Shannon entropy above which a payload is reported (entropy anomaly)",
+                    (b, v) -> b.entropyThreshold(Values.decimal(v))),
+            Setting.size(ENV_ENTROPY_MIN_BYTES, "entropyMinBytes", MIN_ENTROPY_BYTES, MAX_BYTES,
+                    DEFAULT_ENTROPY_MIN_BYTES, "Smallest payload whose entropy is judged",
+                    (b, n) -> b.entropyMinBytes((int) n)),
+            Setting.integer(ENV_RATE_LIMIT, "rateLimit", 1, MAX_RATE, DEFAULT_RATE,
+                    "Per-client message rate (messages/s) above which the excess messages are rate limited (blocked) "
+                            + "and reported (rate anomaly)", Builder::rateLimit),
+            Setting.text(ENV_RATE_EXEMPT, "rateExemptClients", "", "comma-separated client ids",
+                    "Client ids the message-rate anomaly skips (size, entropy and signatures still apply); "
+                            + "the launcher exempts the bridge's client id unless this is set",
+                    (b, v) -> b.rateExemptClients(Values.list(v))),
+            Setting.integer(ENV_CONNECTION_RATE_LIMIT, "connectionRateLimit", 1, MAX_RATE, DEFAULT_RATE,
+                    "Per-source connection rate (connections/s) above which the proxy refuses and reports connections",
+                    Builder::connectionRateLimit),
+            Setting.integer(ENV_RATE_TRACKED_KEYS, "rateTrackedKeys", 1, MAX_TRACKED_KEYS, DEFAULT_TRACKED_KEYS,
+                    "Clients and sources tracked by the rate anomaly at most", Builder::rateTrackedKeys),
+            Setting.text(ENV_RULES_FILE, "rulesFile", "", "a rule file (JSON)",
+                    "Operator rules applied over the built-in ones; an invalid file stops the start",
+                    (b, v) -> b.rulesFile(Path.of(v))),
+            Setting.integer(ENV_DECODE_ROUNDS, "decodeRounds", 1, MAX_DECODE_ROUNDS, DEFAULT_DECODE_ROUNDS,
+                    "Rounds of URL/percent, HTML-entity and backslash-escape decoding before matching",
+                    Builder::decodeRounds),
+            Setting.integer(ENV_MAX_JSON_DEPTH, "maxJsonDepth", 1, MAX_JSON_DEPTH, DEFAULT_JSON_DEPTH,
+                    "Deepest JSON nesting inspected as JSON; deeper documents are inspected as text",
+                    Builder::maxJsonDepth));
+
     private static final InspectorConfig DEFAULTS = builder().build();
 
     private final int maxPayloadBytes;
@@ -56,7 +108,7 @@ public final class InspectorConfig {
     private final int rateLimit;
     private final int connectionRateLimit;
     private final int rateTrackedKeys;
-    private final java.util.Set<String> rateExemptClients;
+    private final Set<String> rateExemptClients;
     private final Path rulesFile;
     private final int decodeRounds;
     private final int maxJsonDepth;
@@ -68,13 +120,24 @@ public final class InspectorConfig {
         rateLimit = b.rateLimit;
         connectionRateLimit = b.connectionRateLimit;
         rateTrackedKeys = b.rateTrackedKeys;
-        rateExemptClients = java.util.Set.copyOf(b.rateExemptClients);
+        rateExemptClients = Set.copyOf(b.rateExemptClients);
         rulesFile = b.rulesFile;
         decodeRounds = b.decodeRounds;
         maxJsonDepth = b.maxJsonDepth;
     }
 
-    /** @return the defaults of the seed: 10 KB, 7.5 bits/byte, 100 msg/s, 100 conn/s */
+    /**
+     * Every environment key of the inspector, with its YAML path, builder parameter, type, default, range and
+     * documentation. This list is the only place they are written; the launcher and the configuration
+     * reference read it.
+     *
+     * @return the settings, in the order {@link #fromEnvironment} applies them
+     */
+    public static List<Setting<Builder>> settings() {
+        return SETTINGS;
+    }
+
+    /** @return the defaults: 10 KiB payloads, 7.5 bits/byte, 100 msg/s per client, 100 connections/s per source */
     public static InspectorConfig ofDefaults() {
         return DEFAULTS;
     }
@@ -93,7 +156,7 @@ public final class InspectorConfig {
         b.rateLimit = rateLimit;
         b.connectionRateLimit = connectionRateLimit;
         b.rateTrackedKeys = rateTrackedKeys;
-        b.rateExemptClients = new java.util.LinkedHashSet<>(rateExemptClients);
+        b.rateExemptClients = new LinkedHashSet<>(rateExemptClients);
         b.rulesFile = rulesFile;
         b.decodeRounds = decodeRounds;
         b.maxJsonDepth = maxJsonDepth;
@@ -101,83 +164,14 @@ public final class InspectorConfig {
     }
 
     /**
-     * Reads the {@code SENTINEL_INSPECT_*} keys; absent keys keep their defaults, other keys are ignored.
+     * Reads the keys of {@link #settings()}; absent or blank keys keep their defaults, other keys are ignored.
      *
      * @param env the environment, e.g. {@code System.getenv()}
      * @return the configuration
-     * @throws IllegalArgumentException naming the key, the value and the allowed range when a value is invalid
+     * @throws InvalidSettingException naming the key, the value and the allowed range when a value is invalid
      */
     public static InspectorConfig fromEnvironment(Map<String, String> env) {
-        Objects.requireNonNull(env, "env");
-        Builder b = builder();
-        String v;
-        if ((v = env.get(ENV_MAX_PAYLOAD)) != null) {
-            b.maxPayloadBytes(parseInt(ENV_MAX_PAYLOAD, v, 1, MAX_BYTES));
-        }
-        if ((v = env.get(ENV_ENTROPY_THRESHOLD)) != null) {
-            double d;
-            try {
-                d = Double.parseDouble(v.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(ENV_ENTROPY_THRESHOLD + " must be a number in (0, 8] bits per byte, was \"" + v + "\"");
-            }
-            checkEntropy(ENV_ENTROPY_THRESHOLD, d);
-            b.entropyThreshold(d);
-        }
-        if ((v = env.get(ENV_ENTROPY_MIN_BYTES)) != null) {
-            b.entropyMinBytes(parseInt(ENV_ENTROPY_MIN_BYTES, v, 256, MAX_BYTES));
-        }
-        if ((v = env.get(ENV_RATE_LIMIT)) != null) {
-            b.rateLimit(parseInt(ENV_RATE_LIMIT, v, 1, 1_000_000));
-        }
-        if ((v = env.get(ENV_CONNECTION_RATE_LIMIT)) != null) {
-            b.connectionRateLimit(parseInt(ENV_CONNECTION_RATE_LIMIT, v, 1, 1_000_000));
-        }
-        if ((v = env.get(ENV_RATE_EXEMPT)) != null) {
-            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-            for (String id : v.split(",")) {
-                if (!id.isBlank()) {
-                    ids.add(id.trim());
-                }
-            }
-            b.rateExemptClients(ids);
-        }
-        if ((v = env.get(ENV_RATE_TRACKED_KEYS)) != null) {
-            b.rateTrackedKeys(parseInt(ENV_RATE_TRACKED_KEYS, v, 1, 10_000_000));
-        }
-        if ((v = env.get(ENV_RULES_FILE)) != null && !v.isBlank()) {
-            b.rulesFile(Path.of(v.trim()));
-        }
-        if ((v = env.get(ENV_DECODE_ROUNDS)) != null) {
-            b.decodeRounds(parseInt(ENV_DECODE_ROUNDS, v, 1, 8));
-        }
-        if ((v = env.get(ENV_MAX_JSON_DEPTH)) != null) {
-            b.maxJsonDepth(parseInt(ENV_MAX_JSON_DEPTH, v, 1, 4096));
-        }
-        return b.build();
-    }
-
-    private static int parseInt(String key, String value, int min, int max) {
-        long parsed;
-        try {
-            parsed = Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer in [" + min + ", " + max + "], was \"" + value + "\"");
-        }
-        return check(key, parsed, min, max);
-    }
-
-    private static int check(String name, long value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], was " + value);
-        }
-        return (int) value;
-    }
-
-    private static void checkEntropy(String name, double value) {
-        if (!(value > 0.0 && value <= 8.0)) {
-            throw new IllegalArgumentException(name + " must be in (0, 8] bits per byte, was " + value);
-        }
+        return SettingsReader.apply(SETTINGS, Objects.requireNonNull(env, "env"), builder()).build();
     }
 
     /** @return payloads larger than this many bytes are quarantined and flagged */
@@ -207,7 +201,7 @@ public final class InspectorConfig {
      *
      * @return the exempt client ids, empty by default
      */
-    public java.util.Set<String> rateExemptClients() {
+    public Set<String> rateExemptClients() {
         return rateExemptClients;
     }
 
@@ -237,6 +231,22 @@ public final class InspectorConfig {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof InspectorConfig c && maxPayloadBytes == c.maxPayloadBytes
+                && Double.compare(entropyThreshold, c.entropyThreshold) == 0 && entropyMinBytes == c.entropyMinBytes
+                && rateLimit == c.rateLimit && connectionRateLimit == c.connectionRateLimit
+                && rateTrackedKeys == c.rateTrackedKeys && rateExemptClients.equals(c.rateExemptClients)
+                && Objects.equals(rulesFile, c.rulesFile) && decodeRounds == c.decodeRounds
+                && maxJsonDepth == c.maxJsonDepth;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(maxPayloadBytes, entropyThreshold, entropyMinBytes, rateLimit, connectionRateLimit,
+                rateTrackedKeys, rateExemptClients, rulesFile, decodeRounds, maxJsonDepth);
+    }
+
+    @Override
     public String toString() {
         return "InspectorConfig{maxPayloadBytes=" + maxPayloadBytes + ", entropyThreshold=" + entropyThreshold
                 + ", entropyMinBytes=" + entropyMinBytes + ", rateLimit=" + rateLimit + "/s, rateExemptClients=" + rateExemptClients + ", connectionRateLimit="
@@ -245,56 +255,62 @@ public final class InspectorConfig {
                 + maxJsonDepth + "}";
     }
 
-    /** Builds an {@link InspectorConfig}; each setter checks its argument at once. */
+    /**
+     * Builds an {@link InspectorConfig}; each setter checks its argument at once ({@code "<parameter> must be
+     * <min> to <max>, was <value>"}). Building twice gives two independent configurations.
+     */
     public static final class Builder {
-        private int maxPayloadBytes = 10_240;
-        private double entropyThreshold = 7.5;
-        private int entropyMinBytes = 1024;
-        private int rateLimit = 100;
-        private java.util.Set<String> rateExemptClients = new java.util.LinkedHashSet<>();
-        private int connectionRateLimit = 100;
-        private int rateTrackedKeys = 100_000;
+        private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD;
+        private double entropyThreshold = DEFAULT_ENTROPY_THRESHOLD;
+        private int entropyMinBytes = DEFAULT_ENTROPY_MIN_BYTES;
+        private int rateLimit = DEFAULT_RATE;
+        private Set<String> rateExemptClients = new LinkedHashSet<>();
+        private int connectionRateLimit = DEFAULT_RATE;
+        private int rateTrackedKeys = DEFAULT_TRACKED_KEYS;
         private Path rulesFile;
-        private int decodeRounds = 3;
-        private int maxJsonDepth = 64;
+        private int decodeRounds = DEFAULT_DECODE_ROUNDS;
+        private int maxJsonDepth = DEFAULT_JSON_DEPTH;
 
         Builder() {
         }
 
         /**
-         * @param bytes payload size above which a message is quarantined, 1 .. 268435456
+         * @param bytes payload size above which a message is quarantined, 1 to 268435456; default 10240
          * @return this builder
          */
         public Builder maxPayloadBytes(int bytes) {
-            this.maxPayloadBytes = check("maxPayloadBytes", bytes, 1, MAX_BYTES);
+            this.maxPayloadBytes = Values.checkRange("maxPayloadBytes", bytes, 1, MAX_BYTES);
             return this;
         }
 
         /**
-         * @param bitsPerByte entropy above which a payload is flagged, in (0, 8]
+         * @param bitsPerByte entropy above which a payload is flagged, above 0 and at most 8; default 7.5
          * @return this builder
          */
         public Builder entropyThreshold(double bitsPerByte) {
-            checkEntropy("entropyThreshold", bitsPerByte);
+            if (!(bitsPerByte > 0.0 && bitsPerByte <= MAX_ENTROPY)) {
+                throw new IllegalArgumentException("entropyThreshold must be " + ENTROPY_RANGE + ", was " + bitsPerByte);
+            }
             this.entropyThreshold = bitsPerByte;
             return this;
         }
 
         /**
-         * @param bytes smallest payload whose entropy is measured, 256 .. 268435456
+         * @param bytes smallest payload whose entropy is measured, 256 to 268435456; default 1024
          * @return this builder
          */
         public Builder entropyMinBytes(int bytes) {
-            this.entropyMinBytes = check("entropyMinBytes", bytes, 256, MAX_BYTES);
+            this.entropyMinBytes = Values.checkRange("entropyMinBytes", bytes, MIN_ENTROPY_BYTES, MAX_BYTES);
             return this;
         }
 
         /**
-         * @param clientIds client ids exempt from the message-rate anomaly (see {@link InspectorConfig#rateExemptClients()})
+         * @param clientIds client ids exempt from the message-rate anomaly (see {@link InspectorConfig#rateExemptClients()});
+         *                  default none
          * @return this builder
          */
-        public Builder rateExemptClients(java.util.Collection<String> clientIds) {
-            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        public Builder rateExemptClients(Collection<String> clientIds) {
+            Set<String> ids = new LinkedHashSet<>();
             for (String id : Objects.requireNonNull(clientIds, "clientIds")) {
                 if (id == null || id.isEmpty()) {
                     throw new IllegalArgumentException("rateExemptClients must not contain an empty client id");
@@ -306,34 +322,36 @@ public final class InspectorConfig {
         }
 
         /**
-         * @param perSecond messages per second per client, 1 .. 1000000
+         * @param perSecond messages per second per client, 1 to {@value InspectorConfig#MAX_RATE}; default 100
          * @return this builder
          */
         public Builder rateLimit(int perSecond) {
-            this.rateLimit = check("rateLimit", perSecond, 1, 1_000_000);
+            this.rateLimit = Values.checkRange("rateLimit", perSecond, 1, MAX_RATE);
             return this;
         }
 
         /**
-         * @param perSecond connections per second per source address, 1 .. 1000000
+         * @param perSecond connections per second per source address, 1 to {@value InspectorConfig#MAX_RATE};
+         *                  default 100
          * @return this builder
          */
         public Builder connectionRateLimit(int perSecond) {
-            this.connectionRateLimit = check("connectionRateLimit", perSecond, 1, 1_000_000);
+            this.connectionRateLimit = Values.checkRange("connectionRateLimit", perSecond, 1, MAX_RATE);
             return this;
         }
 
         /**
-         * @param keys clients or sources tracked at most, 1 .. 10000000
+         * @param keys clients or sources tracked at most, 1 to 10000000; default 100000
          * @return this builder
          */
         public Builder rateTrackedKeys(int keys) {
-            this.rateTrackedKeys = check("rateTrackedKeys", keys, 1, 10_000_000);
+            this.rateTrackedKeys = Values.checkRange("rateTrackedKeys", keys, 1, MAX_TRACKED_KEYS);
             return this;
         }
 
         /**
-         * @param file an operator's rule file, or {@code null} for none
+         * @param file an operator's rule file, or {@code null} for none (the default); it is read by
+         *             {@link Inspectors#standard}
          * @return this builder
          */
         public Builder rulesFile(Path file) {
@@ -342,24 +360,24 @@ public final class InspectorConfig {
         }
 
         /**
-         * @param rounds decoding rounds, 1 .. 8
+         * @param rounds decoding rounds, 1 to 8; default 3
          * @return this builder
          */
         public Builder decodeRounds(int rounds) {
-            this.decodeRounds = check("decodeRounds", rounds, 1, 8);
+            this.decodeRounds = Values.checkRange("decodeRounds", rounds, 1, MAX_DECODE_ROUNDS);
             return this;
         }
 
         /**
-         * @param depth deepest JSON nesting parsed as JSON, 1 .. 4096
+         * @param depth deepest JSON nesting parsed as JSON, 1 to 4096; default 64
          * @return this builder
          */
         public Builder maxJsonDepth(int depth) {
-            this.maxJsonDepth = check("maxJsonDepth", depth, 1, 4096);
+            this.maxJsonDepth = Values.checkRange("maxJsonDepth", depth, 1, MAX_JSON_DEPTH);
             return this;
         }
 
-        /** @return the configuration */
+        /** @return the configuration, independent of this builder */
         public InspectorConfig build() {
             return new InspectorConfig(this);
         }

@@ -123,7 +123,7 @@ public final class FanOutLoad {
         Path dir = Files.createTempDirectory("bench-broker-log");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PayloadInspector inspector = inspectorName.equals("none") ? (c, p) -> Verdict.allow()
-                : Inspectors.standard(InspectorConfig.builder().rateLimit(1_000_000).build(), registry, Clock.systemUTC());
+                : Inspectors.standard(InspectorConfig.builder().rateLimit(InspectorConfig.MAX_RATE).build(), registry, Clock.systemUTC());
         FsyncPolicy policy = fsync.equals("os") ? FsyncPolicy.OS : FsyncPolicy.ALWAYS;
         Recorder appends = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         try (SegmentedFileLog log = SegmentedFileLog.builder(dir).fsyncPolicy(policy).open();

@@ -63,7 +63,7 @@ public class InspectorBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         signatures = SignatureInspector.withDefaults();
-        standard = Inspectors.standard(InspectorConfig.builder().rateLimit(1_000_000).build(), new SimpleMeterRegistry(),
+        standard = Inspectors.standard(InspectorConfig.builder().rateLimit(InspectorConfig.MAX_RATE).build(), new SimpleMeterRegistry(),
                 Clock.systemUTC());
         TelemetryGenerator gen = new TelemetryGenerator(42);
         benign1k = new ByteBuffer[SET];
