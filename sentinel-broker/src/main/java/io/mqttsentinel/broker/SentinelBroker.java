@@ -121,9 +121,7 @@ public final class SentinelBroker implements AutoCloseable {
     private boolean closed;
 
     private SentinelBroker(Builder b) {
-        this.config = new BrokerConfig(b.port, b.bindAddress, b.limits, b.maxQueuedPerSession,
-                b.maxInflightPerSession, b.ioThreads, b.checkpointInterval, b.maxInflightByClient, b.catchUpThreads,
-                b.snapshotInterval, b.snapshotRecords, b.nodeId);
+        this.config = b.config.build();
         this.log = b.messageLog;
         this.clock = b.clock;
         BrokerMetrics metrics = new BrokerMetrics(b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry());
@@ -133,7 +131,7 @@ public final class SentinelBroker implements AutoCloseable {
         this.router = new Router(index);
         SessionStateWriter stateWriter = new SessionStateWriter(b.messageLog, context, b.clock, router, retained);
         this.registry = new SessionRegistry(index, context, stateWriter);
-        this.tls = b.tlsCert == null ? null : serverTls(b.tlsCert, b.tlsKey, b.clientCa);
+        this.tls = config.mutualTls() ? serverTls(config.tlsCert(), config.tlsKey(), config.clientCa()) : null;
         this.plainExpected = b.plainExpected;
         this.catchUp = new CatchUp(b.messageLog, config.catchUpThreads());
         context.catchUp(catchUp::request);
@@ -406,25 +404,12 @@ public final class SentinelBroker implements AutoCloseable {
     }
 
     /**
-     * Builds a {@link SentinelBroker}. Every setter validates its argument at once; {@link #build()}
-     * requires a {@linkplain #messageLog(MessageLog) message log}.
+     * Builds a {@link SentinelBroker}. The network, queueing and TLS settings are a {@link BrokerConfig}: the
+     * setters of the same names delegate to {@link BrokerConfig.Builder}, which validates each argument at once;
+     * {@link #build()} requires a {@linkplain #messageLog(MessageLog) message log}.
      */
     public static final class Builder {
-        private int port;
-        private String bindAddress;
-        private MqttLimits limits;
-        private int maxQueuedPerSession;
-        private int maxInflightPerSession;
-        private int ioThreads;
-        private Duration checkpointInterval;
-        private Map<String, Integer> maxInflightByClient;
-        private int catchUpThreads;
-        private Duration snapshotInterval;
-        private long snapshotRecords;
-        private String nodeId;
-        private java.nio.file.Path tlsCert;
-        private java.nio.file.Path tlsKey;
-        private java.nio.file.Path clientCa;
+        private BrokerConfig.Builder config = BrokerConfig.builder();
         private boolean plainExpected;
         private PayloadInspector inspector = (context, payload) -> Verdict.allow();
         private MessageLog messageLog;
@@ -434,146 +419,115 @@ public final class SentinelBroker implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
 
         Builder() {
-            config(BrokerConfig.ofDefaults());
         }
 
         /**
-         * Takes every network and queueing setting from {@code config}.
+         * Takes every network, queueing and TLS setting from {@code config}, replacing those set before.
          *
          * @param config the settings, e.g. from {@link BrokerConfig#fromEnvironment}
          * @return this builder
          */
         public Builder config(BrokerConfig config) {
-            Objects.requireNonNull(config, "config");
-            this.port = config.port();
-            this.bindAddress = config.bindAddress();
-            this.limits = config.limits();
-            this.maxQueuedPerSession = config.maxQueuedPerSession();
-            this.maxInflightPerSession = config.maxInflightPerSession();
-            this.ioThreads = config.ioThreads();
-            this.checkpointInterval = config.checkpointInterval();
-            this.maxInflightByClient = config.maxInflightByClient();
-            this.catchUpThreads = config.catchUpThreads();
-            this.snapshotInterval = config.snapshotInterval();
-            this.snapshotRecords = config.snapshotRecords();
-            this.nodeId = config.nodeId();
+            this.config = Objects.requireNonNull(config, "config").toBuilder();
             return this;
         }
 
         /**
-         * @param port the TCP port, 0 to 65535 (0 picks a free one; see {@link SentinelBroker#port()}); default 1884
+         * @param port see {@link BrokerConfig.Builder#port(int)}
          * @return this builder
          */
         public Builder port(int port) {
-            BrokerConfig.checkRange("port", port, 0, 65_535);
-            this.port = port;
+            config.port(port);
             return this;
         }
 
         /**
-         * @param bindAddress the address to listen on; default {@code 127.0.0.1}
+         * @param bindAddress see {@link BrokerConfig.Builder#bindAddress(String)}
          * @return this builder
          */
         public Builder bindAddress(String bindAddress) {
-            Objects.requireNonNull(bindAddress, "bindAddress");
-            if (bindAddress.isBlank()) {
-                throw new IllegalArgumentException("bindAddress must be a host name or IP literal, was '" + bindAddress + "'");
-            }
-            this.bindAddress = bindAddress;
+            config.bindAddress(bindAddress);
             return this;
         }
 
         /**
-         * @param limits the strict validator's limits; default {@link MqttLimits#ofDefaults()}
+         * @param limits see {@link BrokerConfig.Builder#limits(MqttLimits)}
          * @return this builder
          */
         public Builder limits(MqttLimits limits) {
-            this.limits = Objects.requireNonNull(limits, "limits");
+            config.limits(limits);
             return this;
         }
 
         /**
-         * @param max most messages queued per session beyond the in-flight window, 1 to 1,000,000; default 1000
+         * @param max see {@link BrokerConfig.Builder#maxQueuedPerSession(int)}
          * @return this builder
          */
         public Builder maxQueuedPerSession(int max) {
-            BrokerConfig.checkRange("maxQueuedPerSession", max, 1, 1_000_000);
-            this.maxQueuedPerSession = max;
+            config.maxQueuedPerSession(max);
             return this;
         }
 
         /**
-         * @param max most unacknowledged QoS 1 messages in flight per subscriber, 1 to 65535; default 32
+         * @param max see {@link BrokerConfig.Builder#maxInflightPerSession(int)}
          * @return this builder
          */
         public Builder maxInflightPerSession(int max) {
-            BrokerConfig.checkRange("maxInflightPerSession", max, 1, 65_535);
-            this.maxInflightPerSession = max;
+            config.maxInflightPerSession(max);
             return this;
         }
 
         /**
-         * @param threads Netty worker threads, 0 to 1024 (0: Netty's default); default 0
+         * @param threads see {@link BrokerConfig.Builder#ioThreads(int)}
          * @return this builder
          */
         public Builder ioThreads(int threads) {
-            BrokerConfig.checkRange("ioThreads", threads, 0, 1024);
-            this.ioThreads = threads;
+            config.ioThreads(threads);
             return this;
         }
 
         /**
-         * @param interval how often persistent sessions' progress is written to the log, 10 ms to 1 h; default 1 s
+         * @param interval see {@link BrokerConfig.Builder#checkpointInterval(Duration)}
          * @return this builder
          */
         public Builder checkpointInterval(Duration interval) {
-            Objects.requireNonNull(interval, "interval");
-            BrokerConfig.checkRange("checkpointInterval (ms)", interval.toMillis(), 10, 3_600_000);
-            this.checkpointInterval = interval;
+            config.checkpointInterval(interval);
             return this;
         }
 
         /**
-         * @param windows client id to its own in-flight window, 1 to 65535 each (e.g. a bridge, which needs a
-         *                window sized for throughput); default none
+         * @param windows see {@link BrokerConfig.Builder#maxInflightByClient(Map)}
          * @return this builder
          */
         public Builder maxInflightByClient(Map<String, Integer> windows) {
-            Objects.requireNonNull(windows, "windows");
-            windows.forEach((id, n) -> BrokerConfig.checkRange("maxInflightByClient[" + id + "]", n, 1, 65_535));
-            this.maxInflightByClient = Map.copyOf(windows);
+            config.maxInflightByClient(windows);
             return this;
         }
 
         /**
-         * @param threads how many sessions read their backlog from the log at once, 1 to 64; default 2
+         * @param threads see {@link BrokerConfig.Builder#catchUpThreads(int)}
          * @return this builder
          */
         public Builder catchUpThreads(int threads) {
-            BrokerConfig.checkRange("catchUpThreads", threads, 1, 64);
-            this.catchUpThreads = threads;
+            config.catchUpThreads(threads);
             return this;
         }
 
         /**
-         * @param interval longest time between two snapshots of the broker's state, 1 s to 24 h; default 1 h
+         * @param interval see {@link BrokerConfig.Builder#snapshotInterval(Duration)}
          * @return this builder
          */
         public Builder snapshotInterval(Duration interval) {
-            Objects.requireNonNull(interval, "interval");
-            BrokerConfig.checkRange("snapshotInterval (ms)", interval.toMillis(), 1000, 86_400_000);
-            this.snapshotInterval = interval;
+            config.snapshotInterval(interval);
             return this;
         }
 
         /**
-         * @param records a snapshot is also taken when the state partition grew by this many records (and by
-         *                twice the state's size), 1000 to 1,000,000,000; default 1,000,000
+         * @param records see {@link BrokerConfig.Builder#snapshotRecords(long)}
          * @return this builder
          */
         public Builder snapshotRecords(long records) {
-            BrokerConfig.checkRange("snapshotRecords", records, 1000, 1_000_000_000);
-            this.snapshotRecords = records;
+            config.snapshotRecords(records);
             return this;
         }
 
@@ -588,17 +542,10 @@ public final class SentinelBroker implements AutoCloseable {
          * @param clientCaPem  the CA whose certificates clients must present (PEM)
          * @return this builder
          * @throws IllegalArgumentException when a file is not readable
+         * @see BrokerConfig.Builder#tls(java.nio.file.Path, java.nio.file.Path, java.nio.file.Path)
          */
         public Builder tls(java.nio.file.Path certChainPem, java.nio.file.Path keyPem, java.nio.file.Path clientCaPem) {
-            for (java.nio.file.Path p : new java.nio.file.Path[] {certChainPem, keyPem, clientCaPem}) {
-                Objects.requireNonNull(p, "tls file");
-                if (!java.nio.file.Files.isReadable(p)) {
-                    throw new IllegalArgumentException("TLS file " + p + " is not readable");
-                }
-            }
-            this.tlsCert = certChainPem;
-            this.tlsKey = keyPem;
-            this.clientCa = clientCaPem;
+            config.tls(certChainPem, keyPem, clientCaPem);
             return this;
         }
 
@@ -614,16 +561,11 @@ public final class SentinelBroker implements AutoCloseable {
         }
 
         /**
-         * @param nodeId this broker's name among several broker nodes sharing one (Kafka) log, 1 to 64 of
-         *               {@code [A-Za-z0-9._-]}; default none (a single broker). See {@code docs/cluster.md}.
+         * @param nodeId see {@link BrokerConfig.Builder#nodeId(String)} and {@code docs/cluster.md}
          * @return this builder
          */
         public Builder nodeId(String nodeId) {
-            Objects.requireNonNull(nodeId, "nodeId");
-            if (!nodeId.matches("[A-Za-z0-9._-]{1,64}")) {
-                throw new IllegalArgumentException("nodeId must be 1 to 64 characters of [A-Za-z0-9._-], was '" + nodeId + "'");
-            }
-            this.nodeId = nodeId;
+            config.nodeId(nodeId);
             return this;
         }
 
@@ -685,7 +627,8 @@ public final class SentinelBroker implements AutoCloseable {
 
         /**
          * @return a broker, not yet started
-         * @throws IllegalStateException when no message log was given
+         * @throws IllegalStateException    when no message log was given
+         * @throws IllegalArgumentException when only some of the TLS files are set (see {@link BrokerConfig.Builder#build()})
          */
         public SentinelBroker build() {
             if (messageLog == null) {

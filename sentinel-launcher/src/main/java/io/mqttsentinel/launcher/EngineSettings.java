@@ -55,8 +55,7 @@ final class EngineSettings {
             eventSinks(config);
         }
         if (roles.contains(Role.BROKER)) {
-            parse(() -> BrokerConfig.fromEnvironment(config.values()));
-            coreTrust(roles, config);
+            coreTrust(roles, parse(() -> BrokerConfig.fromEnvironment(config.values())));
             parse(() -> StoreConfig.fromEnvironment(config.values()));
             inspectorConfig(config);
             eventsTopic(config);
@@ -91,31 +90,21 @@ final class EngineSettings {
      * Decides how the core listens. With {@code SENTINEL_BROKER_TLS_CERT}/{@code _KEY}/{@code _CLIENT_CA}: mutual
      * TLS with those files. Else, when proxy or bridge run in the same process ({@code all}, {@code demo}): mutual
      * TLS with a private CA generated into the data directory. {@code SENTINEL_BROKER_INSECURE_PLAIN=true}: plain.
-     * A broker alone without TLS files and without the opt-in is refused.
+     * A broker alone without TLS files and without the opt-in is refused. {@link BrokerConfig} reads and checks
+     * the keys (the files readable, set together, not with the opt-in).
      *
      * @throws ConfigException naming the keys
      */
     static CoreTrust coreTrust(Set<Role> roles, LauncherConfig config) {
-        boolean insecure = config.choice(BrokerConfig.ENV_INSECURE_PLAIN, "false", List.of("true", "false")).equals("true");
-        List<String> keys = List.of(BrokerConfig.ENV_TLS_CERT, BrokerConfig.ENV_TLS_KEY, BrokerConfig.ENV_CLIENT_CA);
-        long set = keys.stream().filter(k -> config.get(k).isPresent()).count();
-        if (set != 0 && set != keys.size()) {
-            throw new ConfigException(String.join(", ", keys) + " must be set together");
-        }
-        if (set == keys.size()) {
-            if (insecure) {
-                throw new ConfigException(BrokerConfig.ENV_INSECURE_PLAIN + "=true contradicts " + BrokerConfig.ENV_TLS_CERT
-                        + ": unset one of them");
-            }
-            for (String k : keys) {
-                String f = config.get(k).orElseThrow();
-                if (!Files.isReadable(Path.of(f)) || Files.isDirectory(Path.of(f))) {
-                    throw ConfigException.invalid(k, f, "a readable PEM file");
-                }
-            }
+        return coreTrust(roles, parse(() -> BrokerConfig.fromEnvironment(config.values())));
+    }
+
+    /** {@link #coreTrust(Set, LauncherConfig)} of an already parsed broker config. */
+    static CoreTrust coreTrust(Set<Role> roles, BrokerConfig broker) {
+        if (broker.mutualTls()) {
             return CoreTrust.CONFIGURED;
         }
-        if (insecure) {
+        if (broker.insecurePlain()) {
             return CoreTrust.INSECURE_PLAIN;
         }
         if (roles.contains(Role.PROXY) || roles.contains(Role.BRIDGE)) {

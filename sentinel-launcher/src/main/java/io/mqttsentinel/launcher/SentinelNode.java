@@ -293,8 +293,7 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startBroker(LauncherConfig config, Path dataDir) {
-        BrokerConfig parsed = parse(() -> BrokerConfig.fromEnvironment(config.values()));
-        BrokerConfig bc = parsed;
+        BrokerConfig bc = parse(() -> BrokerConfig.fromEnvironment(config.values()));
         StoreConfig sc = parse(() -> StoreConfig.fromEnvironment(config.values()));
         InspectorConfig ic = EngineSettings.inspectorConfig(config);
         Path logDir = dataDir.resolve("log");
@@ -322,10 +321,7 @@ public final class SentinelNode implements AutoCloseable {
         if (config.get(BrokerConfig.ENV_MAX_INFLIGHT_BY_CLIENT).isEmpty()) {
             // the bridge carries every device's messages on one session: give it a window sized for throughput
             String bridgeId = config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID);
-            bc = new BrokerConfig(bc.port(), bc.bindAddress(), bc.limits(), bc.maxQueuedPerSession(),
-                    bc.maxInflightPerSession(), bc.ioThreads(), bc.checkpointInterval(),
-                    Map.of(bridgeId, BRIDGE_INFLIGHT), bc.catchUpThreads(), bc.snapshotInterval(), bc.snapshotRecords(),
-                    bc.nodeId());
+            bc = bc.toBuilder().maxInflightByClient(Map.of(bridgeId, BRIDGE_INFLIGHT)).build();
         }
         SentinelBroker.Builder builder = SentinelBroker.builder()
                 .config(bc)
@@ -334,12 +330,9 @@ public final class SentinelNode implements AutoCloseable {
                 .eventSink(events)
                 .meterRegistry(registry);
         String trust;
-        switch (EngineSettings.coreTrust(roles, config)) {
-            case CONFIGURED:
-                builder.tls(Path.of(config.get(BrokerConfig.ENV_TLS_CERT).orElseThrow()),
-                        Path.of(config.get(BrokerConfig.ENV_TLS_KEY).orElseThrow()),
-                        Path.of(config.get(BrokerConfig.ENV_CLIENT_CA).orElseThrow()));
-                trust = "mutual TLS, clients of " + config.get(BrokerConfig.ENV_CLIENT_CA).orElseThrow();
+        switch (EngineSettings.coreTrust(roles, bc)) {
+            case CONFIGURED: // the config carries the files
+                trust = "mutual TLS, clients of " + bc.clientCa();
                 break;
             case GENERATED:
                 coreCertificates = EngineSettings.generatedCoreCertificates(dataDir);

@@ -49,6 +49,40 @@ class SentinelNodeTest {
     }
 
     @Test
+    void brokerAlone_withTlsFiles_listensWithMutualTls() throws Exception {
+        io.mqttsentinel.proxy.tls.CoreCertificates.Bundle b = io.mqttsentinel.proxy.tls.CoreCertificates.ensure(dir.resolve("pki"));
+        Map<String, String> m = base(FreePorts.next());
+        m.put("SENTINEL_BROKER_TLS_CERT", b.brokerCert().toString());
+        m.put("SENTINEL_BROKER_TLS_KEY", b.brokerKey().toString());
+        m.put("SENTINEL_BROKER_CLIENT_CA", b.caCert().toString());
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(m))) {
+            assertThat(node.meterRegistry().find("mqtt_broker_insecure_listener").gauge().value()).isZero();
+        }
+    }
+
+    @Test
+    void brokerTlsFiles_partlySet_orWithTheOptIn_areRefusedNamingTheKeys() throws Exception {
+        io.mqttsentinel.proxy.tls.CoreCertificates.Bundle b = io.mqttsentinel.proxy.tls.CoreCertificates.ensure(dir.resolve("pki"));
+        Map<String, String> m = base(FreePorts.next());
+        m.put("SENTINEL_BROKER_TLS_CERT", b.brokerCert().toString());
+        m.put("SENTINEL_BROKER_TLS_KEY", b.brokerKey().toString());
+        assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(m)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must be set together")
+                .hasMessageContaining("missing SENTINEL_BROKER_CLIENT_CA");
+        m.put("SENTINEL_BROKER_CLIENT_CA", b.caCert().toString());
+        m.put("SENTINEL_BROKER_INSECURE_PLAIN", "true");
+        assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(m)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SENTINEL_BROKER_INSECURE_PLAIN=true").hasMessageContaining("contradicts");
+        m.remove("SENTINEL_BROKER_INSECURE_PLAIN");
+        m.put("SENTINEL_BROKER_CLIENT_CA", dir.resolve("nope.pem").toString());
+        assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(m)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("SENTINEL_BROKER_CLIENT_CA='" + dir.resolve("nope.pem") + "' is invalid: clientCa must be a "
+                        + "readable PEM file");
+    }
+
+    @Test
     void brokerInsecurePlain_listensPlain_andTheMetricSaysSo() throws Exception {
         try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(plainBroker(base(FreePorts.next()))))) {
             assertThat(node.meterRegistry().find("mqtt_broker_insecure_listener").gauge().value()).isEqualTo(1.0);
