@@ -6,55 +6,29 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.mqttsentinel.bridge.internal.TrustMaterial;
+import io.mqttsentinel.config.Setting;
+import io.mqttsentinel.config.SettingsReader;
+import io.mqttsentinel.config.Values;
 
 /**
  * The bridge's settings: where the core broker and the origin are, how to authenticate and trust the
  * origin, what to subscribe to, how to rewrite topics, how to back off and how much may be in flight.
  *
- * <p>Immutable; every value is validated when it is set, and a bad value raises an
- * {@link IllegalArgumentException} naming the setting (or environment key), the value and what is allowed.
- * {@link #toString()} never shows a password.
+ * <p>Immutable; the {@link Builder} checks every value when it is set and {@link Builder#build()} checks the
+ * values that go together, so that a bad value raises an {@link IllegalArgumentException} naming the
+ * parameter (or environment key), the value and what is allowed. {@link #toString()} never shows a password.
  *
- * <p>Environment keys read by {@link #fromEnvironment(Map)} (defaults in brackets):
- * <ul>
- *   <li>{@value #ORIGIN_URL} — required: {@code ws://host[:port]/path} or {@code wss://...}; port 1–65535,
- *       default 80 for ws and 443 for wss; no user info or fragment</li>
- *   <li>{@value #CORE} [{@code 127.0.0.1:1884}] — the core broker, {@code host:port}, plain MQTT 3.1.1</li>
- *   <li>{@value #CORE_USERNAME} / {@value #CORE_PASSWORD} [none] — credentials for the core broker</li>
- *   <li>{@value #CORE_TLS_CERT} / {@value #CORE_TLS_KEY} with {@value #CORE_CA} [none: plain MQTT] — mutual TLS to
- *       the core: the bridge's client certificate of the core CA, its PKCS#8 key, and that CA (PEM files)</li>
- *   <li>{@value #CLIENT_ID} [{@code sentinel-bridge}] — 1–128 characters from {@code [A-Za-z0-9._:-]}; the
- *       stable MQTT client id on both sides (persistent sessions, clean session false)</li>
- *   <li>{@value #ORIGIN_USERNAME} / {@value #ORIGIN_PASSWORD} [none] — credentials for the origin (secret)</li>
- *   <li>{@value #ORIGIN_CA} [the JVM's trust store] — CA certificates trusted for {@code wss}: a PEM file, or a
- *       PKCS#12 / JKS trust store; {@value #ORIGIN_CA_PASSWORD} [none] — the trust store's password (secret)</li>
- *   <li>{@value #ORIGIN_VERIFY_HOSTNAME} [{@code true}] — check the origin certificate's name against the URL host</li>
- *   <li>{@value #SUBSCRIPTIONS} [{@code clients/+/telemetry,clients/+/events}] — comma list of core topic filters</li>
- *   <li>{@value #ORIGIN_SUBSCRIPTIONS} [{@code sentinel/alerts/#}] — comma list of origin topic filters (inbound)</li>
- *   <li>{@value #OUTBOUND_RULES} [{@code clients/# -> sentinel/clients/#}] — comma list of
- *       {@code pattern -> template} rules, core to origin (see {@link TopicRewriter})</li>
- *   <li>{@value #INBOUND_RULES} [{@code sentinel/alerts/{client_id} -> clients/{client_id}/alerts}] — origin to core</li>
- *   <li>{@value #BACKOFF_INITIAL} [{@code 500ms}] — 1ms–1h; {@value #BACKOFF_MAX} [{@code 30s}] — initial–1h;
- *       {@value #BACKOFF_JITTER} [{@code 0.2}] — 0.0–1.0</li>
- *   <li>{@value #MAX_INFLIGHT} [{@code 1000}] — 1–65535 publishes to the origin awaiting PUBACK</li>
- *   <li>{@value #ORIGIN_MAX_PACKET} [{@code 268435460}, MQTT's largest] — 64–268435460 bytes: the origin's
- *       largest packet (Mosquitto's {@code max_packet_size}); larger messages are not sent</li>
- *   <li>{@value #KEEP_ALIVE} [{@code 30s}] — 1s–65535s MQTT keep alive on both sides</li>
- *   <li>{@value #LEASE} [{@code off}] — {@code off}/{@code 0}, or 1s–5m: run as one of several instances that share
- *       the client id, the active one holding a lease on the core ({@link BridgeLease})</li>
- * </ul>
- * Durations are {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT30S}).
+ * <p>{@link #settings()} lists every environment key with its default and range; {@link #fromEnvironment(Map)}
+ * reads them.
  */
 public final class BridgeConfig {
     /** Environment key of the origin URL. */
@@ -125,8 +99,75 @@ public final class BridgeConfig {
     /** Default MQTT keep alive. */
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
 
+    private static final int MIN_ORIGIN_MAX_PACKET = 64;
+    private static final Duration MIN_KEEP_ALIVE = Duration.ofSeconds(1);
+    private static final Duration MAX_KEEP_ALIVE = Duration.ofSeconds(65_535);
+    private static final Duration MIN_LEASE = Duration.ofSeconds(1);
+    private static final Duration MAX_LEASE = Duration.ofMinutes(5);
+    private static final String LEASE_RANGE = "off (0), or " + Values.format(MIN_LEASE) + " to " + Values.format(MAX_LEASE);
+    private static final String CLIENT_ID_RANGE = "1 to 128 characters from [A-Za-z0-9._:-]";
     private static final Pattern CLIENT_ID_CHARS = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
+
+    private static final List<Setting<Builder>> SETTINGS = List.of(
+            Setting.text(ORIGIN_URL, "originUrl", "",
+                    "a ws:// or wss:// URL with a host, port 1 to 65535, no user info or fragment",
+                    "The origin broker's MQTT-over-WebSocket endpoint (required)", Builder::originUrl),
+            Setting.text(CORE, "core", DEFAULT_CORE_HOST + ":" + DEFAULT_CORE_PORT, "host:port, port 1 to 65535",
+                    "The core broker (plain MQTT 3.1.1, or mutual TLS with the core TLS keys)", Builder::core),
+            Setting.text(CORE_USERNAME, "coreUsername", "", "any text",
+                    "User name for the core broker", Builder::coreUsername),
+            Setting.<Builder>text(CORE_PASSWORD, "corePassword", "", "any text, with " + CORE_USERNAME,
+                    "Password for the core broker", Builder::corePassword).secret(),
+            Setting.text(CORE_TLS_CERT, "coreTlsCert", "", "a readable PEM certificate file, with " + CORE_TLS_KEY
+                    + " and " + CORE_CA, "The bridge's client certificate (chain) of the core CA: mutual TLS to the core",
+                    (b, v) -> b.coreTlsCert(toPath(v))),
+            Setting.text(CORE_TLS_KEY, "coreTlsKey", "", "a readable PKCS#8 PEM key file",
+                    "Private key of the core TLS certificate", (b, v) -> b.coreTlsKey(toPath(v))),
+            Setting.text(CORE_CA, "coreCa", "", "a readable PEM file of CA certificates",
+                    "The core's private CA: the only issuer of core broker certificates the bridge trusts",
+                    (b, v) -> b.coreCa(toPath(v))),
+            Setting.text(CLIENT_ID, "clientId", DEFAULT_CLIENT_ID, CLIENT_ID_RANGE,
+                    "The stable MQTT client id on both sides (persistent sessions)", Builder::clientId),
+            Setting.text(ORIGIN_USERNAME, "originUsername", "", "any text",
+                    "User name for the origin", Builder::originUsername),
+            Setting.<Builder>text(ORIGIN_PASSWORD, "originPassword", "", "any text, with " + ORIGIN_USERNAME,
+                    "Password for the origin", Builder::originPassword).secret(),
+            Setting.text(ORIGIN_CA, "originCa", "", "a readable PEM file, or a PKCS#12 / JKS trust store",
+                    "CA certificates trusted for wss (default: the JVM's trust store)", (b, v) -> b.originCa(toPath(v))),
+            Setting.<Builder>text(ORIGIN_CA_PASSWORD, "originCaPassword", "", "any text",
+                    "Password of a PKCS#12 / JKS origin trust store", Builder::originCaPassword).secret(),
+            Setting.bool(ORIGIN_VERIFY_HOSTNAME, "verifyHostname", true,
+                    "Check the origin certificate's name against the URL host", Builder::verifyHostname),
+            Setting.text(SUBSCRIPTIONS, "subscriptions", String.join(",", DEFAULT_SUBSCRIPTIONS),
+                    "comma-separated MQTT topic filters, at least one",
+                    "Core topic filters the bridge subscribes to (QoS 1), outbound",
+                    (b, v) -> b.subscriptions(Values.list(v))),
+            Setting.text(ORIGIN_SUBSCRIPTIONS, "originSubscriptions", String.join(",", DEFAULT_ORIGIN_SUBSCRIPTIONS),
+                    "comma-separated MQTT topic filters", "Origin topic filters the bridge subscribes to (QoS 1), inbound",
+                    (b, v) -> b.originSubscriptions(Values.list(v))),
+            Setting.text(OUTBOUND_RULES, "outboundRules", TopicRewriter.DEFAULT_OUTBOUND_RULE,
+                    "comma-separated 'pattern -> template' rules", "Topic rules from the core to the origin",
+                    (b, v) -> b.outboundRules(Values.list(v))),
+            Setting.text(INBOUND_RULES, "inboundRules", TopicRewriter.DEFAULT_INBOUND_RULE,
+                    "comma-separated 'pattern -> template' rules", "Topic rules from the origin to the core",
+                    (b, v) -> b.inboundRules(Values.list(v))),
+            Setting.duration(BACKOFF_INITIAL, "backoffInitial", Backoff.MIN_DELAY, Backoff.MAX_DELAY,
+                    Backoff.ofDefaults().initial(), "First reconnect and retry delay", Builder::backoffInitial),
+            Setting.duration(BACKOFF_MAX, "backoffMax", Backoff.MIN_DELAY, Backoff.MAX_DELAY,
+                    Backoff.ofDefaults().max(), "Largest reconnect and retry delay (at least " + BACKOFF_INITIAL + ")",
+                    Builder::backoffMax),
+            Setting.decimal(BACKOFF_JITTER, "backoffJitter", 0.0, 1.0, Backoff.ofDefaults().jitter(),
+                    "Random share of each delay", Builder::backoffJitter),
+            Setting.integer(MAX_INFLIGHT, "maxInFlight", 1, MAX_MAX_INFLIGHT, DEFAULT_MAX_INFLIGHT,
+                    "Publishes to the origin awaiting PUBACK", Builder::maxInFlight),
+            Setting.size(ORIGIN_MAX_PACKET, "originMaxPacket", MIN_ORIGIN_MAX_PACKET, MQTT_MAX_PACKET, MQTT_MAX_PACKET,
+                    "Largest MQTT packet the origin accepts (Mosquitto's max_packet_size); larger messages are not sent",
+                    (b, n) -> b.originMaxPacket((int) n)),
+            Setting.duration(KEEP_ALIVE, "keepAlive", MIN_KEEP_ALIVE, MAX_KEEP_ALIVE, DEFAULT_KEEP_ALIVE,
+                    "MQTT keep alive on both sides", Builder::keepAlive),
+            Setting.text(LEASE, "lease", "off", LEASE_RANGE, "Run as one of several instances sharing the client "
+                    + "id, the active one holding a lease on the core for this long (off: a single instance)",
+                    (b, v) -> b.lease(v.equalsIgnoreCase("off") ? Duration.ZERO : Values.duration(v, ChronoUnit.SECONDS))));
 
     private final URI originUri;
     private final String coreHost;
@@ -151,25 +192,25 @@ public final class BridgeConfig {
     private final Duration keepAlive;
     private final Duration lease;
 
-    private BridgeConfig(Builder b) {
+    private BridgeConfig(Builder b, Backoff backoff) {
         this.originUri = b.originUri;
         this.coreHost = b.coreHost;
         this.corePort = b.corePort;
         this.coreUsername = b.coreUsername;
-        this.corePassword = b.corePassword;
+        this.corePassword = b.coreUsername != null && b.corePassword == null ? "" : b.corePassword;
         this.clientId = b.clientId;
         this.originUsername = b.originUsername;
-        this.originPassword = b.originPassword;
+        this.originPassword = b.originUsername != null && b.originPassword == null ? "" : b.originPassword;
         this.originCa = b.originCa;
         this.coreTlsCert = b.coreTlsCert;
         this.coreTlsKey = b.coreTlsKey;
         this.coreCa = b.coreCa;
-        this.originCaPassword = b.originCaPassword;
+        this.originCaPassword = b.originCa == null ? null : b.originCaPassword;
         this.verifyHostname = b.verifyHostname;
         this.subscriptions = List.copyOf(b.subscriptions);
         this.originSubscriptions = List.copyOf(b.originSubscriptions);
         this.topicRewriter = b.topicRewriter;
-        this.backoff = b.backoff;
+        this.backoff = backoff;
         this.maxInFlight = b.maxInFlight;
         this.originMaxPacket = b.originMaxPacket;
         this.keepAlive = b.keepAlive;
@@ -192,8 +233,17 @@ public final class BridgeConfig {
     }
 
     /**
-     * Reads the {@code SENTINEL_BRIDGE_*} keys listed in the class comment; absent or blank keys keep their
-     * defaults.
+     * Every environment key of the bridge, its builder parameter, default and range: the one place they are
+     * written. {@link #fromEnvironment(Map)} applies them in this order.
+     *
+     * @return the settings, unmodifiable
+     */
+    public static List<Setting<Builder>> settings() {
+        return SETTINGS;
+    }
+
+    /**
+     * Reads the keys of {@link #settings()}; absent or blank keys keep their defaults.
      *
      * @param env the environment, e.g. {@code System.getenv()}
      * @return the configuration
@@ -202,121 +252,11 @@ public final class BridgeConfig {
      */
     public static BridgeConfig fromEnvironment(Map<String, String> env) {
         Objects.requireNonNull(env, "env");
-        Builder b = builder();
-        String url = get(env, ORIGIN_URL);
-        if (url == null) {
+        String url = env.get(ORIGIN_URL);
+        if (url == null || url.isBlank()) {
             throw new IllegalArgumentException(ORIGIN_URL + " is required: a ws:// or wss:// URL of the origin");
         }
-        keyed(ORIGIN_URL, url, () -> b.originUrl(url));
-        String core = get(env, CORE);
-        if (core != null) {
-            keyed(CORE, core, () -> b.core(core));
-        }
-        String clientId = get(env, CLIENT_ID);
-        if (clientId != null) {
-            keyed(CLIENT_ID, clientId, () -> b.clientId(clientId));
-        }
-        String coreUser = get(env, CORE_USERNAME);
-        if (coreUser != null) {
-            b.coreCredentials(coreUser, env.getOrDefault(CORE_PASSWORD, ""));
-        } else if (get(env, CORE_PASSWORD) != null) {
-            throw new IllegalArgumentException(CORE_PASSWORD + " is set but " + CORE_USERNAME
-                    + " is not: MQTT 3.1.1 sends a password only with a user name");
-        }
-        String coreCert = get(env, CORE_TLS_CERT);
-        String coreKey = get(env, CORE_TLS_KEY);
-        String coreCaFile = get(env, CORE_CA);
-        if (coreCert != null || coreKey != null || coreCaFile != null) {
-            if (coreCert == null || coreKey == null || coreCaFile == null) {
-                throw new IllegalArgumentException(CORE_TLS_CERT + ", " + CORE_TLS_KEY + " and " + CORE_CA
-                        + " must be set together (cert=" + coreCert + ", key=" + coreKey + ", core CA=" + coreCaFile + ")");
-            }
-            keyed(CORE_TLS_CERT, coreCert, () -> b.coreTls(toPath(coreCert), toPath(coreKey), toPath(coreCaFile)));
-        }
-        String originUser = get(env, ORIGIN_USERNAME);
-        if (originUser != null) {
-            b.originCredentials(originUser, env.getOrDefault(ORIGIN_PASSWORD, ""));
-        } else if (get(env, ORIGIN_PASSWORD) != null) {
-            throw new IllegalArgumentException(ORIGIN_PASSWORD + " is set but " + ORIGIN_USERNAME
-                    + " is not: MQTT 3.1.1 sends a password only with a user name");
-        }
-        String ca = get(env, ORIGIN_CA);
-        if (ca != null) {
-            String caPassword = env.get(ORIGIN_CA_PASSWORD);
-            keyed(ORIGIN_CA, ca, () -> b.originCa(toPath(ca), caPassword == null || caPassword.isEmpty() ? null : caPassword));
-        }
-        String verify = get(env, ORIGIN_VERIFY_HOSTNAME);
-        if (verify != null) {
-            keyed(ORIGIN_VERIFY_HOSTNAME, verify, () -> b.verifyHostname(parseBoolean(verify)));
-        }
-        String subs = get(env, SUBSCRIPTIONS);
-        if (subs != null) {
-            keyed(SUBSCRIPTIONS, subs, () -> b.subscriptions(splitList(subs)));
-        }
-        String originSubs = get(env, ORIGIN_SUBSCRIPTIONS);
-        if (originSubs != null) {
-            keyed(ORIGIN_SUBSCRIPTIONS, originSubs, () -> b.originSubscriptions(splitList(originSubs)));
-        }
-        String out = get(env, OUTBOUND_RULES);
-        String in = get(env, INBOUND_RULES);
-        if (out != null || in != null) {
-            TopicRewriter.Builder rw = TopicRewriter.builder();
-            keyed(OUTBOUND_RULES, out, () -> splitList(out == null ? TopicRewriter.DEFAULT_OUTBOUND_RULE : out)
-                    .forEach(rw::outboundRule));
-            keyed(INBOUND_RULES, in, () -> splitList(in == null ? TopicRewriter.DEFAULT_INBOUND_RULE : in)
-                    .forEach(rw::inboundRule));
-            b.topicRewriter(rw.build());
-        }
-        String initial = get(env, BACKOFF_INITIAL);
-        String max = get(env, BACKOFF_MAX);
-        String jitter = get(env, BACKOFF_JITTER);
-        if (initial != null || max != null || jitter != null) {
-            Backoff d = Backoff.ofDefaults();
-            Duration i = initial == null ? d.initial() : keyedValue(BACKOFF_INITIAL, initial, () -> parseDuration(initial));
-            Duration m = max == null ? d.max() : keyedValue(BACKOFF_MAX, max, () -> parseDuration(max));
-            double j = jitter == null ? d.jitter() : keyedValue(BACKOFF_JITTER, jitter, () -> parseDouble(jitter));
-            String which = max != null ? BACKOFF_MAX : initial != null ? BACKOFF_INITIAL : BACKOFF_JITTER;
-            String value = max != null ? max : initial != null ? initial : jitter;
-            keyed(which, value, () -> b.backoff(Backoff.exponential(i, m, j)));
-        }
-        String inflight = get(env, MAX_INFLIGHT);
-        if (inflight != null) {
-            keyed(MAX_INFLIGHT, inflight, () -> b.maxInFlight(parseInt(inflight)));
-        }
-        String maxPacket = get(env, ORIGIN_MAX_PACKET);
-        if (maxPacket != null) {
-            keyed(ORIGIN_MAX_PACKET, maxPacket, () -> b.originMaxPacket(parseInt(maxPacket)));
-        }
-        String keepAlive = get(env, KEEP_ALIVE);
-        if (keepAlive != null) {
-            keyed(KEEP_ALIVE, keepAlive, () -> b.keepAlive(parseDuration(keepAlive)));
-        }
-        String lease = get(env, LEASE);
-        if (lease != null) {
-            keyed(LEASE, lease, () -> b.lease(lease.equalsIgnoreCase("off") || lease.equals("0") ? Duration.ZERO
-                    : parseDuration(lease)));
-        }
-        return b.build();
-    }
-
-    private static String get(Map<String, String> env, String key) {
-        String v = env.get(key);
-        return v == null || v.isBlank() ? null : v.strip();
-    }
-
-    private static void keyed(String key, String value, Runnable r) {
-        keyedValue(key, value, () -> {
-            r.run();
-            return null;
-        });
-    }
-
-    private static <T> T keyedValue(String key, String value, java.util.function.Supplier<T> s) {
-        try {
-            return s.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + "='" + value + "' is invalid: " + e.getMessage(), e);
-        }
+        return SettingsReader.apply(SETTINGS, env, builder()).build();
     }
 
     private static Path toPath(String s) {
@@ -325,76 +265,6 @@ public final class BridgeConfig {
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("not a file path: " + e.getMessage(), e);
         }
-    }
-
-    private static boolean parseBoolean(String s) {
-        switch (s.toLowerCase(Locale.ROOT)) {
-            case "true":
-            case "yes":
-            case "1":
-                return true;
-            case "false":
-            case "no":
-            case "0":
-                return false;
-            default:
-                throw new IllegalArgumentException("allowed: true or false");
-        }
-    }
-
-    private static int parseInt(String s) {
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not an integer", e);
-        }
-    }
-
-    private static double parseDouble(String s) {
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a number (allowed 0.0 to 1.0)", e);
-        }
-    }
-
-    /**
-     * @param s {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT30S})
-     * @return the duration
-     * @throws IllegalArgumentException when the text is neither form
-     */
-    public static Duration parseDuration(String s) {
-        Objects.requireNonNull(s, "duration");
-        String t = s.strip().toLowerCase(Locale.ROOT);
-        Matcher m = SHORT_DURATION.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms":
-                    return Duration.ofMillis(n);
-                case "s":
-                    return Duration.ofSeconds(n);
-                case "m":
-                    return Duration.ofMinutes(n);
-                default:
-                    return Duration.ofHours(n);
-            }
-        }
-        try {
-            return Duration.parse(s.strip().toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + s + "' is not a duration (allowed: 250ms, 30s, 5m, 1h or ISO-8601 like PT30S)", e);
-        }
-    }
-
-    private static List<String> splitList(String s) {
-        List<String> out = new ArrayList<>();
-        for (String part : s.split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.strip());
-            }
-        }
-        return out;
     }
 
     /** @return the origin URL ({@code ws} or {@code wss}), empty in {@link #ofDefaults()} */
@@ -529,7 +399,39 @@ public final class BridgeConfig {
                 + ", keepAlive=" + keepAlive + ", lease=" + (lease.isZero() ? "off" : lease) + "]";
     }
 
-    /** Validates each value as it is set. Not thread-safe. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof BridgeConfig)) {
+            return false;
+        }
+        BridgeConfig c = (BridgeConfig) o;
+        return Objects.equals(originUri, c.originUri) && coreHost.equals(c.coreHost) && corePort == c.corePort
+                && Objects.equals(coreUsername, c.coreUsername) && Objects.equals(corePassword, c.corePassword)
+                && clientId.equals(c.clientId) && Objects.equals(originUsername, c.originUsername)
+                && Objects.equals(originPassword, c.originPassword) && Objects.equals(originCa, c.originCa)
+                && Objects.equals(originCaPassword, c.originCaPassword) && Objects.equals(coreTlsCert, c.coreTlsCert)
+                && Objects.equals(coreTlsKey, c.coreTlsKey) && Objects.equals(coreCa, c.coreCa)
+                && verifyHostname == c.verifyHostname && subscriptions.equals(c.subscriptions)
+                && originSubscriptions.equals(c.originSubscriptions) && topicRewriter.equals(c.topicRewriter)
+                && backoff.equals(c.backoff) && maxInFlight == c.maxInFlight && originMaxPacket == c.originMaxPacket
+                && keepAlive.equals(c.keepAlive) && lease.equals(c.lease);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(originUri, coreHost, corePort, coreUsername, corePassword, clientId, originUsername,
+                originPassword, originCa, originCaPassword, coreTlsCert, coreTlsKey, coreCa, verifyHostname,
+                subscriptions, originSubscriptions, topicRewriter, backoff, maxInFlight, originMaxPacket, keepAlive, lease);
+    }
+
+    /**
+     * Checks each value as it is set ({@code <parameter> must be <range>, was <value>}); {@link #build()} checks
+     * the values that go together and copies them into a new {@link BridgeConfig}, so one builder can build
+     * any number of independent configurations. Not thread-safe.
+     */
     public static final class Builder {
         private URI originUri;
         private String coreHost = DEFAULT_CORE_HOST;
@@ -548,7 +450,9 @@ public final class BridgeConfig {
         private List<String> subscriptions = DEFAULT_SUBSCRIPTIONS;
         private List<String> originSubscriptions = DEFAULT_ORIGIN_SUBSCRIPTIONS;
         private TopicRewriter topicRewriter = TopicRewriter.ofDefaults();
-        private Backoff backoff = Backoff.ofDefaults();
+        private Duration backoffInitial = Backoff.ofDefaults().initial();
+        private Duration backoffMax = Backoff.ofDefaults().max();
+        private double backoffJitter = Backoff.ofDefaults().jitter();
         private int maxInFlight = DEFAULT_MAX_INFLIGHT;
         private int originMaxPacket = MQTT_MAX_PACKET;
         private Duration keepAlive = DEFAULT_KEEP_ALIVE;
@@ -575,7 +479,7 @@ public final class BridgeConfig {
             subscriptions = c.subscriptions;
             originSubscriptions = c.originSubscriptions;
             topicRewriter = c.topicRewriter;
-            backoff = c.backoff;
+            backoff(c.backoff);
             maxInFlight = c.maxInFlight;
             originMaxPacket = c.originMaxPacket;
             keepAlive = c.keepAlive;
@@ -592,7 +496,7 @@ public final class BridgeConfig {
             try {
                 return originUri(new URI(url.strip()));
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("origin URL '" + url + "' is not a URL: " + e.getMessage(), e);
+                throw new IllegalArgumentException("originUrl '" + url + "' is not a URL: " + e.getMessage(), e);
             }
         }
 
@@ -607,43 +511,43 @@ public final class BridgeConfig {
         }
 
         /**
-         * @param hostPort {@code host:port} of the core broker (port 1–65535)
+         * @param hostPort {@code host:port} of the core broker (port 1 to 65535; an IPv6 host in brackets)
          * @return this builder
+         * @throws IllegalArgumentException when it is not {@code host:port}
          */
         public Builder core(String hostPort) {
             Objects.requireNonNull(hostPort, "core");
             int colon = hostPort.lastIndexOf(':');
-            if (colon <= 0 || colon == hostPort.length() - 1) {
-                throw new IllegalArgumentException("core address '" + hostPort + "' must be host:port");
+            int port = -1;
+            if (colon > 0 && colon < hostPort.length() - 1) {
+                try {
+                    port = Integer.parseInt(hostPort.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
             }
-            int port;
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("core address '" + hostPort + "' has a port that is not a number (allowed 1-65535)", e);
-            }
-            String host = hostPort.substring(0, colon);
+            String host = colon > 0 ? hostPort.substring(0, colon) : "";
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
+            }
+            if (port < 1 || port > 65_535 || host.isBlank()) {
+                throw new IllegalArgumentException("core must be host:port, port 1 to 65535, was '" + hostPort + "'");
             }
             return core(host, port);
         }
 
         /**
          * @param host the core broker host
-         * @param port the core broker port, 1–65535
+         * @param port the core broker port, 1 to 65535
          * @return this builder
          */
         public Builder core(String host, int port) {
             Objects.requireNonNull(host, "coreHost");
             if (host.isBlank()) {
-                throw new IllegalArgumentException("core host must not be empty");
+                throw new IllegalArgumentException("coreHost must be a host name or address, was '" + host + "'");
             }
-            if (port < 1 || port > 65_535) {
-                throw new IllegalArgumentException("core port must be 1-65535, was " + port);
-            }
+            this.corePort = Values.checkRange("corePort", port, 1, 65_535);
             this.coreHost = host;
-            this.corePort = port;
             return this;
         }
 
@@ -653,19 +557,36 @@ public final class BridgeConfig {
          * @return this builder
          */
         public Builder coreCredentials(String username, String password) {
+            return coreUsername(username).corePassword(password);
+        }
+
+        /**
+         * @param username the core broker user name
+         * @return this builder
+         */
+        public Builder coreUsername(String username) {
             this.coreUsername = Objects.requireNonNull(username, "coreUsername");
+            return this;
+        }
+
+        /**
+         * @param password the core broker password (may be empty); {@link #build()} refuses it without a
+         *                 {@linkplain #coreUsername(String) user name}
+         * @return this builder
+         */
+        public Builder corePassword(String password) {
             this.corePassword = Objects.requireNonNull(password, "corePassword");
             return this;
         }
 
         /**
-         * @param id 1–128 characters from {@code [A-Za-z0-9._:-]}
+         * @param id 1 to 128 characters from {@code [A-Za-z0-9._:-]}
          * @return this builder
          */
         public Builder clientId(String id) {
             Objects.requireNonNull(id, "clientId");
             if (!CLIENT_ID_CHARS.matcher(id).matches()) {
-                throw new IllegalArgumentException("client id '" + id + "' must be 1-128 characters from [A-Za-z0-9._:-]");
+                throw new IllegalArgumentException("clientId must be " + CLIENT_ID_RANGE + ", was '" + id + "'");
             }
             this.clientId = id;
             return this;
@@ -677,19 +598,41 @@ public final class BridgeConfig {
          * @return this builder
          */
         public Builder originCredentials(String username, String password) {
+            return originUsername(username).originPassword(password);
+        }
+
+        /**
+         * @param username the origin user name
+         * @return this builder
+         */
+        public Builder originUsername(String username) {
             this.originUsername = Objects.requireNonNull(username, "originUsername");
+            return this;
+        }
+
+        /**
+         * @param password the origin password (may be empty); {@link #build()} refuses it without a
+         *                 {@linkplain #originUsername(String) user name}
+         * @return this builder
+         */
+        public Builder originPassword(String password) {
             this.originPassword = Objects.requireNonNull(password, "originPassword");
             return this;
         }
 
         /**
-         * @param file a PEM file of CA certificates (or a password-less PKCS#12 / JKS trust store) trusted for
-         *             {@code wss}, or {@code null} for the JVM's trust store
+         * @param file a PEM file of CA certificates, or a PKCS#12 / JKS trust store (with its
+         *             {@linkplain #originCaPassword(String) password}), trusted for {@code wss}; {@code null} for the
+         *             JVM's trust store. {@link #build()} reads it with the password.
          * @return this builder
-         * @throws IllegalArgumentException when the file cannot be read as certificates
+         * @throws IllegalArgumentException when the file is not readable
          */
         public Builder originCa(Path file) {
-            return originCa(file, null);
+            if (file != null && (!Files.isReadable(file) || Files.isDirectory(file))) {
+                throw new IllegalArgumentException("originCa must be a readable PEM file or trust store, was '" + file + "'");
+            }
+            this.originCa = file;
+            return this;
         }
 
         /**
@@ -700,15 +643,22 @@ public final class BridgeConfig {
          * @throws IllegalArgumentException when the file cannot be read as certificates with that password
          */
         public Builder originCa(Path file, String password) {
+            originCa(file);
             if (file != null) {
-                if (!Files.isReadable(file)) {
-                    throw new IllegalArgumentException("origin CA file '" + file + "' must be a readable PEM file or trust store");
-                }
                 // read now, so that a bad file stops the start rather than every connection attempt
                 TrustMaterial.trustManagerFactory(file, password == null ? null : password.toCharArray());
             }
-            this.originCa = file;
-            this.originCaPassword = file == null ? null : password;
+            this.originCaPassword = password;
+            return this;
+        }
+
+        /**
+         * @param password the password of a PKCS#12 / JKS {@linkplain #originCa(Path) origin trust store}, or
+         *                 {@code null}
+         * @return this builder
+         */
+        public Builder originCaPassword(String password) {
+            this.originCaPassword = password;
             return this;
         }
 
@@ -726,14 +676,51 @@ public final class BridgeConfig {
         public Builder coreTls(Path certPem, Path keyPem, Path coreCaPem) {
             Objects.requireNonNull(certPem, "certPem");
             Objects.requireNonNull(keyPem, "keyPem");
-            Objects.requireNonNull(coreCaPem, "coreCaPem");
+            coreTlsCert(certPem).coreTlsKey(keyPem).coreCa(Objects.requireNonNull(coreCaPem, "coreCaPem"));
             // read now, so that a bad file stops the start rather than every connection attempt
             TrustMaterial.keyManagerFactory(certPem, keyPem);
+            return this;
+        }
+
+        /**
+         * @param certPem the bridge's client certificate (chain) of the core CA, PEM; set with
+         *                {@link #coreTlsKey(Path)} and {@link #coreCa(Path)} ({@link #build()} checks the three)
+         * @return this builder
+         * @throws IllegalArgumentException when the file is not readable
+         */
+        public Builder coreTlsCert(Path certPem) {
+            this.coreTlsCert = readable("coreTlsCert", "a readable PEM certificate file", certPem);
+            return this;
+        }
+
+        /**
+         * @param keyPem the private key of {@link #coreTlsCert(Path)}, PKCS#8 PEM
+         * @return this builder
+         * @throws IllegalArgumentException when the file is not readable
+         */
+        public Builder coreTlsKey(Path keyPem) {
+            this.coreTlsKey = readable("coreTlsKey", "a readable PKCS#8 PEM key file", keyPem);
+            return this;
+        }
+
+        /**
+         * @param coreCaPem the core's CA, PEM: the only issuer of core broker certificates the bridge trusts
+         * @return this builder
+         * @throws IllegalArgumentException when the file cannot be read as certificates
+         */
+        public Builder coreCa(Path coreCaPem) {
+            readable("coreCa", "a readable PEM file of CA certificates", coreCaPem);
             TrustMaterial.trustManagerFactory(coreCaPem, null);
-            this.coreTlsCert = certPem;
-            this.coreTlsKey = keyPem;
             this.coreCa = coreCaPem;
             return this;
+        }
+
+        private static Path readable(String parameter, String allowed, Path file) {
+            Objects.requireNonNull(file, parameter);
+            if (!Files.isReadable(file) || Files.isDirectory(file)) {
+                throw new IllegalArgumentException(parameter + " must be " + allowed + ", was '" + file + "'");
+            }
+            return file;
         }
 
         /**
@@ -774,69 +761,171 @@ public final class BridgeConfig {
         }
 
         /**
-         * @param backoff the reconnect and retry backoff
+         * Replaces the outbound rules of the {@linkplain #topicRewriter(TopicRewriter) topic rules}, keeping the
+         * inbound ones.
+         *
+         * @param rules {@code pattern -> template} rules, core to origin, in order (see {@link TopicRewriter})
+         * @return this builder
+         * @throws IllegalArgumentException naming a rule that is invalid
+         */
+        public Builder outboundRules(List<String> rules) {
+            Objects.requireNonNull(rules, "outboundRules");
+            TopicRewriter.Builder rw = rewriterLike(topicRewriter);
+            rules.forEach(rw::outboundRule);
+            topicRewriter.inboundRules().forEach(r -> rw.inbound(r.pattern(), r.template()));
+            this.topicRewriter = rw.build();
+            return this;
+        }
+
+        /**
+         * Replaces the inbound rules of the {@linkplain #topicRewriter(TopicRewriter) topic rules}, keeping the
+         * outbound ones.
+         *
+         * @param rules {@code pattern -> template} rules, origin to core, in order (see {@link TopicRewriter})
+         * @return this builder
+         * @throws IllegalArgumentException naming a rule that is invalid
+         */
+        public Builder inboundRules(List<String> rules) {
+            Objects.requireNonNull(rules, "inboundRules");
+            TopicRewriter.Builder rw = rewriterLike(topicRewriter);
+            topicRewriter.outboundRules().forEach(r -> rw.outbound(r.pattern(), r.template()));
+            rules.forEach(rw::inboundRule);
+            this.topicRewriter = rw.build();
+            return this;
+        }
+
+        private static TopicRewriter.Builder rewriterLike(TopicRewriter r) {
+            return TopicRewriter.builder().unmatchedOutbound(r.unmatchedOutbound()).unmatchedInbound(r.unmatchedInbound());
+        }
+
+        /**
+         * @param backoff the reconnect and retry backoff (sets its initial delay, largest delay and jitter)
          * @return this builder
          */
         public Builder backoff(Backoff backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
+            Objects.requireNonNull(backoff, "backoff");
+            this.backoffInitial = backoff.initial();
+            this.backoffMax = backoff.max();
+            this.backoffJitter = backoff.jitter();
             return this;
         }
 
         /**
-         * @param max 1–65535 publishes to the origin awaiting PUBACK
+         * @param initial the first reconnect and retry delay, 1ms to 1h
+         * @return this builder
+         */
+        public Builder backoffInitial(Duration initial) {
+            this.backoffInitial = Values.checkRange("backoffInitial", initial, Backoff.MIN_DELAY, Backoff.MAX_DELAY);
+            return this;
+        }
+
+        /**
+         * @param max the largest reconnect and retry delay, 1ms to 1h; {@link #build()} checks that it is at least
+         *            the {@linkplain #backoffInitial(Duration) initial delay}
+         * @return this builder
+         */
+        public Builder backoffMax(Duration max) {
+            this.backoffMax = Values.checkRange("backoffMax", max, Backoff.MIN_DELAY, Backoff.MAX_DELAY);
+            return this;
+        }
+
+        /**
+         * @param jitter the random share of each delay, 0.0 to 1.0
+         * @return this builder
+         */
+        public Builder backoffJitter(double jitter) {
+            if (!(jitter >= 0.0 && jitter <= 1.0)) {
+                throw new IllegalArgumentException("backoffJitter must be 0.0 to 1.0, was " + jitter);
+            }
+            this.backoffJitter = jitter;
+            return this;
+        }
+
+        /**
+         * @param max 1 to 65535 publishes to the origin awaiting PUBACK
          * @return this builder
          */
         public Builder maxInFlight(int max) {
-            if (max < 1 || max > MAX_MAX_INFLIGHT) {
-                throw new IllegalArgumentException("maxInFlight must be 1-" + MAX_MAX_INFLIGHT + ", was " + max);
-            }
-            this.maxInFlight = max;
+            this.maxInFlight = Values.checkRange("maxInFlight", max, 1, MAX_MAX_INFLIGHT);
             return this;
         }
 
         /**
-         * @param bytes 64–{@value #MQTT_MAX_PACKET}: the largest MQTT packet the origin accepts (Mosquitto's
+         * @param bytes 64 to {@value #MQTT_MAX_PACKET}: the largest MQTT packet the origin accepts (Mosquitto's
          *              {@code max_packet_size}); default {@value #MQTT_MAX_PACKET}, MQTT's own limit
          * @return this builder
          */
         public Builder originMaxPacket(int bytes) {
-            if (bytes < 64 || bytes > MQTT_MAX_PACKET) {
-                throw new IllegalArgumentException("originMaxPacket must be 64-" + MQTT_MAX_PACKET + " bytes, was " + bytes);
-            }
-            this.originMaxPacket = bytes;
+            this.originMaxPacket = Values.checkRange("originMaxPacket", bytes, MIN_ORIGIN_MAX_PACKET, MQTT_MAX_PACKET);
             return this;
         }
 
         /**
-         * @param keepAlive 1 s to 65535 s, whole seconds
+         * @param keepAlive 1s to 65535s
          * @return this builder
          */
         public Builder keepAlive(Duration keepAlive) {
-            Objects.requireNonNull(keepAlive, "keepAlive");
-            if (keepAlive.compareTo(Duration.ofSeconds(1)) < 0 || keepAlive.compareTo(Duration.ofSeconds(65_535)) > 0) {
-                throw new IllegalArgumentException("keepAlive must be 1s-65535s, was " + keepAlive);
-            }
-            this.keepAlive = keepAlive;
+            this.keepAlive = Values.checkRange("keepAlive", keepAlive, MIN_KEEP_ALIVE, MAX_KEEP_ALIVE);
             return this;
         }
 
         /**
-         * @param lease {@link Duration#ZERO} for a bridge that runs alone (default), or 1 s to 5 min: how long the
+         * @param lease {@link Duration#ZERO} for a bridge that runs alone (default), or 1s to 5m: how long the
          *              standby instances wait for a silent active one before one of them takes over
          * @return this builder
          */
         public Builder lease(Duration lease) {
             Objects.requireNonNull(lease, "lease");
-            if (!lease.isZero() && (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofMinutes(5)) > 0)) {
-                throw new IllegalArgumentException("lease must be off (0) or 1s-5m, was " + lease);
+            if (!lease.isZero() && (lease.compareTo(MIN_LEASE) < 0 || lease.compareTo(MAX_LEASE) > 0)) {
+                throw new IllegalArgumentException("lease must be " + LEASE_RANGE + ", was " + Values.format(lease));
             }
             this.lease = lease;
             return this;
         }
 
-        /** @return the configuration */
+        /**
+         * Checks the values that go together (a password needs its user name; the core TLS files are set
+         * together and the certificate matches its key; the origin trust store opens with its password; the
+         * largest backoff is at least the initial one) and copies the values into a new configuration.
+         *
+         * @return the configuration
+         * @throws IllegalArgumentException naming the keys of the values that do not go together
+         */
         public BridgeConfig build() {
-            return new BridgeConfig(this);
+            if (corePassword != null && coreUsername == null) {
+                throw new IllegalArgumentException(CORE_PASSWORD + " is set but " + CORE_USERNAME
+                        + " is not: MQTT 3.1.1 sends a password only with a user name");
+            }
+            if (originPassword != null && originUsername == null) {
+                throw new IllegalArgumentException(ORIGIN_PASSWORD + " is set but " + ORIGIN_USERNAME
+                        + " is not: MQTT 3.1.1 sends a password only with a user name");
+            }
+            if (coreTlsCert != null || coreTlsKey != null || coreCa != null) {
+                if (coreTlsCert == null || coreTlsKey == null || coreCa == null) {
+                    throw new IllegalArgumentException(CORE_TLS_CERT + ", " + CORE_TLS_KEY + " and " + CORE_CA
+                            + " must be set together (cert=" + coreTlsCert + ", key=" + coreTlsKey + ", core CA=" + coreCa + ")");
+                }
+                try {
+                    TrustMaterial.keyManagerFactory(coreTlsCert, coreTlsKey);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(CORE_TLS_CERT + "='" + coreTlsCert + "' and " + CORE_TLS_KEY + "='"
+                            + coreTlsKey + "' are invalid: " + e.getMessage(), e);
+                }
+            }
+            if (originCa != null) {
+                try {
+                    TrustMaterial.trustManagerFactory(originCa, originCaPassword == null ? null : originCaPassword.toCharArray());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(ORIGIN_CA + "='" + originCa + "' is invalid"
+                            + (originCaPassword == null ? "" : " with " + ORIGIN_CA_PASSWORD) + ": " + e.getMessage(), e);
+                }
+            }
+            if (backoffMax.compareTo(backoffInitial) < 0) {
+                throw new IllegalArgumentException(BACKOFF_MAX + " (backoffMax) must be " + BACKOFF_INITIAL
+                        + " (backoffInitial, " + Values.format(backoffInitial) + ") to " + Values.format(Backoff.MAX_DELAY)
+                        + ", was " + Values.format(backoffMax));
+            }
+            return new BridgeConfig(this, Backoff.exponential(backoffInitial, backoffMax, backoffJitter));
         }
     }
 
@@ -856,7 +945,7 @@ public final class BridgeConfig {
         }
         int port = uri.getPort();
         if (port == 0 || port > 65_535) {
-            throw new IllegalArgumentException("origin URL '" + uri + "' port must be 1-65535, was " + port);
+            throw new IllegalArgumentException("origin URL '" + uri + "' port must be 1 to 65535, was " + port);
         }
         return uri;
     }

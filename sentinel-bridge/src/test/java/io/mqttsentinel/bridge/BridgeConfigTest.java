@@ -8,12 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mqttsentinel.config.InvalidSettingException;
+import io.mqttsentinel.config.Setting;
+import io.mqttsentinel.config.SettingsReader;
 import io.mqttsentinel.testkit.TestCertificates;
 
 class BridgeConfigTest {
@@ -36,7 +41,7 @@ class BridgeConfigTest {
                 .lease()).isZero();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> BridgeConfig.fromEnvironment(
                 Map.of(BridgeConfig.ORIGIN_URL, "ws://o/mqtt", BridgeConfig.LEASE, "500ms")))
-                .hasMessage("SENTINEL_BRIDGE_LEASE='500ms' is invalid: lease must be off (0) or 1s-5m, was PT0.5S");
+                .hasMessage("SENTINEL_BRIDGE_LEASE='500ms' is invalid: lease must be off (0), or 1s to 5m");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> BridgeLease.builder(BridgeConfig.ofDefaults()))
                 .hasMessageContaining("SENTINEL_BRIDGE_LEASE must be set");
     }
@@ -137,7 +142,7 @@ class BridgeConfigTest {
     void originUrl_validation() {
         BridgeConfig.Builder b = BridgeConfig.builder();
         assertThatThrownBy(() -> b.originUrl("ws:///path")).hasMessageContaining("must name a host");
-        assertThatThrownBy(() -> b.originUrl("ws://h:0/")).hasMessageContaining("1-65535");
+        assertThatThrownBy(() -> b.originUrl("ws://h:0/")).hasMessageContaining("1 to 65535");
         assertThatThrownBy(() -> b.originUrl("ws://h:70000/")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.originUrl("wss://user:pw@h/")).hasMessageContaining("user info")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("pw"));
@@ -159,9 +164,10 @@ class BridgeConfigTest {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "localhost")))
                 .hasMessageContaining(BridgeConfig.CORE).hasMessageContaining("'localhost'").hasMessageContaining("host:port");
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "h:abc")))
-                .hasMessageContaining("1-65535");
+                .hasMessage("SENTINEL_BRIDGE_CORE='h:abc' is invalid: core must be host:port, port 1 to 65535");
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "h:65536")))
-                .hasMessageContaining("1-65535");
+                .hasMessageContaining("1 to 65535");
+        assertThatThrownBy(() -> BridgeConfig.builder().core("h", 0)).hasMessage("corePort must be 1 to 65535, was 0");
         assertThat(BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "[::1]:1884")).coreHost()).isEqualTo("::1");
     }
 
@@ -172,15 +178,17 @@ class BridgeConfigTest {
         assertThat(BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_MAX_PACKET, "2000")).originMaxPacket()).isEqualTo(2000);
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_MAX_PACKET, "10")))
                 .hasMessageContaining(BridgeConfig.ORIGIN_MAX_PACKET).hasMessageContaining("'10'")
-                .hasMessageContaining("64-268435460");
+                .hasMessage("SENTINEL_BRIDGE_ORIGIN_MAX_PACKET='10' is invalid: originMaxPacket must be 64 to 268435460 bytes");
     }
 
     @Test
     void fromEnvironment_badMaxInflight_namesKeyValueAndRange() {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.MAX_INFLIGHT, "0")))
-                .hasMessageContaining(BridgeConfig.MAX_INFLIGHT).hasMessageContaining("'0'").hasMessageContaining("1-65535");
+                .hasMessage("SENTINEL_BRIDGE_MAX_INFLIGHT='0' is invalid: maxInFlight must be 1 to 65535");
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.MAX_INFLIGHT, "lots")))
-                .hasMessageContaining("not an integer");
+                .hasMessage("SENTINEL_BRIDGE_MAX_INFLIGHT='lots' is invalid: maxInFlight must be 1 to 65535 (not a whole number)");
+        assertThatThrownBy(() -> BridgeConfig.builder().maxInFlight(65_536))
+                .hasMessage("maxInFlight must be 1 to 65535, was 65536");
     }
 
     @Test
@@ -188,9 +196,17 @@ class BridgeConfigTest {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.BACKOFF_INITIAL, "soon")))
                 .hasMessageContaining(BridgeConfig.BACKOFF_INITIAL).hasMessageContaining("250ms, 30s");
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.BACKOFF_MAX, "100ms")))
-                .hasMessageContaining(BridgeConfig.BACKOFF_MAX).hasMessageContaining("between initial");
+                .hasMessage("SENTINEL_BRIDGE_BACKOFF_MAX (backoffMax) must be SENTINEL_BRIDGE_BACKOFF_INITIAL "
+                        + "(backoffInitial, 500ms) to 1h, was 100ms");
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.BACKOFF_INITIAL, "2h")))
+                .hasMessage("SENTINEL_BRIDGE_BACKOFF_INITIAL='2h' is invalid: backoffInitial must be 1ms to 1h");
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.BACKOFF_JITTER, "2")))
-                .hasMessageContaining(BridgeConfig.BACKOFF_JITTER).hasMessageContaining("0.0 and 1.0");
+                .hasMessage("SENTINEL_BRIDGE_BACKOFF_JITTER='2' is invalid: backoffJitter must be 0.0 to 1.0");
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.BACKOFF_JITTER, "much")))
+                .hasMessage("SENTINEL_BRIDGE_BACKOFF_JITTER='much' is invalid: backoffJitter must be 0.0 to 1.0 (not a number)");
+        assertThat(BridgeConfig.fromEnvironment(env(BridgeConfig.BACKOFF_INITIAL, "2m", BridgeConfig.BACKOFF_MAX, "5m"))
+                .backoff()).as("the order of the keys does not matter, only the final pair")
+                .isEqualTo(Backoff.exponential(Duration.ofMinutes(2), Duration.ofMinutes(5), 0.2));
     }
 
     @Test
@@ -213,13 +229,14 @@ class BridgeConfigTest {
     void fromEnvironment_badClientId_namesAllowedCharacters() {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CLIENT_ID, "has space")))
                 .hasMessageContaining(BridgeConfig.CLIENT_ID).hasMessageContaining("[A-Za-z0-9._:-]");
-        assertThatThrownBy(() -> BridgeConfig.builder().clientId("x".repeat(129))).hasMessageContaining("1-128");
+        assertThatThrownBy(() -> BridgeConfig.builder().clientId("x".repeat(129))).hasMessageContaining("1 to 128");
     }
 
     @Test
     void fromEnvironment_badBoolean_namesAllowed() {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_VERIFY_HOSTNAME, "maybe")))
-                .hasMessageContaining(BridgeConfig.ORIGIN_VERIFY_HOSTNAME).hasMessageContaining("true or false");
+                .hasMessage("SENTINEL_BRIDGE_ORIGIN_VERIFY_HOSTNAME='maybe' is invalid: verifyHostname must be true or false "
+                        + "(not a boolean (write true or false))");
     }
 
     @Test
@@ -262,18 +279,11 @@ class BridgeConfigTest {
     @Test
     void keepAlive_range() {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.KEEP_ALIVE, "0s")))
-                .hasMessageContaining("1s-65535s");
-        assertThatThrownBy(() -> BridgeConfig.builder().keepAlive(Duration.ofSeconds(65_536))).hasMessageContaining("1s-65535s");
-    }
-
-    @Test
-    void parseDuration_acceptsShortAndIsoForms() {
-        assertThat(BridgeConfig.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(BridgeConfig.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(BridgeConfig.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
-        assertThat(BridgeConfig.parseDuration("1h")).isEqualTo(Duration.ofHours(1));
-        assertThat(BridgeConfig.parseDuration("pt2s")).isEqualTo(Duration.ofSeconds(2));
-        assertThatThrownBy(() -> BridgeConfig.parseDuration("-1s")).isInstanceOf(IllegalArgumentException.class);
+                .hasMessage("SENTINEL_BRIDGE_KEEP_ALIVE='0s' is invalid: keepAlive must be 1s to 65535s");
+        assertThatThrownBy(() -> BridgeConfig.builder().keepAlive(Duration.ofSeconds(65_536)))
+                .hasMessage("keepAlive must be 1s to 65535s, was 65536s");
+        assertThat(BridgeConfig.fromEnvironment(env(BridgeConfig.KEEP_ALIVE, "45")).keepAlive())
+                .as("a bare number is seconds").isEqualTo(Duration.ofSeconds(45));
     }
 
     @Test
@@ -292,5 +302,107 @@ class BridgeConfigTest {
     void bridge_withoutOriginOrEgress_refusesToBuild() {
         assertThatThrownBy(() -> Bridge.builder(BridgeConfig.ofDefaults()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(BridgeConfig.ORIGIN_URL);
+    }
+
+    @Test
+    void settings_haveUniqueKeys_aDocLine_andEveryDefaultThroughTheReaderIsOfDefaults() {
+        Set<String> keys = new HashSet<>();
+        for (Setting<BridgeConfig.Builder> s : BridgeConfig.settings()) {
+            assertThat(s.key()).startsWith("SENTINEL_");
+            assertThat(keys.add(s.key())).as("unique " + s.key()).isTrue();
+            assertThat(s.doc()).as(s.key()).isNotBlank();
+            if (!s.defaultValue().isEmpty()) {
+                assertThat(SettingsReader.apply(List.of(s), Map.of(s.key(), s.defaultValue()), BridgeConfig.builder()).build())
+                        .as(s.key() + "=" + s.defaultValue()).isEqualTo(BridgeConfig.ofDefaults());
+            }
+        }
+        assertThat(SettingsReader.apply(BridgeConfig.settings(), Map.of(), BridgeConfig.builder()).build())
+                .isEqualTo(BridgeConfig.ofDefaults());
+        assertThat(BridgeConfig.settings()).filteredOn(Setting::isSecret).extracting(Setting::key)
+                .containsExactlyInAnyOrder(BridgeConfig.CORE_PASSWORD, BridgeConfig.ORIGIN_PASSWORD, BridgeConfig.ORIGIN_CA_PASSWORD);
+    }
+
+    @Test
+    void settings_coverEveryKeyConstant() throws IllegalAccessException {
+        Set<String> constants = new HashSet<>();
+        for (java.lang.reflect.Field f : BridgeConfig.class.getFields()) {
+            if (f.getType() == String.class && f.get(null).toString().startsWith("SENTINEL_")) {
+                constants.add((String) f.get(null));
+            }
+        }
+        assertThat(BridgeConfig.settings()).extracting(Setting::key).containsExactlyInAnyOrderElementsOf(constants);
+    }
+
+    @Test
+    void aRefusal_isAnInvalidSettingException_namingKeyValueParameterAndRange() {
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "localhost")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("SENTINEL_BRIDGE_CORE='localhost' is invalid: core must be host:port, port 1 to 65535");
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CLIENT_ID, "has space")))
+                .hasMessage("SENTINEL_BRIDGE_CLIENT_ID='has space' is invalid: clientId must be 1 to 128 characters from "
+                        + "[A-Za-z0-9._:-]");
+        assertThatThrownBy(() -> BridgeConfig.builder().lease(Duration.ofMinutes(6)))
+                .hasMessage("lease must be off (0), or 1s to 5m, was 6m");
+        assertThatThrownBy(() -> BridgeConfig.builder().backoffInitial(Duration.ZERO))
+                .hasMessage("backoffInitial must be 1ms to 1h, was 0s");
+    }
+
+    @Test
+    void grammar_isTheCommonOne() {
+        BridgeConfig c = BridgeConfig.fromEnvironment(env(BridgeConfig.ORIGIN_VERIFY_HOSTNAME, "off",
+                BridgeConfig.ORIGIN_MAX_PACKET, "64k", BridgeConfig.LEASE, "PT30S", BridgeConfig.BACKOFF_INITIAL, "1"));
+        assertThat(c.verifyHostname()).isFalse();
+        assertThat(c.originMaxPacket()).isEqualTo(65_536);
+        assertThat(c.lease()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.backoff().initial()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(BridgeConfig.fromEnvironment(env(BridgeConfig.LEASE, "0")).lease()).isZero();
+    }
+
+    @Test
+    void toBuilder_roundTrips(@TempDir Path dir) throws Exception {
+        TestCertificates certs = TestCertificates.create(dir);
+        TestCertificates.Issued client = certs.client("bridge", "sentinel-bridge");
+        BridgeConfig c = BridgeConfig.fromEnvironment(env(
+                BridgeConfig.CORE, "core:1999", BridgeConfig.CORE_USERNAME, "u", BridgeConfig.CORE_PASSWORD, "p",
+                BridgeConfig.CORE_TLS_CERT, client.certFile().toString(), BridgeConfig.CORE_TLS_KEY, client.keyFile().toString(),
+                BridgeConfig.CORE_CA, certs.caFile().toString(), BridgeConfig.ORIGIN_CA, certs.caFile().toString(),
+                BridgeConfig.ORIGIN_USERNAME, "o", BridgeConfig.CLIENT_ID, "b-1", BridgeConfig.ORIGIN_SUBSCRIPTIONS, "a/#",
+                BridgeConfig.OUTBOUND_RULES, "clients/# -> x/#", BridgeConfig.BACKOFF_JITTER, "0.5",
+                BridgeConfig.MAX_INFLIGHT, "7", BridgeConfig.KEEP_ALIVE, "10s", BridgeConfig.LEASE, "3s"));
+        assertThat(c.toBuilder().build()).isEqualTo(c).hasSameHashCodeAs(c).isNotSameAs(c);
+        assertThat(c.originPassword()).as("a user name alone has an empty password").contains("");
+        assertThat(c).isNotEqualTo(BridgeConfig.ofDefaults());
+    }
+
+    @Test
+    void twoBuildsFromOneBuilder_areIndependent() {
+        BridgeConfig.Builder b = BridgeConfig.builder().originUrl("ws://h/").clientId("first");
+        BridgeConfig first = b.build();
+        b.clientId("second").subscriptions(List.of("x/#")).backoffMax(Duration.ofMinutes(1)).outboundRules(List.of());
+        BridgeConfig second = b.build();
+        assertThat(first.clientId()).isEqualTo("first");
+        assertThat(first.subscriptions()).isEqualTo(BridgeConfig.DEFAULT_SUBSCRIPTIONS);
+        assertThat(first.backoff()).isEqualTo(Backoff.ofDefaults());
+        assertThat(first.topicRewriter()).isEqualTo(TopicRewriter.ofDefaults());
+        assertThat(second.clientId()).isEqualTo("second");
+        assertThat(second.topicRewriter().outboundRules()).isEmpty();
+        assertThat(second.topicRewriter().inboundRules()).isEqualTo(TopicRewriter.ofDefaults().inboundRules());
+        assertThatThrownBy(() -> first.subscriptions().add("y")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void coreTls_keysGoTogether_andTheCertificateMustMatchItsKey(@TempDir Path dir) throws Exception {
+        TestCertificates certs = TestCertificates.create(dir);
+        TestCertificates.Issued client = certs.client("bridge", "sentinel-bridge");
+        assertThatThrownBy(() -> BridgeConfig.builder().coreTlsCert(client.certFile()).build())
+                .hasMessageStartingWith("SENTINEL_BRIDGE_CORE_TLS_CERT, SENTINEL_BRIDGE_CORE_TLS_KEY and SENTINEL_CORE_CA "
+                        + "must be set together");
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE_TLS_CERT, client.certFile().toString(),
+                BridgeConfig.CORE_TLS_KEY, certs.caFile().toString(), BridgeConfig.CORE_CA, certs.caFile().toString())))
+                .hasMessageContaining(BridgeConfig.CORE_TLS_CERT).hasMessageContaining(BridgeConfig.CORE_TLS_KEY)
+                .hasMessageContaining("PKCS#8");
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE_TLS_KEY, dir.resolve("none.pem").toString())))
+                .hasMessage("SENTINEL_BRIDGE_CORE_TLS_KEY='" + dir.resolve("none.pem") + "' is invalid: coreTlsKey must be "
+                        + "a readable PKCS#8 PEM key file");
     }
 }

@@ -303,8 +303,8 @@ class WebSocketEgressTest {
     void builder_rejectsBadValuesNamingThem() {
         assertThatThrownBy(() -> WebSocketEgress.builder(URI.create("http://h/"))).hasMessageContaining("ws or wss");
         WebSocketEgress.Builder b = WebSocketEgress.builder(URI.create("ws://h/"));
-        assertThatThrownBy(() -> b.maxInFlight(0)).hasMessageContaining("maxInFlight").hasMessageContaining("1-65535");
-        assertThatThrownBy(() -> b.clientId("")).hasMessageContaining("client id");
+        assertThatThrownBy(() -> b.maxInFlight(0)).hasMessageContaining("maxInFlight").hasMessageContaining("1 to 65535");
+        assertThatThrownBy(() -> b.clientId("")).hasMessageContaining("clientId must be");
         assertThatThrownBy(() -> b.inboundFilters(java.util.List.of("a/#/b"))).hasMessageContaining("a/#/b");
         assertThatThrownBy(() -> b.trustedCertificates(dir.resolve("missing.pem"))).hasMessageContaining("missing.pem");
     }

@@ -2,6 +2,7 @@ package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
+import io.mqttsentinel.config.Values;
 import io.mqttsentinel.inspect.HttpEventSink;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.SyslogEventSink;
@@ -20,6 +21,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +191,7 @@ final class EngineSettings {
     static EventSinkSettings eventSinks(LauncherConfig config) {
         long maxBytes = config.get("SENTINEL_EVENTS_FILE_MAX_BYTES").map(v -> {
             try {
-                long n = StoreConfig.parseSize(v);
+                long n = Values.size(v);
                 if (n != 0 && (n < 1024 || n > (1L << 40))) {
                     throw new IllegalArgumentException("out of range");
                 }
@@ -200,7 +202,7 @@ final class EngineSettings {
         }).orElse(100L << 20);
         Duration maxAge = config.get("SENTINEL_EVENTS_FILE_MAX_AGE").map(v -> {
             try {
-                Duration d = StoreConfig.parseDuration(v);
+                Duration d = Values.duration(v, ChronoUnit.SECONDS);
                 if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofDays(366)) > 0) {
                     throw new IllegalArgumentException("out of range");
                 }

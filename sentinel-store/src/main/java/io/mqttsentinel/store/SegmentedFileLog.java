@@ -496,10 +496,10 @@ public final class SegmentedFileLog implements MessageLog {
      */
     public static final class Builder {
         private final Path dir;
-        private Duration retention = StoreConfig.DEFAULT_RETENTION;
-        private long maxTotalBytes = StoreConfig.UNLIMITED;
-        private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
-        private int segmentBytes = StoreConfig.DEFAULT_SEGMENT_BYTES;
+        private Duration retention;
+        private long maxTotalBytes;
+        private FsyncPolicy fsyncPolicy;
+        private int segmentBytes;
         private int maxRecordBytes = 16 << 20;
         private int maxPendingAppends = 65_536;
         private Duration retentionCheckInterval = Duration.ofMinutes(1);
@@ -510,6 +510,7 @@ public final class SegmentedFileLog implements MessageLog {
 
         Builder(Path dir) {
             this.dir = Objects.requireNonNull(dir, "dir");
+            config(StoreConfig.ofDefaults());
         }
 
         /**

@@ -1,34 +1,22 @@
 package io.mqttsentinel.store;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import io.mqttsentinel.config.Setting;
+import io.mqttsentinel.config.SettingsReader;
+import io.mqttsentinel.config.Values;
 
 /**
- * The operator-facing settings of a {@link SegmentedFileLog}, read from {@code SENTINEL_STORE_*}
- * environment variables by {@link #fromEnvironment(Map)} and applied with
+ * The operator-facing settings of a {@link SegmentedFileLog}: retention by age and by size, the fsync policy
+ * and the segment size. Read from {@code SENTINEL_STORE_*} environment variables by {@link #fromEnvironment(Map)}
+ * (the keys, defaults and ranges are in {@link #settings()}) or set with {@link #builder()}, and applied with
  * {@link SegmentedFileLog.Builder#config(StoreConfig)}.
  *
- * <table>
- *   <caption>Environment variables</caption>
- *   <tr><th>key</th><th>default</th><th>range and forms</th></tr>
- *   <tr><td>{@value #RETENTION}</td><td>72h</td><td>1 minute to 3650 days; {@code 45s}, {@code 30m},
- *       {@code 72h}, {@code 3d} or ISO-8601 such as {@code PT72H}, {@code P3D}</td></tr>
- *   <tr><td>{@value #MAX_BYTES}</td><td>unlimited</td><td>1 MiB or more, or {@code unlimited}; bytes, or with
- *       a binary suffix {@code k}, {@code m}, {@code g}, {@code t} (optionally followed by {@code b} or
- *       {@code ib}), e.g. {@code 20g}, {@code 512MiB}</td></tr>
- *   <tr><td>{@value #FSYNC}</td><td>always</td><td>{@code always}, {@code interval} or {@code os} (see
- *       {@link FsyncPolicy})</td></tr>
- *   <tr><td>{@value #FSYNC_INTERVAL_MS}</td><td>1000</td><td>1 to 60000; used when {@value #FSYNC} is
- *       {@code interval}</td></tr>
- *   <tr><td>{@value #SEGMENT_BYTES}</td><td>128m</td><td>1 KiB to 1 GiB, same forms as {@value #MAX_BYTES}</td></tr>
- * </table>
- *
- * <p>Immutable.
+ * <p>Immutable. The builder checks each value when it is set ({@code <parameter> must be <range>, was
+ * <value>}).
  */
 public final class StoreConfig {
     /** Environment key of the retention by age. */
@@ -61,8 +49,24 @@ public final class StoreConfig {
     /** Default fsync interval of the {@code interval} policy. */
     public static final long DEFAULT_FSYNC_INTERVAL_MS = 1000;
 
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})\\s*([smhd])");
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*(?:([kmgt])(?:i?b)?|b)?");
+    private static final Duration MIN_FSYNC_INTERVAL = Duration.ofMillis(1);
+    private static final String MAX_BYTES_RANGE = Values.formatSize(MIN_MAX_BYTES) + " or more, or unlimited";
+
+    private static final List<Setting<Builder>> SETTINGS = List.of(
+            Setting.<Builder>duration(RETENTION, "retention", MIN_RETENTION, MAX_RETENTION, DEFAULT_RETENTION,
+                    "Records older than this are deleted, a whole segment at a time", Builder::retention)
+                    .defaultText(DEFAULT_RETENTION.toHours() + "h"),
+            Setting.text(MAX_BYTES, "maxTotalBytes", "unlimited", MAX_BYTES_RANGE + " (bytes, or k, m, g, t units)",
+                    "Oldest segments are deleted while the log is larger than this",
+                    (b, v) -> b.maxTotalBytes(v.equalsIgnoreCase("unlimited") ? UNLIMITED : Values.size(v))),
+            Setting.choice(FSYNC, "fsync", FsyncPolicy.Kind.class, FsyncPolicy.Kind.ALWAYS, "When appends are forced "
+                    + "to disk (always: before the PUBACK; interval: every " + FSYNC_INTERVAL_MS + "; os: when the OS "
+                    + "writes back), see FsyncPolicy", Builder::fsync),
+            Setting.<Builder>duration(FSYNC_INTERVAL_MS, "fsyncInterval", MIN_FSYNC_INTERVAL, FsyncPolicy.MAX_INTERVAL,
+                    Duration.ofMillis(DEFAULT_FSYNC_INTERVAL_MS), "fsync period when " + FSYNC + "=interval",
+                    Builder::fsyncInterval).defaultText(Long.toString(DEFAULT_FSYNC_INTERVAL_MS)),
+            Setting.size(SEGMENT_BYTES, "segmentBytes", MIN_SEGMENT_BYTES, MAX_SEGMENT_BYTES, DEFAULT_SEGMENT_BYTES,
+                    "Size of one log segment file", (b, n) -> b.segmentBytes((int) n)));
 
     private final Duration retention;
     private final long maxTotalBytes;
@@ -70,188 +74,65 @@ public final class StoreConfig {
     private final int segmentBytes;
 
     private StoreConfig(Duration retention, long maxTotalBytes, FsyncPolicy fsyncPolicy, int segmentBytes) {
-        this.retention = checkRetention(retention);
-        this.maxTotalBytes = checkMaxBytes(maxTotalBytes);
-        this.fsyncPolicy = Objects.requireNonNull(fsyncPolicy, "fsyncPolicy");
-        this.segmentBytes = checkSegmentBytes(segmentBytes);
+        this.retention = retention;
+        this.maxTotalBytes = maxTotalBytes;
+        this.fsyncPolicy = fsyncPolicy;
+        this.segmentBytes = segmentBytes;
     }
 
     /** @return 72 h retention, no size limit, {@link FsyncPolicy#ALWAYS}, 128 MiB segments */
     public static StoreConfig ofDefaults() {
-        return new StoreConfig(DEFAULT_RETENTION, UNLIMITED, FsyncPolicy.ALWAYS, DEFAULT_SEGMENT_BYTES);
+        return builder().build();
+    }
+
+    /** @return a builder holding the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this configuration's values */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
-     * @param retention     retention by age, 1 minute to 3650 days
-     * @param maxTotalBytes retention by size, at least 1 MiB, or {@link #UNLIMITED}
-     * @param fsyncPolicy   the fsync policy
-     * @param segmentBytes  segment size, 1 KiB to 1 GiB
-     * @return the configuration
+     * Every {@code SENTINEL_STORE_*} key of the file log, its builder parameter, default and range: the one place
+     * they are written. {@link #fromEnvironment(Map)} applies them in this order.
+     *
+     * @return the settings, unmodifiable
      */
-    public static StoreConfig of(Duration retention, long maxTotalBytes, FsyncPolicy fsyncPolicy, int segmentBytes) {
-        return new StoreConfig(retention, maxTotalBytes, fsyncPolicy, segmentBytes);
+    public static List<Setting<Builder>> settings() {
+        return SETTINGS;
     }
 
     /**
-     * Reads the {@code SENTINEL_STORE_*} keys; a missing or blank key takes its default.
+     * Reads the keys of {@link #settings()}; a missing or blank key takes its default.
      *
      * @param env the environment, e.g. {@code System.getenv()}
      * @return the configuration
-     * @throws IllegalArgumentException naming the key, the value and the allowed forms when a value is invalid
+     * @throws IllegalArgumentException naming the key, the value and what is allowed when a value is invalid
      */
     public static StoreConfig fromEnvironment(Map<String, String> env) {
-        Objects.requireNonNull(env, "env");
-        Duration retention = DEFAULT_RETENTION;
-        long maxBytes = UNLIMITED;
-        int segmentBytes = DEFAULT_SEGMENT_BYTES;
-        long intervalMs = DEFAULT_FSYNC_INTERVAL_MS;
-        String fsync = "always";
-        String v = value(env, RETENTION);
-        if (v != null) {
-            retention = keyed(RETENTION, v, () -> checkRetention(parseDuration(v)));
-        }
-        String mb = value(env, MAX_BYTES);
-        if (mb != null) {
-            maxBytes = keyed(MAX_BYTES, mb,
-                    () -> checkMaxBytes("unlimited".equalsIgnoreCase(mb) ? UNLIMITED : parseSize(mb)));
-        }
-        String sb = value(env, SEGMENT_BYTES);
-        if (sb != null) {
-            segmentBytes = keyed(SEGMENT_BYTES, sb, () -> {
-                long n = parseSize(sb);
-                return checkSegmentBytes(n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n);
-            });
-        }
-        String iv = value(env, FSYNC_INTERVAL_MS);
-        if (iv != null) {
-            intervalMs = keyed(FSYNC_INTERVAL_MS, iv, () -> {
-                long ms;
-                try {
-                    ms = Long.parseLong(iv);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("not a whole number of milliseconds");
-                }
-                if (ms < 1 || ms > FsyncPolicy.MAX_INTERVAL.toMillis()) {
-                    throw new IllegalArgumentException("must be between 1 and " + FsyncPolicy.MAX_INTERVAL.toMillis());
-                }
-                return ms;
-            });
-        }
-        String fs = value(env, FSYNC);
-        if (fs != null) {
-            fsync = fs.toLowerCase(Locale.ROOT);
-        }
-        FsyncPolicy policy;
-        switch (fsync) {
-            case "always":
-                policy = FsyncPolicy.ALWAYS;
-                break;
-            case "interval":
-                policy = FsyncPolicy.interval(Duration.ofMillis(intervalMs));
-                break;
-            case "os":
-                policy = FsyncPolicy.OS;
-                break;
-            default:
-                throw new IllegalArgumentException(FSYNC + "='" + fs + "' is invalid: use always, interval or os");
-        }
-        return new StoreConfig(retention, maxBytes, policy, segmentBytes);
-    }
-
-    /**
-     * Parses {@code 45s}, {@code 30m}, {@code 72h}, {@code 3d} or an ISO-8601 duration ({@code PT72H}).
-     *
-     * @param text the text
-     * @return the duration
-     * @throws IllegalArgumentException when it is none of these forms
-     */
-    public static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = SHORT_DURATION.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "s":
-                    return Duration.ofSeconds(n);
-                case "m":
-                    return Duration.ofMinutes(n);
-                case "h":
-                    return Duration.ofHours(n);
-                default:
-                    return Duration.ofDays(n);
-            }
-        }
-        try {
-            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not a duration: use e.g. 45s, 30m, 72h, 3d or PT72H");
-        }
-    }
-
-    /**
-     * Parses a byte count: digits, optionally followed by a binary suffix k, m, g or t (then optionally
-     * b or ib), case-insensitive: {@code 1048576}, {@code 512m}, {@code 20GiB}.
-     *
-     * @param text the text
-     * @return the number of bytes
-     * @throws IllegalArgumentException when it is not such a size or overflows
-     */
-    public static long parseSize(String text) {
-        Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a size: use bytes or e.g. 512m, 20g, 1TiB");
-        }
-        try {
-            long n = Long.parseLong(m.group(1));
-            int shift = m.group(2) == null ? 0 : 10 * ("kmgt".indexOf(m.group(2).charAt(0)) + 1);
-            if (n > (Long.MAX_VALUE >> shift)) {
-                throw new IllegalArgumentException("size is too large");
-            }
-            return n << shift;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("size is too large");
-        }
+        return SettingsReader.apply(SETTINGS, env, builder()).build();
     }
 
     static Duration checkRetention(Duration retention) {
-        Objects.requireNonNull(retention, "retention");
-        if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
-            throw new IllegalArgumentException("retention must be between 1 minute and 3650 days, was " + retention);
-        }
-        return retention;
+        return Values.checkRange("retention", retention, MIN_RETENTION, MAX_RETENTION);
     }
 
     static long checkMaxBytes(long maxTotalBytes) {
         if (maxTotalBytes < MIN_MAX_BYTES) {
-            throw new IllegalArgumentException("maxTotalBytes must be at least " + MIN_MAX_BYTES
-                    + " (1 MiB) or UNLIMITED, was " + maxTotalBytes);
+            throw new IllegalArgumentException("maxTotalBytes must be " + MAX_BYTES_RANGE + ", was " + maxTotalBytes);
         }
         return maxTotalBytes;
     }
 
     static int checkSegmentBytes(int segmentBytes) {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
-            throw new IllegalArgumentException("segmentBytes must be between " + MIN_SEGMENT_BYTES + " and "
-                    + MAX_SEGMENT_BYTES + ", was " + segmentBytes);
+            throw new IllegalArgumentException("segmentBytes must be " + Values.formatSize(MIN_SEGMENT_BYTES) + " to "
+                    + Values.formatSize(MAX_SEGMENT_BYTES) + " bytes, was " + segmentBytes);
         }
         return segmentBytes;
-    }
-
-    private static String value(Map<String, String> env, String key) {
-        String v = env.get(key);
-        return v == null || v.isBlank() ? null : v.trim();
-    }
-
-    private interface Parse<T> {
-        T get();
-    }
-
-    private static <T> T keyed(String key, String value, Parse<T> parse) {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + "='" + value + "' is invalid: " + e.getMessage(), e);
-        }
     }
 
     /** @return retention by age */
@@ -275,9 +156,119 @@ public final class StoreConfig {
     }
 
     @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof StoreConfig)) {
+            return false;
+        }
+        StoreConfig c = (StoreConfig) o;
+        return retention.equals(c.retention) && maxTotalBytes == c.maxTotalBytes && fsyncPolicy.equals(c.fsyncPolicy)
+                && segmentBytes == c.segmentBytes;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(retention, maxTotalBytes, fsyncPolicy, segmentBytes);
+    }
+
+    @Override
     public String toString() {
         return "StoreConfig[retention=" + retention + ", maxTotalBytes="
                 + (maxTotalBytes == UNLIMITED ? "unlimited" : Long.toString(maxTotalBytes))
                 + ", fsyncPolicy=" + fsyncPolicy + ", segmentBytes=" + segmentBytes + "]";
+    }
+
+    /**
+     * Checks each value when it is set; {@link #build()} copies the values into a new {@link StoreConfig}, so one
+     * builder can build any number of independent configurations. Not thread-safe.
+     */
+    public static final class Builder {
+        private Duration retention = DEFAULT_RETENTION;
+        private long maxTotalBytes = UNLIMITED;
+        private FsyncPolicy.Kind fsync = FsyncPolicy.Kind.ALWAYS;
+        private Duration fsyncInterval = Duration.ofMillis(DEFAULT_FSYNC_INTERVAL_MS);
+        private int segmentBytes = DEFAULT_SEGMENT_BYTES;
+
+        Builder() {
+        }
+
+        Builder(StoreConfig c) {
+            retention = c.retention;
+            maxTotalBytes = c.maxTotalBytes;
+            fsyncPolicy(c.fsyncPolicy);
+            segmentBytes = c.segmentBytes;
+        }
+
+        /**
+         * @param retention retention by age, 1m to 3650d
+         * @return this builder
+         */
+        public Builder retention(Duration retention) {
+            this.retention = checkRetention(retention);
+            return this;
+        }
+
+        /**
+         * @param maxTotalBytes retention by size, at least 1 MiB, or {@link #UNLIMITED}
+         * @return this builder
+         */
+        public Builder maxTotalBytes(long maxTotalBytes) {
+            this.maxTotalBytes = checkMaxBytes(maxTotalBytes);
+            return this;
+        }
+
+        /**
+         * @param policy the fsync policy (sets {@link #fsync(FsyncPolicy.Kind)} and, for an interval policy,
+         *               {@link #fsyncInterval(Duration)})
+         * @return this builder
+         */
+        public Builder fsyncPolicy(FsyncPolicy policy) {
+            Objects.requireNonNull(policy, "fsyncPolicy");
+            this.fsync = policy.kind();
+            if (policy.kind() == FsyncPolicy.Kind.INTERVAL) {
+                this.fsyncInterval = policy.interval();
+            }
+            return this;
+        }
+
+        /**
+         * @param kind when appends are forced to disk (see {@link FsyncPolicy})
+         * @return this builder
+         */
+        public Builder fsync(FsyncPolicy.Kind kind) {
+            this.fsync = Objects.requireNonNull(kind, "fsync");
+            return this;
+        }
+
+        /**
+         * @param interval the fsync period of the {@link FsyncPolicy.Kind#INTERVAL} policy, 1ms to 1m (default
+         *                 1s); ignored by the other policies
+         * @return this builder
+         */
+        public Builder fsyncInterval(Duration interval) {
+            this.fsyncInterval = Values.checkRange("fsyncInterval", interval, MIN_FSYNC_INTERVAL, FsyncPolicy.MAX_INTERVAL);
+            return this;
+        }
+
+        /**
+         * @param segmentBytes segment size, 1 KiB to 1 GiB
+         * @return this builder
+         */
+        public Builder segmentBytes(int segmentBytes) {
+            this.segmentBytes = checkSegmentBytes(segmentBytes);
+            return this;
+        }
+
+        /** @return the configuration */
+        public StoreConfig build() {
+            FsyncPolicy policy = switch (fsync) {
+                case ALWAYS -> FsyncPolicy.ALWAYS;
+                case INTERVAL -> FsyncPolicy.interval(fsyncInterval);
+                case OS -> FsyncPolicy.OS;
+            };
+            return new StoreConfig(retention, maxTotalBytes, policy, segmentBytes);
+        }
     }
 }

@@ -48,7 +48,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * without partitions); {@link #seek} and {@link #seekToEarliest()} then act on those partitions only.
  */
 final class KafkaLogReader implements LogReader {
-    private final KafkaMessageLog.Builder config;
+    private final KafkaLogConfig config;
     private final String group;
     private final KafkaConsumer<byte[], byte[]> consumer;
     /** Every partition of the topic, index = partition number. */
@@ -57,18 +57,18 @@ final class KafkaLogReader implements LogReader {
     private List<TopicPartition> assigned;
     private final ArrayDeque<LogRecord> buffered = new ArrayDeque<>();
 
-    KafkaLogReader(KafkaMessageLog.Builder config, String group) {
+    KafkaLogReader(KafkaLogConfig config, String group) {
         this.config = config;
         this.group = group;
         Map<String, Object> p = config.common();
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupPrefix + group);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupPrefix() + group);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-        p.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.requestTimeout.toMillis());
+        p.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.requestTimeout().toMillis());
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
-            for (PartitionInfo info : consumer.partitionsFor(config.topic)) {
+            for (PartitionInfo info : consumer.partitionsFor(config.topic())) {
                 partitions.add(new TopicPartition(info.topic(), info.partition()));
             }
             partitions.sort(Comparator.comparingInt(TopicPartition::partition));
@@ -87,7 +87,7 @@ final class KafkaLogReader implements LogReader {
             seekToBeginningNow(fresh);
         } catch (KafkaException e) {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
-            throw new MessageLogException("cannot open a reader of group '" + group + "' on topic " + config.topic + ": " + e, e);
+            throw new MessageLogException("cannot open a reader of group '" + group + "' on topic " + config.topic() + ": " + e, e);
         }
     }
 
@@ -121,9 +121,9 @@ final class KafkaLogReader implements LogReader {
                 throw truncated(e);
             } catch (InterruptException e) {
                 Thread.interrupted(); // Kafka sets the flag again; an InterruptedException clears it
-                throw new InterruptedException("interrupted while polling topic " + config.topic);
+                throw new InterruptedException("interrupted while polling topic " + config.topic());
             } catch (KafkaException e) {
-                throw new MessageLogException("could not poll topic " + config.topic + " for group '" + group + "': " + e, e);
+                throw new MessageLogException("could not poll topic " + config.topic() + " for group '" + group + "': " + e, e);
             }
         }
         List<LogRecord> out = new ArrayList<>(Math.min(maxRecords, buffered.size()));
@@ -167,7 +167,7 @@ final class KafkaLogReader implements LogReader {
         Objects.requireNonNull(record, "record");
         TopicPartition tp = partition(record.position());
         try {
-            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)), config.requestTimeout);
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)), config.requestTimeout());
             return CompletableFuture.completedFuture(null);
         } catch (KafkaException e) {
             return CompletableFuture.failedFuture(new MessageLogException("could not commit " + record.position()
@@ -215,11 +215,11 @@ final class KafkaLogReader implements LogReader {
         try {
             for (TopicPartition tp : assigned) {
                 if (!out.containsKey(tp.partition())) {
-                    out.put(tp.partition(), consumer.position(tp, config.requestTimeout));
+                    out.put(tp.partition(), consumer.position(tp, config.requestTimeout()));
                 }
             }
         } catch (KafkaException e) {
-            throw new MessageLogException("could not read the positions of group '" + group + "' on topic " + config.topic + ": " + e, e);
+            throw new MessageLogException("could not read the positions of group '" + group + "' on topic " + config.topic() + ": " + e, e);
         }
         return out;
     }
@@ -233,7 +233,7 @@ final class KafkaLogReader implements LogReader {
     @Override
     public Map<Integer, Long> endOffsets() {
         try {
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.requestTimeout);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.requestTimeout());
             Map<Integer, Long> out = new TreeMap<>();
             for (TopicPartition tp : partitions) {
                 Long offset = end.get(tp);
@@ -244,7 +244,7 @@ final class KafkaLogReader implements LogReader {
             }
             return Collections.unmodifiableMap(out);
         } catch (KafkaException e) {
-            throw new MessageLogException("could not read the end offsets of topic " + config.topic + " for group '"
+            throw new MessageLogException("could not read the end offsets of topic " + config.topic() + " for group '"
                     + group + "': " + e, e);
         }
     }
@@ -262,7 +262,7 @@ final class KafkaLogReader implements LogReader {
             Integer partition = Objects.requireNonNull(e.getKey(), "partition");
             Long offset = Objects.requireNonNull(e.getValue(), "offset of partition " + partition);
             if (partition < 0 || partition >= partitions.size()) {
-                throw new IllegalArgumentException("cannot assign partition " + partition + ": topic " + config.topic
+                throw new IllegalArgumentException("cannot assign partition " + partition + ": topic " + config.topic()
                         + " has partitions 0 to " + (partitions.size() - 1));
             }
             if (offset < 0) {

@@ -3,9 +3,9 @@ package io.mqttsentinel.store.kafka;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +19,8 @@ import io.mqttsentinel.api.LogPosition;
 import io.mqttsentinel.api.LogReader;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.MessageLogException;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -58,6 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Metrics:</b> {@code sentinel.store.kafka.appends} (counter, tag {@code result=ok|failed}) and
  * {@code sentinel.store.kafka.append.latency} (timer), tagged with the topic.
  *
+ * <p><b>Settings:</b> a {@link KafkaLogConfig} ({@link KafkaLogConfig#settings()} lists the environment keys);
+ * {@link Builder#build()} takes an immutable snapshot of them, so a log never shares state with its builder.
+ *
  * <p>Thread-safe; appends complete on the Kafka producer's I/O thread.
  */
 public final class KafkaMessageLog implements MessageLog {
@@ -67,7 +68,7 @@ public final class KafkaMessageLog implements MessageLog {
     static final String HEADER_QOS = "sentinel.qos";
     static final String HEADER_TIMESTAMP = "sentinel.ts";
 
-    private final Builder config;
+    private final KafkaLogConfig config;
     private final KafkaProducer<byte[], byte[]> producer;
     private final int partitions;
     private final MeterRegistry registry;
@@ -76,91 +77,72 @@ public final class KafkaMessageLog implements MessageLog {
     private final Timer latency;
     private volatile boolean closed;
 
-    private KafkaMessageLog(Builder b) {
-        this.config = b;
-        try (Admin admin = Admin.create(b.adminProperties())) {
-            this.partitions = TopicSetup.ensure(admin, b);
+    private KafkaMessageLog(KafkaLogConfig config, MeterRegistry registry) {
+        this.config = config;
+        try (Admin admin = Admin.create(config.adminProperties())) {
+            this.partitions = TopicSetup.ensure(admin, config);
         }
-        this.producer = new KafkaProducer<>(b.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
-        this.registry = b.meterRegistry;
-        this.ok = Counter.builder("sentinel.store.kafka.appends").tag("topic", b.topic).tag("result", "ok")
+        this.producer = new KafkaProducer<>(config.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+        this.registry = registry;
+        this.ok = Counter.builder("sentinel.store.kafka.appends").tag("topic", config.topic()).tag("result", "ok")
                 .description("appends acknowledged by all in-sync replicas").register(registry);
-        this.failed = Counter.builder("sentinel.store.kafka.appends").tag("topic", b.topic).tag("result", "failed")
+        this.failed = Counter.builder("sentinel.store.kafka.appends").tag("topic", config.topic()).tag("result", "failed")
                 .description("appends the cluster refused; not stored").register(registry);
-        this.latency = Timer.builder("sentinel.store.kafka.append.latency").tag("topic", b.topic)
+        this.latency = Timer.builder("sentinel.store.kafka.append.latency").tag("topic", config.topic())
                 .description("from append to acknowledgement by the in-sync replicas").register(registry);
-        LOG.info("Kafka message log on {} topic {} ({} partitions)", b.bootstrapServers, b.topic, partitions);
+        LOG.info("Kafka message log on {} topic {} ({} partitions)", config.requireBootstrapServers(), config.topic(),
+                partitions);
     }
 
     /**
      * @param bootstrapServers the cluster's bootstrap servers, {@code host:port[,host:port...]}
-     * @return a builder with the defaults named on each setter
+     * @return a builder with the defaults of {@link KafkaLogConfig#ofDefaults()}
      */
     public static Builder builder(String bootstrapServers) {
-        return new Builder(bootstrapServers);
+        return new Builder(KafkaLogConfig.builder().bootstrapServers(bootstrapServers));
+    }
+
+    /**
+     * @param config the log's settings, with bootstrap servers
+     * @return a builder holding them
+     * @throws IllegalArgumentException when the configuration has no bootstrap servers
+     */
+    public static Builder builder(KafkaLogConfig config) {
+        config.requireBootstrapServers();
+        return new Builder(config.toBuilder());
     }
 
     /** Environment variable: the cluster's bootstrap servers; when unset there is no Kafka log. */
-    public static final String ENV_BOOTSTRAP = "SENTINEL_STORE_KAFKA_BOOTSTRAP";
+    public static final String ENV_BOOTSTRAP = KafkaLogConfig.BOOTSTRAP;
     /** Environment variable: the log's topic ({@link Builder#topic}). */
-    public static final String ENV_TOPIC = "SENTINEL_STORE_KAFKA_TOPIC";
+    public static final String ENV_TOPIC = KafkaLogConfig.TOPIC;
     /** Environment variable: partitions of a topic the log creates ({@link Builder#partitions}). */
-    public static final String ENV_PARTITIONS = "SENTINEL_STORE_KAFKA_PARTITIONS";
+    public static final String ENV_PARTITIONS = KafkaLogConfig.PARTITIONS;
     /** Environment variable: replication factor ({@link Builder#replicationFactor}). */
-    public static final String ENV_REPLICATION = "SENTINEL_STORE_KAFKA_REPLICATION";
+    public static final String ENV_REPLICATION = KafkaLogConfig.REPLICATION;
     /** Environment variable: {@code min.insync.replicas} ({@link Builder#minInsyncReplicas}). */
-    public static final String ENV_MIN_INSYNC = "SENTINEL_STORE_KAFKA_MIN_INSYNC";
+    public static final String ENV_MIN_INSYNC = KafkaLogConfig.MIN_INSYNC;
 
     /**
-     * A builder from the {@code SENTINEL_STORE_KAFKA_*} variables: {@value #ENV_BOOTSTRAP} (required for a Kafka
-     * log), {@value #ENV_TOPIC} (default {@code sentinel-messages}), {@value #ENV_PARTITIONS} (1 to 10,000,
-     * default 12), {@value #ENV_REPLICATION} (1 to 7, default 3) and {@value #ENV_MIN_INSYNC} (1 to the
-     * replication factor, default the smaller of 2 and the replication factor). Retention, size limit and
-     * meters are the caller's to add.
+     * A builder from the {@code SENTINEL_STORE_KAFKA_*} variables of {@link KafkaLogConfig#settings()}, read by
+     * {@link KafkaLogConfig#fromEnvironment(Map)}. Retention, size limit and meters are the caller's to add.
      *
      * @param env the variables
      * @return the builder, or empty when {@value #ENV_BOOTSTRAP} is unset
-     * @throws IllegalArgumentException naming the key, the value and what is allowed, for an invalid value
+     * @throws IllegalArgumentException naming the key, the value and what is allowed, for an invalid value (a
+     *                                  blank {@value #ENV_BOOTSTRAP} included)
      */
-    public static java.util.Optional<Builder> fromEnvironment(Map<String, String> env) {
+    public static Optional<Builder> fromEnvironment(Map<String, String> env) {
         Objects.requireNonNull(env, "env");
         String servers = env.get(ENV_BOOTSTRAP);
         if (servers == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (servers.isBlank()) {
-            throw new IllegalArgumentException(ENV_BOOTSTRAP + "='" + servers + "' is invalid: use host:port[,host:port...]");
+            throw new IllegalArgumentException(ENV_BOOTSTRAP + "='" + servers
+                    + "' is invalid: bootstrapServers must be host:port[,host:port...]");
         }
-        Builder b = builder(servers.strip());
-        String topic = env.get(ENV_TOPIC);
-        if (topic != null) {
-            try {
-                b.topic(topic.strip());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(ENV_TOPIC + "='" + topic + "' is invalid: " + e.getMessage(), e);
-            }
-        }
-        int replication = intIn(env, ENV_REPLICATION, 3, 1, 7);
-        b.replicationFactor(replication);
-        b.minInsyncReplicas(intIn(env, ENV_MIN_INSYNC, Math.min(2, replication), 1, replication));
-        b.partitions(intIn(env, ENV_PARTITIONS, 12, 1, 10_000));
-        return java.util.Optional.of(b);
-    }
-
-    private static int intIn(Map<String, String> env, String key, int defaultValue, int min, int max) {
-        String v = env.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            int n = Integer.parseInt(v.strip());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the range
-        }
-        throw new IllegalArgumentException(key + "='" + v + "' is invalid: use an integer in [" + min + ", " + max + "]");
+        return Optional.of(builder(KafkaLogConfig.fromEnvironment(env)));
     }
 
     @Override
@@ -168,7 +150,7 @@ public final class KafkaMessageLog implements MessageLog {
         Objects.requireNonNull(entry, "entry");
         CompletableFuture<LogPosition> future = new CompletableFuture<>();
         if (closed) {
-            future.completeExceptionally(new MessageLogException("the Kafka message log on topic " + config.topic + " is closed"));
+            future.completeExceptionally(new MessageLogException("the Kafka message log on topic " + config.topic() + " is closed"));
             return future;
         }
         RecordHeaders headers = new RecordHeaders();
@@ -176,7 +158,7 @@ public final class KafkaMessageLog implements MessageLog {
         headers.add(HEADER_CLIENT, entry.clientId().getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER_QOS, new byte[] {(byte) entry.qos()});
         headers.add(HEADER_TIMESTAMP, ByteBuffer.allocate(8).putLong(0, entry.timestampMillis()).array());
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.topic, null, null,
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.topic(), null, null,
                 entry.orderingKey().getBytes(StandardCharsets.UTF_8), entry.payload(), headers);
         long start = System.nanoTime();
         try {
@@ -184,7 +166,7 @@ public final class KafkaMessageLog implements MessageLog {
                 if (e != null) {
                     failed.increment();
                     future.completeExceptionally(new MessageLogException("Kafka did not store the append to topic "
-                            + config.topic + " (not stored, do not acknowledge): " + e, e));
+                            + config.topic() + " (not stored, do not acknowledge): " + e, e));
                 } else {
                     ok.increment();
                     latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -193,7 +175,7 @@ public final class KafkaMessageLog implements MessageLog {
             });
         } catch (RuntimeException e) {
             failed.increment();
-            future.completeExceptionally(new MessageLogException("Kafka did not take the append to topic " + config.topic
+            future.completeExceptionally(new MessageLogException("Kafka did not take the append to topic " + config.topic()
                     + " (not stored, do not acknowledge): " + e, e));
         }
         return future;
@@ -206,14 +188,19 @@ public final class KafkaMessageLog implements MessageLog {
             throw new IllegalArgumentException("group must have 1 to 200 characters, was '" + group + "'");
         }
         if (closed) {
-            throw new MessageLogException("the Kafka message log on topic " + config.topic + " is closed");
+            throw new MessageLogException("the Kafka message log on topic " + config.topic() + " is closed");
         }
         return new KafkaLogReader(config, group);
     }
 
     /** @return the topic */
     public String topic() {
-        return config.topic;
+        return config.topic();
+    }
+
+    /** @return the settings the log was built with */
+    public KafkaLogConfig config() {
+        return config;
     }
 
     /** @return the topic's number of partitions */
@@ -227,59 +214,42 @@ public final class KafkaMessageLog implements MessageLog {
             return;
         }
         closed = true;
-        producer.close(config.requestTimeout);
+        producer.close(config.requestTimeout());
         registry.remove(ok);
         registry.remove(failed);
         registry.remove(latency);
     }
 
     /**
-     * Configures a {@link KafkaMessageLog}. Setters validate eagerly; {@link #build()} connects, creates or
-     * verifies the topic and starts the producer.
+     * Configures a {@link KafkaMessageLog}: the settings of a {@link KafkaLogConfig.Builder} (each checked when it
+     * is set) and where the metrics go. {@link #build()} takes a snapshot of the settings, connects, creates or
+     * verifies the topic and starts the producer; the log keeps no reference to this builder, so one builder can
+     * build any number of independent logs.
      */
     public static final class Builder {
-        final String bootstrapServers;
-        String topic = "sentinel-messages";
-        int partitions = 12;
-        short replicationFactor = 3;
-        int minInsyncReplicas = 2;
-        Duration retention = Duration.ofHours(72);
-        long maxTotalBytes = Long.MAX_VALUE;
-        String groupPrefix = "sentinel-";
-        Duration requestTimeout = Duration.ofSeconds(30);
-        MeterRegistry meterRegistry;
-        final Map<String, Object> clientProperties = new HashMap<>();
+        private final KafkaLogConfig.Builder config;
+        private MeterRegistry meterRegistry;
 
-        Builder(String bootstrapServers) {
-            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-            if (bootstrapServers.isBlank()) {
-                throw new IllegalArgumentException("bootstrapServers must not be blank");
-            }
-            this.bootstrapServers = bootstrapServers;
+        Builder(KafkaLogConfig.Builder config) {
+            this.config = config;
         }
 
         /**
          * @param topic the topic holding the log, a legal Kafka topic name; default {@code sentinel-messages}
          * @return this builder
+         * @see KafkaLogConfig.Builder#topic(String)
          */
         public Builder topic(String topic) {
-            Objects.requireNonNull(topic, "topic");
-            if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                throw new IllegalArgumentException("topic must be 1 to 249 of [a-zA-Z0-9._-], was '" + topic + "'");
-            }
-            this.topic = topic;
+            config.topic(topic);
             return this;
         }
 
         /**
-         * @param partitions partitions of a topic this log creates, 1 to 10,000; default 12
+         * @param partitions partitions of a topic this log creates, 1 to 10000; default 12
          * @return this builder
          */
         public Builder partitions(int partitions) {
-            if (partitions < 1 || partitions > 10_000) {
-                throw new IllegalArgumentException("partitions must be between 1 and 10000, was " + partitions);
-            }
-            this.partitions = partitions;
+            config.partitions(partitions);
             return this;
         }
 
@@ -288,36 +258,26 @@ public final class KafkaMessageLog implements MessageLog {
          * @return this builder
          */
         public Builder replicationFactor(int replicationFactor) {
-            if (replicationFactor < 1 || replicationFactor > 7) {
-                throw new IllegalArgumentException("replicationFactor must be between 1 and 7, was " + replicationFactor);
-            }
-            this.replicationFactor = (short) replicationFactor;
+            config.replicationFactor(replicationFactor);
             return this;
         }
 
         /**
          * @param minInsyncReplicas replicas that must have a record before it is acknowledged, 1 to the
-         *                          replication factor; default 2
+         *                          replication factor; default the smaller of 2 and the replication factor
          * @return this builder
          */
         public Builder minInsyncReplicas(int minInsyncReplicas) {
-            if (minInsyncReplicas < 1 || minInsyncReplicas > 7) {
-                throw new IllegalArgumentException("minInsyncReplicas must be between 1 and 7, was " + minInsyncReplicas);
-            }
-            this.minInsyncReplicas = minInsyncReplicas;
+            config.minInsyncReplicas(minInsyncReplicas);
             return this;
         }
 
         /**
-         * @param retention the topic's {@code retention.ms}, 1 minute to 3650 days; default 72 hours
+         * @param retention the topic's {@code retention.ms}, 1m to 3650d; default 72h
          * @return this builder
          */
         public Builder retention(Duration retention) {
-            Objects.requireNonNull(retention, "retention");
-            if (retention.compareTo(Duration.ofMinutes(1)) < 0 || retention.compareTo(Duration.ofDays(3650)) > 0) {
-                throw new IllegalArgumentException("retention must be between 1 minute and 3650 days, was " + retention);
-            }
-            this.retention = retention;
+            config.retention(retention);
             return this;
         }
 
@@ -327,10 +287,7 @@ public final class KafkaMessageLog implements MessageLog {
          * @return this builder
          */
         public Builder maxTotalBytes(long maxTotalBytes) {
-            if (maxTotalBytes < (1 << 20)) {
-                throw new IllegalArgumentException("maxTotalBytes must be at least 1048576, was " + maxTotalBytes);
-            }
-            this.maxTotalBytes = maxTotalBytes;
+            config.maxTotalBytes(maxTotalBytes);
             return this;
         }
 
@@ -340,21 +297,17 @@ public final class KafkaMessageLog implements MessageLog {
          * @return this builder
          */
         public Builder groupPrefix(String groupPrefix) {
-            this.groupPrefix = Objects.requireNonNull(groupPrefix, "groupPrefix");
+            config.groupPrefix(groupPrefix);
             return this;
         }
 
         /**
          * @param requestTimeout how long an append may take, retries included, before it fails, and the
-         *                       limit of start-up calls, 1 second to 10 minutes; default 30 seconds
+         *                       limit of start-up calls, 1s to 10m; default 30s
          * @return this builder
          */
         public Builder requestTimeout(Duration requestTimeout) {
-            Objects.requireNonNull(requestTimeout, "requestTimeout");
-            if (requestTimeout.compareTo(Duration.ofSeconds(1)) < 0 || requestTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("requestTimeout must be between 1 s and 10 min, was " + requestTimeout);
-            }
-            this.requestTimeout = requestTimeout;
+            config.requestTimeout(requestTimeout);
             return this;
         }
 
@@ -368,7 +321,7 @@ public final class KafkaMessageLog implements MessageLog {
          * @return this builder
          */
         public Builder clientProperty(String name, Object value) {
-            clientProperties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            config.clientProperty(name, value);
             return this;
         }
 
@@ -381,6 +334,11 @@ public final class KafkaMessageLog implements MessageLog {
             return this;
         }
 
+        /** @return the settings as they are now, as an immutable snapshot (what {@link #build()} uses) */
+        KafkaLogConfig snapshot() {
+            return config.build();
+        }
+
         /**
          * Connects, creates or verifies the topic, and starts the producer.
          *
@@ -389,55 +347,7 @@ public final class KafkaMessageLog implements MessageLog {
          * @throws IllegalArgumentException when {@code minInsyncReplicas} exceeds the replication factor
          */
         public KafkaMessageLog build() {
-            if (minInsyncReplicas > replicationFactor) {
-                throw new IllegalArgumentException("minInsyncReplicas (" + minInsyncReplicas
-                        + ") must not exceed replicationFactor (" + replicationFactor + ")");
-            }
-            Builder c = new Builder(bootstrapServers);
-            c.topic = topic;
-            c.partitions = partitions;
-            c.replicationFactor = replicationFactor;
-            c.minInsyncReplicas = minInsyncReplicas;
-            c.retention = retention;
-            c.maxTotalBytes = maxTotalBytes;
-            c.groupPrefix = groupPrefix;
-            c.requestTimeout = requestTimeout;
-            c.meterRegistry = meterRegistry == null ? new CompositeMeterRegistry() : meterRegistry;
-            c.clientProperties.putAll(clientProperties);
-            return new KafkaMessageLog(c);
-        }
-
-        long retentionBytesPerPartition() {
-            return maxTotalBytes == Long.MAX_VALUE ? -1 : Math.max(1 << 20, maxTotalBytes / partitions);
-        }
-
-        Map<String, Object> common() {
-            Map<String, Object> p = new HashMap<>(clientProperties);
-            p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            return p;
-        }
-
-        Map<String, Object> adminProperties() {
-            Map<String, Object> p = common();
-            p.putIfAbsent(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, (int) requestTimeout.toMillis());
-            p.putIfAbsent(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) requestTimeout.toMillis());
-            return p;
-        }
-
-        Map<String, Object> producerProperties() {
-            Map<String, Object> p = common();
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-            p.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
-            p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
-            int timeout = (int) requestTimeout.toMillis();
-            p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeout, 30_000));
-            long linger = Long.parseLong(String.valueOf(p.get(ProducerConfig.LINGER_MS_CONFIG)));
-            long request = Long.parseLong(String.valueOf(p.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)));
-            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout, linger + request));
-            p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
-            return p;
+            return new KafkaMessageLog(snapshot(), meterRegistry == null ? new CompositeMeterRegistry() : meterRegistry);
         }
     }
 }

@@ -34,32 +34,32 @@ final class TopicSetup {
     private TopicSetup() {
     }
 
-    static Map<String, String> topicConfigs(KafkaMessageLog.Builder b) {
+    static Map<String, String> topicConfigs(KafkaLogConfig b) {
         return Map.of(
-                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(b.minInsyncReplicas),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(b.minInsyncReplicas()),
                 TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false",
-                TopicConfig.RETENTION_MS_CONFIG, Long.toString(b.retention.toMillis()),
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(b.retention().toMillis()),
                 TopicConfig.RETENTION_BYTES_CONFIG, Long.toString(b.retentionBytesPerPartition()),
                 TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
     }
 
     /** @return the number of partitions of the (created or verified) topic */
-    static int ensure(Admin admin, KafkaMessageLog.Builder b) {
-        long timeoutMs = b.requestTimeout.toMillis();
+    static int ensure(Admin admin, KafkaLogConfig b) {
+        long timeoutMs = b.requestTimeout().toMillis();
         try {
-            TopicDescription d = describe(admin, b.topic, timeoutMs);
+            TopicDescription d = describe(admin, b.topic(), timeoutMs);
             if (d == null) {
-                NewTopic t = new NewTopic(b.topic, b.partitions, b.replicationFactor).configs(topicConfigs(b));
+                NewTopic t = new NewTopic(b.topic(), b.partitions(), (short) b.replicationFactor()).configs(topicConfigs(b));
                 try {
                     admin.createTopics(List.of(t)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-                    LOG.info("created topic {}: {} partitions, replication factor {}, {}", b.topic, b.partitions,
-                            b.replicationFactor, topicConfigs(b));
+                    LOG.info("created topic {}: {} partitions, replication factor {}, {}", b.topic(), b.partitions(),
+                            b.replicationFactor(), topicConfigs(b));
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
                     }
                 }
-                d = awaitCreated(admin, b.topic, timeoutMs);
+                d = awaitCreated(admin, b.topic(), timeoutMs);
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             while (true) {
@@ -75,14 +75,14 @@ final class TopicSetup {
                 }
             }
         } catch (ExecutionException e) {
-            throw new MessageLogException("cannot create or verify topic " + b.topic + " on " + b.bootstrapServers
+            throw new MessageLogException("cannot create or verify topic " + b.topic() + " on " + b.requireBootstrapServers()
                     + ": " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new MessageLogException("cannot reach Kafka at " + b.bootstrapServers + " within "
-                    + b.requestTimeout + " to create or verify topic " + b.topic, e);
+            throw new MessageLogException("cannot reach Kafka at " + b.requireBootstrapServers() + " within "
+                    + b.requestTimeout() + " to create or verify topic " + b.topic(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MessageLogException("interrupted while creating or verifying topic " + b.topic, e);
+            throw new MessageLogException("interrupted while creating or verifying topic " + b.topic(), e);
         }
     }
 
@@ -116,35 +116,35 @@ final class TopicSetup {
         }
     }
 
-    private static void verify(Admin admin, KafkaMessageLog.Builder b, TopicDescription d, long timeoutMs)
+    private static void verify(Admin admin, KafkaLogConfig b, TopicDescription d, long timeoutMs)
             throws ExecutionException, InterruptedException, TimeoutException {
         List<String> problems = new ArrayList<>();
         for (TopicPartitionInfo p : d.partitions()) {
-            if (p.replicas().size() < b.replicationFactor) {
+            if (p.replicas().size() < b.replicationFactor()) {
                 problems.add("partition " + p.partition() + " has " + p.replicas().size() + " replicas, expected at least "
-                        + b.replicationFactor);
+                        + b.replicationFactor());
                 break;
             }
         }
-        if (d.partitions().size() != b.partitions) {
-            LOG.warn("topic {} has {} partitions, the configuration asks for {}; using {}", b.topic, d.partitions().size(),
-                    b.partitions, d.partitions().size());
+        if (d.partitions().size() != b.partitions()) {
+            LOG.warn("topic {} has {} partitions, the configuration asks for {}; using {}", b.topic(), d.partitions().size(),
+                    b.partitions(), d.partitions().size());
         }
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, b.topic);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, b.topic());
         Config config = admin.describeConfigs(Set.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS).get(resource);
         int minIsr = Integer.parseInt(value(config, TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1"));
-        if (minIsr < b.minInsyncReplicas) {
-            problems.add(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG + " is " + minIsr + ", expected at least " + b.minInsyncReplicas);
+        if (minIsr < b.minInsyncReplicas()) {
+            problems.add(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG + " is " + minIsr + ", expected at least " + b.minInsyncReplicas());
         }
         if (Boolean.parseBoolean(value(config, TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false"))) {
             problems.add(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG + " is true, expected false");
         }
         String retention = value(config, TopicConfig.RETENTION_MS_CONFIG, "");
-        if (!retention.equals(Long.toString(b.retention.toMillis()))) {
-            problems.add(TopicConfig.RETENTION_MS_CONFIG + " is " + retention + ", expected " + b.retention.toMillis());
+        if (!retention.equals(Long.toString(b.retention().toMillis()))) {
+            problems.add(TopicConfig.RETENTION_MS_CONFIG + " is " + retention + ", expected " + b.retention().toMillis());
         }
         if (!problems.isEmpty()) {
-            throw new MessageLogException("topic " + b.topic + " exists but does not have the durability this log needs: "
+            throw new MessageLogException("topic " + b.topic() + " exists but does not have the durability this log needs: "
                     + String.join("; ", problems) + " (fix it with kafka-configs.sh / kafka-reassign-partitions.sh, "
                     + "or choose another topic)");
         }

@@ -91,10 +91,26 @@ class KafkaMessageLogContractTest extends MessageLogContract {
     @Test
     void builder_invalidValues_namedWithRange() {
         KafkaMessageLog.Builder b = KafkaMessageLog.builder("localhost:1");
-        assertThatThrownBy(() -> b.partitions(0)).hasMessageContaining("partitions must be between 1 and 10000, was 0");
+        assertThatThrownBy(() -> b.partitions(0)).hasMessage("partitions must be 1 to 10000, was 0");
         assertThatThrownBy(() -> b.topic("bad topic")).hasMessageContaining("topic must be");
-        assertThatThrownBy(() -> b.retention(Duration.ofSeconds(1))).hasMessageContaining("retention must be between");
+        assertThatThrownBy(() -> b.retention(Duration.ofSeconds(1))).hasMessage("retention must be 1m to 3650d, was 1s");
         assertThatThrownBy(() -> b.replicationFactor(1).minInsyncReplicas(2).build())
-                .hasMessageContaining("minInsyncReplicas (2) must not exceed replicationFactor (1)");
+                .hasMessage("SENTINEL_STORE_KAFKA_MIN_INSYNC (minInsyncReplicas) must be 1 to SENTINEL_STORE_KAFKA_REPLICATION "
+                        + "(replicationFactor, 1), was 2");
+    }
+
+    @Test
+    void twoLogsFromOneBuilder_areIndependent() {
+        KafkaMessageLog.Builder b = builder("independent-a");
+        try (KafkaMessageLog first = b.build()) {
+            b.topic("independent-b").partitions(2);
+            try (KafkaMessageLog second = b.build()) {
+                assertThat(first.topic()).isEqualTo("independent-a");
+                assertThat(first.partitions()).isEqualTo(3);
+                assertThat(first.config().partitions()).isEqualTo(3);
+                assertThat(second.topic()).isEqualTo("independent-b");
+                assertThat(second.partitions()).isEqualTo(2);
+            }
+        }
     }
 }

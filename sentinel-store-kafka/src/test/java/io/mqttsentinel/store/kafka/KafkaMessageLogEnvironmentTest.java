@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+
+import io.mqttsentinel.config.InvalidSettingException;
 import org.junit.jupiter.api.Test;
 
 /** {@link KafkaMessageLog#fromEnvironment}: defaults, values, and refusals that name the key, value and range. */
@@ -16,36 +18,43 @@ class KafkaMessageLogEnvironmentTest {
 
     @Test
     void defaults_andValues() {
-        KafkaMessageLog.Builder d = KafkaMessageLog.fromEnvironment(Map.of("SENTINEL_STORE_KAFKA_BOOTSTRAP", " k1:9092,k2:9092 "))
-                .orElseThrow();
-        assertThat(d.bootstrapServers).isEqualTo("k1:9092,k2:9092");
-        assertThat(d.topic).isEqualTo("sentinel-messages");
-        assertThat(d.partitions).isEqualTo(12);
-        assertThat(d.replicationFactor).isEqualTo((short) 3);
-        assertThat(d.minInsyncReplicas).isEqualTo(2);
+        KafkaLogConfig d = KafkaMessageLog.fromEnvironment(Map.of("SENTINEL_STORE_KAFKA_BOOTSTRAP", " k1:9092,k2:9092 "))
+                .orElseThrow().snapshot();
+        assertThat(d.bootstrapServers()).contains("k1:9092,k2:9092");
+        assertThat(d.topic()).isEqualTo("sentinel-messages");
+        assertThat(d.partitions()).isEqualTo(12);
+        assertThat(d.replicationFactor()).isEqualTo(3);
+        assertThat(d.minInsyncReplicas()).isEqualTo(2);
+        assertThat(d.toBuilder().bootstrapServers("x:1").build())
+                .isEqualTo(KafkaLogConfig.ofDefaults().toBuilder().bootstrapServers("x:1").build());
 
-        KafkaMessageLog.Builder b = KafkaMessageLog.fromEnvironment(Map.of("SENTINEL_STORE_KAFKA_BOOTSTRAP", "k:9092",
+        KafkaLogConfig b = KafkaMessageLog.fromEnvironment(Map.of("SENTINEL_STORE_KAFKA_BOOTSTRAP", "k:9092",
                 "SENTINEL_STORE_KAFKA_TOPIC", "fleet.log", "SENTINEL_STORE_KAFKA_PARTITIONS", "48",
-                "SENTINEL_STORE_KAFKA_REPLICATION", "1")).orElseThrow();
-        assertThat(b.topic).isEqualTo("fleet.log");
-        assertThat(b.partitions).isEqualTo(48);
-        assertThat(b.replicationFactor).isEqualTo((short) 1);
-        assertThat(b.minInsyncReplicas).as("at most the replication factor").isEqualTo(1);
+                "SENTINEL_STORE_KAFKA_REPLICATION", "1")).orElseThrow().snapshot();
+        assertThat(b.topic()).isEqualTo("fleet.log");
+        assertThat(b.partitions()).isEqualTo(48);
+        assertThat(b.replicationFactor()).isEqualTo(1);
+        assertThat(b.minInsyncReplicas()).as("at most the replication factor").isEqualTo(1);
     }
 
     @Test
     void invalidValues_nameTheKeyTheValueAndWhatIsAllowed() {
         assertThatThrownBy(() -> KafkaMessageLog.fromEnvironment(Map.of("SENTINEL_STORE_KAFKA_BOOTSTRAP", " ")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SENTINEL_STORE_KAFKA_BOOTSTRAP")
-                .hasMessageContaining("host:port");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("SENTINEL_STORE_KAFKA_BOOTSTRAP=' ' is invalid: bootstrapServers must be host:port[,host:port...]");
         assertThatThrownBy(() -> KafkaMessageLog.fromEnvironment(Map.of("SENTINEL_STORE_KAFKA_BOOTSTRAP", "k:9092",
                 "SENTINEL_STORE_KAFKA_TOPIC", "bad topic")))
-                .hasMessageContaining("SENTINEL_STORE_KAFKA_TOPIC='bad topic'").hasMessageContaining("[a-zA-Z0-9._-]");
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("SENTINEL_STORE_KAFKA_TOPIC='bad topic' is invalid: topic must be 1 to 249 of [a-zA-Z0-9._-]");
         assertThatThrownBy(() -> KafkaMessageLog.fromEnvironment(Map.of("SENTINEL_STORE_KAFKA_BOOTSTRAP", "k:9092",
                 "SENTINEL_STORE_KAFKA_REPLICATION", "2", "SENTINEL_STORE_KAFKA_MIN_INSYNC", "3")))
-                .hasMessageContaining("SENTINEL_STORE_KAFKA_MIN_INSYNC='3'").hasMessageContaining("[1, 2]");
+                .hasMessage("SENTINEL_STORE_KAFKA_MIN_INSYNC (minInsyncReplicas) must be 1 to "
+                        + "SENTINEL_STORE_KAFKA_REPLICATION (replicationFactor, 2), was 3");
         assertThatThrownBy(() -> KafkaMessageLog.fromEnvironment(Map.of("SENTINEL_STORE_KAFKA_BOOTSTRAP", "k:9092",
                 "SENTINEL_STORE_KAFKA_PARTITIONS", "many")))
-                .hasMessageContaining("SENTINEL_STORE_KAFKA_PARTITIONS='many'").hasMessageContaining("[1, 10000]");
+                .hasMessage("SENTINEL_STORE_KAFKA_PARTITIONS='many' is invalid: partitions must be 1 to 10000 (not a whole number)");
+        assertThatThrownBy(() -> KafkaMessageLog.fromEnvironment(Map.of("SENTINEL_STORE_KAFKA_BOOTSTRAP", "k:9092",
+                "SENTINEL_STORE_KAFKA_REPLICATION", "8")))
+                .hasMessage("SENTINEL_STORE_KAFKA_REPLICATION='8' is invalid: replicationFactor must be 1 to 7");
     }
 }
