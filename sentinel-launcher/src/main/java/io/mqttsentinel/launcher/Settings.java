@@ -9,6 +9,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.mqttsentinel.bridge.BridgeConfig;
+import io.mqttsentinel.broker.BrokerConfig;
+import io.mqttsentinel.inspect.InspectorConfig;
+import io.mqttsentinel.store.StoreConfig;
+import io.mqttsentinel.store.kafka.KafkaLogConfig;
+
 /**
  * The catalogue of every {@code SENTINEL_*} setting that the launcher and the engines understand, in the
  * order of the configuration reference. Engines parse their own keys (their {@code fromEnvironment(Map)});
@@ -172,133 +178,23 @@ final class Settings {
         add("SENTINEL_RL_REDIS_TIMEOUT_MS", "200", "10 to 10000", "Lease deadline before the local share is used",
                 redis, false);
 
-        // broker
-        String broker = "sentinel-broker";
-        add("SENTINEL_BROKER_PORT", "1884", PORT_OR_EPHEMERAL, "MQTT listener of the core broker", broker, false);
-        add("SENTINEL_BROKER_BIND", "127.0.0.1", "a host name or IP literal", "Address the broker binds (0.0.0.0 when "
-                + "proxies or bridges run on other hosts)", broker, false);
-        add("SENTINEL_BROKER_TLS_CERT", "all/demo: generated in SENTINEL_DATA_DIR/tls; broker: required",
-                "a PEM certificate chain file; set with SENTINEL_BROKER_TLS_KEY and SENTINEL_BROKER_CLIENT_CA",
-                "The broker's server certificate: the listener is mutual TLS", LAUNCHER, false);
-        add("SENTINEL_BROKER_TLS_KEY", "all/demo: generated", "a PEM (PKCS#8) private key file",
-                "Private key of SENTINEL_BROKER_TLS_CERT", LAUNCHER, false);
-        add("SENTINEL_BROKER_CLIENT_CA", "all/demo: the generated core CA", "a PEM file of CA certificates",
-                "Clients (proxies, bridges) must present a certificate of this CA", LAUNCHER, false);
-        add("SENTINEL_BROKER_INSECURE_PLAIN", "false", "true, false",
-                "true: a plain MQTT listener without TLS or client authentication (logs a warning, "
-                        + "mqtt_broker_insecure_listener 1); anyone who reaches the port reads and writes everything",
-                LAUNCHER, false);
-        add("SENTINEL_BROKER_MAX_PACKET", "262144", "1 to 268435455 bytes", "Largest MQTT packet accepted", broker, false);
-        add("SENTINEL_BROKER_MAX_CLIENT_ID", "256", "23 to 65535 bytes", "Longest client id accepted", broker, false);
-        add("SENTINEL_BROKER_CONNECT_TIMEOUT_MS", "10000", "1 to 600000", "Deadline for the first packet (CONNECT)",
-                broker, false);
-        add("SENTINEL_BROKER_MAX_QUEUED", "1000", "1 to 1000000", "Messages held in memory per session beyond its "
-                + "in-flight window; past it QoS 1 stays in the log and the session catches up from there (QoS 0 is "
-                + "dropped and counted)", broker, false);
-        add("SENTINEL_BROKER_MAX_INFLIGHT", "32", "1 to 65535", "Unacknowledged QoS 1 messages per subscriber", broker, false);
-        add("SENTINEL_BROKER_IO_THREADS", "0 (twice the cores)", "0 to 1024", "Broker I/O threads", broker, false);
-        add("SENTINEL_BROKER_CHECKPOINT_MS", "1000", "10 to 3600000", "How often persistent sessions' delivery progress "
-                + "is written to the log", broker, false);
-        add("SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT", "the bridge's SENTINEL_BRIDGE_CLIENT_ID=1000",
-                "id=n[,id=n...], n 1 to 65535", "In-flight windows of particular client ids (a bridge needs one sized "
-                + "for throughput)", broker, false);
-        add("SENTINEL_BROKER_CATCHUP_THREADS", "2", "1 to 64", "Sessions reading their backlog from the log at once",
-                broker, false);
-        add("SENTINEL_BROKER_SNAPSHOT_MS", "3600000", "1000 to 86400000", "Longest time between two snapshots of the "
-                + "broker's state (keep well below the retention)", broker, false);
-        add("SENTINEL_BROKER_SNAPSHOT_RECORDS", "1000000", "1000 to 1000000000", "A snapshot is also taken when the "
-                + "state partition grew by this many records", broker, false);
-        add("SENTINEL_BROKER_NODE_ID", "none (one broker)", "1 to 64 of [A-Za-z0-9._-]", "This broker's name among "
-                + "several sharing one Kafka log (docs/cluster.md)", broker, false);
-
-        // store
-        String store = "sentinel-store";
-        add("SENTINEL_STORE_RETENTION", "72h", "1m to 3650d; 45s, 30m, 72h, 3d or ISO-8601 (PT72H)",
-                "Age after which logged messages are deleted", store, false);
-        add("SENTINEL_STORE_MAX_BYTES", "unlimited", "1m or more, or unlimited; bytes or k, m, g, t suffix",
-                "Total size after which the oldest segments are deleted", store, false);
-        add("SENTINEL_STORE_FSYNC", "always", "always, interval, os", "When appends are forced to disk (always: "
-                + "before the PUBACK)", store, false);
-        add("SENTINEL_STORE_FSYNC_INTERVAL_MS", "1000", "1 to 60000", "fsync period when SENTINEL_STORE_FSYNC=interval",
-                store, false);
-        add("SENTINEL_STORE_SEGMENT_BYTES", "128m", "1k to 1g", "Size of one log segment file", store, false);
-
-        String kafka = "sentinel-store-kafka";
-        add("SENTINEL_STORE_KAFKA_BOOTSTRAP", "", "host:port[,host:port...]", "Keep the broker's message log on this "
-                + "Apache Kafka cluster instead of the file log (SENTINEL_STORE_RETENTION and _MAX_BYTES apply)", kafka, false);
-        add("SENTINEL_STORE_KAFKA_TOPIC", "sentinel-messages", "a legal Kafka topic name", "Topic of the log", kafka, false);
-        add("SENTINEL_STORE_KAFKA_PARTITIONS", "12", "1 to 10000", "Partitions of a topic the broker creates", kafka, false);
-        add("SENTINEL_STORE_KAFKA_REPLICATION", "3", "1 to 7", "Replication factor (an existing topic with less is refused)",
-                kafka, false);
-        add("SENTINEL_STORE_KAFKA_MIN_INSYNC", "2", "1 to SENTINEL_STORE_KAFKA_REPLICATION", "min.insync.replicas: "
-                + "replicas that must have a record before the PUBACK", kafka, false);
-
-        // inspection
-        String inspect = "sentinel-inspect";
-        add("SENTINEL_INSPECT_MAX_PAYLOAD", "10240", "1 to 268435456 bytes", "Larger payloads are quarantined "
-                + "(payload-size anomaly)", inspect, false);
-        add("SENTINEL_INSPECT_ENTROPY_THRESHOLD", "7.5", "(0, 8] bits per byte", "Shannon entropy above which a payload "
-                + "is flagged", inspect, false);
-        add("SENTINEL_INSPECT_ENTROPY_MIN_BYTES", "1024", "256 to 268435456", "Smallest payload whose entropy is judged",
-                inspect, false);
-        add("SENTINEL_INSPECT_RATE_LIMIT", "100", "1 to 1000000 messages/s", "Per-client message rate above which "
-                + "the excess messages are rate limited (blocked) and reported (rate anomaly)", inspect, false);
-        add("SENTINEL_INSPECT_RATE_EXEMPT", "the bridge's SENTINEL_BRIDGE_CLIENT_ID", "comma-separated client ids",
-                "Clients the message-rate anomaly does not apply to (the bridge carries every device's alerts under "
-                + "one id); size, entropy and signatures still apply", inspect, false);
-        add("SENTINEL_INSPECT_CONNECTION_RATE_LIMIT", "100", "1 to 1000000 connections/s", "Per-source connection rate "
-                + "above which the proxy refuses a CONNECT (CONNACK 0x05) and flags it", inspect, false);
-        add("SENTINEL_INSPECT_RATE_TRACKED_KEYS", "100000", "1 to 10000000", "Clients and sources tracked by the rate "
-                + "detectors", inspect, false);
-        add("SENTINEL_INSPECT_RULES_FILE", "", "a readable rule file", "Extra signature rules on top of the built-in ones",
-                inspect, false);
-        add("SENTINEL_INSPECT_DECODE_ROUNDS", "3", "1 to 8", "Rounds of URL/percent, HTML-entity and backslash-escape decoding before matching",
-                inspect, false);
-        add("SENTINEL_INSPECT_MAX_JSON_DEPTH", "64", "1 to 4096", "Deepest JSON nesting inspected", inspect, false);
-
-        // bridge
-        String bridge = "sentinel-bridge";
-        add("SENTINEL_BRIDGE_ORIGIN_URL", "", "a ws:// or wss:// URL, port 1 to 65535, no user info",
-                "Origin's MQTT-over-WebSocket endpoint (behind the customer's WAF); required by bridge and all", bridge, false);
-        add("SENTINEL_BRIDGE_CORE", "127.0.0.1:1884 (all: the in-process broker)", "host:port",
-                "The core broker the bridge subscribes on", bridge, false);
-        add("SENTINEL_BRIDGE_CORE_USERNAME", "", "text", "User name for the core broker", bridge, false);
-        add("SENTINEL_BRIDGE_CORE_PASSWORD", "", "text", "Password for the core broker", bridge, true);
-        add("SENTINEL_BRIDGE_CORE_TLS_CERT", "all: generated in SENTINEL_DATA_DIR/tls; else unset (plain, warning)",
-                "a PEM certificate (chain) of the core CA; set with SENTINEL_BRIDGE_CORE_TLS_KEY and SENTINEL_CORE_CA",
-                "The bridge's client certificate for the core's mutual TLS", bridge, false);
-        add("SENTINEL_BRIDGE_CORE_TLS_KEY", "all: generated", "a PEM (PKCS#8) private key file",
-                "Private key of SENTINEL_BRIDGE_CORE_TLS_CERT", bridge, false);
-        add("SENTINEL_BRIDGE_CLIENT_ID", "sentinel-bridge", "1 to 128 characters from [A-Za-z0-9._:-]",
-                "Stable MQTT client id on both sides (persistent sessions)", bridge, false);
-        add("SENTINEL_BRIDGE_ORIGIN_USERNAME", "", "text", "User name for the origin", bridge, false);
-        add("SENTINEL_BRIDGE_ORIGIN_PASSWORD", "", "text", "Password for the origin", bridge, true);
-        add("SENTINEL_BRIDGE_ORIGIN_CA", "", "a readable PEM file, or a PKCS#12 / JKS trust store",
-                "CAs trusted for wss:// (unset: the JVM's trust store)", bridge, false);
-        add("SENTINEL_BRIDGE_ORIGIN_CA_PASSWORD", "", "text", "Password of a PKCS#12 / JKS SENTINEL_BRIDGE_ORIGIN_CA",
-                bridge, true);
-        add("SENTINEL_BRIDGE_ORIGIN_VERIFY_HOSTNAME", "true", "true, false", "Check the origin certificate's name",
-                bridge, false);
-        add("SENTINEL_BRIDGE_SUBSCRIPTIONS", "clients/+/telemetry,clients/+/events", "comma-separated topic filters",
-                "Core topics carried to the origin", bridge, false);
-        add("SENTINEL_BRIDGE_ORIGIN_SUBSCRIPTIONS", "sentinel/alerts/#", "comma-separated topic filters (may be empty)",
-                "Origin topics carried back to the core", bridge, false);
-        add("SENTINEL_BRIDGE_OUTBOUND_RULES", "clients/# -> sentinel/clients/#", "comma-separated 'pattern -> template'",
-                "Topic rewriting core to origin", bridge, false);
-        add("SENTINEL_BRIDGE_INBOUND_RULES", "sentinel/alerts/{client_id} -> clients/{client_id}/alerts",
-                "comma-separated 'pattern -> template'", "Topic rewriting origin to core (unmatched: dropped)", bridge, false);
-        add("SENTINEL_BRIDGE_BACKOFF_INITIAL", "500ms", "1ms to 1h", "First reconnect/retry delay", bridge, false);
-        add("SENTINEL_BRIDGE_BACKOFF_MAX", "30s", "the initial delay to 1h", "Largest reconnect/retry delay", bridge, false);
-        add("SENTINEL_BRIDGE_BACKOFF_JITTER", "0.2", "0.0 to 1.0", "Random share of each delay", bridge, false);
-        add("SENTINEL_BRIDGE_MAX_INFLIGHT", "1000", "1 to 65535", "Publishes to the origin awaiting PUBACK", bridge, false);
-        add("SENTINEL_BRIDGE_ORIGIN_MAX_PACKET", "268435460", "64 to 268435460 bytes", "Largest MQTT packet the origin "
-                + "accepts (Mosquitto's max_packet_size); a larger message is not sent, counted and kept in the core's log",
-                bridge, false);
-        add("SENTINEL_BRIDGE_KEEP_ALIVE", "30s", "1s to 65535s", "MQTT keep alive on both sides", bridge, false);
-        add("SENTINEL_BRIDGE_LEASE", "off", "off (0), or 1s to 5m",
-                "Run as one of several bridge instances with the same client id: the holder of a lease on the core"
-                        + " bridges, the others stand by and take over after its will, or after this long of silence",
-                bridge, false);
+        // the engines' own descriptions: each key, default and range is written once, in its config class;
+        // the launcher adds only what it does itself when a key is unset
+        Map<String, String> launcherDefaults = Map.of(
+                "SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT", "the bridge's SENTINEL_BRIDGE_CLIENT_ID=1000",
+                "SENTINEL_BROKER_NODE_ID", "none (one broker)",
+                "SENTINEL_BROKER_TLS_CERT", "all/demo: generated in SENTINEL_DATA_DIR/tls; broker: required",
+                "SENTINEL_BROKER_TLS_KEY", "all/demo: generated",
+                "SENTINEL_BROKER_CLIENT_CA", "all/demo: the generated core CA",
+                "SENTINEL_INSPECT_RATE_EXEMPT", "the bridge's SENTINEL_BRIDGE_CLIENT_ID",
+                "SENTINEL_BRIDGE_CORE", "127.0.0.1:1884 (all: the in-process broker)",
+                "SENTINEL_BRIDGE_CORE_TLS_CERT", "all: generated in SENTINEL_DATA_DIR/tls; else unset (plain, warning)",
+                "SENTINEL_BRIDGE_CORE_TLS_KEY", "all: generated");
+        engine("sentinel-broker", BrokerConfig.settings(), launcherDefaults);
+        engine("sentinel-store", StoreConfig.settings(), launcherDefaults);
+        engine("sentinel-store-kafka", KafkaLogConfig.settings(), launcherDefaults);
+        engine("sentinel-inspect", InspectorConfig.settings(), launcherDefaults);
+        engine("sentinel-bridge", BridgeConfig.settings(), launcherDefaults);
     }
 
     private Settings() {
@@ -309,6 +205,22 @@ final class Settings {
                 "sentinel-ratelimit", false);
         add("SENTINEL_RL_" + tier + "_BURST", burst, BURST, "Rate-limit tier " + tier + ": " + scope + ", burst",
                 "sentinel-ratelimit", false);
+    }
+
+    private static void engine(String owner, List<? extends io.mqttsentinel.config.Setting<?>> settings,
+                               Map<String, String> launcherDefaults) {
+        for (io.mqttsentinel.config.Setting<?> s : settings) {
+            Setting existing = ALL.get(s.key());
+            if (existing != null) {
+                // a key two engines read (SENTINEL_CORE_CA: proxy and bridge): listed once, where it came first
+                if (s.isSecret() != existing.secret()) {
+                    throw new IllegalStateException(s.key() + " is secret for one engine and not for another");
+                }
+                continue;
+            }
+            add(s.key(), launcherDefaults.getOrDefault(s.key(), s.defaultValue()), s.allowed(), s.doc(), owner,
+                    s.isSecret());
+        }
     }
 
     private static void add(String key, String def, String allowed, String description, String owner, boolean secret) {

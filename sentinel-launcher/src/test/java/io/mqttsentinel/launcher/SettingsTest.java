@@ -8,6 +8,8 @@ import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.store.StoreConfig;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -17,6 +19,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
+    private static final Path REFERENCE = Path.of("..", "docs", "configuration.md");
+    private static final String TABLES_START = "### Launcher: process, data directory, metrics, logs";
+
 
     /** Every environment key an engine declares as a constant, so that a new engine key cannot go undocumented. */
     private static List<String> declaredKeys() throws IllegalAccessException {
@@ -44,9 +49,37 @@ class SettingsTest {
 
     @Test
     void configurationReference_documentsEveryCataloguedKey() throws IOException {
-        String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+        String doc = Files.readString(REFERENCE);
 
         assertThat(Settings.all()).allSatisfy(s -> assertThat(doc).as(s.key()).contains("`" + s.key() + "`"));
+    }
+
+    /**
+     * The reference's tables are what {@code ./sentinel config --reference} prints from the engines' own setting
+     * descriptions, word for word. After changing a setting, regenerate them:
+     * {@code ./mvnw -pl sentinel-launcher test -Dtest=SettingsTest -Dsentinel.updateDocs=true}.
+     */
+    @Test
+    void configurationReference_tablesAreGeneratedFromTheDescriptions() throws IOException {
+        StringWriter generated = new StringWriter();
+        try (PrintWriter out = new PrintWriter(generated)) {
+            ConfigCommand.printReference(out);
+        }
+        String doc = Files.readString(REFERENCE);
+        int from = doc.indexOf(TABLES_START);
+        assertThat(from).as("docs/configuration.md has the section starting " + TABLES_START).isPositive();
+        int to = doc.indexOf("\n## ", from);
+        to = to < 0 ? doc.length() : to + 1;
+        String tables = generated.toString().strip() + "\n";
+        if (Boolean.getBoolean("sentinel.updateDocs")) {
+            Files.writeString(REFERENCE, doc.substring(0, from) + tables + (to < doc.length() ? "\n" : "") + doc.substring(to));
+            doc = Files.readString(REFERENCE);
+            to = doc.indexOf("\n## ", from);
+            to = to < 0 ? doc.length() : to + 1;
+        }
+
+        assertThat(doc.substring(from, to).strip()).as("docs/configuration.md tables (regenerate: -Dsentinel.updateDocs=true)")
+                .isEqualTo(tables.strip());
     }
 
     @Test
