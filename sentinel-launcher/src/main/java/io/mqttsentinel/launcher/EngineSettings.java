@@ -11,6 +11,7 @@ import io.mqttsentinel.proxy.tls.CoreCertificates;
 import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
+import io.mqttsentinel.ratelimit.redis.RedisGlobalTierConfig;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.io.IOException;
@@ -80,7 +81,7 @@ final class EngineSettings {
             }
             RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
             if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
-                parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values()));
+                parse(() -> RedisGlobalTier.builder(RedisGlobalTierConfig.fromEnvironment(config.values())).limit(rc));
             }
         }
     }

@@ -37,6 +37,7 @@ import io.mqttsentinel.proxy.SentinelProxy;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
+import io.mqttsentinel.ratelimit.redis.RedisGlobalTierConfig;
 import io.mqttsentinel.store.SegmentedFileLog;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
@@ -448,8 +449,8 @@ public final class SentinelNode implements AutoCloseable {
         }
         TieredRateLimiter.Builder rl = TieredRateLimiter.builder().config(rc).meterRegistry(registry);
         if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
-            RedisGlobalTier global = parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values())
-                    .meterRegistry(registry)).build();
+            RedisGlobalTier global = parse(() -> RedisGlobalTier.builder(
+                    RedisGlobalTierConfig.fromEnvironment(config.values())).limit(rc).meterRegistry(registry)).build();
             add("ratelimit-redis", global, () -> true);
             rl.globalTier(global);
             LOG.info("GLOBAL rate-limit tier shared through Redis: {}", global);
