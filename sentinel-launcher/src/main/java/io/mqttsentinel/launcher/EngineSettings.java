@@ -1,6 +1,7 @@
 package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.bridge.BridgeConfig;
+import io.mqttsentinel.config.SettingsReader;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.config.Values;
 import io.mqttsentinel.inspect.HttpEventSink;
@@ -11,6 +12,7 @@ import io.mqttsentinel.proxy.tls.CoreCertificates;
 import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
+import io.mqttsentinel.ratelimit.redis.RedisGlobalTierConfig;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.io.IOException;
@@ -69,7 +71,7 @@ final class EngineSettings {
             parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, -1)));
         }
         if (roles.contains(Role.PROXY)) {
-            parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, -1)));
+            parse(() -> proxyConfig(roles, config, dataDir, -1));
             for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA", "SENTINEL_AUTH_CA",
                     ProxyConfig.UPSTREAM_TLS_CERT, ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA)) {
                 config.get(file).ifPresent(f -> {
@@ -80,7 +82,7 @@ final class EngineSettings {
             }
             RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
             if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
-                parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values()));
+                parse(() -> RedisGlobalTier.builder(RedisGlobalTierConfig.fromEnvironment(config.values())).limit(rc));
             }
         }
     }
@@ -312,30 +314,28 @@ final class EngineSettings {
     }
 
     /**
-     * The proxy's view of the configuration: the credentials file defaults into the data directory, and in a
-     * process that also runs the broker the upstream defaults to it.
+     * The proxy's configuration: the settings over the launcher's own defaults, which are that the credentials file
+     * is in the data directory, and in a process that also runs the broker the upstream is that broker.
      */
-    static Map<String, String> proxyEnvironment(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort) {
-        return proxyEnvironment(roles, config, dataDir, brokerPort, null);
+    static ProxyConfig proxyConfig(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort) {
+        return proxyConfig(roles, config, dataDir, brokerPort, null);
     }
 
     /**
-     * @param core the generated certificates of the in-process core, or {@code null}: the proxy's upstream TLS
-     *             defaults to them
+     * @param core the generated certificates of the in-process core, or {@code null}: unless
+     *             {@code SENTINEL_PROXY_UPSTREAM_TLS_CERT} is set, the proxy's upstream TLS is theirs
      */
-    static Map<String, String> proxyEnvironment(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort,
-                                                CoreCertificates.Bundle core) {
-        Map<String, String> env = new LinkedHashMap<>(config.values());
-        if (core != null && !env.containsKey(ProxyConfig.UPSTREAM_TLS_CERT)) {
-            env.put(ProxyConfig.UPSTREAM_TLS_CERT, core.proxyCert().toString());
-            env.put(ProxyConfig.UPSTREAM_TLS_KEY, core.proxyKey().toString());
-            env.put(ProxyConfig.CORE_CA, core.caCert().toString());
+    static ProxyConfig proxyConfig(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort,
+                                   CoreCertificates.Bundle core) {
+        ProxyConfig.Builder b = ProxyConfig.builder().authFile(dataDir.resolve("credentials"));
+        if (roles.contains(Role.BROKER)) {
+            b.upstream("127.0.0.1", brokerPort > 0 ? brokerPort : ProxyConfig.DEFAULT_UPSTREAM_PORT);
         }
-        env.putIfAbsent("SENTINEL_AUTH_FILE", dataDir.resolve("credentials").toString());
-        if (roles.contains(Role.BROKER) && !env.containsKey("SENTINEL_PROXY_UPSTREAM")) {
-            env.put("SENTINEL_PROXY_UPSTREAM", "127.0.0.1:" + (brokerPort > 0 ? brokerPort : ProxyConfig.DEFAULT_UPSTREAM_PORT));
+        SettingsReader.apply(ProxyConfig.settings(), config.values(), b);
+        if (core != null && config.get(ProxyConfig.UPSTREAM_TLS_CERT).isEmpty()) {
+            b.upstreamTls(core.proxyCert(), core.proxyKey(), core.caCert());
         }
-        return env;
+        return b.build();
     }
 
     /** Runs an engine's own parser and turns its refusal into a configuration error. */

@@ -6,7 +6,7 @@ import static io.mqttsentinel.launcher.EngineSettings.bridgeEnvironment;
 import static io.mqttsentinel.launcher.EngineSettings.eventsTopic;
 import static io.mqttsentinel.launcher.EngineSettings.kafkaLog;
 import static io.mqttsentinel.launcher.EngineSettings.parse;
-import static io.mqttsentinel.launcher.EngineSettings.proxyEnvironment;
+import static io.mqttsentinel.launcher.EngineSettings.proxyConfig;
 import static io.mqttsentinel.launcher.EngineSettings.selfSignedPair;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -37,6 +37,7 @@ import io.mqttsentinel.proxy.SentinelProxy;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
+import io.mqttsentinel.ratelimit.redis.RedisGlobalTierConfig;
 import io.mqttsentinel.store.SegmentedFileLog;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
@@ -424,14 +425,15 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startProxy(LauncherConfig config, Path dataDir) {
-        ProxyConfig pc = parse(() -> ProxyConfig.fromEnvironment(proxyEnvironment(roles, config, dataDir, brokerPort, coreCertificates)));
+        ProxyConfig configured = parse(() -> proxyConfig(roles, config, dataDir, brokerPort, coreCertificates));
         RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
-        SentinelProxy.Builder b = SentinelProxy.builder().config(pc);
-        if (pc.tlsCert().isEmpty()) {
+        ProxyConfig pc;
+        if (configured.tlsCert().isEmpty()) {
             Path[] pair = selfSignedPair(dataDir.resolve("tls"));
-            b.tls(pair[0], pair[1]);
+            pc = configured.toBuilder().tls(pair[0], pair[1]).build();
             proxyCertificate = pair[0];
         } else {
+            pc = configured;
             proxyCertificate = pc.tlsCert().get();
         }
         if (pc.authUrl().isEmpty() && !Files.exists(pc.authFile())) {
@@ -440,8 +442,8 @@ public final class SentinelNode implements AutoCloseable {
         }
         TieredRateLimiter.Builder rl = TieredRateLimiter.builder().config(rc).meterRegistry(registry);
         if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
-            RedisGlobalTier global = parse(() -> RedisGlobalTier.builder().limit(rc).environment(config.values())
-                    .meterRegistry(registry)).build();
+            RedisGlobalTier global = parse(() -> RedisGlobalTier.builder(
+                    RedisGlobalTierConfig.fromEnvironment(config.values())).limit(rc).meterRegistry(registry)).build();
             add("ratelimit-redis", global, () -> true);
             rl.globalTier(global);
             LOG.info("GLOBAL rate-limit tier shared through Redis: {}", global);
@@ -450,7 +452,7 @@ public final class SentinelNode implements AutoCloseable {
         // the connection-rate anomaly (SENTINEL_INSPECT_CONNECTION_RATE_LIMIT) judges each CONNECT by its source
         AnomalyInspector connections = AnomalyInspector.create(EngineSettings.inspectorConfig(config), registry,
                 Clock.systemUTC());
-        SentinelProxy proxy = b.rateLimiter(limiter)
+        SentinelProxy proxy = SentinelProxy.builder(pc).rateLimiter(limiter)
                 .rateLimiterCountsRejections(true)
                 .connectionInspector(connections)
                 .meterRegistry(registry)

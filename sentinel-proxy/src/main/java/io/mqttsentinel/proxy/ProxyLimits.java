@@ -1,13 +1,14 @@
 package io.mqttsentinel.proxy;
 
 import java.time.Duration;
-import java.util.Objects;
 
+import io.mqttsentinel.config.Values;
 import io.mqttsentinel.mqtt.MqttLimits;
 
 /**
  * Immutable L3/L4 and protocol limits of the proxy: what keeps half-open, slow and flooding connections
- * from exhausting file descriptors or memory.
+ * from exhausting file descriptors or memory. {@link ProxyConfig} holds one; its builder sets each limit, and its
+ * {@link ProxyConfig#settings()} lists the environment variables of those that have one.
  *
  * @param maxConnections         connections held at once, in total (1 to 10,000,000; default 1,000,000)
  * @param maxConnectionsPerIp    connections held at once per source address (1 to 10,000,000; default 1,000)
@@ -29,7 +30,28 @@ public record ProxyLimits(int maxConnections, int maxConnectionsPerIp, long band
                           int maxClientIdLength, int maxPendingBytes, Duration tlsHandshakeTimeout,
                           Duration connectTimeout, Duration authTimeout, Duration upstreamConnectTimeout) {
 
-    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(5);
+    /** Most connections, in total or per source address. */
+    static final int MAX_CONNECTIONS = 10_000_000;
+    /** Smallest bandwidth per source address other than 0 (unlimited), bytes per second. */
+    static final long MIN_BANDWIDTH = 1_024;
+    /** Largest bandwidth per source address, bytes per second (10 GiB). */
+    static final long MAX_BANDWIDTH = 10L * 1024 * 1024 * 1024;
+    /** Smallest {@code maxPacketSize}. */
+    static final int MIN_PACKET_SIZE = 16;
+    /** Smallest {@code maxClientIdLength} (the 23 bytes every MQTT 3.1.1 server must accept). */
+    static final int MIN_CLIENT_ID_LENGTH = 23;
+    /** Largest {@code maxClientIdLength}. */
+    static final int MAX_CLIENT_ID_LENGTH = 65_535;
+    /** Smallest {@code maxPendingBytes}. */
+    static final int MIN_PENDING_BYTES = 1_024;
+    /** Largest {@code maxPendingBytes} (64 MiB). */
+    static final int MAX_PENDING_BYTES = 64 * 1024 * 1024;
+    /** Shortest TLS handshake or CONNECT timeout. */
+    static final Duration MIN_DEVICE_TIMEOUT = Duration.ofMillis(100);
+    /** Shortest auth or upstream connect timeout. */
+    static final Duration MIN_INTERNAL_TIMEOUT = Duration.ofMillis(10);
+    /** Longest of every timeout. */
+    static final Duration MAX_TIMEOUT = Duration.ofMinutes(5);
 
     /**
      * Validates every field.
@@ -46,18 +68,16 @@ public record ProxyLimits(int maxConnections, int maxConnectionsPerIp, long band
      * @param upstreamConnectTimeout upstream connect timeout
      */
     public ProxyLimits {
-        range("maxConnections", maxConnections, 1, 10_000_000);
-        range("maxConnectionsPerIp", maxConnectionsPerIp, 1, 10_000_000);
-        if (bandwidthPerIp != 0) {
-            range("bandwidthPerIp", bandwidthPerIp, 1_024, 10L * 1024 * 1024 * 1024);
-        }
-        range("maxPacketSize", maxPacketSize, 16, MqttLimits.MQTT_MAX_REMAINING_LENGTH);
-        range("maxClientIdLength", maxClientIdLength, 23, 65_535);
-        range("maxPendingBytes", maxPendingBytes, 1_024, 64 * 1024 * 1024);
-        duration("tlsHandshakeTimeout", tlsHandshakeTimeout, Duration.ofMillis(100));
-        duration("connectTimeout", connectTimeout, Duration.ofMillis(100));
-        duration("authTimeout", authTimeout, Duration.ofMillis(10));
-        duration("upstreamConnectTimeout", upstreamConnectTimeout, Duration.ofMillis(10));
+        Values.checkRange("maxConnections", maxConnections, 1, MAX_CONNECTIONS);
+        Values.checkRange("maxConnectionsPerIp", maxConnectionsPerIp, 1, MAX_CONNECTIONS);
+        checkBandwidth("bandwidthPerIp", bandwidthPerIp);
+        Values.checkRange("maxPacketSize", maxPacketSize, MIN_PACKET_SIZE, MqttLimits.MQTT_MAX_REMAINING_LENGTH);
+        Values.checkRange("maxClientIdLength", maxClientIdLength, MIN_CLIENT_ID_LENGTH, MAX_CLIENT_ID_LENGTH);
+        Values.checkRange("maxPendingBytes", maxPendingBytes, MIN_PENDING_BYTES, MAX_PENDING_BYTES);
+        Values.checkRange("tlsHandshakeTimeout", tlsHandshakeTimeout, MIN_DEVICE_TIMEOUT, MAX_TIMEOUT);
+        Values.checkRange("connectTimeout", connectTimeout, MIN_DEVICE_TIMEOUT, MAX_TIMEOUT);
+        Values.checkRange("authTimeout", authTimeout, MIN_INTERNAL_TIMEOUT, MAX_TIMEOUT);
+        Values.checkRange("upstreamConnectTimeout", upstreamConnectTimeout, MIN_INTERNAL_TIMEOUT, MAX_TIMEOUT);
     }
 
     /** @return the defaults documented on each field */
@@ -152,16 +172,16 @@ public record ProxyLimits(int maxConnections, int maxConnectionsPerIp, long band
         return new MqttLimits(maxPacketSize, maxClientIdLength, connectTimeout, 1.5);
     }
 
-    private static void range(String name, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
+    /**
+     * @param parameter the parameter's name
+     * @param bytesPerSecond 0 (unlimited), or {@value #MIN_BANDWIDTH} to {@value #MAX_BANDWIDTH}
+     * @return {@code bytesPerSecond}
+     */
+    static long checkBandwidth(String parameter, long bytesPerSecond) {
+        if (bytesPerSecond != 0 && (bytesPerSecond < MIN_BANDWIDTH || bytesPerSecond > MAX_BANDWIDTH)) {
+            throw new IllegalArgumentException(parameter + " must be 0 (unlimited) or " + MIN_BANDWIDTH + " to "
+                    + MAX_BANDWIDTH + ", was " + bytesPerSecond);
         }
-    }
-
-    private static void duration(String name, Duration value, Duration min) {
-        Objects.requireNonNull(value, name);
-        if (value.compareTo(min) < 0 || value.compareTo(MAX_TIMEOUT) > 0) {
-            throw new IllegalArgumentException(name + " must be between " + min + " and " + MAX_TIMEOUT + ", was " + value);
-        }
+        return bytesPerSecond;
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.proxy.auth.AuthEndpoint;
@@ -42,8 +43,9 @@ class AuthIntegrationTest {
 
     @BeforeAll
     void start(@TempDir Path dir) {
-        h = new ProxyHarness(dir, b -> b.eventSink(events::add)
-                .limits(ProxyLimits.ofDefaults().withAuthTimeout(Duration.ofSeconds(3))));
+        h = new ProxyHarness(dir, new SimpleMeterRegistry(),
+                c -> c.limits(ProxyLimits.ofDefaults().withAuthTimeout(Duration.ofSeconds(3))), p -> p.eventSink(events::add),
+                null);
     }
 
     @AfterAll

@@ -35,7 +35,7 @@ class ConfiguredProxyTest {
                     "SENTINEL_TLS_KEY", server.keyFile().toString(),
                     "SENTINEL_AUTH_FILE", devices.toString(),
                     "SENTINEL_PROXY_WORKER_THREADS", "2"));
-            try (SentinelProxy proxy = SentinelProxy.builder().config(config).build().start()) {
+            try (SentinelProxy proxy = SentinelProxy.builder(config).build().start()) {
                 var builder = MqttClient.builder().useMqttVersion3().serverHost("127.0.0.1").serverPort(proxy.tlsPort())
                         .sslConfig().trustManagerFactory(ProxyHarness.trust(ca.caFile())).applySslConfig();
                 assertThat(ProxyHarness.connack(builder.identifier("sensor-1").buildBlocking(), "sensor-1", "pw-1"))

@@ -87,7 +87,7 @@ class ControlPacketsTest {
                 .config(RateLimitConfig.builder().limit(RateLimitTier.GLOBAL, 5, 5).build())
                 .clock(nanos::get).meterRegistry(registry).build();
         List<Mqtt3BlockingClient> devices = new ArrayList<>();
-        try (ProxyHarness h = new ProxyHarness(dir, registry, b -> b.rateLimiter(limiter), null)) {
+        try (ProxyHarness h = new ProxyHarness(dir, registry, c -> { }, p -> p.rateLimiter(limiter), null)) {
             for (int i = 0; i < 20; i++) {
                 nanos.addAndGet(TimeUnit.SECONDS.toNanos(1)); // a second per CONNECT: each finds a token
                 Mqtt3BlockingClient d = h.device("idle-" + i).buildBlocking();

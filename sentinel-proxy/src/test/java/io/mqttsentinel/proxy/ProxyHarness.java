@@ -33,31 +33,37 @@ final class ProxyHarness implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicReference<io.mqttsentinel.api.RateLimiter> limiter =
             new java.util.concurrent.atomic.AtomicReference<>((k, s, c) -> io.mqttsentinel.api.RateLimitDecision.allowed());
 
-    ProxyHarness(Path dir, Consumer<SentinelProxy.Builder> customize) {
-        this(dir, new SimpleMeterRegistry(), customize, null);
+    /** @param configure changes the proxy's configuration (TLS, upstream, limits...) */
+    ProxyHarness(Path dir, Consumer<ProxyConfig.Builder> configure) {
+        this(dir, new SimpleMeterRegistry(), configure, p -> { }, null);
     }
 
     /**
      * @param registry     the proxy's registry
+     * @param configure    changes the proxy's configuration
+     * @param collaborate  changes the proxy's collaborators (rate limiter, auth callout, event sink...)
      * @param upstreamPort the upstream port, or null for a private Mosquitto
      */
-    ProxyHarness(Path dir, SimpleMeterRegistry registry, Consumer<SentinelProxy.Builder> customize, Integer upstreamPort) {
+    ProxyHarness(Path dir, SimpleMeterRegistry registry, Consumer<ProxyConfig.Builder> configure,
+                 Consumer<SentinelProxy.Builder> collaborate, Integer upstreamPort) {
         this.dir = dir;
         this.registry = registry;
         this.ca = TestCertificates.create(dir);
         this.server = ca.server("server");
         this.broker = upstreamPort == null ? MosquittoProcess.start(dir) : null;
         try {
-            SentinelProxy.Builder b = SentinelProxy.builder()
+            ProxyConfig.Builder config = ProxyConfig.builder()
                     .tlsPort(0)
                     .bindAddress("127.0.0.1")
                     .upstream("127.0.0.1", broker == null ? upstreamPort : broker.plainPort())
                     .tls(server.certFile(), server.keyFile())
-                    .workerThreads(2)
+                    .workerThreads(2);
+            configure.accept(config);
+            SentinelProxy.Builder b = SentinelProxy.builder(config.build())
                     .meterRegistry(registry)
                     .authCallout(r -> auth.get().authenticate(r))
                     .rateLimiter((k, s, c) -> limiter.get().tryAcquire(k, s, c));
-            customize.accept(b);
+            collaborate.accept(b);
             this.proxy = b.build().start();
         } catch (RuntimeException e) {
             if (broker != null) {

@@ -58,7 +58,7 @@ class RateLimitTest {
                 .build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TieredRateLimiter limiter = TieredRateLimiter.builder().config(config).clock(nanos::get).meterRegistry(registry).build();
-        try (ProxyHarness h = new ProxyHarness(dir, registry, b -> b.rateLimiter(limiter).eventSink(events::add), null)) {
+        try (ProxyHarness h = new ProxyHarness(dir, registry, c -> { }, p -> p.rateLimiter(limiter).eventSink(events::add), null)) {
             Mqtt3BlockingClient backend = h.direct("rl-backend");
             try (Mqtt3BlockingClient.Mqtt3Publishes seen = backend.publishes(MqttGlobalPublishFilter.ALL)) {
                 backend.subscribeWith().topicFilter("clients/#").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -123,7 +123,7 @@ class RateLimitTest {
         AnomalyInspector anomalies = AnomalyInspector.create(InspectorConfig.builder().connectionRateLimit(2).build(),
                 registry, clock);
         List<SecurityEvent> events = new CopyOnWriteArrayList<>();
-        try (ProxyHarness h = new ProxyHarness(dir, registry, b -> b.connectionInspector(anomalies).eventSink(events::add),
+        try (ProxyHarness h = new ProxyHarness(dir, registry, c -> { }, p -> p.connectionInspector(anomalies).eventSink(events::add),
                 null)) {
             assertThat(ProxyHarness.connack(h.device("ca-1").buildBlocking(), null, null)).isEqualTo(Mqtt3ConnAckReturnCode.SUCCESS);
             assertThat(ProxyHarness.connack(h.device("ca-2").buildBlocking(), null, null)).isEqualTo(Mqtt3ConnAckReturnCode.SUCCESS);

@@ -50,9 +50,10 @@ class ReconnectStormTest {
             HttpAuthCallout http = HttpAuthCallout.builder(endpoint.uri()).maxConcurrent(ENDPOINT_THREADS)
                     .timeout(Duration.ofSeconds(10)).queue(10_000, Duration.ofSeconds(30)).build();
             CachingAuthCallout auth = CachingAuthCallout.builder(http).meterRegistry(registry).build();
-            try (ProxyHarness h = new ProxyHarness(dir, registry, b -> b.authCallout(auth).rateLimiter(limiter)
-                    .limits(ProxyLimits.ofDefaults().withMaxConnectionsPerIp(DEVICES).withAuthTimeout(Duration.ofSeconds(45))
-                            .withTlsHandshakeTimeout(Duration.ofSeconds(30)).withConnectTimeout(Duration.ofSeconds(60))), null);
+            try (ProxyHarness h = new ProxyHarness(dir, registry,
+                    c -> c.limits(ProxyLimits.ofDefaults().withMaxConnectionsPerIp(DEVICES).withAuthTimeout(Duration.ofSeconds(45))
+                            .withTlsHandshakeTimeout(Duration.ofSeconds(30)).withConnectTimeout(Duration.ofSeconds(60))),
+                    p -> p.authCallout(auth).rateLimiter(limiter), null);
                  DeviceSwarm swarm = new DeviceSwarm(h.proxy.tlsPort(), h.ca.caFile())) {
                 long nanos = swarm.connectAll(DEVICES, "storm-", sources, Duration.ofSeconds(120));
                 assertThat(nanos).as("all %d connected (%d connected, %d refusals, %d cut off)", DEVICES,

@@ -216,10 +216,9 @@ class TlsTest {
     @Test
     void clientCertificate_required_identityMustMatchClientId() throws Exception {
         AtomicReference<ConnectRequest> seen = new AtomicReference<>();
-        assertThatThrownBy(() -> SentinelProxy.builder().tls(dir.resolve("c.pem"), dir.resolve("k.pem"))
-                .authCallout(r -> CompletableFuture.completedFuture(AuthDecision.allow("x")))
+        assertThatThrownBy(() -> ProxyConfig.builder().tls(dir.resolve("c.pem"), dir.resolve("k.pem"))
                 .clientAuth(ClientAuthMode.REQUIRE).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("clientCa");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clientCa");
         Path d2 = Files.createDirectories(dir.resolve("req"));
         TestCertificates ca = TestCertificates.create(Files.createDirectories(d2.resolve("ca")));
         try (ProxyHarness h = new ProxyHarness(d2, b -> b.clientAuth(ClientAuthMode.REQUIRE).clientCa(ca.caFile()))) {

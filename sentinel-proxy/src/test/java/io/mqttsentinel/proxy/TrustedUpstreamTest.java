@@ -79,10 +79,17 @@ class TrustedUpstreamTest {
 
     /** alice's password admits only client id dev-a; bob's only dev-b. */
     private SentinelProxy.Builder proxyBuilder(SimpleMeterRegistry registry) {
+        return proxyBuilder(registry, config -> { });
+    }
+
+    private SentinelProxy.Builder proxyBuilder(SimpleMeterRegistry registry,
+                                               java.util.function.Consumer<ProxyConfig.Builder> configure) {
         Map<String, String> idOf = Map.of("alice", "dev-a", "bob", "dev-b");
-        return SentinelProxy.builder().tlsPort(0).bindAddress("127.0.0.1").workerThreads(2)
+        ProxyConfig.Builder config = ProxyConfig.builder().tlsPort(0).bindAddress("127.0.0.1").workerThreads(2)
                 .upstream("127.0.0.1", broker.port())
-                .tls(edgeServer.certFile(), edgeServer.keyFile())
+                .tls(edgeServer.certFile(), edgeServer.keyFile());
+        configure.accept(config);
+        return SentinelProxy.builder(config.build())
                 .meterRegistry(registry)
                 .rateLimiter((k, s, c) -> io.mqttsentinel.api.RateLimitDecision.allowed())
                 .authCallout(r -> {
@@ -107,8 +114,8 @@ class TrustedUpstreamTest {
     void proxyWithTheCoresClientCertificate_relaysBothWays() throws Exception {
         startCore();
         TestCertificates.Issued proxyCert = coreCa.client("proxy", "sentinel-proxy");
-        proxy = proxyBuilder(new SimpleMeterRegistry())
-                .upstreamTls(proxyCert.certFile(), proxyCert.keyFile(), coreCa.caFile()).build().start();
+        proxy = proxyBuilder(new SimpleMeterRegistry(),
+                config -> config.upstreamTls(proxyCert.certFile(), proxyCert.keyFile(), coreCa.caFile())).build().start();
 
         Mqtt3BlockingClient a = device("dev-a", "alice");
         var inbox = a.publishes(MqttGlobalPublishFilter.ALL);
@@ -141,8 +148,8 @@ class TrustedUpstreamTest {
         TestCertificates other = TestCertificates.create(Files.createDirectories(dir.resolve("other-ca")));
         TestCertificates.Issued forged = other.client("forged", "sentinel-proxy");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        proxy = proxyBuilder(registry)
-                .upstreamTls(forged.certFile(), forged.keyFile(), coreCa.caFile()).build().start();
+        proxy = proxyBuilder(registry,
+                config -> config.upstreamTls(forged.certFile(), forged.keyFile(), coreCa.caFile())).build().start();
 
         Mqtt3BlockingClient a = device("dev-a", "alice");
         assertThatThrownBy(() -> a.connectWith().send()).isInstanceOf(Mqtt3ConnAckException.class);
@@ -153,8 +160,8 @@ class TrustedUpstreamTest {
     void aDeviceAuthenticatedAsA_cannotActAsB() throws Exception {
         startCore();
         TestCertificates.Issued proxyCert = coreCa.client("proxy", "sentinel-proxy");
-        proxy = proxyBuilder(new SimpleMeterRegistry())
-                .upstreamTls(proxyCert.certFile(), proxyCert.keyFile(), coreCa.caFile()).build().start();
+        proxy = proxyBuilder(new SimpleMeterRegistry(),
+                config -> config.upstreamTls(proxyCert.certFile(), proxyCert.keyFile(), coreCa.caFile())).build().start();
 
         // alice's credentials with bob's client id: authentication sees the id the core would see, and refuses
         Mqtt3BlockingClient asB = device("dev-b", "alice");

@@ -48,7 +48,7 @@ class UpstreamFailoverTest {
         List<InetSocketAddress> nodes = List.of(InetSocketAddress.createUnresolved("127.0.0.1", a.port()),
                 InetSocketAddress.createUnresolved("127.0.0.1", b.port()));
         h = new ProxyHarness(dir, new SimpleMeterRegistry(),
-                p -> p.upstreams(nodes).upstreamRetry(Duration.ofSeconds(2)), a.port());
+                c -> c.upstreams(nodes).upstreamRetry(Duration.ofSeconds(2)), p -> { }, a.port());
     }
 
     private SentinelBroker broker(String name, SimpleMeterRegistry registry) {

@@ -84,7 +84,7 @@ class UpstreamTest {
     @Test
     void upstreamConnect_keepsClientIdAndUsername_dropsPassword() throws Exception {
         try (FakeBroker broker = new FakeBroker(0);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), b -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
             var client = h.device("up-1").buildBlocking();
             client.connectWith().simpleAuth().username("alice").password("secret".getBytes(StandardCharsets.UTF_8))
                     .applySimpleAuth().send();
@@ -102,7 +102,7 @@ class UpstreamTest {
     @Test
     void brokerClosing_closesTheDevice() throws Exception {
         try (FakeBroker broker = new FakeBroker(0);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), b -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
             try (RawTls raw = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
                 raw.write(MqttPackets.connect("up-2"));
                 assertThat(raw.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
@@ -116,7 +116,7 @@ class UpstreamTest {
     @Test
     void deviceClosing_closesTheUpstream() throws Exception {
         try (FakeBroker broker = new FakeBroker(0);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), b -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
             try (RawTls raw = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
                 raw.write(MqttPackets.connect("up-3"));
                 assertThat(raw.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
@@ -129,7 +129,7 @@ class UpstreamTest {
     @Test
     void brokerRefusal_isRelayed() throws Exception {
         try (FakeBroker broker = new FakeBroker(0x05);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), b -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
             assertThat(ProxyHarness.connack(h.device("up-4").buildBlocking(), null, null))
                     .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
             assertThat(h.count("mqtt.proxy.upstream.failures", "reason", "connack_5")).isEqualTo(1);
@@ -142,7 +142,7 @@ class UpstreamTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             dead = s.getLocalPort();
         }
-        try (ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), b -> { }, dead)) {
+        try (ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, dead)) {
             assertThat(ProxyHarness.connack(h.device("up-5").buildBlocking(), null, null))
                     .isEqualTo(Mqtt3ConnAckReturnCode.SERVER_UNAVAILABLE);
             assertThat(h.count("mqtt.proxy.upstream.failures", "reason", "connect")).isEqualTo(1);
@@ -152,7 +152,7 @@ class UpstreamTest {
     @Test
     void deniedDevice_neverReachesTheBroker() throws Exception {
         try (FakeBroker broker = new FakeBroker(0);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), b -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
             h.auth.set(r -> CompletableFuture.completedFuture(io.mqttsentinel.api.AuthDecision.badCredentials("no")));
             assertThat(ProxyHarness.connack(h.device("up-6").buildBlocking(), null, null))
                     .isEqualTo(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD);

@@ -1,5 +1,6 @@
 package io.mqttsentinel.ratelimit;
 
+import io.mqttsentinel.config.Values;
 import io.mqttsentinel.ratelimit.internal.GcraBucket;
 
 /**
@@ -34,8 +35,8 @@ public interface GlobalTier {
      * @throws IllegalArgumentException when a value is out of range
      */
     static GlobalTier local(long ratePerSecond, long burst, Clock clock) {
-        RateLimitConfig.checkRate("ratePerSecond", ratePerSecond);
-        RateLimitConfig.checkBurst("burst", burst);
+        Values.checkRange("ratePerSecond", ratePerSecond, 1, RateLimitConfig.MAX_RATE);
+        Values.checkRange("burst", burst, 1, RateLimitConfig.MAX_BURST);
         if (clock == null) {
             throw new IllegalArgumentException("clock must not be null");
         }

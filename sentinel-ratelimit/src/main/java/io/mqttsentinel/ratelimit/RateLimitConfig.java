@@ -1,31 +1,23 @@
 package io.mqttsentinel.ratelimit;
 
 import io.mqttsentinel.api.RateLimitTier;
+import io.mqttsentinel.config.Setting;
+import io.mqttsentinel.config.SettingsReader;
+import io.mqttsentinel.config.Values;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Immutable configuration of a {@link TieredRateLimiter}: rate and burst of each of the six tiers, and the
- * bounds of per-key memory.
- *
- * <table>
- * <caption>Settings, their environment variables, defaults and allowed ranges</caption>
- * <tr><th>setting</th><th>environment variable</th><th>default</th><th>allowed</th></tr>
- * <tr><td>rate of a tier (packets/s)</td><td>{@code SENTINEL_RL_<TIER>_RATE}</td>
- *     <td>GLOBAL 10000, IP 100, CONNECT 10, PUBLISH 100, SUBSCRIBE 20, CLIENT 50</td>
- *     <td>1 .. {@value #MAX_RATE}</td></tr>
- * <tr><td>burst of a tier (packets)</td><td>{@code SENTINEL_RL_<TIER>_BURST}</td>
- *     <td>GLOBAL 5000, IP 1000, CONNECT 500, PUBLISH 500, SUBSCRIBE 500, CLIENT 500</td>
- *     <td>1 .. {@value #MAX_BURST}</td></tr>
- * <tr><td>{@link #maxKeysPerTier()}</td><td>{@code SENTINEL_RL_MAX_KEYS}</td>
- *     <td>{@value #DEFAULT_MAX_KEYS}</td><td>1 .. {@value #MAX_MAX_KEYS}</td></tr>
- * <tr><td>{@link #idleTimeout()}</td><td>{@code SENTINEL_RL_IDLE_SECONDS}</td>
- *     <td>{@value #DEFAULT_IDLE_SECONDS}</td><td>0 .. {@value #MAX_IDLE_SECONDS}</td></tr>
- * <tr><td>{@link #ipv6PrefixLength()}</td><td>{@code SENTINEL_RL_IPV6_PREFIX}</td>
- *     <td>{@value #DEFAULT_IPV6_PREFIX}</td><td>1 .. 64</td></tr>
- * </table>
+ * bounds of per-key memory. {@link #builder()}, {@link #toBuilder()} and {@link #ofDefaults()} make one in code;
+ * {@link #settings()} lists the environment variables ({@code SENTINEL_RL_<TIER>_RATE}, {@code _BURST},
+ * {@code SENTINEL_RL_MAX_KEYS}, {@code SENTINEL_RL_IDLE_SECONDS}, {@code SENTINEL_RL_IPV6_PREFIX}) with their
+ * defaults and ranges, and {@link #fromEnvironment(Map)} reads them.
  *
  * <p>{@code <TIER>} is one of {@code GLOBAL, IP, CONNECT, PUBLISH, SUBSCRIBE, CLIENT}. The defaults are
  * those of the architecture ({@link RateLimitTier#defaultRate()}, {@link RateLimitTier#defaultBurst()}).
@@ -45,6 +37,8 @@ public final class RateLimitConfig {
     public static final long MAX_IDLE_SECONDS = 86_400;
     /** Default length of the IPv6 prefix that the IP and CONNECT tiers key on. */
     public static final int DEFAULT_IPV6_PREFIX = 64;
+    /** Longest IPv6 prefix the IP and CONNECT tiers may key on. */
+    public static final int MAX_IPV6_PREFIX = 64;
     /** Prefix of every environment variable read by {@link #fromEnvironment(Map)}. */
     public static final String ENV_PREFIX = "SENTINEL_RL_";
     /** Environment variable of {@link #maxKeysPerTier()}. */
@@ -94,41 +88,89 @@ public final class RateLimitConfig {
     }
 
     /**
-     * Reads the {@code SENTINEL_RL_*} variables of {@code env} (see the table above) over the defaults.
-     * Variables under {@value #ENV_REDIS_PREFIX} are left to {@code sentinel-ratelimit-redis}; any other
+     * Reads the variables of {@link #settings()} over the defaults; a variable that is missing or blank keeps its
+     * default. Variables under {@value #ENV_REDIS_PREFIX} are left to {@code sentinel-ratelimit-redis}; any other
      * unknown {@code SENTINEL_RL_*} variable is refused, so that a misspelt key does not pass unnoticed.
      *
      * @param env the environment, e.g. {@link System#getenv()}
      * @return the configuration
-     * @throws IllegalArgumentException naming the variable, its value and the allowed range, when a value
-     *                                  is not an integer, out of range, or the variable is unknown
+     * @throws io.mqttsentinel.config.InvalidSettingException naming the variable, its value, the parameter and its
+     *                                                        range
+     * @throws IllegalArgumentException                       naming an unknown {@code SENTINEL_RL_*} variable
      */
     public static RateLimitConfig fromEnvironment(Map<String, String> env) {
         Objects.requireNonNull(env, "env");
-        Builder b = builder();
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            String key = e.getKey();
-            if (key == null || !key.startsWith(ENV_PREFIX) || key.startsWith(ENV_REDIS_PREFIX)) {
-                continue;
-            }
-            String value = e.getValue();
-            RateLimitTier tier = tierOf(key);
-            if (tier != null && key.endsWith("_RATE")) {
-                b.rate(tier, parse(key, value, 1, MAX_RATE));
-            } else if (tier != null && key.endsWith("_BURST")) {
-                b.burst(tier, parse(key, value, 1, MAX_BURST));
-            } else if (key.equals(ENV_MAX_KEYS)) {
-                b.maxKeysPerTier((int) parse(key, value, 1, MAX_MAX_KEYS));
-            } else if (key.equals(ENV_IDLE_SECONDS)) {
-                b.idleTimeout(Duration.ofSeconds(parse(key, value, 0, MAX_IDLE_SECONDS)));
-            } else if (key.equals(ENV_IPV6_PREFIX)) {
-                b.ipv6PrefixLength((int) parse(key, value, 1, 64));
-            } else {
+        List<String> known = settings().stream().map(Setting::key).collect(Collectors.toList());
+        for (String key : env.keySet()) {
+            if (key != null && key.startsWith(ENV_PREFIX) && !key.startsWith(ENV_REDIS_PREFIX) && !known.contains(key)) {
                 throw new IllegalArgumentException("unknown rate-limit setting " + key + ": expected one of "
-                        + knownKeys());
+                        + String.join(", ", known));
             }
         }
-        return b.build();
+        return SettingsReader.apply(settings(), env, builder()).build();
+    }
+
+    /**
+     * Every environment variable of the rate limiter: its key, builder parameter, default, range and
+     * documentation. The only place where they are written.
+     *
+     * @return the settings, in the order they are read
+     */
+    public static List<Setting<Builder>> settings() {
+        return Catalogue.SETTINGS;
+    }
+
+    /** The settings list, built on first use. */
+    private static final class Catalogue {
+        static final List<Setting<Builder>> SETTINGS = build();
+
+        private static List<Setting<Builder>> build() {
+            RateLimitConfig d = ofDefaults();
+            List<Setting<Builder>> s = new ArrayList<>();
+            for (RateLimitTier t : TIERS) {
+                String scope = scope(t);
+                s.add(Setting.longInteger(rateKey(t), rateParameter(t), 1, MAX_RATE, d.rate(t),
+                        "Rate-limit tier " + t + " (" + scope + "): packets per second", (b, v) -> b.rate(t, v)));
+                s.add(Setting.longInteger(burstKey(t), burstParameter(t), 1, MAX_BURST, d.burst(t),
+                        "Rate-limit tier " + t + " (" + scope + "): packets at once (bucket size)",
+                        (b, v) -> b.burst(t, v)));
+            }
+            s.add(Setting.integer(ENV_MAX_KEYS, "maxKeysPerTier", 1, MAX_MAX_KEYS, d.maxKeysPerTier(),
+                    "Most keys (addresses, client ids) tracked per keyed tier; a new key beyond it is rejected",
+                    Builder::maxKeysPerTier));
+            s.add(Setting.duration(ENV_IDLE_SECONDS, "idleTimeout", Duration.ZERO, Duration.ofSeconds(MAX_IDLE_SECONDS),
+                    d.idleTimeout(), "A bucket full for this long is forgotten (a bare number is seconds)",
+                    Builder::idleTimeout));
+            s.add(Setting.integer(ENV_IPV6_PREFIX, "ipv6PrefixLength", 1, MAX_IPV6_PREFIX, d.ipv6PrefixLength(),
+                    "IPv6 sources share the IP and CONNECT buckets per prefix of this length",
+                    Builder::ipv6PrefixLength));
+            return List.copyOf(s);
+        }
+
+        private static String scope(RateLimitTier t) {
+            switch (t) {
+                case GLOBAL:
+                    return "all packets of the proxy";
+                case IP:
+                    return "per source address";
+                case CONNECT:
+                    return "CONNECTs per source address";
+                case PUBLISH:
+                    return "PUBLISHes per client id";
+                case SUBSCRIBE:
+                    return "SUBSCRIBEs per client id";
+                default:
+                    return "all packets per client id";
+            }
+        }
+    }
+
+    private static String rateParameter(RateLimitTier tier) {
+        return "rate(" + tier + ")";
+    }
+
+    private static String burstParameter(RateLimitTier tier) {
+        return "burst(" + tier + ")";
     }
 
     /**
@@ -207,50 +249,6 @@ public final class RateLimitConfig {
                 .append(", ipv6Prefix=/").append(ipv6PrefixLength).append(']').toString();
     }
 
-    static void checkRate(String name, long rate) {
-        if (rate < 1 || rate > MAX_RATE) {
-            throw new IllegalArgumentException(name + " must be 1.." + MAX_RATE + " packets/s, was " + rate);
-        }
-    }
-
-    static void checkBurst(String name, long burst) {
-        if (burst < 1 || burst > MAX_BURST) {
-            throw new IllegalArgumentException(name + " must be 1.." + MAX_BURST + " packets, was " + burst);
-        }
-    }
-
-    private static RateLimitTier tierOf(String key) {
-        for (RateLimitTier t : TIERS) {
-            if (key.equals(rateKey(t)) || key.equals(burstKey(t))) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    private static long parse(String key, String value, long min, long max) {
-        String v = value == null ? "" : value.trim();
-        long parsed;
-        try {
-            parsed = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + "='" + value + "' is not an integer; allowed " + min + ".." + max);
-        }
-        if (parsed < min || parsed > max) {
-            throw new IllegalArgumentException(key + "=" + parsed + " is out of range; allowed " + min + ".." + max);
-        }
-        return parsed;
-    }
-
-    private static String knownKeys() {
-        StringBuilder s = new StringBuilder();
-        for (RateLimitTier t : TIERS) {
-            s.append(rateKey(t)).append(", ").append(burstKey(t)).append(", ");
-        }
-        return s.append(ENV_MAX_KEYS).append(", ").append(ENV_IDLE_SECONDS).append(", ").append(ENV_IPV6_PREFIX)
-                .toString();
-    }
-
     /** Builds a {@link RateLimitConfig}; every setter validates at once. Not thread-safe. */
     public static final class Builder {
         private final long[] rates = new long[TIERS.length];
@@ -273,8 +271,7 @@ public final class RateLimitConfig {
          */
         public Builder rate(RateLimitTier tier, long ratePerSecond) {
             Objects.requireNonNull(tier, "tier");
-            checkRate("rate of tier " + tier, ratePerSecond);
-            rates[tier.ordinal()] = ratePerSecond;
+            rates[tier.ordinal()] = Values.checkRange(rateParameter(tier), ratePerSecond, 1, MAX_RATE);
             return this;
         }
 
@@ -285,8 +282,7 @@ public final class RateLimitConfig {
          */
         public Builder burst(RateLimitTier tier, long burst) {
             Objects.requireNonNull(tier, "tier");
-            checkBurst("burst of tier " + tier, burst);
-            bursts[tier.ordinal()] = burst;
+            bursts[tier.ordinal()] = Values.checkRange(burstParameter(tier), burst, 1, MAX_BURST);
             return this;
         }
 
@@ -305,10 +301,7 @@ public final class RateLimitConfig {
          * @return this builder
          */
         public Builder maxKeysPerTier(int maxKeys) {
-            if (maxKeys < 1 || maxKeys > MAX_MAX_KEYS) {
-                throw new IllegalArgumentException("maxKeysPerTier must be 1.." + MAX_MAX_KEYS + ", was " + maxKeys);
-            }
-            this.maxKeysPerTier = maxKeys;
+            this.maxKeysPerTier = Values.checkRange("maxKeysPerTier", maxKeys, 1, MAX_MAX_KEYS);
             return this;
         }
 
@@ -317,23 +310,16 @@ public final class RateLimitConfig {
          * @return this builder
          */
         public Builder idleTimeout(Duration idle) {
-            Objects.requireNonNull(idle, "idleTimeout");
-            if (idle.isNegative() || idle.compareTo(Duration.ofSeconds(MAX_IDLE_SECONDS)) > 0) {
-                throw new IllegalArgumentException("idleTimeout must be 0.." + MAX_IDLE_SECONDS + " s, was " + idle);
-            }
-            this.idleTimeout = idle;
+            this.idleTimeout = Values.checkRange("idleTimeout", idle, Duration.ZERO, Duration.ofSeconds(MAX_IDLE_SECONDS));
             return this;
         }
 
         /**
-         * @param prefixLength the IPv6 prefix length that IPv6 sources are limited by, 1 .. 64
+         * @param prefixLength the IPv6 prefix length that IPv6 sources are limited by, 1 .. {@value RateLimitConfig#MAX_IPV6_PREFIX}
          * @return this builder
          */
         public Builder ipv6PrefixLength(int prefixLength) {
-            if (prefixLength < 1 || prefixLength > 64) {
-                throw new IllegalArgumentException("ipv6PrefixLength must be 1..64, was " + prefixLength);
-            }
-            this.ipv6PrefixLength = prefixLength;
+            this.ipv6PrefixLength = Values.checkRange("ipv6PrefixLength", prefixLength, 1, MAX_IPV6_PREFIX);
             return this;
         }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.RateLimitTier;
+import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.SentinelProxy;
 import io.mqttsentinel.proxy.auth.CachingAuthCallout;
 import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
@@ -52,11 +53,13 @@ public final class EmbeddedGateway {
                 .limit(RateLimitTier.GLOBAL, 2_000, 1_000)
                 .limit(RateLimitTier.PUBLISH, 20, 100)
                 .build();
-        return SentinelProxy.builder()
+        ProxyConfig config = ProxyConfig.builder()
                 .tlsPort(tlsPort)
                 .bindAddress("127.0.0.1")
                 .tls(cert, key)
                 .upstream(upstreamHost, upstreamPort)
+                .build();
+        return SentinelProxy.builder(config)
                 .authCallout(CachingAuthCallout.builder(auth).allowTtl(Duration.ofSeconds(60))
                         .denyTtl(Duration.ofSeconds(5)).meterRegistry(registry).build())
                 .rateLimiter(TieredRateLimiter.builder().config(limits).meterRegistry(registry).build())

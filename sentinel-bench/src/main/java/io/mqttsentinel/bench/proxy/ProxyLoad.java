@@ -29,6 +29,7 @@ import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.RateLimitTier;
+import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.SentinelProxy;
 import io.mqttsentinel.proxy.auth.CachingAuthCallout;
 import io.mqttsentinel.proxy.auth.HttpAuthCallout;
@@ -117,10 +118,12 @@ public final class ProxyLoad {
     private static SentinelProxy proxy(BenchSetup.Broker broker, BenchSetup.AuthServer auth, Path[] tls, boolean openSsl,
                                        SimpleMeterRegistry registry, boolean plain) {
         HttpAuthCallout http = HttpAuthCallout.builder(auth.uri()).timeout(Duration.ofSeconds(5)).maxConcurrent(10_000).build();
-        return SentinelProxy.builder().tlsPort(0).plainPort(plain ? 0 : -1).bindAddress("127.0.0.1")
-                .upstream("127.0.0.1", broker.port).tls(tls[0], tls[1]).preferOpenSsl(openSsl)
+        ProxyConfig config = ProxyConfig.builder().tlsPort(0).plainPort(plain ? 0 : -1).bindAddress("127.0.0.1")
+                .upstream("127.0.0.1", broker.port).tls(tls[0], tls[1]).preferOpenSsl(openSsl).handshakeRatePerIp(0, 1)
+                .build();
+        return SentinelProxy.builder(config)
                 .authCallout(CachingAuthCallout.builder(http).maximumSize(1_000_000).meterRegistry(registry).build())
-                .rateLimiter(permissiveLimiter(registry)).handshakeRatePerIp(0, 1).meterRegistry(registry).build().start();
+                .rateLimiter(permissiveLimiter(registry)).meterRegistry(registry).build().start();
     }
 
     private static void connect(BenchSetup.Broker broker, BenchSetup.AuthServer auth, Path[] tls, int seconds,
@@ -222,10 +225,12 @@ public final class ProxyLoad {
 
     private static void idle(BenchSetup.Broker broker, Path[] tls, int connections, boolean openSsl) throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (SentinelProxy proxy = SentinelProxy.builder().tlsPort(0).bindAddress("127.0.0.1")
-                .upstream("127.0.0.1", broker.port).tls(tls[0], tls[1]).preferOpenSsl(openSsl)
+        ProxyConfig config = ProxyConfig.builder().tlsPort(0).bindAddress("127.0.0.1")
+                .upstream("127.0.0.1", broker.port).tls(tls[0], tls[1]).preferOpenSsl(openSsl).handshakeRatePerIp(0, 1)
+                .build();
+        try (SentinelProxy proxy = SentinelProxy.builder(config)
                 .authCallout(r -> CompletableFuture.completedFuture(AuthDecision.allow("bench")))
-                .rateLimiter(permissiveLimiter(registry)).handshakeRatePerIp(0, 1).meterRegistry(registry).build().start()) {
+                .rateLimiter(permissiveLimiter(registry)).meterRegistry(registry).build().start()) {
             Memory before = Memory.now();
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                     "-cp", System.getProperty("java.class.path"), ProxyLoad.class.getName(), "idle-clients",

@@ -20,6 +20,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.SentinelProxy;
 import io.mqttsentinel.proxy.auth.CachingAuthCallout;
 import io.mqttsentinel.proxy.auth.HttpAuthCallout;
@@ -99,11 +100,12 @@ public final class ReconnectStorm {
             Path[] tls = BenchSetup.selfSigned(dir);
             HttpAuthCallout http = HttpAuthCallout.builder(java.net.URI.create("http://127.0.0.1:"
                     + endpoint.getAddress().getPort() + "/auth")).maxConcurrent(ENDPOINT_THREADS).build();
-            try (SentinelProxy proxy = SentinelProxy.builder().tlsPort(0).bindAddress("127.0.0.1")
+            ProxyConfig config = ProxyConfig.builder().tlsPort(0).bindAddress("127.0.0.1")
                     .upstream("127.0.0.1", broker.port).tls(tls[0], tls[1])
+                    .handshakeRatePerIp(handshakes, handshakes == 0 ? 1 : (int) (2 * handshakes)).build();
+            try (SentinelProxy proxy = SentinelProxy.builder(config)
                     .authCallout(CachingAuthCallout.builder(http).meterRegistry(registry).build())
                     .rateLimiter(TieredRateLimiter.builder().meterRegistry(registry).build())
-                    .handshakeRatePerIp(handshakes, handshakes == 0 ? 1 : (int) (2 * handshakes))
                     .meterRegistry(registry).build().start()) {
                 Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx1g", "-cp", System.getProperty("java.class.path"), ReconnectStorm.class.getName(), "clients",

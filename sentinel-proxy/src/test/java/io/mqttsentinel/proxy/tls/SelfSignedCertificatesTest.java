@@ -34,8 +34,8 @@ class SelfSignedCertificatesTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
         assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----");
 
-        try (SentinelProxy proxy = SentinelProxy.builder().tlsPort(0).bindAddress("127.0.0.1").tls(cert, key)
-                .upstream("127.0.0.1", 1).authCallout(r -> CompletableFuture.completedFuture(AuthDecision.allow("x")))
+        try (SentinelProxy proxy = SentinelProxy.builder(io.mqttsentinel.proxy.ProxyConfig.builder().tlsPort(0)
+                .bindAddress("127.0.0.1").tls(cert, key).upstream("127.0.0.1", 1).build()).authCallout(r -> CompletableFuture.completedFuture(AuthDecision.allow("x")))
                 .build().start()) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);

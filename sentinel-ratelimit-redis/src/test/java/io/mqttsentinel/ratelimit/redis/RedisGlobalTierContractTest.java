@@ -50,14 +50,15 @@ class RedisGlobalTierContractTest extends GlobalTierContract {
 
     @Override
     protected Tier newTier(long ratePerSecond, long burst, LongSupplier nanoClock) {
-        return adapt(RedisGlobalTier.builder().redisUri(URI).keyPrefix(prefix).limit(ratePerSecond, burst)
-                .leaseSize(LEASE).clock(nanoClock::getAsLong).build());
+        return adapt(RedisGlobalTier.builder(RedisGlobalTierConfig.builder().redisUri(URI).keyPrefix(prefix)
+                .leaseSize(LEASE).build()).limit(ratePerSecond, burst).clock(nanoClock::getAsLong).build());
     }
 
     @Override
     protected Tier newTierWithoutItsStore(long ratePerSecond, long burst, LongSupplier nanoClock) {
-        return adapt(RedisGlobalTier.builder().redisUri("redis://127.0.0.1:" + FreePorts.next()).keyPrefix(prefix)
-                .limit(ratePerSecond, burst).timeout(Duration.ofMillis(50)).clock(nanoClock::getAsLong).build());
+        return adapt(RedisGlobalTier.builder(RedisGlobalTierConfig.builder().redisUri("redis://127.0.0.1:" + FreePorts.next())
+                .keyPrefix(prefix).timeout(Duration.ofMillis(50)).build()).limit(ratePerSecond, burst)
+                .clock(nanoClock::getAsLong).build());
     }
 
     @Override
