@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -232,6 +233,30 @@ public final class LauncherConfig {
             // reported below with the range
         }
         throw ConfigException.invalid(key, v, "an integer in [" + min + ", " + max + "]");
+    }
+
+    /**
+     * @param key          a setting's name
+     * @param defaultValue the value when unset
+     * @param min          the shortest allowed value
+     * @param max          the longest allowed value
+     * @return the value, in the one duration grammar ({@code 500ms}, {@code 10s}, {@code 5m}; a bare number is seconds)
+     * @throws ConfigException naming the key, the value and the range when it is not a duration in range
+     */
+    public Duration durationValue(String key, Duration defaultValue, Duration min, Duration max) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            return defaultValue;
+        }
+        Duration[] out = {defaultValue};
+        try {
+            io.mqttsentinel.config.Setting.<Duration[]>duration(key,
+                    io.mqttsentinel.config.Setting.yamlPathOf(key), min, max, defaultValue, key, (o, d) -> o[0] = d)
+                    .apply(out, v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        return out[0];
     }
 
     /**

@@ -2,6 +2,7 @@ package io.mqttsentinel.launcher;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
@@ -173,10 +174,13 @@ public final class SentinelLauncher implements Callable<Integer> {
     private int serve(EnumSet<Role> roles) {
         LauncherConfig config = config();
         CountDownLatch stopped = new CountDownLatch(1);
+        Duration delay = config.durationValue("SENTINEL_SHUTDOWN_DELAY", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5));
+        Duration grace = config.durationValue("SENTINEL_SHUTDOWN_GRACE", Duration.ofSeconds(10), Duration.ZERO,
+                Duration.ofMinutes(10));
         SentinelNode node = SentinelNode.start(roles, config);
         Thread hook = new Thread(() -> {
             try {
-                node.close();
+                node.shutdown(delay, grace);
             } finally {
                 stopped.countDown();
             }

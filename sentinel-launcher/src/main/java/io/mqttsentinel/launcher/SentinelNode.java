@@ -42,6 +42,7 @@ import io.mqttsentinel.store.SegmentedFileLog;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,6 +56,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +89,8 @@ public final class SentinelNode implements AutoCloseable {
     private volatile MetricsServer metrics;
     private volatile int brokerPort = -1;
     private volatile int proxyTlsPort = -1;
+    private volatile SentinelProxy proxy;
+    private volatile boolean draining;
     private volatile Path proxyCertificate;
     private volatile io.mqttsentinel.proxy.tls.CoreCertificates.Bundle coreCertificates;
     private volatile String metricsBind = "";
@@ -200,6 +204,9 @@ public final class SentinelNode implements AutoCloseable {
         if (closed) {
             return List.of("node (closed)");
         }
+        if (draining) {
+            return List.of("node (draining)");
+        }
         List<Component> snapshot;
         synchronized (components) {
             snapshot = List.copyOf(components);
@@ -221,6 +228,41 @@ public final class SentinelNode implements AutoCloseable {
         }
         b.append(metrics == null ? ", metrics off" : ", metrics http://" + metricsBind + ":" + metrics.port() + "/metrics");
         return b.toString();
+    }
+
+    /**
+     * A graceful stop ({@code SIGTERM}): {@code /readyz} answers 503 at once, so that a load balancer stops sending
+     * new connections, while the node goes on serving for {@code delay}; then the proxy stops accepting and reading,
+     * and waits up to {@code grace} for the core's PUBACK of every PUBLISH it forwarded, relaying each to its device;
+     * then everything closes ({@link #close()}). Devices reconnect (elsewhere) and resend what was not acknowledged;
+     * the bridge leaves what the origin has not acknowledged unacknowledged on the core, which delivers it again.
+     *
+     * @param delay how long to go on serving while reporting not ready
+     * @param grace the longest wait for outstanding acknowledgements
+     */
+    public void shutdown(Duration delay, Duration grace) {
+        if (closed) {
+            return;
+        }
+        draining = true;
+        LOG.info("stopping: not ready now; serving {} more, then waiting up to {} for outstanding acknowledgements",
+                delay, grace);
+        try {
+            if (!delay.isZero()) {
+                Thread.sleep(delay.toMillis());
+            }
+            SentinelProxy p = proxy;
+            if (p != null && !grace.isZero()) {
+                long start = System.nanoTime();
+                if (p.drain(grace)) {
+                    LOG.info("drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close();
+        }
     }
 
     /** Stops the roles in reverse start order, then the metrics server. Idempotent. */
@@ -460,6 +502,7 @@ public final class SentinelNode implements AutoCloseable {
                 .build();
         add("proxy", proxy, proxy::isReady);
         proxy.start();
+        this.proxy = proxy;
         proxyTlsPort = proxy.tlsPort();
         endpoints.put("proxy", "mqtts " + pc.bindAddress() + ":" + proxy.tlsPort()
                 + (proxy.plainPort() >= 0 ? ", plain " + proxy.plainPort() : "")

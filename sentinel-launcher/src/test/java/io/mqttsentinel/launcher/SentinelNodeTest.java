@@ -121,6 +121,29 @@ class SentinelNodeTest {
         }
     }
 
+    @Test
+    void shutdown_reportsNotReadyAtOnce_servesDuringTheDelay_thenCloses() throws Exception {
+        SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(plainBroker(base(FreePorts.next()))));
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            node.shutdown(java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(5));
+            stopped.countDown();
+        });
+        t.start();
+        try {
+            io.mqttsentinel.testkit.Await.until("not ready", () -> node.notReady().contains("node (draining)"));
+            com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient c = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion3()
+                    .identifier("late").serverHost("127.0.0.1").serverPort(node.brokerPort()).buildBlocking();
+            c.connect();
+            c.disconnect();
+            assertThat(stopped.getCount()).as("still serving during the delay").isEqualTo(1);
+        } finally {
+            t.interrupt(); // ends the delay early: the node closes
+        }
+        assertThat(stopped.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(node.notReady()).containsExactly("node (closed)");
+    }
+
     private static boolean canBind(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort() == port;

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,6 +29,7 @@ import io.mqttsentinel.mqtt.MqttPipelines;
 import io.mqttsentinel.mqtt.ViolationListener;
 import io.mqttsentinel.proxy.internal.ConnectionRegistry;
 import io.mqttsentinel.proxy.internal.DeviceHandler;
+import io.mqttsentinel.proxy.internal.Drain;
 import io.mqttsentinel.proxy.internal.HandshakeLimiter;
 import io.mqttsentinel.proxy.internal.ProxyHeaderRefuser;
 import io.mqttsentinel.proxy.internal.ProxyProtocolHandler;
@@ -114,7 +116,7 @@ public final class SentinelProxy implements AutoCloseable {
         this.runtime = new ProxyRuntime(limits, limits.mqttLimits(), with.rateLimiter, with.auth,
                 config.defaultPermissions(), new UpstreamPool(config.upstreams(), config.upstreamRetry(), System::nanoTime,
                 upstreamTls(config)), config.forwardUsername(), config.clientAuth(), metrics, with.events, with.clock,
-                with.connections);
+                with.connections, new Drain());
         Gauge.builder("mqtt.proxy.upstream.healthy", runtime.upstreams(), UpstreamPool::healthyCount)
                 .description("Core broker nodes the proxy currently considers healthy").register(with.registry);
         this.handshakes = new HandshakeLimiter(config.handshakesPerIp(), config.handshakeBurstPerIp(), HANDSHAKE_SOURCES,
@@ -322,6 +324,50 @@ public final class SentinelProxy implements AutoCloseable {
      */
     public boolean reloadTls() {
         return tls.reloadIfChanged();
+    }
+
+    /**
+     * The first half of a graceful stop: reports not ready, stops accepting connections, stops reading new
+     * packets from the devices already connected, and waits until every QoS 1/2 PUBLISH it forwarded to the core
+     * has had its PUBACK relayed back to its device, or until {@code grace} has passed. The devices stay connected;
+     * {@link #close()} disconnects them (their clients reconnect, through another proxy, and resend what was not
+     * acknowledged).
+     *
+     * @param grace the longest wait for outstanding acknowledgements
+     * @return {@code true} when nothing forwarded was left unacknowledged
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public boolean drain(Duration grace) throws InterruptedException {
+        Drain d = runtime.drain();
+        synchronized (this) {
+            if (closed) {
+                return d.awaitingCore() == 0;
+            }
+            ready = false;
+            for (Channel c : new Channel[] {tlsChannel, plainChannel}) {
+                if (c != null) {
+                    c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                }
+            }
+            d.begin();
+        }
+        LOG.info("draining: {} devices connected, {} forwarded messages await the core's acknowledgement (up to {})",
+                d.devices(), d.awaitingCore(), grace);
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (d.awaitingCore() > 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);
+        }
+        long left = d.awaitingCore();
+        if (left > 0) {
+            LOG.warn("drain: {} forwarded messages still await the core's acknowledgement after {}; their devices resend them",
+                    left, grace);
+        }
+        return left == 0;
+    }
+
+    /** @return QoS 1/2 PUBLISHes forwarded to the core whose acknowledgement has not been relayed back yet */
+    public long awaitingCoreAcknowledgements() {
+        return runtime.drain().awaitingCore();
     }
 
     /** Stops accepting, closes every connection and releases the threads. Idempotent. */

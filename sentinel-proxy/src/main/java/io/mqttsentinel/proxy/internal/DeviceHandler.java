@@ -82,6 +82,8 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTING_UPSTREAM, CONNECTED, CLOSED }
 
     private final ProxyRuntime rt;
+    /** QoS 1/2 PUBLISHes forwarded to the core whose PUBACK/PUBREC has not been relayed back yet. */
+    private int awaitingCore;
     private final UpstreamConnector connector;
     private final ArrayDeque<MqttMessage> pending = new ArrayDeque<>();
     private final Map<Integer, int[]> subackMerges = new HashMap<>();
@@ -130,6 +132,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        rt.drain().register(ctx.channel());
         if (source != null) {
             this.peer = source;
             return;
@@ -538,6 +541,11 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
+        MqttMessageType type = msg.fixedHeader().messageType();
+        if ((type == MqttMessageType.PUBACK || type == MqttMessageType.PUBREC) && awaitingCore > 0) {
+            awaitingCore--;
+            rt.drain().awaitingCore(-1);
+        }
         ctx.write(msg);
     }
 
@@ -647,6 +655,10 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
                     closeAll();
                 }
                 return;
+            }
+            if (pub.fixedHeader().qosLevel() != MqttQoS.AT_MOST_ONCE) {
+                awaitingCore++;
+                rt.drain().awaitingCore(1);
             }
         } else if (type == MqttMessageType.SUBSCRIBE) {
             msg = filterSubscribe((MqttSubscribeMessage) msg);
@@ -775,6 +787,11 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (awaitingCore > 0) {
+            // the device is gone: what it sent stays the core's (acknowledged or not, the device resends it)
+            rt.drain().awaitingCore(-awaitingCore);
+            awaitingCore = 0;
+        }
         state = State.CLOSED;
         cancelTimer();
         releasePending();

@@ -30,11 +30,12 @@ import io.mqttsentinel.proxy.ProxyLimits;
  * @param events             the security event sink
  * @param clock              the clock of security events
  * @param connections        the behavioural check of each CONNECT's source
+ * @param drain              device connections and forwarded PUBLISHes awaiting the core, for a graceful stop
  */
 public record ProxyRuntime(ProxyLimits limits, MqttLimits mqttLimits, RateLimiter rateLimiter, AuthCallout authCallout,
                            TopicPermissions defaultPermissions, UpstreamPool upstreams, boolean forwardUsername,
                            ClientAuthMode clientAuth, ProxyMetrics metrics, SecurityEventSink events, Clock clock,
-                           ConnectionInspector connections) {
+                           ConnectionInspector connections, Drain drain) {
 
     /**
      * Hands an event of the proxy layer to the sink; a sink that throws is ignored.

@@ -15,6 +15,8 @@ public final class ReadGate {
     public static final int THROTTLE = 2;
     /** The CONNECT is being authenticated, or the upstream connected. */
     public static final int HANDSHAKE = 4;
+    /** The proxy is stopping: no new packets from devices. */
+    public static final int DRAIN = 8;
 
     private static final AttributeKey<ReadGate> KEY = AttributeKey.valueOf(ReadGate.class, "gate");
 

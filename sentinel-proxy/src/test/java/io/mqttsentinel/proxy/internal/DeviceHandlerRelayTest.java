@@ -46,7 +46,7 @@ class DeviceHandlerRelayTest {
                 r -> CompletableFuture.completedFuture(AuthDecision.allow("test")), TopicPermissions.DEFAULT,
                 new UpstreamPool(List.of(InetSocketAddress.createUnresolved("broker", 1884)), Duration.ofSeconds(2), System::nanoTime), true, ClientAuthMode.NONE,
                 new ProxyMetrics(new SimpleMeterRegistry(), true), SecurityEventSink.NONE, Clock.systemUTC(),
-                ConnectionInspector.ALLOW_ALL);
+                ConnectionInspector.ALLOW_ALL, new Drain());
         DeviceHandler handler = new DeviceHandler(rt, (dev, node, init) -> {
             upstream = new EmbeddedChannel(init);
             return upstream.newSucceededFuture();
