@@ -70,18 +70,8 @@ final class RawMqttClient implements AutoCloseable {
     }
 
     Packet read() throws IOException {
-        int header = in.readUnsignedByte();
-        int len = 0;
-        int multiplier = 1;
-        int digit;
-        do {
-            digit = in.readUnsignedByte();
-            len += (digit & 0x7F) * multiplier;
-            multiplier *= 128;
-        } while ((digit & 0x80) != 0);
-        byte[] body = new byte[len];
-        in.readFully(body);
-        return new Packet(header, body);
+        io.mqttsentinel.testkit.MqttPackets.Read r = io.mqttsentinel.testkit.MqttPackets.read(in);
+        return new Packet(r.firstByte(), r.body());
     }
 
     /** @return {@code true} when the broker closed the connection within the read timeout */

@@ -44,10 +44,10 @@ class ProxyDrainTest {
                     socket = server.accept();
                     DataInputStream in = new DataInputStream(socket.getInputStream());
                     OutputStream out = socket.getOutputStream();
-                    readPacket(in); // CONNECT
+                    MqttPackets.read(in); // CONNECT
                     out.write(new byte[] {0x20, 0x02, 0x00, 0x00});
                     out.flush();
-                    byte[] publish = readPacket(in);
+                    byte[] publish = MqttPackets.read(in).body();
                     int topicLength = ((publish[0] & 0xFF) << 8) | (publish[1] & 0xFF);
                     int id = ((publish[2 + topicLength] & 0xFF) << 8) | (publish[3 + topicLength] & 0xFF);
                     publishId.complete(id);
@@ -63,22 +63,6 @@ class ProxyDrainTest {
             }, "holding-core");
             t.setDaemon(true);
             t.start();
-        }
-
-        /** @return the body of the next packet (after fixed header and remaining length) */
-        private static byte[] readPacket(DataInputStream in) throws IOException {
-            in.readUnsignedByte();
-            int len = 0;
-            int mul = 1;
-            int d;
-            do {
-                d = in.readUnsignedByte();
-                len += (d & 0x7F) * mul;
-                mul *= 128;
-            } while ((d & 0x80) != 0);
-            byte[] body = new byte[len];
-            in.readFully(body);
-            return body;
         }
 
         @Override

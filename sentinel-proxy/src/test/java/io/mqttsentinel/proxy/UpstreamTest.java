@@ -39,19 +39,8 @@ class UpstreamTest {
             Thread t = new Thread(() -> {
                 try {
                     socket = server.accept();
-                    DataInputStream in = new DataInputStream(socket.getInputStream());
-                    int type = in.readUnsignedByte();
-                    int len = 0;
-                    int mul = 1;
-                    int d;
-                    do {
-                        d = in.readUnsignedByte();
-                        len += (d & 0x7F) * mul;
-                        mul *= 128;
-                    } while ((d & 0x80) != 0);
-                    byte[] body = new byte[len];
-                    in.readFully(body);
-                    connect.complete(RawTls.concat(bytes(type), body));
+                    MqttPackets.Read packet = MqttPackets.read(new DataInputStream(socket.getInputStream()));
+                    connect.complete(RawTls.concat(bytes(packet.firstByte()), packet.body()));
                     socket.getOutputStream().write(bytes(0x20, 0x02, 0x00, connackCode));
                     socket.getOutputStream().flush();
                     InputStream rest = socket.getInputStream();

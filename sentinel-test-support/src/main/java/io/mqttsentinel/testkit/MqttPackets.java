@@ -1,6 +1,8 @@
 package io.mqttsentinel.testkit;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -117,6 +119,37 @@ public final class MqttPackets {
         out.writeBytes(remainingLength(body.length));
         out.writeBytes(body);
         return out.toByteArray();
+    }
+
+    /**
+     * One packet read from a stream: its first byte and its body (variable header and payload).
+     *
+     * @param firstByte the packet type and flags
+     * @param body      what follows the remaining length
+     */
+    public record Read(int firstByte, byte[] body) {
+    }
+
+    /**
+     * Reads one packet: the first byte, the remaining length, then that many bytes.
+     *
+     * @param in the stream, e.g. a socket's
+     * @return the packet
+     * @throws IOException when the stream ends or fails before the packet is complete
+     */
+    public static Read read(DataInputStream in) throws IOException {
+        int first = in.readUnsignedByte();
+        int length = 0;
+        int multiplier = 1;
+        int digit;
+        do {
+            digit = in.readUnsignedByte();
+            length += (digit & 0x7F) * multiplier;
+            multiplier *= 128;
+        } while ((digit & 0x80) != 0);
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return new Read(first, body);
     }
 
     /**
