@@ -105,6 +105,10 @@ public final class SentinelBroker implements AutoCloseable {
     private final ExecutorService routing;
     private final CatchUp catchUp;
     private volatile LogTail tail;
+    /** A node whose tail has not learnt the shared log's end for this long is not a member (not ready). */
+    private static final Duration TAIL_SILENCE = Duration.ofSeconds(10);
+    /** How long a start waits for the tail's first contact with the log's end. */
+    private static final Duration TAIL_START = Duration.ofSeconds(10);
     private final io.netty.handler.ssl.SslContext tls;
     private final boolean plainExpected;
     private final ChannelGroup channels = new DefaultChannelGroup("sentinel-broker", GlobalEventExecutor.INSTANCE);
@@ -149,6 +153,8 @@ public final class SentinelBroker implements AutoCloseable {
         metrics.gauge("mqtt_broker_recovery_state_records", () -> recoveredStateRecords);
         metrics.gauge("mqtt_broker_recovery_messages", () -> recoveredMessages);
         metrics.gauge("mqtt_broker_cluster_remote_sessions", registry::remoteCount);
+        metrics.gauge("mqtt_broker_cluster_tail_lag_records", () -> tail == null ? 0 : Math.max(0, tail.lag()));
+        metrics.gauge("mqtt_broker_cluster_member", () -> tail == null || tail.isHealthy(TAIL_SILENCE) ? 1 : 0);
         metrics.gauge("mqtt_broker_insecure_listener", () -> tls == null ? 1 : 0);
     }
 
@@ -194,6 +200,10 @@ public final class SentinelBroker implements AutoCloseable {
                 });
                 services.ingress().routeFromTail();
                 tail.start();
+                long until = System.nanoTime() + TAIL_START.toNanos();
+                while (!tail.isHealthy(TAIL_SILENCE) && System.nanoTime() - until < 0 && !Thread.currentThread().isInterrupted()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+                }
             }
             services.stateWriter().start(registry, recovered.snapshotBegin(), recovered.snapshotWanted());
             bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-broker-accept", true));
@@ -256,9 +266,14 @@ public final class SentinelBroker implements AutoCloseable {
         return p;
     }
 
-    /** @return {@code true} once recovery is done and the port is bound, until {@link #close()} */
+    /**
+     * @return {@code true} once recovery is done and the port is bound, until {@link #close()}; with several nodes
+     *         also only while this node follows the shared log (its tail learnt the log's end within the last
+     *         10 s): a node cut off from Kafka is not ready, so that load balancers and proxies leave it
+     */
     public boolean isReady() {
-        return ready;
+        LogTail t = tail;
+        return ready && (t == null || t.isHealthy(TAIL_SILENCE));
     }
 
     /** @return the settings this broker runs with */

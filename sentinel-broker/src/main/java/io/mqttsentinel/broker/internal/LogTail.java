@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,7 @@ public final class LogTail implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogTail.class);
     private static final int BATCH = 2048;
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final long END_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final MessageLog log;
     private final String group;
@@ -41,7 +44,16 @@ public final class LogTail implements AutoCloseable {
     private final ConcurrentHashMap<Integer, Long> next = new ConcurrentHashMap<>();
     private final List<Waiter> waiters = new ArrayList<>(); // guarded by itself
     private final Thread thread;
+    private final LongSupplier nanoTime;
     private volatile boolean closed;
+    private volatile boolean failed;
+    /** When the tail last learnt the log's end, or 0 before it first did. */
+    private volatile long endSeenAt;
+    /** Records in the log the tail has not read yet, as of {@link #endSeenAt}. */
+    private volatile long lag = -1;
+    private long endCheckedAt;
+    /** Checks of the log's end that failed (the log did not answer). */
+    private volatile long failedEndChecks;
 
     private record Waiter(LogPosition position, CompletableFuture<Map<Integer, Long>> done) {
     }
@@ -54,6 +66,20 @@ public final class LogTail implements AutoCloseable {
      * @param start        partition to the first offset to read (the end recovery reached)
      */
     public LogTail(MessageLog log, String nodeId, Router router, Consumer<LogRecord> stateRecords, Map<Integer, Long> start) {
+        this(log, nodeId, router, stateRecords, start, System::nanoTime);
+    }
+
+    /**
+     * @param log          the shared log
+     * @param nodeId       this node's id
+     * @param router       routes every message
+     * @param stateRecords receives every record of {@value StateRecords#TOPIC}
+     * @param start        partition to the first offset to read (the end recovery reached)
+     * @param nanoTime     the monotonic clock of {@link #isHealthy}
+     */
+    public LogTail(MessageLog log, String nodeId, Router router, Consumer<LogRecord> stateRecords, Map<Integer, Long> start,
+                   LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.log = log;
         this.group = "sentinel-broker-tail-" + nodeId;
         this.router = router;
@@ -117,11 +143,13 @@ public final class LogTail implements AutoCloseable {
                 if (!batch.isEmpty()) {
                     release();
                 }
+                checkEnd(reader);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             if (!closed) {
+                failed = true;
                 LOG.error("the log tail stopped: this node no longer routes", e);
             }
         } finally {
@@ -129,6 +157,48 @@ public final class LogTail implements AutoCloseable {
                 reader.close();
             }
         }
+    }
+
+    /** Once a second: how far the log's end is ahead of what the tail read (a log that does not answer: unknown). */
+    private void checkEnd(LogReader reader) {
+        long now = nanoTime.getAsLong();
+        if (endSeenAt != 0 && now - endCheckedAt < END_CHECK_NANOS) {
+            return;
+        }
+        endCheckedAt = now;
+        try {
+            long behind = 0;
+            for (Map.Entry<Integer, Long> e : reader.endOffsets().entrySet()) {
+                behind += Math.max(0, e.getValue() - next.getOrDefault(e.getKey(), 0L));
+            }
+            lag = behind;
+            endSeenAt = now == 0 ? 1 : now;
+        } catch (RuntimeException e) {
+            failedEndChecks++;
+            LOG.debug("the log's end is unknown: {}", e.toString());
+        }
+    }
+
+    /**
+     * A member of the cluster follows the shared log: its tail runs and has learnt the log's end within
+     * {@code maxSilence} (a node cut off from Kafka stops being ready, so that proxies send devices elsewhere).
+     *
+     * @param maxSilence how long ago the log's end may have been learnt at most
+     * @return whether the tail runs and recently reached the log
+     */
+    public boolean isHealthy(Duration maxSilence) {
+        long seen = endSeenAt;
+        return !closed && !failed && thread.isAlive() && seen != 0 && nanoTime.getAsLong() - seen <= maxSilence.toNanos();
+    }
+
+    /** @return checks of the log's end that failed because the log did not answer */
+    long failedEndChecks() {
+        return failedEndChecks;
+    }
+
+    /** @return records in the log the tail has not read yet, as of the last check; -1 before the first */
+    public long lag() {
+        return lag;
     }
 
     private void release() {
