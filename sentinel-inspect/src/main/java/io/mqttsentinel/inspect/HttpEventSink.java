@@ -4,7 +4,6 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
-import io.mqttsentinel.inspect.internal.EventJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +135,7 @@ public final class HttpEventSink extends QueuedEventSink {
                 if (i > 0) {
                     out.write(',');
                 }
-                EventJson.write(batch.get(i), out);
+                SecurityEventJson.write(batch.get(i), out);
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e); // a ByteArrayOutputStream does not fail

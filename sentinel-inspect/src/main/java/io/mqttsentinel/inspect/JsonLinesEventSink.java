@@ -2,7 +2,6 @@ package io.mqttsentinel.inspect;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
-import io.mqttsentinel.inspect.internal.EventJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +101,7 @@ public final class JsonLinesEventSink extends QueuedEventSink {
                 if (maxAge != null && size > 0 && !clock.instant().isBefore(openedAt.plus(maxAge))) {
                     rotate();
                 }
-                byte[] line = EventJson.bytes(e);
+                byte[] line = SecurityEventJson.toJson(e);
                 out.write(line);
                 out.write('\n');
                 size += line.length + 1;

@@ -2,7 +2,6 @@ package io.mqttsentinel.inspect;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
-import io.mqttsentinel.inspect.internal.EventJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +89,7 @@ public final class MqttEventSink extends QueuedEventSink {
 
     private void send(SecurityEvent e) {
         try {
-            publisher.publish(topicOf(e), EventJson.bytes(e)).whenComplete((ok, error) -> {
+            publisher.publish(topicOf(e), SecurityEventJson.toJson(e)).whenComplete((ok, error) -> {
                 inFlight.release();
                 if (error != null) {
                     failed.incrementAndGet();

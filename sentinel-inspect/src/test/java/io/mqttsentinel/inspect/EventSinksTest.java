@@ -134,7 +134,7 @@ class EventSinksTest {
 
     private static final class EventJsonLength {
         static int of(SecurityEvent e) {
-            return io.mqttsentinel.inspect.internal.EventJson.bytes(e).length;
+            return SecurityEventJson.toJson(e).length;
         }
     }
 
