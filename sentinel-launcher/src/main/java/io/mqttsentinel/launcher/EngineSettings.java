@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,20 +177,30 @@ final class EngineSettings {
      * @param http         the HTTP collector, or null
      * @param httpToken    its bearer token, or null
      * @param httpCa       CAs for {@code https://}, or null
+     * @param kafkaBootstrap the Kafka cluster the events go to, {@code host:port[,host:port...]}, or null
+     * @param kafkaTopic   the Kafka topic (never null)
      */
     record EventSinkSettings(long fileMaxBytes, Duration fileMaxAge, int fileKeep, URI syslog, Path syslogCa, URI http,
-                             String httpToken, Path httpCa) {
+                             String httpToken, Path httpCa, String kafkaBootstrap, String kafkaTopic) {
         @Override
         public String toString() {
             return "EventSinkSettings{fileMaxBytes=" + fileMaxBytes + ", fileMaxAge=" + fileMaxAge + ", fileKeep=" + fileKeep
                     + ", syslog=" + syslog + ", http=" + (http == null ? null : LauncherConfig.mask(EVENTS_HTTP, http.toString()))
-                    + (httpToken != null ? ", httpToken=****" : "") + "}";
+                    + (httpToken != null ? ", httpToken=****" : "") + ", kafkaBootstrap=" + kafkaBootstrap
+                    + ", kafkaTopic=" + kafkaTopic + "}";
         }
     }
 
     static final String EVENTS_HTTP = "SENTINEL_EVENTS_HTTP";
 
-    /** Parses {@code SENTINEL_EVENTS_FILE_*}, {@code _SYSLOG*} and {@code _HTTP*}, checking them as the sinks would. */
+    static final String EVENTS_KAFKA_BOOTSTRAP = "SENTINEL_EVENTS_KAFKA_BOOTSTRAP";
+    static final String EVENTS_KAFKA_TOPIC = "SENTINEL_EVENTS_KAFKA_TOPIC";
+    private static final java.util.regex.Pattern KAFKA_TOPIC_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,249}");
+
+    /**
+     * Parses {@code SENTINEL_EVENTS_FILE_*}, {@code _SYSLOG*}, {@code _HTTP*} and {@code _KAFKA_*}, checking them
+     * as the sinks would.
+     */
     static EventSinkSettings eventSinks(LauncherConfig config) {
         long maxBytes = config.get("SENTINEL_EVENTS_FILE_MAX_BYTES").map(v -> {
             try {
@@ -244,8 +255,39 @@ final class EngineSettings {
                 throw ConfigException.invalid("SENTINEL_EVENTS_HTTP_TOKEN", "****", "printable ASCII without spaces");
             }
         }
+        String kafka = config.get(EVENTS_KAFKA_BOOTSTRAP).map(String::trim).filter(v -> !v.isEmpty())
+                .map(EngineSettings::kafkaBootstrap).orElse(null);
+        String kafkaTopic = config.get(EVENTS_KAFKA_TOPIC).map(String::trim).filter(v -> !v.isEmpty())
+                .orElse("sentinel-security-events");
+        if (!KAFKA_TOPIC_NAME.matcher(kafkaTopic).matches() || kafkaTopic.equals(".") || kafkaTopic.equals("..")) {
+            throw ConfigException.invalid(EVENTS_KAFKA_TOPIC, kafkaTopic, "a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -");
+        }
         return new EventSinkSettings(maxBytes, maxAge, keep, syslog, syslogCa, http, token,
-                pemFile(config, "SENTINEL_EVENTS_HTTP_CA"));
+                pemFile(config, "SENTINEL_EVENTS_HTTP_CA"), kafka, kafkaTopic);
+    }
+
+    /** Checks a {@code host:port[,host:port...]} list, as Kafka's bootstrap.servers takes it, without resolving. */
+    private static String kafkaBootstrap(String v) {
+        List<String> servers = new ArrayList<>();
+        for (String part : v.split(",", -1)) {
+            String server = part.trim();
+            int colon = server.lastIndexOf(':');
+            boolean ok = colon > 0 && colon < server.length() - 1;
+            if (ok) {
+                try {
+                    int port = Integer.parseInt(server.substring(colon + 1));
+                    ok = port >= 1 && port <= 65535 && !server.substring(0, colon).isBlank()
+                            && server.chars().noneMatch(Character::isWhitespace);
+                } catch (NumberFormatException e) {
+                    ok = false;
+                }
+            }
+            if (!ok) {
+                throw ConfigException.invalid(EVENTS_KAFKA_BOOTSTRAP, v, "host:port[,host:port...], port 1 to 65535");
+            }
+            servers.add(server);
+        }
+        return String.join(",", servers);
     }
 
     private static Path pemFile(LauncherConfig config, String key) {

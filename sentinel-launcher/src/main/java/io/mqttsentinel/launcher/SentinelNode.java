@@ -26,6 +26,7 @@ import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.SentinelBroker;
 import io.mqttsentinel.inspect.AnomalyInspector;
+import io.mqttsentinel.events.kafka.KafkaEventSink;
 import io.mqttsentinel.inspect.HttpEventSink;
 import io.mqttsentinel.inspect.SyslogEventSink;
 import io.mqttsentinel.inspect.InspectorConfig;
@@ -417,9 +418,9 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     /**
-     * The role's event file ({@code events/<role>-events.jsonl}, rotated), then the syslog receiver and the HTTP
-     * collector when they are configured. One syslog and one HTTP sink serve every role of the process (each
-     * event names its layer).
+     * The role's event file ({@code events/<role>-events.jsonl}, rotated), then the syslog receiver, the HTTP
+     * collector and the Kafka topic when they are configured. One syslog, one HTTP and one Kafka sink serve every
+     * role of the process (each event names its layer).
      */
     private SecurityEventSink eventSinks(LauncherConfig config, Path dataDir, String role) {
         EngineSettings.EventSinkSettings es = EngineSettings.eventSinks(config);
@@ -460,6 +461,14 @@ public final class SentinelNode implements AutoCloseable {
                 sinks.add(http);
                 String where = "http " + LauncherConfig.mask(EngineSettings.EVENTS_HTTP, es.http().toString());
                 endpoints.merge("events", where, (a, c) -> a + ", " + c);
+            }
+            if (es.kafkaBootstrap() != null) {
+                KafkaEventSink kafka = KafkaEventSink.builder(es.kafkaBootstrap()).topic(es.kafkaTopic())
+                        .meterRegistry(registry).name("kafka").build();
+                add("events-kafka", kafka, () -> true);
+                sinks.add(kafka);
+                endpoints.merge("events", "kafka " + es.kafkaBootstrap() + " topic " + es.kafkaTopic(),
+                        (a, c) -> a + ", " + c);
             }
             remoteEvents = List.copyOf(sinks);
         }

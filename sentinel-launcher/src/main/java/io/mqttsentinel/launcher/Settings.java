@@ -72,6 +72,11 @@ final class Settings {
                 "Sent as 'Authorization: Bearer <token>' to SENTINEL_EVENTS_HTTP", LAUNCHER, true);
         add("SENTINEL_EVENTS_HTTP_CA", "", "a readable PEM file", "CAs that verify an https:// SENTINEL_EVENTS_HTTP "
                 + "(unset: the JVM's trust store)", LAUNCHER, false);
+        add("SENTINEL_EVENTS_KAFKA_BOOTSTRAP", "", "host:port[,host:port...]; port 1 to 65535",
+                "Also produce security events as JSON, keyed by client id (acks=all, idempotent), to this Kafka "
+                        + "cluster (unset: off)", LAUNCHER, false);
+        add("SENTINEL_EVENTS_KAFKA_TOPIC", "sentinel-security-events", "1 to 249 of a-z A-Z 0-9 . _ -",
+                "Kafka topic of the security events; it must exist or the brokers must auto-create it", LAUNCHER, false);
 
         // the engines' own descriptions: each key, default and range is written once, in its config class;
         // the launcher adds only what it does itself when a key is unset

@@ -2,6 +2,7 @@ package io.mqttsentinel.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,27 @@ class EngineSettingsTest {
         assertThat(es.fileKeep()).isEqualTo(10);
         assertThat(es.syslog()).isNull();
         assertThat(es.http()).isNull();
+        assertThat(es.kafkaBootstrap()).isNull();
+        assertThat(es.kafkaTopic()).isEqualTo("sentinel-security-events");
+    }
+
+    @Test
+    void eventSinks_kafka_takesAHostPortList_andATopic() {
+        EngineSettings.EventSinkSettings es = EngineSettings.eventSinks(LauncherConfig.of(Map.of(
+                "SENTINEL_EVENTS_KAFKA_BOOTSTRAP", " k1.example:9092, 10.0.0.2:9093 ",
+                "SENTINEL_EVENTS_KAFKA_TOPIC", "siem.mqtt-events_1")));
+        assertThat(es.kafkaBootstrap()).isEqualTo("k1.example:9092,10.0.0.2:9093");
+        assertThat(es.kafkaTopic()).isEqualTo("siem.mqtt-events_1");
+        for (String bad : List.of("k1.example", "k1:0", "k1:65536", ":9092", "k1:9092,", "k 1:9092", "k1:x")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineSettings.eventSinks(
+                    LauncherConfig.of(Map.of("SENTINEL_EVENTS_KAFKA_BOOTSTRAP", bad))))
+                    .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("SENTINEL_EVENTS_KAFKA_BOOTSTRAP");
+        }
+        for (String bad : List.of("a/b", "..", "x".repeat(250), "topic with space")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineSettings.eventSinks(
+                    LauncherConfig.of(Map.of("SENTINEL_EVENTS_KAFKA_TOPIC", bad))))
+                    .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("SENTINEL_EVENTS_KAFKA_TOPIC");
+        }
     }
 
     @Test

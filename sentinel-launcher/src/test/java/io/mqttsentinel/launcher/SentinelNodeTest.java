@@ -317,6 +317,27 @@ class SentinelNodeTest {
         }
     }
 
+    @Test
+    void broker_withKafkaEventSettings_addsTheKafkaSink_andStartsWhileKafkaIsUnreachable() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        Map<String, String> env = base(0);
+        env.put("SENTINEL_BROKER_INSECURE_PLAIN", "true");
+        env.put("SENTINEL_EVENTS_KAFKA_BOOTSTRAP", "127.0.0.1:" + closedPort);
+        env.put("SENTINEL_EVENTS_KAFKA_TOPIC", "siem-events");
+        long start = System.nanoTime();
+        try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(env))) {
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("start does not wait for Kafka")
+                    .isLessThan(Duration.ofSeconds(30));
+            assertThat(node.meterRegistry().find("sentinel.events.delivered").tag("sink", "kafka").functionCounter())
+                    .isNotNull();
+            assertThat(node.meterRegistry().find("sentinel.events.dropped").tag("sink", "kafka")
+                    .tag("reason", "undeliverable").functionCounter()).isNotNull();
+        }
+    }
+
     /** Reads one RFC 6587 octet-counted frame. */
     private static String readFrame(java.io.InputStream in) throws IOException {
         int length = 0;
