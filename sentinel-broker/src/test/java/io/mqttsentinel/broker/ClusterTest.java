@@ -18,6 +18,7 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import io.mqttsentinel.store.kafka.KafkaTestCluster;
+import io.mqttsentinel.store.kafka.SharedKafka;
 
 /**
  * Several broker nodes on one Kafka log form one core: a message published through any node reaches every

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.mqttsentinel.store.kafka.KafkaTestCluster;
+import io.mqttsentinel.store.kafka.SharedKafka;
 
 /**
  * {@code kill -9} of a broker process while devices publish and a persistent subscriber is away: after a

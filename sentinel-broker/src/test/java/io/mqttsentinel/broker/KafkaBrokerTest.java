@@ -21,6 +21,7 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import io.mqttsentinel.store.kafka.KafkaTestCluster;
+import io.mqttsentinel.store.kafka.SharedKafka;
 
 /**
  * The core broker on the Kafka log (three brokers, twelve partitions): the same delivery semantics as on the

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.mqttsentinel.api.SecurityEvent;
+import io.mqttsentinel.store.kafka.SharedKafka;
 import io.mqttsentinel.testkit.events.SecurityEventSinkContract;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.extension.ExtendWith;

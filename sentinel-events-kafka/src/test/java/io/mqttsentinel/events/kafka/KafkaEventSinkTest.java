@@ -15,6 +15,7 @@ import io.mqttsentinel.api.Action;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.api.Severity;
 import io.mqttsentinel.inspect.SecurityEventJson;
+import io.mqttsentinel.store.kafka.SharedKafka;
 import io.mqttsentinel.testkit.Await;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;

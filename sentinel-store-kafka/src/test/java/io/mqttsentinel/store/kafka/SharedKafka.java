@@ -1,19 +1,19 @@
-package io.mqttsentinel.events.kafka;
+package io.mqttsentinel.store.kafka;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import io.mqttsentinel.store.kafka.KafkaTestCluster;
-
 /**
- * One in-process three-broker Kafka cluster for every test class of this module in a run (starting one takes
- * seconds); each test uses topics of its own. A class declares {@code @ExtendWith(SharedKafka.class)} and
+ * One in-process three-broker Kafka cluster for every test class of a module's run (starting one takes
+ * seconds; the broker's and the Kafka event sink's tests get this class from this module's test-jar); each test
+ * uses topics of its own. A class declares {@code @ExtendWith(SharedKafka.class)} and
  * takes the cluster with {@link #get()}; JUnit closes it once, when the whole run ends (before the JVM exits,
  * so Kafka's shutdown never races the JVM's).
  */
-final class SharedKafka implements BeforeAllCallback {
+public final class SharedKafka implements BeforeAllCallback {
     private static volatile KafkaTestCluster cluster;
 
+    /** Starts the run's cluster on first use. */
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
@@ -21,7 +21,7 @@ final class SharedKafka implements BeforeAllCallback {
     }
 
     /** @return the cluster started for this run */
-    static KafkaTestCluster get() {
+    public static KafkaTestCluster get() {
         KafkaTestCluster c = cluster;
         if (c == null) {
             throw new IllegalStateException("declare @ExtendWith(SharedKafka.class) on the test class");
