@@ -14,15 +14,17 @@ public final class EgressMessage {
     private final boolean retain;
 
     /**
-     * @param topic   the topic, not empty, no wildcards
+     * @param topic   the topic: a valid MQTT topic name ({@link Topics#isValidName(String)})
      * @param payload the payload (copied)
      * @param qos     0, 1 or 2
      * @param retain  the MQTT retain flag
      */
     public EgressMessage(String topic, byte[] payload, int qos, boolean retain) {
         this.topic = Objects.requireNonNull(topic, "topic");
-        if (topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-            throw new IllegalArgumentException("topic must be non-empty and without wildcards: '" + topic + "'");
+        if (!Topics.isValidName(topic)) {
+            throw new IllegalArgumentException("topic must be an MQTT topic name (1 to 65535 bytes of UTF-8, no wildcards, "
+                    + "no U+0000): '" + (topic.length() > 200 ? topic.substring(0, 200) + "...' (" + topic.length() + " chars)"
+                    : topic + "'"));
         }
         this.payload = Objects.requireNonNull(payload, "payload").clone();
         if (qos < 0 || qos > 2) {

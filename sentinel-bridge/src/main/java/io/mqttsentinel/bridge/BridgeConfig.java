@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import io.mqttsentinel.api.Topics;
 import io.mqttsentinel.bridge.internal.TrustMaterial;
 import io.mqttsentinel.config.Setting;
 import io.mqttsentinel.config.SettingsReader;
@@ -976,15 +977,9 @@ public final class BridgeConfig {
         if (filter == null || filter.isEmpty()) {
             throw new IllegalArgumentException(name + ": a topic filter must not be empty");
         }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String level = levels[i];
-            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
-                throw new IllegalArgumentException(name + ": topic filter '" + filter + "' may use '#' only as its whole last level");
-            }
-            if (level.contains("+") && !level.equals("+")) {
-                throw new IllegalArgumentException(name + ": topic filter '" + filter + "' may use '+' only as a whole level");
-            }
+        if (!Topics.isValidFilter(filter)) {
+            throw new IllegalArgumentException(name + ": topic filter '" + filter + "' is not a valid MQTT topic filter ('+' "
+                    + "only as a whole level, '#' only as the whole last level, no U+0000, at most 65535 bytes of UTF-8)");
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.mqttsentinel.bridge;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -9,6 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import io.mqttsentinel.api.Topics;
 
 /**
  * Maps the core broker's internal topics to the customer's topic structure (outbound) and the origin's
@@ -51,8 +52,6 @@ public final class TopicRewriter {
     public static final String DEFAULT_OUTBOUND_RULE = "clients/# -> sentinel/clients/#";
     /** Default inbound rule: an origin alert for one client to that client's alerts topic. */
     public static final String DEFAULT_INBOUND_RULE = "sentinel/alerts/{client_id} -> clients/{client_id}/alerts";
-
-    private static final int MAX_TOPIC_BYTES = 65_535;
 
     private final List<Rule> outbound;
     private final List<Rule> inbound;
@@ -437,7 +436,7 @@ public final class TopicRewriter {
                 out.append(String.join("/", Arrays.asList(levels).subList(fixed, levels.length)));
             }
             String result = out.toString();
-            if (result.isEmpty() || result.getBytes(StandardCharsets.UTF_8).length > MAX_TOPIC_BYTES) {
+            if (!Topics.isValidName(result)) { // e.g. longer than MQTT allows
                 return Optional.empty();
             }
             return Optional.of(result);

@@ -260,7 +260,8 @@ public final class WebSocketEgress implements Egress {
                     .send()
                     .whenComplete((ack, error) -> publish.finish(error));
         } catch (RuntimeException e) {
-            // the client refuses what MQTT cannot carry (e.g. a topic over 65535 bytes): fail, keep the slot
+            // the client refuses what it cannot send (EgressMessage already refuses a topic MQTT cannot carry): fail,
+            // give the slot back
             publish.finish(e);
         }
         return publish.stage.minimalCompletionStage();

@@ -43,7 +43,7 @@ class RateLimitTest {
     void qos1OverTheMessageRate_getsNoPuback_isSentAgainLater_andEverythingAcknowledgedIsDelivered() throws Exception {
         fx = new BrokerFixture(dir);
         fx.start(b -> b.clock(clock).eventSink(events::add)
-                .inspector(Inspectors.standard(InspectorConfig.builder().rateLimit(10).build(), fx.meters, clock)));
+                .inspector(Inspectors.standard(InspectorConfig.builder().rateLimit(10).build(), fx.meters, clock.ticker())));
         try (SeqSubscriber sub = SeqSubscriber.connect(fx.port(), "watcher", true, "devices/fast");
              RawMqttClient fast = RawMqttClient.connect(fx.port(), "fast", true, null, null, 0)) {
             for (int id = 1; id <= 30; id++) {
@@ -82,7 +82,7 @@ class RateLimitTest {
     void qos0OverTheMessageRate_isDropped() throws Exception {
         fx = new BrokerFixture(dir);
         fx.start(b -> b.clock(clock)
-                .inspector(Inspectors.standard(InspectorConfig.builder().rateLimit(10).build(), fx.meters, clock)));
+                .inspector(Inspectors.standard(InspectorConfig.builder().rateLimit(10).build(), fx.meters, clock.ticker())));
         try (SeqSubscriber sub = SeqSubscriber.connect(fx.port(), "watcher", true, "devices/fast");
              RawMqttClient fast = RawMqttClient.connect(fx.port(), "fast", true, null, null, 0)) {
             for (int id = 1; id <= 30; id++) {

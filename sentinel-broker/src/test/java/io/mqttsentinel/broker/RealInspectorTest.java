@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -19,6 +18,7 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.mqttsentinel.api.Action;
 import io.mqttsentinel.api.LogRecord;
 import io.mqttsentinel.api.SecurityEvent;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.Inspectors;
 
@@ -37,7 +37,7 @@ class RealInspectorTest {
     @Test
     void sqlInjection_isBlocked_neverReachesSubscriber_neverStored() throws Exception {
         fx = new BrokerFixture(dir);
-        fx.start(b -> b.inspector(Inspectors.standard(InspectorConfig.ofDefaults(), fx.meters, Clock.systemUTC()))
+        fx.start(b -> b.inspector(Inspectors.standard(InspectorConfig.ofDefaults(), fx.meters, Ticker.system()))
                 .eventSink(events::add));
         BrokerFixture.Inbox device = fx.subscriber("device-42", "clients/device-42/alerts");
         Mqtt3BlockingClient attacker = fx.publisher("attacker");

@@ -9,13 +9,13 @@ import io.mqttsentinel.api.MessageContext;
 import io.mqttsentinel.api.PayloadInspector;
 import io.mqttsentinel.api.Severity;
 import io.mqttsentinel.api.ThreatCategory;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.Verdict;
 import io.mqttsentinel.inspect.internal.Entropy;
 import io.mqttsentinel.inspect.internal.RateTracker;
 import io.mqttsentinel.inspect.internal.Scratch;
 
 import java.nio.ByteBuffer;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +34,7 @@ import java.util.Objects;
  *     rate limited ({@link Action#BLOCK}, rule {@value #MESSAGE_RATE_RULE}); a source above
  *     {@link InspectorConfig#connectionRateLimit()} connections per second, through
  *     {@link #inspectConnection(String)} (rule {@value #CONNECTION_RATE_RULE}). Token buckets, time from
- *     the injected clock.</li>
+ *     the injected {@link Ticker} (monotonic: a wall-clock step neither empties nor refills them).</li>
  * </ul>
  * Every finding is counted in {@code inspector.anomalies.detected{type}} ({@code type} is
  * {@code payload_size}, {@code entropy} or {@code rate}). Thread-safe; no allocation for a normal message.
@@ -51,7 +51,7 @@ public final class AnomalyInspector implements PayloadInspector, ConnectionInspe
     public static final String CONNECTION_RATE_RULE = "anomaly-connection-rate";
 
     private final InspectorConfig config;
-    private final Clock clock;
+    private final Ticker ticker;
     private final RateTracker messages;
     private final java.util.Set<String> exempt;
     private final RateTracker connections;
@@ -60,9 +60,9 @@ public final class AnomalyInspector implements PayloadInspector, ConnectionInspe
     private final Counter rate;
     private final Counter blockedRate;
 
-    private AnomalyInspector(InspectorConfig config, MeterRegistry registry, Clock clock) {
+    private AnomalyInspector(InspectorConfig config, MeterRegistry registry, Ticker ticker) {
         this.config = config;
-        this.clock = clock;
+        this.ticker = ticker;
         this.messages = new RateTracker(config.rateLimit(), config.rateTrackedKeys());
         this.exempt = config.rateExemptClients();
         this.connections = new RateTracker(config.connectionRateLimit(), config.rateTrackedKeys());
@@ -80,14 +80,14 @@ public final class AnomalyInspector implements PayloadInspector, ConnectionInspe
     /**
      * @param config   thresholds
      * @param registry where the metrics go
-     * @param clock    the time source of the rate detector
+     * @param ticker   the time source of the rate detector ({@link Ticker#system()}; tests pass one they move)
      * @return the inspector
      */
-    public static AnomalyInspector create(InspectorConfig config, MeterRegistry registry, Clock clock) {
+    public static AnomalyInspector create(InspectorConfig config, MeterRegistry registry, Ticker ticker) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
-        Objects.requireNonNull(clock, "clock");
-        return new AnomalyInspector(config, registry, clock);
+        Objects.requireNonNull(ticker, "ticker");
+        return new AnomalyInspector(config, registry, ticker);
     }
 
     @Override
@@ -144,7 +144,7 @@ public final class AnomalyInspector implements PayloadInspector, ConnectionInspe
     @Override
     public Verdict inspectConnection(String sourceAddress) {
         Objects.requireNonNull(sourceAddress, "sourceAddress");
-        if (!connections.exceeded(sourceAddress, clock.millis())) {
+        if (!connections.exceeded(sourceAddress, nowMillis())) {
             return Verdict.allow();
         }
         rate.increment();
@@ -180,11 +180,16 @@ public final class AnomalyInspector implements PayloadInspector, ConnectionInspe
                         config.entropyThreshold()));
     }
 
+    /** The ticker in milliseconds: the rate buckets only subtract readings, so its origin does not matter. */
+    private long nowMillis() {
+        return Math.floorDiv(ticker.nanoTime(), 1_000_000L);
+    }
+
     private Finding rateFinding(MessageContext context) {
         if (exempt.contains(context.clientId())) {
             return null;
         }
-        if (!messages.exceeded(context.clientId(), clock.millis())) {
+        if (!messages.exceeded(context.clientId(), nowMillis())) {
             return null;
         }
         rate.increment();

@@ -10,6 +10,7 @@ import io.mqttsentinel.api.PayloadInspector;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.ThreatCategory;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.Verdict;
 
 import java.nio.ByteBuffer;
@@ -23,7 +24,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * PayloadInspector inspector = Inspectors.standard(InspectorConfig.fromEnvironment(System.getenv()),
- *         meterRegistry, Clock.systemUTC());
+ *         meterRegistry, Ticker.system());
  * Verdict v = inspector.inspect(context, payload);
  * }</pre>
  */
@@ -39,24 +40,24 @@ public final class Inspectors {
      *
      * @param config   the configuration
      * @param registry where the metrics go
-     * @param clock    the time source of the rate detector
+     * @param ticker   the time source of the rate detector
      * @return the inspector
      * @throws RuleFileException when the configured rule file is invalid
      */
-    public static PayloadInspector standard(InspectorConfig config, MeterRegistry registry, Clock clock) {
+    public static PayloadInspector standard(InspectorConfig config, MeterRegistry registry, Ticker ticker) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
-        Objects.requireNonNull(clock, "clock");
-        return new Standard(SignatureInspector.create(config, registry), AnomalyInspector.create(config, registry, clock),
+        Objects.requireNonNull(ticker, "ticker");
+        return new Standard(SignatureInspector.create(config, registry), AnomalyInspector.create(config, registry, ticker),
                 registry);
     }
 
     /**
      * @param config the configuration
-     * @return {@link #standard(InspectorConfig, MeterRegistry, Clock)} with a private registry and the UTC clock
+     * @return {@link #standard(InspectorConfig, MeterRegistry, Ticker)} with a private registry and the system ticker
      */
     public static PayloadInspector standard(InspectorConfig config) {
-        return standard(config, new SimpleMeterRegistry(), Clock.systemUTC());
+        return standard(config, new SimpleMeterRegistry(), Ticker.system());
     }
 
     /**

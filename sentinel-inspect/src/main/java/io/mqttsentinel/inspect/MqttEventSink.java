@@ -2,6 +2,7 @@ package io.mqttsentinel.inspect;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
+import io.mqttsentinel.api.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,13 +140,15 @@ public final class MqttEventSink extends QueuedEventSink {
         }
 
         /**
-         * @param topic the topic events go to (default {@value #DEFAULT_TOPIC}); no wildcards
+         * @param topic the topic events go to (default {@value #DEFAULT_TOPIC}): a valid MQTT topic name
+         *              ({@link Topics#isValidName(String)}: no wildcards)
          * @return this builder
          */
         public Builder topic(String topic) {
             Objects.requireNonNull(topic, "topic");
-            if (topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0 || topic.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("topic must be a non-empty topic name without wildcards, was \"" + topic + "\"");
+            if (!Topics.isValidName(topic)) {
+                throw new IllegalArgumentException("topic must be an MQTT topic name (1 to 65535 bytes of UTF-8, no wildcards, "
+                        + "no U+0000), was \"" + topic + "\"");
             }
             this.topic = topic;
             return this;

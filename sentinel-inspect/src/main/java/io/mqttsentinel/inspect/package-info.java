@@ -3,7 +3,7 @@
  * traversal) over decoded values, and behavioural anomalies (size, entropy, rate).
  *
  * <p>Entry point: {@link io.mqttsentinel.inspect.Inspectors#standard(InspectorConfig,
- * io.micrometer.core.instrument.MeterRegistry, java.time.Clock)}, configured by {@link
+ * io.micrometer.core.instrument.MeterRegistry, io.mqttsentinel.api.Ticker)}, configured by {@link
  * io.mqttsentinel.inspect.InspectorConfig} and extended by an operator's rule file ({@link
  * io.mqttsentinel.inspect.RuleSet}). Security events go to a {@link io.mqttsentinel.inspect.JsonLinesEventSink}
  * (file, rotated), a {@link io.mqttsentinel.inspect.MqttEventSink} (a topic of the core broker), a

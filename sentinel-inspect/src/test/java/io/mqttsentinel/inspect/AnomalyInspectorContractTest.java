@@ -9,6 +9,6 @@ import io.mqttsentinel.testkit.inspect.PayloadInspectorContract;
 class AnomalyInspectorContractTest extends PayloadInspectorContract {
     @Override
     protected PayloadInspector newInspector() {
-        return AnomalyInspector.create(InspectorConfig.ofDefaults(), new SimpleMeterRegistry(), new MutableClock());
+        return AnomalyInspector.create(InspectorConfig.ofDefaults(), new SimpleMeterRegistry(), new MutableClock().ticker());
     }
 }

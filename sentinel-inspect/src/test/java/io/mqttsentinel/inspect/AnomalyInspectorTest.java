@@ -21,7 +21,7 @@ class AnomalyInspectorTest {
     private static final MessageContext CTX = new MessageContext("dev-1", "t", 1, "", 0L);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
-    private final AnomalyInspector inspector = AnomalyInspector.create(InspectorConfig.ofDefaults(), registry, clock);
+    private final AnomalyInspector inspector = AnomalyInspector.create(InspectorConfig.ofDefaults(), registry, clock.ticker());
 
     private static ByteBuffer random(int n, long seed) {
         byte[] b = new byte[n];
@@ -95,7 +95,7 @@ class AnomalyInspectorTest {
     void inspect_rateExemptClient_isNotRateLimited_butStillInspected() {
         AnomalyInspector withBridge = AnomalyInspector.create(
                 InspectorConfig.fromEnvironment(java.util.Map.of(InspectorConfig.ENV_RATE_EXEMPT, "sentinel-bridge, ops-tool")),
-                new SimpleMeterRegistry(), clock);
+                new SimpleMeterRegistry(), clock.ticker());
         MessageContext bridge = new MessageContext("sentinel-bridge", "clients/dev-1/alerts", 1, "", 0L);
         ByteBuffer p = ByteBuffer.wrap("{}".getBytes());
         for (int i = 0; i < 1000; i++) {
@@ -123,7 +123,7 @@ class AnomalyInspectorTest {
     @Test
     void inspect_manyClients_trackedKeysStayBounded() {
         AnomalyInspector small = AnomalyInspector.create(InspectorConfig.builder().rateTrackedKeys(10).rateLimit(1).build(),
-                new SimpleMeterRegistry(), clock);
+                new SimpleMeterRegistry(), clock.ticker());
         ByteBuffer p = ByteBuffer.wrap("{}".getBytes());
         for (int i = 0; i < 50; i++) {
             small.inspect(new MessageContext("c" + i, "t", 0, "", 0L), p);

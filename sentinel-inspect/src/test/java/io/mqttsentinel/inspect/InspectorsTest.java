@@ -6,6 +6,7 @@ import io.mqttsentinel.api.MessageContext;
 import io.mqttsentinel.api.PayloadInspector;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.api.ThreatCategory;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.Verdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +30,12 @@ class InspectorsTest {
 
     private static final MessageContext CTX = new MessageContext("dev-1", "devices/dev-1/up", 1, "", 0L);
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-25T00:00:00Z"), ZoneOffset.UTC);
+    private final Ticker ticker = () -> 0L;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @Test
     void standard_largePayloadWithAttack_blocksAndReportsBoth() {
-        PayloadInspector inspector = Inspectors.standard(InspectorConfig.ofDefaults(), registry, clock);
+        PayloadInspector inspector = Inspectors.standard(InspectorConfig.ofDefaults(), registry, ticker);
         byte[] big = new byte[12_000];
         Arrays.fill(big, (byte) 'a');
         byte[] attack = "; cat /etc/passwd".getBytes(StandardCharsets.UTF_8);
@@ -53,7 +55,7 @@ class InspectorsTest {
 
     @Test
     void standard_cleanMessage_isTheSharedAllow() {
-        PayloadInspector inspector = Inspectors.standard(InspectorConfig.ofDefaults(), registry, clock);
+        PayloadInspector inspector = Inspectors.standard(InspectorConfig.ofDefaults(), registry, ticker);
         assertThat(inspector.inspect(CTX, ByteBuffer.wrap("{\"temp\":21.5}".getBytes(StandardCharsets.UTF_8))))
                 .isSameAs(Verdict.allow());
     }
@@ -62,7 +64,7 @@ class InspectorsTest {
     void standard_rulesFileFromConfig_isApplied(@TempDir Path dir) throws IOException {
         Path rules = dir.resolve("r.json");
         Files.writeString(rules, "{\"version\":1,\"rules\":[{\"id\":\"xss-dangerous-tag\",\"action\":\"quarantine\"}]}");
-        PayloadInspector inspector = Inspectors.standard(InspectorConfig.builder().rulesFile(rules).build(), registry, clock);
+        PayloadInspector inspector = Inspectors.standard(InspectorConfig.builder().rulesFile(rules).build(), registry, ticker);
 
         assertThat(inspector.inspect(CTX, ByteBuffer.wrap("<iframe>".getBytes(StandardCharsets.UTF_8))).action())
                 .isEqualTo(Action.QUARANTINE);
@@ -73,7 +75,7 @@ class InspectorsTest {
         Path rules = dir.resolve("r.json");
         Files.writeString(rules, "{\"version\":1,\"rules\":[{\"id\":\"new-1\",\"category\":\"xss\"}]}");
 
-        assertThatThrownBy(() -> Inspectors.standard(InspectorConfig.builder().rulesFile(rules).build(), registry, clock))
+        assertThatThrownBy(() -> Inspectors.standard(InspectorConfig.builder().rulesFile(rules).build(), registry, ticker))
                 .isInstanceOf(RuleFileException.class).hasMessageContaining("new-1");
     }
 

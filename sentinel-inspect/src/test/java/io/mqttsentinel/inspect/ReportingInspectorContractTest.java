@@ -12,7 +12,7 @@ class ReportingInspectorContractTest extends PayloadInspectorContract {
     @Override
     protected PayloadInspector newInspector() {
         MutableClock clock = new MutableClock();
-        return Inspectors.reporting(Inspectors.standard(InspectorConfig.ofDefaults(), new SimpleMeterRegistry(), clock),
+        return Inspectors.reporting(Inspectors.standard(InspectorConfig.ofDefaults(), new SimpleMeterRegistry(), clock.ticker()),
                 event -> { }, clock);
     }
 

@@ -11,7 +11,7 @@ import io.mqttsentinel.testkit.inspect.PayloadInspectorContract;
 class StandardInspectorContractTest extends PayloadInspectorContract {
     @Override
     protected PayloadInspector newInspector() {
-        return Inspectors.standard(InspectorConfig.ofDefaults(), new SimpleMeterRegistry(), new MutableClock());
+        return Inspectors.standard(InspectorConfig.ofDefaults(), new SimpleMeterRegistry(), new MutableClock().ticker());
     }
 
     @Override

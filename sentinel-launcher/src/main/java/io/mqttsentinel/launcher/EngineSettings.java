@@ -1,5 +1,6 @@
 package io.mqttsentinel.launcher;
 
+import io.mqttsentinel.api.Topics;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.config.SettingsReader;
 import io.mqttsentinel.broker.BrokerConfig;
@@ -160,7 +161,7 @@ final class EngineSettings {
 
     static String eventsTopic(LauncherConfig config) {
         String topic = config.get("SENTINEL_EVENTS_TOPIC").orElse(null);
-        if (topic != null && (topic.contains("+") || topic.contains("#") || topic.startsWith("/"))) {
+        if (topic != null && !Topics.isValidName(topic)) {
             throw ConfigException.invalid("SENTINEL_EVENTS_TOPIC", topic, "an MQTT topic without wildcards");
         }
         return topic;

@@ -3,19 +3,24 @@ package io.mqttsentinel.launcher;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code sentinel} command line: {@code proxy}, {@code broker}, {@code bridge}, {@code all},
- * {@code demo}, {@code config} and {@code devices add|remove|list}.
+ * {@code config} and {@code devices add|remove|list}, plus the commands that other jars on the class path
+ * contribute as {@link LauncherCommand}s (the {@code sentinel-demo} jar adds {@code demo}).
  *
  * <p>Exit codes: 0 success, 1 a runtime failure, {@value ConfigException#EXIT_CODE} a configuration or
  * usage error (one line naming the key, the value and what is allowed).
@@ -25,7 +30,7 @@ import picocli.CommandLine.ScopeType;
         description = {"MQTT Sentinel: TLS edge proxy -> inspecting core broker -> WebSocket bridge to the origin.",
             "Configuration: an optional YAML file (--config) under SENTINEL_* environment variables, which win.",
             "See docs/configuration.md for every setting."},
-        subcommands = {ConfigCommand.class, DevicesCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ConfigCommand.class, DevicesCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure", "2:configuration or usage error"})
 public final class SentinelLauncher implements Callable<Integer> {
@@ -33,6 +38,9 @@ public final class SentinelLauncher implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "YAML configuration file (default: $SENTINEL_CONFIG, else none)")
     Path configFile;
+
+    @Spec
+    CommandSpec spec;
 
     private final Map<String, String> environment;
     private PrintWriter out;
@@ -66,9 +74,17 @@ public final class SentinelLauncher implements Callable<Integer> {
         return cl.execute(args);
     }
 
-    /** @return the picocli command line, with this launcher's exit-code and error handling */
+    /**
+     * @return the picocli command line, with the contributed {@link LauncherCommand}s (by name) and {@code help}
+     *         after the built-in commands, and this launcher's exit-code and error handling
+     */
     CommandLine commandLine() {
         CommandLine cl = new CommandLine(this);
+        ServiceLoader.load(LauncherCommand.class).stream().map(ServiceLoader.Provider::get)
+                .map(c -> new CommandLine(c.command(this)))
+                .sorted(Comparator.comparing(CommandLine::getCommandName))
+                .forEach(cl::addSubcommand);
+        cl.addSubcommand(new CommandLine.HelpCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             PrintWriter e = line.getErr();
@@ -96,11 +112,14 @@ public final class SentinelLauncher implements Callable<Integer> {
     }
 
     /**
+     * Sets the streams the commands write to instead of the process's standard output and error (for tests
+     * and embedding); call it before {@link #execute(String...)}.
+     *
      * @param out standard output for the commands
      * @param err standard error for the commands
      * @return this launcher
      */
-    SentinelLauncher withStreams(PrintWriter out, PrintWriter err) {
+    public SentinelLauncher withStreams(PrintWriter out, PrintWriter err) {
         this.out = out;
         this.err = err;
         return this;
@@ -128,7 +147,7 @@ public final class SentinelLauncher implements Callable<Integer> {
     @Override
     public Integer call() {
         err.println("sentinel: a command is required");
-        new CommandLine(this).usage(err);
+        spec.commandLine().usage(err);
         return ConfigException.EXIT_CODE;
     }
 
@@ -152,8 +171,14 @@ public final class SentinelLauncher implements Callable<Integer> {
         return serve(EnumSet.allOf(Role.class));
     }
 
-    /** @return the merged configuration; logging is configured from it on first use */
-    LauncherConfig config() {
+    /**
+     * Loads the merged configuration (the {@code --config} YAML file under the {@code SENTINEL_*} environment
+     * variables), configures logging from it and prints its warnings to {@link #err()}.
+     *
+     * @return the merged configuration
+     * @throws ConfigException when the file cannot be read or a value is malformed
+     */
+    public LauncherConfig config() {
         LauncherConfig config = LauncherConfig.load(configFile, environment);
         Logging.configure(config);
         for (String w : config.warnings()) {
@@ -163,11 +188,13 @@ public final class SentinelLauncher implements Callable<Integer> {
         return config;
     }
 
-    PrintWriter out() {
+    /** @return standard output of the running command (set once the command line is built) */
+    public PrintWriter out() {
         return out;
     }
 
-    PrintWriter err() {
+    /** @return standard error of the running command (set once the command line is built) */
+    public PrintWriter err() {
         return err;
     }
 
@@ -197,8 +224,15 @@ public final class SentinelLauncher implements Callable<Integer> {
         return 0;
     }
 
-    /** The version from the jar's manifest. */
-    static final class Version implements CommandLine.IVersionProvider {
+    /**
+     * The {@code --version} text: the version from the jar's manifest and the Java runtime. Contributed
+     * commands name it as their {@code versionProvider} so that every command answers {@code --version} alike.
+     */
+    public static final class Version implements CommandLine.IVersionProvider {
+        /** Creates the provider (picocli instantiates it). */
+        public Version() {
+        }
+
         @Override
         public String[] getVersion() {
             String v = SentinelLauncher.class.getPackage().getImplementationVersion();

@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.SecurityEventSink;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.bridge.Bridge;
 import io.mqttsentinel.bridge.BridgeLease;
 import io.mqttsentinel.bridge.BridgeConfig;
@@ -42,7 +43,6 @@ import io.mqttsentinel.ratelimit.redis.RedisGlobalTierConfig;
 import io.mqttsentinel.store.SegmentedFileLog;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
@@ -369,7 +369,7 @@ public final class SentinelNode implements AutoCloseable {
         }
         SentinelBroker.Builder builder = SentinelBroker.builder()
                 .config(bc)
-                .inspector(Inspectors.standard(ic, registry, Clock.systemUTC()))
+                .inspector(Inspectors.standard(ic, registry, Ticker.system()))
                 .messageLog(log)
                 .eventSink(events)
                 .meterRegistry(registry);
@@ -502,7 +502,7 @@ public final class SentinelNode implements AutoCloseable {
         TieredRateLimiter limiter = rl.build();
         // the connection-rate anomaly (SENTINEL_INSPECT_CONNECTION_RATE_LIMIT) judges each CONNECT by its source
         AnomalyInspector connections = AnomalyInspector.create(EngineSettings.inspectorConfig(config), registry,
-                Clock.systemUTC());
+                Ticker.system());
         SentinelProxy proxy = SentinelProxy.builder(pc).rateLimiter(limiter)
                 .rateLimiterCountsRejections(true)
                 .connectionInspector(connections)

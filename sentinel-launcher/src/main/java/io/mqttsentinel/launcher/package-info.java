@@ -6,6 +6,8 @@
  * io.mqttsentinel.launcher.SentinelNode}), each with {@code /metrics}, {@code /healthz} and {@code /readyz}.
  *
  * <p>The launcher is thin: every engine parses its own settings from the merged map; the launcher only
- * reads files, merges, reports bad values and assembles.
+ * reads files, merges, reports bad values and assembles. Commands that are not part of the production
+ * launcher (the demo, an integrator's own) come from other jars as {@link
+ * io.mqttsentinel.launcher.LauncherCommand}s.
  */
 package io.mqttsentinel.launcher;

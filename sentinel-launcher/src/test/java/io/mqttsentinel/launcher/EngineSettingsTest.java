@@ -82,4 +82,16 @@ class EngineSettingsTest {
                 LauncherConfig.of(Map.of("SENTINEL_EVENTS_HTTP_TOKEN", "a b"))))
                 .isInstanceOf(ConfigException.class).hasMessageNotContaining("a b");
     }
+
+    @Test
+    void eventsTopic_isAnyMqttTopicName_includingOneWithALeadingSlash() {
+        assertThat(EngineSettings.eventsTopic(LauncherConfig.of(Map.of()))).isNull();
+        assertThat(EngineSettings.eventsTopic(LauncherConfig.of(Map.of("SENTINEL_EVENTS_TOPIC", "/sentinel/events"))))
+                .isEqualTo("/sentinel/events");
+        for (String bad : new String[] {"sentinel/#", "a/+/b", "a\u0000b"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineSettings.eventsTopic(
+                    LauncherConfig.of(Map.of("SENTINEL_EVENTS_TOPIC", bad))))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("SENTINEL_EVENTS_TOPIC='" + bad + "'");
+        }
+    }
 }

@@ -101,7 +101,7 @@ class SentinelLauncherTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"proxy", "broker", "bridge", "all", "demo", "config",
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"proxy", "broker", "bridge", "all", "config", "echo",
         "devices", "devices add", "devices remove", "devices list"})
     void everyCommand_answersHelp_withItsUsageAndExitZero(String command) {
         String[] args = (command + " --help").split(" ");
@@ -119,5 +119,30 @@ class SentinelLauncherTest {
         assertThat(run(Map.of(), "--version")).isZero();
         assertThat(out.toString()).startsWith("MQTT Sentinel ");
         assertThat(run(Map.of(), "broker", "--version")).isZero();
+    }
+
+    @Test
+    void contributedCommand_isFoundThroughTheServiceLoader_andRunsWithTheLaunchersStreamsAndConfig() throws IOException {
+        Path f = dir.resolve("s.yaml");
+        Files.writeString(f, "broker:\n  port: 2004\n");
+
+        int code = run(Map.of(), "echo", "--config", f.toString(), "SENTINEL_BROKER_PORT");
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).isEqualTo("SENTINEL_BROKER_PORT=2004" + System.lineSeparator());
+        assertThat(run(Map.of(), "--help")).isZero();
+        assertThat(out.toString()).containsPattern("(?m)^ +echo +Print one setting");
+    }
+
+    @Test
+    void contributedCommand_configException_exitsTwo() {
+        assertThat(run(Map.of(), "echo", "SENTINEL_NOPE")).isEqualTo(2);
+        assertThat(err.toString()).contains("sentinel: configuration error: SENTINEL_NOPE='': must be set");
+    }
+
+    @Test
+    void demo_isNotACommandOfTheProductionLauncher() {
+        assertThat(run(Map.of(), "demo")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched argument");
     }
 }

@@ -6,7 +6,8 @@
  * before any body is buffered), strict validation of every packet's bytes, Netty's decoder and encoder,
  * and the session rules (CONNECT first and once, CONNECT timeout, keep-alive at 1.5 times) into a
  * channel pipeline. Every refusal is reported to a {@link io.mqttsentinel.mqtt.ViolationListener} with a
- * {@link io.mqttsentinel.mqtt.ProtocolViolation} reason, so that callers can count it. {@link
- * io.mqttsentinel.mqtt.Topics} validates and matches topic names and filters.
+ * {@link io.mqttsentinel.mqtt.ProtocolViolation} reason, so that callers can count it. Topic names and
+ * filters are validated on the wire bytes by the same rule as {@link io.mqttsentinel.api.Topics}, which
+ * validates and matches them as strings.
  */
 package io.mqttsentinel.mqtt;

@@ -15,12 +15,13 @@ import java.util.Optional;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.AuthCallout;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.TopicPermissions;
+import io.mqttsentinel.api.Topics;
 import io.mqttsentinel.config.Setting;
 import io.mqttsentinel.config.SettingsReader;
 import io.mqttsentinel.config.Values;
 import io.mqttsentinel.mqtt.MqttLimits;
-import io.mqttsentinel.mqtt.Topics;
 import io.mqttsentinel.proxy.auth.CachingAuthCallout;
 import io.mqttsentinel.proxy.auth.FileAuthCallout;
 import io.mqttsentinel.proxy.auth.HttpAuthCallout;
@@ -634,9 +635,22 @@ public final class ProxyConfig {
      *
      * @param registry   where the cache's meters go
      * @param closeLater receives what must be closed with the proxy
-     * @return the callout
+     * @return the callout, its cache on {@link Ticker#system()}
      */
     public AuthCallout newAuthCallout(MeterRegistry registry, List<AutoCloseable> closeLater) {
+        return newAuthCallout(registry, closeLater, Ticker.system());
+    }
+
+    /**
+     * {@link #newAuthCallout(MeterRegistry, List)} with the cache's TTLs measured by {@code ticker}.
+     *
+     * @param registry   where the cache's meters go
+     * @param closeLater receives what must be closed with the proxy
+     * @param ticker     the time source of the cache's TTLs
+     * @return the callout
+     */
+    public AuthCallout newAuthCallout(MeterRegistry registry, List<AutoCloseable> closeLater, Ticker ticker) {
+        Objects.requireNonNull(ticker, "ticker");
         AuthCallout inner;
         if (authUrl != null) {
             HttpAuthCallout.Builder b = HttpAuthCallout.builder(authUrl)
@@ -664,6 +678,7 @@ public final class ProxyConfig {
                 .denyTtl(authDenyCacheTtl)
                 .maximumSize(authCacheSize)
                 .meterRegistry(registry)
+                .ticker(ticker)
                 .build();
     }
 

@@ -25,6 +25,7 @@ import io.mqttsentinel.api.RateLimiter;
 import io.mqttsentinel.api.ConnectionInspector;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Severity;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.mqtt.MqttPipelines;
 import io.mqttsentinel.mqtt.ViolationListener;
 import io.mqttsentinel.proxy.internal.ConnectionRegistry;
@@ -112,15 +113,15 @@ public final class SentinelProxy implements AutoCloseable {
         this.metrics = new ProxyMetrics(with.registry, !with.limiterCountsRejections);
         long burst = Math.max(limits.bandwidthPerIp(), 2L * (limits.maxPacketSize() + 5));
         this.registry = new ConnectionRegistry(limits.maxConnections(), limits.maxConnectionsPerIp(),
-                limits.bandwidthPerIp(), burst, System::nanoTime);
+                limits.bandwidthPerIp(), burst, with.ticker);
         this.runtime = new ProxyRuntime(limits, limits.mqttLimits(), with.rateLimiter, with.auth,
-                config.defaultPermissions(), new UpstreamPool(config.upstreams(), config.upstreamRetry(), System::nanoTime,
+                config.defaultPermissions(), new UpstreamPool(config.upstreams(), config.upstreamRetry(), with.ticker,
                 upstreamTls(config)), config.forwardUsername(), config.clientAuth(), metrics, with.events, with.clock,
-                with.connections, new Drain());
+                with.ticker, with.connections, new Drain());
         Gauge.builder("mqtt.proxy.upstream.healthy", runtime.upstreams(), UpstreamPool::healthyCount)
                 .description("Core broker nodes the proxy currently considers healthy").register(with.registry);
         this.handshakes = new HandshakeLimiter(config.handshakesPerIp(), config.handshakeBurstPerIp(), HANDSHAKE_SOURCES,
-                System::nanoTime);
+                with.ticker);
         this.tls = new TlsContextSource(config.tlsCert().orElseThrow(), config.tlsKey().orElseThrow(),
                 config.tlsClientCa().orElse(null), config.clientAuth(), config.preferOpenSsl(), metrics);
     }
@@ -128,7 +129,7 @@ public final class SentinelProxy implements AutoCloseable {
     /** What {@link Builder#build()} resolved: given collaborators, or the defaults it created for this proxy alone. */
     private record Collaborators(MeterRegistry registry, AuthCallout auth, RateLimiter rateLimiter,
                                  boolean limiterCountsRejections, SecurityEventSink events,
-                                 ConnectionInspector connections, Clock clock) {
+                                 ConnectionInspector connections, Clock clock, Ticker ticker) {
     }
 
     /**
@@ -353,8 +354,8 @@ public final class SentinelProxy implements AutoCloseable {
         }
         LOG.info("draining: {} devices connected, {} forwarded messages await the core's acknowledgement (up to {})",
                 d.devices(), d.awaitingCore(), grace);
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (d.awaitingCore() > 0 && System.nanoTime() - deadline < 0) {
+        long deadline = runtime.ticker().nanoTime() + grace.toNanos();
+        while (d.awaitingCore() > 0 && runtime.ticker().nanoTime() - deadline < 0) {
             Thread.sleep(10);
         }
         long left = d.awaitingCore();
@@ -415,6 +416,7 @@ public final class SentinelProxy implements AutoCloseable {
         private SecurityEventSink events = SecurityEventSink.NONE;
         private ConnectionInspector connections = ConnectionInspector.ALLOW_ALL;
         private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
 
         Builder(ProxyConfig config) {
             this.config = config;
@@ -503,11 +505,24 @@ public final class SentinelProxy implements AutoCloseable {
         }
 
         /**
-         * @param clock the clock of security events (default UTC system clock)
+         * @param clock the clock of security events' timestamps (default UTC system clock); durations come from
+         *              the {@link #ticker(Ticker) ticker}
          * @return this builder
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param ticker the time source of every duration the proxy measures: the default rate limiter's buckets,
+         *               the default auth cache's TTLs, bandwidth and handshake buckets, upstream retry delays,
+         *               auth latency (default {@link Ticker#system()}); a rate limiter or auth callout given to
+         *               this builder keeps its own
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
@@ -532,7 +547,7 @@ public final class SentinelProxy implements AutoCloseable {
             }
             MeterRegistry meters = registry != null ? registry : new SimpleMeterRegistry();
             List<AutoCloseable> owned = new ArrayList<>();
-            AuthCallout auth = authCallout != null ? authCallout : config.newAuthCallout(meters, owned);
+            AuthCallout auth = authCallout != null ? authCallout : config.newAuthCallout(meters, owned, ticker);
             RateLimiter limiter = rateLimiter;
             boolean countsItself;
             if (limiterCountsRejections != null) {
@@ -543,9 +558,9 @@ public final class SentinelProxy implements AutoCloseable {
                 countsItself = limiterIsTiered || meters.find(TieredRateLimiter.METRIC_REJECTED).counter() != null;
             }
             if (limiter == null) {
-                limiter = TieredRateLimiter.builder().meterRegistry(meters).build();
+                limiter = TieredRateLimiter.builder().meterRegistry(meters).ticker(ticker).build();
             }
-            Collaborators with = new Collaborators(meters, auth, limiter, countsItself, events, connections, clock);
+            Collaborators with = new Collaborators(meters, auth, limiter, countsItself, events, connections, clock, ticker);
             try {
                 return new SentinelProxy(config, with, owned);
             } catch (SSLException | IllegalArgumentException e) {

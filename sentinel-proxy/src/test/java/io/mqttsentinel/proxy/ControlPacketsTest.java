@@ -85,7 +85,7 @@ class ControlPacketsTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TieredRateLimiter limiter = TieredRateLimiter.builder()
                 .config(RateLimitConfig.builder().limit(RateLimitTier.GLOBAL, 5, 5).build())
-                .clock(nanos::get).meterRegistry(registry).build();
+                .ticker(nanos::get).meterRegistry(registry).build();
         List<Mqtt3BlockingClient> devices = new ArrayList<>();
         try (ProxyHarness h = new ProxyHarness(dir, registry, c -> { }, p -> p.rateLimiter(limiter), null)) {
             for (int i = 0; i < 20; i++) {

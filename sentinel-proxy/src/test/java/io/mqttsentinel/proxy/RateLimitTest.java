@@ -57,7 +57,7 @@ class RateLimitTest {
                 .limit(RateLimitTier.SUBSCRIBE, 1, 1)
                 .build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        TieredRateLimiter limiter = TieredRateLimiter.builder().config(config).clock(nanos::get).meterRegistry(registry).build();
+        TieredRateLimiter limiter = TieredRateLimiter.builder().config(config).ticker(nanos::get).meterRegistry(registry).build();
         try (ProxyHarness h = new ProxyHarness(dir, registry, c -> { }, p -> p.rateLimiter(limiter).eventSink(events::add), null)) {
             Mqtt3BlockingClient backend = h.direct("rl-backend");
             try (Mqtt3BlockingClient.Mqtt3Publishes seen = backend.publishes(MqttGlobalPublishFilter.ALL)) {
@@ -121,7 +121,7 @@ class RateLimitTest {
         MutableClock clock = new MutableClock(); // stands still: the third CONNECT in the same instant is over 2/s
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AnomalyInspector anomalies = AnomalyInspector.create(InspectorConfig.builder().connectionRateLimit(2).build(),
-                registry, clock);
+                registry, clock.ticker());
         List<SecurityEvent> events = new CopyOnWriteArrayList<>();
         try (ProxyHarness h = new ProxyHarness(dir, registry, c -> { }, p -> p.connectionInspector(anomalies).eventSink(events::add),
                 null)) {

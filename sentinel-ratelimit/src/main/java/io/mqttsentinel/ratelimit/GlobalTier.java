@@ -1,5 +1,6 @@
 package io.mqttsentinel.ratelimit;
 
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.config.Values;
 import io.mqttsentinel.ratelimit.internal.GcraBucket;
 
@@ -17,7 +18,7 @@ public interface GlobalTier {
     /**
      * Takes one token if one is available.
      *
-     * @param nanoTime a reading of the limiter's {@link Clock}, taken once for the packet
+     * @param nanoTime a reading of the limiter's {@link Ticker}, taken once for the packet
      * @return {@code true} when the packet may pass this tier
      */
     boolean tryAcquire(long nanoTime);
@@ -30,17 +31,17 @@ public interface GlobalTier {
      *
      * @param ratePerSecond sustained rate, 1 to {@value RateLimitConfig#MAX_RATE}
      * @param burst         bucket capacity, 1 to {@value RateLimitConfig#MAX_BURST}; the bucket starts full
-     * @param clock         the clock whose readings will be passed to {@link #tryAcquire(long)}
+     * @param ticker        the ticker whose readings will be passed to {@link #tryAcquire(long)}
      * @return a new tier
      * @throws IllegalArgumentException when a value is out of range
      */
-    static GlobalTier local(long ratePerSecond, long burst, Clock clock) {
+    static GlobalTier local(long ratePerSecond, long burst, Ticker ticker) {
         Values.checkRange("ratePerSecond", ratePerSecond, 1, RateLimitConfig.MAX_RATE);
         Values.checkRange("burst", burst, 1, RateLimitConfig.MAX_BURST);
-        if (clock == null) {
-            throw new IllegalArgumentException("clock must not be null");
+        if (ticker == null) {
+            throw new IllegalArgumentException("ticker must not be null");
         }
-        GcraBucket bucket = new GcraBucket(ratePerSecond, burst, clock.nanoTime());
+        GcraBucket bucket = new GcraBucket(ratePerSecond, burst, ticker.nanoTime());
         return new GlobalTier() {
             @Override
             public boolean tryAcquire(long nanoTime) {

@@ -8,6 +8,7 @@ import io.mqttsentinel.api.PacketKind;
 import io.mqttsentinel.api.RateLimitDecision;
 import io.mqttsentinel.api.RateLimitTier;
 import io.mqttsentinel.api.RateLimiter;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.ratelimit.internal.Hashing;
 import io.mqttsentinel.ratelimit.internal.KeyedBuckets;
 import io.mqttsentinel.ratelimit.internal.KeyedBuckets.Bucket;
@@ -79,7 +80,7 @@ public final class TieredRateLimiter implements RateLimiter {
     private static final int CLIENT = RateLimitTier.CLIENT.ordinal();
 
     private final RateLimitConfig config;
-    private final Clock clock;
+    private final Ticker ticker;
     private final long origin;
     private final GlobalTier global;
     private final KeyedBuckets[] keyed = new KeyedBuckets[TIERS.length];
@@ -91,10 +92,10 @@ public final class TieredRateLimiter implements RateLimiter {
 
     private TieredRateLimiter(Builder b) {
         this.config = b.config;
-        this.clock = b.clock;
-        this.origin = clock.nanoTime();
+        this.ticker = b.ticker;
+        this.origin = ticker.nanoTime();
         this.global = b.global != null ? b.global
-                : GlobalTier.local(config.rate(RateLimitTier.GLOBAL), config.burst(RateLimitTier.GLOBAL), clock);
+                : GlobalTier.local(config.rate(RateLimitTier.GLOBAL), config.burst(RateLimitTier.GLOBAL), ticker);
         this.v6Mask = Hashing.prefixMask(config.ipv6PrefixLength());
         SecureRandom random = new SecureRandom();
         this.sipK0 = random.nextLong();
@@ -119,14 +120,14 @@ public final class TieredRateLimiter implements RateLimiter {
         }
     }
 
-    /** @return a builder with the default configuration, the system clock and no metrics */
+    /** @return a builder with the default configuration, the system ticker and no metrics */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
      * @param config the configuration
-     * @return a limiter with the system clock, a local GLOBAL tier and no metrics
+     * @return a limiter with the system ticker, a local GLOBAL tier and no metrics
      */
     public static TieredRateLimiter create(RateLimitConfig config) {
         return builder().config(config).build();
@@ -136,7 +137,7 @@ public final class TieredRateLimiter implements RateLimiter {
     public RateLimitDecision tryAcquire(PacketKind kind, InetAddress source, String clientId) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(source, "source");
-        long nanoTime = clock.nanoTime();
+        long nanoTime = ticker.nanoTime();
         if (!global.tryAcquire(nanoTime)) {
             return reject(RateLimitTier.GLOBAL.ordinal());
         }
@@ -191,7 +192,7 @@ public final class TieredRateLimiter implements RateLimiter {
      * periodically (e.g. every idle timeout) to return memory after a burst of short-lived keys.
      */
     public void cleanUp() {
-        long now = clock.nanoTime() - origin;
+        long now = ticker.nanoTime() - origin;
         for (KeyedBuckets buckets : keyed) {
             if (buckets != null) {
                 buckets.sweep(now);
@@ -239,7 +240,7 @@ public final class TieredRateLimiter implements RateLimiter {
     /** Builds a {@link TieredRateLimiter}. Not thread-safe. */
     public static final class Builder {
         private RateLimitConfig config = RateLimitConfig.ofDefaults();
-        private Clock clock = Clock.system();
+        private Ticker ticker = Ticker.system();
         private MeterRegistry registry;
         private GlobalTier global;
 
@@ -256,11 +257,11 @@ public final class TieredRateLimiter implements RateLimiter {
         }
 
         /**
-         * @param clock the time source (default {@link Clock#system()}); tests pass a manual clock
+         * @param ticker the time source (default {@link Ticker#system()}); tests pass one they move by hand
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
@@ -276,7 +277,7 @@ public final class TieredRateLimiter implements RateLimiter {
         /**
          * Replaces the local GLOBAL tier, e.g. by the fleet-wide one of {@code sentinel-ratelimit-redis}.
          * The GLOBAL rate and burst of the configuration are then not used by this limiter; the tier must
-         * be given readings of the same {@link Clock} as this builder's.
+         * be given readings of the same {@link Ticker} as this builder's.
          *
          * @param globalTier the GLOBAL tier (default: {@link GlobalTier#local} with the configured rate)
          * @return this builder

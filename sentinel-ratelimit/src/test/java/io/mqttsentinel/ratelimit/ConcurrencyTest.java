@@ -34,7 +34,7 @@ class ConcurrencyTest {
      * test waits until a thread has seen the bucket empty at the current time, so that no token is lost to a
      * full bucket; returns the admissions.
      */
-    private static long hammer(ManualClock clock, long start, long burst, long ratePerSecond, LongPredicate attempt)
+    private static long hammer(ManualTicker clock, long start, long burst, long ratePerSecond, LongPredicate attempt)
             throws InterruptedException {
         AtomicLong admitted = new AtomicLong();
         AtomicLong emptyAt = new AtomicLong(Long.MIN_VALUE);
@@ -87,7 +87,7 @@ class ConcurrencyTest {
 
     @Test
     void gcraBucket_manyThreads_admitExactlyBurstPlusRateTimesTime() throws InterruptedException {
-        ManualClock clock = new ManualClock(Long.MAX_VALUE - 100_000_000L); // crosses the overflow too
+        ManualTicker clock = new ManualTicker(Long.MAX_VALUE - 100_000_000L); // crosses the overflow too
         long start = clock.nanoTime();
         GcraBucket bucket = new GcraBucket(10_000, 500, start);
         long admitted = hammer(clock, start, 500, 10_000, bucket::tryAcquire);
@@ -96,7 +96,7 @@ class ConcurrencyTest {
 
     @Test
     void keyedBucket_manyThreads_admitExactlyBurstPlusRateTimesTime() throws InterruptedException {
-        ManualClock clock = new ManualClock();
+        ManualTicker clock = new ManualTicker();
         KeyedBuckets buckets = new KeyedBuckets(5_000, 100, 1_000, 0, 7); // idle 0: expiry races too
         long admitted = hammer(clock, 0, 100, 5_000, now -> {
             KeyedBuckets.Bucket b = buckets.tryAcquire(42, now);
@@ -110,7 +110,7 @@ class ConcurrencyTest {
 
     @Test
     void tieredLimiter_manyThreads_exactCountAndEveryGiveBackAccounted() throws Exception {
-        ManualClock clock = new ManualClock();
+        ManualTicker clock = new ManualTicker();
         AtomicLong globalHeld = new AtomicLong();
         GlobalTier counting = new GlobalTier() {
             @Override
@@ -128,7 +128,7 @@ class ConcurrencyTest {
                 .limit(RateLimitTier.IP, 1_000_000_000L, 1_000_000_000L)
                 .limit(RateLimitTier.PUBLISH, 1_000_000_000L, 1_000_000_000L)
                 .limit(RateLimitTier.CLIENT, 2_000, 300).build();
-        TieredRateLimiter limiter = TieredRateLimiter.builder().config(config).clock(clock).globalTier(counting)
+        TieredRateLimiter limiter = TieredRateLimiter.builder().config(config).ticker(clock).globalTier(counting)
                 .build();
         InetAddress source = InetAddress.getByName("192.0.2.77");
         long admitted = hammer(clock, 0, 300, 2_000,

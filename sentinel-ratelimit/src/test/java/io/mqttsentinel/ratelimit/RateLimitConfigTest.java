@@ -1,5 +1,7 @@
 package io.mqttsentinel.ratelimit;
 
+import io.mqttsentinel.api.Ticker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -127,7 +129,7 @@ class RateLimitConfigTest {
         assertThatThrownBy(() -> b.idleTimeout(Duration.ofDays(2))).hasMessage("idleTimeout must be 0s to 1d, was 2d");
         assertThatThrownBy(() -> b.idleTimeout(Duration.ofSeconds(-1))).hasMessageStartingWith("idleTimeout must be 0s to 1d");
         assertThatThrownBy(() -> b.ipv6PrefixLength(0)).hasMessage("ipv6PrefixLength must be 1 to 64, was 0");
-        assertThatThrownBy(() -> GlobalTier.local(0, 1, Clock.system())).hasMessage("ratePerSecond must be 1 to 1000000000, was 0");
+        assertThatThrownBy(() -> GlobalTier.local(0, 1, Ticker.system())).hasMessage("ratePerSecond must be 1 to 1000000000, was 0");
     }
 
     @Test

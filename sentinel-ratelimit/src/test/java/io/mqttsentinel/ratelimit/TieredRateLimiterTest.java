@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class TieredRateLimiterTest {
     private static final long BIG = 1_000_000_000L;
-    private final ManualClock clock = new ManualClock(123_456_789L);
+    private final ManualTicker clock = new ManualTicker(123_456_789L);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     private static InetAddress ip(String s) {
@@ -36,7 +36,7 @@ class TieredRateLimiterTest {
     }
 
     private TieredRateLimiter limiter(RateLimitConfig config) {
-        return TieredRateLimiter.builder().config(config).clock(clock).meterRegistry(registry).build();
+        return TieredRateLimiter.builder().config(config).ticker(clock).meterRegistry(registry).build();
     }
 
     private static int admitted(TieredRateLimiter l, int attempts, PacketKind kind, InetAddress src, String id) {
@@ -304,7 +304,7 @@ class TieredRateLimiterTest {
             }
         };
         TieredRateLimiter l = TieredRateLimiter.builder().config(onlyTier(RateLimitTier.IP, 1, 1).build())
-                .clock(clock).globalTier(oneShot).build();
+                .ticker(clock).globalTier(oneShot).build();
         assertThat(l.tryAcquire(PacketKind.OTHER, ip("192.0.2.1"), null).isAllowed()).isTrue();
         assertThat(l.tryAcquire(PacketKind.OTHER, ip("192.0.2.1"), null).rejectedBy()).contains(RateLimitTier.GLOBAL);
         assertThat(released[0]).isZero();

@@ -20,7 +20,7 @@ import io.mqttsentinel.api.Verdict;
  *
  * <p>Chain it after the standard inspector with {@link PayloadInspector#andThen}:
  * <pre>{@code
- * PayloadInspector inspector = Inspectors.standard(config, registry, clock)
+ * PayloadInspector inspector = Inspectors.standard(config, registry, Ticker.system())
  *         .andThen(new TlvStringInspector(SignatureInspector.create(config, registry)));
  * }</pre>
  * Malformed records (a length past the end) end the walk: whatever was read is inspected, nothing is

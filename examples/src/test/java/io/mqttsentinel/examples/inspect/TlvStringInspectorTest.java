@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.Action;
 import io.mqttsentinel.api.MessageContext;
 import io.mqttsentinel.api.PayloadInspector;
 import io.mqttsentinel.api.ThreatCategory;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.Verdict;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.Inspectors;
@@ -22,7 +22,7 @@ class TlvStringInspectorTest {
     private static final MessageContext CTX = new MessageContext("dev-1", "clients/dev-1/telemetry", 1, "", 0L);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InspectorConfig config = InspectorConfig.ofDefaults();
-    private final PayloadInspector standard = Inspectors.standard(config, registry, Clock.systemUTC());
+    private final PayloadInspector standard = Inspectors.standard(config, registry, Ticker.system());
     private final PayloadInspector chained = standard.andThen(new TlvStringInspector(SignatureInspector.create(config, registry)));
 
     /** Magic byte, then records: a 4-byte reading (type 0x02) and a string (type 0xA1). */

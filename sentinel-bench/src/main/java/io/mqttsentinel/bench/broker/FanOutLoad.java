@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,6 +29,7 @@ import io.mqttsentinel.api.LogPosition;
 import io.mqttsentinel.api.LogReader;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.PayloadInspector;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.Verdict;
 import io.mqttsentinel.broker.SentinelBroker;
 import io.mqttsentinel.inspect.InspectorConfig;
@@ -123,7 +123,7 @@ public final class FanOutLoad {
         Path dir = Files.createTempDirectory("bench-broker-log");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PayloadInspector inspector = inspectorName.equals("none") ? (c, p) -> Verdict.allow()
-                : Inspectors.standard(InspectorConfig.builder().rateLimit(InspectorConfig.MAX_RATE).build(), registry, Clock.systemUTC());
+                : Inspectors.standard(InspectorConfig.builder().rateLimit(InspectorConfig.MAX_RATE).build(), registry, Ticker.system());
         FsyncPolicy policy = fsync.equals("os") ? FsyncPolicy.OS : FsyncPolicy.ALWAYS;
         Recorder appends = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         try (SegmentedFileLog log = SegmentedFileLog.builder(dir).fsyncPolicy(policy).open();

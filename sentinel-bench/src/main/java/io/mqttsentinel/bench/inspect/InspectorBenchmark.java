@@ -4,6 +4,7 @@ import io.mqttsentinel.testkit.TelemetryGenerator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.MessageContext;
 import io.mqttsentinel.api.PayloadInspector;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.Verdict;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.Inspectors;
@@ -22,7 +23,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +64,7 @@ public class InspectorBenchmark {
     public void setUp() {
         signatures = SignatureInspector.withDefaults();
         standard = Inspectors.standard(InspectorConfig.builder().rateLimit(InspectorConfig.MAX_RATE).build(), new SimpleMeterRegistry(),
-                Clock.systemUTC());
+                Ticker.system());
         TelemetryGenerator gen = new TelemetryGenerator(42);
         benign1k = new ByteBuffer[SET];
         expensive1k = new ByteBuffer[SET];

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.mqttsentinel.mqtt.Topics;
+import io.mqttsentinel.api.Topics;
 
 /**
  * The last retained message per topic. An exact filter finds its message with one lookup; a wildcard

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import io.mqttsentinel.api.LogPosition;
 import io.mqttsentinel.api.LogRecord;
-import io.mqttsentinel.mqtt.Topics;
+import io.mqttsentinel.api.Topics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ObjIntConsumer;
 
-import io.mqttsentinel.mqtt.Topics;
+import io.mqttsentinel.api.Topics;
 
 /**
  * Finds the sessions subscribed to a topic. Filters without wildcards (the common case: one

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Token buckets per key (a client id or a source address): capacity {@code limit}, refilled at
- * {@code limit} per second, one token per event. Time comes from the caller (an injected clock).
+ * {@code limit} per second, one token per event. Time comes from the caller (an injected ticker, in
+ * milliseconds).
  * Memory is bounded: past {@code maxKeys} keys, buckets idle for two seconds (full again) are swept at
  * most once a second; when none can be swept, new keys are not tracked (the proxy's rate limiter is the
  * enforcement layer; this one is a detector).
@@ -34,7 +35,7 @@ public final class RateTracker {
      * Takes a token for {@code key}.
      *
      * @param key       the client id or source address
-     * @param nowMillis the clock's time
+     * @param nowMillis the ticker's reading in milliseconds (only differences matter)
      * @return {@code true} when the key is above the rate (no token left)
      */
     public boolean exceeded(String key, long nowMillis) {

@@ -309,6 +309,9 @@ public final class PacketRules {
         return p + 2 + len <= end ? len : -1;
     }
 
+    // The topic rule of io.mqttsentinel.api.Topics (isValidName, isValidFilter), applied to the wire bytes so that
+    // the decoder validates without decoding a String; UTF-8, U+0000 and the length are checked by Utf8 and the
+    // 2-byte length prefix. Keep the two in step.
     private static boolean containsWildcard(ByteBuf b, int p, int len) {
         for (int i = p; i < p + len; i++) {
             byte c = b.getByte(i);

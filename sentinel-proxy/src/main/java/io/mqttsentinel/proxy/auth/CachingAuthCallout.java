@@ -4,7 +4,6 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -24,10 +23,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.AuthCallout;
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.ConnectRequest;
+import io.mqttsentinel.api.Ticker;
 
 /**
  * Remembers the verdicts of another {@link AuthCallout}: allows for the allow TTL (60 s by default),
- * denials for the shorter deny TTL (5 s), neither longer than the verdict's own expiry. An outage (a stage
+ * denials for the shorter deny TTL (5 s), neither longer than the verdict's own expiry. TTLs are measured on
+ * a monotonic {@link Ticker}; the wall clock only turns a verdict's expiry instant into a duration, once,
+ * when the verdict is stored. An outage (a stage
  * that completes exceptionally) is never remembered, so devices get in again as soon as the authority is
  * back.
  *
@@ -49,14 +51,12 @@ public final class CachingAuthCallout implements AuthCallout {
     private CachingAuthCallout(Builder b) {
         this.delegate = b.delegate;
         Clock clock = b.clock;
+        Ticker ticker = b.ticker;
         long allowNanos = b.allowTtl.toNanos();
         long denyNanos = b.denyTtl.toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(b.maximumSize)
-                .ticker(() -> {
-                    Instant now = clock.instant();
-                    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-                })
+                .ticker(ticker::nanoTime)
                 .executor(Runnable::run)
                 .expireAfter(new Expiry<Key, AuthDecision>() {
                     @Override
@@ -164,6 +164,7 @@ public final class CachingAuthCallout implements AuthCallout {
         private Duration denyTtl = Duration.ofSeconds(5);
         private long maximumSize = 100_000;
         private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
         private MeterRegistry registry = new SimpleMeterRegistry();
 
         Builder(AuthCallout delegate) {
@@ -201,7 +202,17 @@ public final class CachingAuthCallout implements AuthCallout {
         }
 
         /**
-         * @param clock the time source of the TTLs (tests pass a clock they move)
+         * @param ticker the time source of the TTLs (default {@link Ticker#system()}; tests pass one they move)
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * @param clock the wall clock against which a verdict's {@link AuthDecision#expiresAt() expiry instant} is
+         *              turned into a TTL when the verdict is stored (default UTC system clock)
          * @return this builder
          */
         public Builder clock(Clock clock) {

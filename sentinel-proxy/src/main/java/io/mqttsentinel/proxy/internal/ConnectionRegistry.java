@@ -1,9 +1,9 @@
 package io.mqttsentinel.proxy.internal;
 
+import io.mqttsentinel.api.Ticker;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongSupplier;
 
 /**
  * Counts connections in total and per source address, and keeps one bandwidth bucket per source address
@@ -15,7 +15,7 @@ public final class ConnectionRegistry {
     private final int maxPerIp;
     private final long bytesPerSecond;
     private final long burst;
-    private final LongSupplier nanoTime;
+    private final Ticker nanoTime;
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Source> sources = new ConcurrentHashMap<>();
 
@@ -34,9 +34,9 @@ public final class ConnectionRegistry {
      * @param maxPerIp       connections per address
      * @param bytesPerSecond bytes per second per address, 0 = unlimited
      * @param burst          bucket capacity in bytes
-     * @param nanoTime       the clock
+     * @param nanoTime       the ticker of the bandwidth buckets
      */
-    public ConnectionRegistry(int maxTotal, int maxPerIp, long bytesPerSecond, long burst, LongSupplier nanoTime) {
+    public ConnectionRegistry(int maxTotal, int maxPerIp, long bytesPerSecond, long burst, Ticker nanoTime) {
         this.maxTotal = maxTotal;
         this.maxPerIp = maxPerIp;
         this.bytesPerSecond = bytesPerSecond;
@@ -55,7 +55,7 @@ public final class ConnectionRegistry {
         }
         boolean[] admitted = new boolean[1];
         sources.compute(address, (a, s) -> {
-            Source src = s == null ? new Source(burst, nanoTime.getAsLong()) : s;
+            Source src = s == null ? new Source(burst, nanoTime.nanoTime()) : s;
             if (src.connections < maxPerIp) {
                 src.connections++;
                 admitted[0] = true;
@@ -101,7 +101,7 @@ public final class ConnectionRegistry {
             return 0;
         }
         synchronized (s) {
-            long now = nanoTime.getAsLong();
+            long now = nanoTime.nanoTime();
             double refill = (now - s.lastRefill) * (bytesPerSecond / 1e9);
             s.tokens = Math.min(burst, s.tokens + refill);
             s.lastRefill = now;

@@ -315,7 +315,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.AUTHENTICATING;
-        authStart = System.nanoTime();
+        authStart = rt.ticker().nanoTime();
         byte[] password = msg.variableHeader().hasPassword() ? p.passwordInBytes() : null;
         ConnectRequest request = ConnectRequest.of(clientId, username, password, peer, tlsSubject);
         if (password != null) {
@@ -344,7 +344,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         cancelTimer();
-        long nanos = System.nanoTime() - authStart;
+        long nanos = rt.ticker().nanoTime() - authStart;
         if (error != null || d == null) {
             boolean timeout = false;
             for (Throwable c = error; c != null && !timeout; c = c.getCause()) {

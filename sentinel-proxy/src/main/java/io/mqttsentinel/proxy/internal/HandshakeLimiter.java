@@ -1,8 +1,8 @@
 package io.mqttsentinel.proxy.internal;
 
+import io.mqttsentinel.api.Ticker;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 
 /**
  * TLS handshakes per source address: a token bucket per address (rate per second, burst), checked when a
@@ -15,16 +15,16 @@ public final class HandshakeLimiter {
     private final long intervalNanos;
     private final long toleranceNanos;
     private final int maxSources;
-    private final LongSupplier nanoTime;
+    private final Ticker nanoTime;
     private final ConcurrentHashMap<InetAddress, long[]> full = new ConcurrentHashMap<>();
 
     /**
      * @param perSecond  handshakes per second per address, 0 = unlimited
      * @param burst      handshakes an idle address may start at once (at least 1)
      * @param maxSources addresses tracked at most
-     * @param nanoTime   the clock
+     * @param nanoTime   the ticker of the handshake buckets
      */
-    public HandshakeLimiter(long perSecond, int burst, int maxSources, LongSupplier nanoTime) {
+    public HandshakeLimiter(long perSecond, int burst, int maxSources, Ticker nanoTime) {
         this.intervalNanos = perSecond == 0 ? 0 : 1_000_000_000L / perSecond;
         this.toleranceNanos = intervalNanos * Math.max(0, burst - 1);
         this.maxSources = maxSources;
@@ -39,7 +39,7 @@ public final class HandshakeLimiter {
         if (intervalNanos == 0) {
             return true;
         }
-        long now = nanoTime.getAsLong();
+        long now = nanoTime.nanoTime();
         if (full.size() >= maxSources && !full.containsKey(address)) {
             full.values().removeIf(t -> t[0] <= now);
             if (full.size() >= maxSources) {

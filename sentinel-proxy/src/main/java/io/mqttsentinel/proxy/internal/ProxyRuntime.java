@@ -10,6 +10,7 @@ import io.mqttsentinel.api.RateLimiter;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Severity;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.TopicPermissions;
 import io.mqttsentinel.mqtt.MqttLimits;
 import io.mqttsentinel.proxy.ClientAuthMode;
@@ -28,14 +29,15 @@ import io.mqttsentinel.proxy.ProxyLimits;
  * @param clientAuth         whether client certificates are requested
  * @param metrics            the meters
  * @param events             the security event sink
- * @param clock              the clock of security events
+ * @param clock              the clock of security events (wall-clock timestamps)
+ * @param ticker             the time source of every duration the proxy measures
  * @param connections        the behavioural check of each CONNECT's source
  * @param drain              device connections and forwarded PUBLISHes awaiting the core, for a graceful stop
  */
 public record ProxyRuntime(ProxyLimits limits, MqttLimits mqttLimits, RateLimiter rateLimiter, AuthCallout authCallout,
                            TopicPermissions defaultPermissions, UpstreamPool upstreams, boolean forwardUsername,
                            ClientAuthMode clientAuth, ProxyMetrics metrics, SecurityEventSink events, Clock clock,
-                           ConnectionInspector connections, Drain drain) {
+                           Ticker ticker, ConnectionInspector connections, Drain drain) {
 
     /**
      * Hands an event of the proxy layer to the sink; a sink that throws is ignored.

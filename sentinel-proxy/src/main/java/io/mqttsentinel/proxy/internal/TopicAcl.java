@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.mqttsentinel.api.TopicPermissions;
-import io.mqttsentinel.mqtt.Topics;
+import io.mqttsentinel.api.Topics;
 
 /**
  * One device's topic permissions with the placeholders {@code {client_id}} and {@code {username}}

@@ -1,5 +1,6 @@
 package io.mqttsentinel.proxy.internal;
 
+import io.mqttsentinel.api.Ticker;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.LongSupplier;
 
 /**
  * The core broker nodes a proxy forwards to, and which of them are healthy. Thread-safe, lock-free.
@@ -30,7 +30,7 @@ public final class UpstreamPool {
     private final List<InetSocketAddress> nodes;
     private final long[] seeds;
     private final long retryNanos;
-    private final LongSupplier ticker;
+    private final Ticker ticker;
     /** Per node: the ticker value until which it is down; {@code Long.MIN_VALUE} = healthy. */
     private final AtomicLongArray downUntil;
     private final AtomicIntegerArray probing;
@@ -39,20 +39,20 @@ public final class UpstreamPool {
     /**
      * @param nodes      the core broker nodes (at least one; unresolved addresses are resolved at each connect)
      * @param retryAfter how long a failed node is skipped
-     * @param ticker     nanosecond ticker ({@code System::nanoTime})
+     * @param ticker     the ticker of the retry delay (in production {@link Ticker#system()})
      */
-    public UpstreamPool(List<InetSocketAddress> nodes, Duration retryAfter, LongSupplier ticker) {
+    public UpstreamPool(List<InetSocketAddress> nodes, Duration retryAfter, Ticker ticker) {
         this(nodes, retryAfter, ticker, null);
     }
 
     /**
      * @param nodes      the core broker nodes (at least one; unresolved addresses are resolved at each connect)
      * @param retryAfter how long a failed node is skipped
-     * @param ticker     nanosecond ticker ({@code System::nanoTime})
+     * @param ticker     the ticker of the retry delay (in production {@link Ticker#system()})
      * @param tls        the client TLS of connections to every node (mutual TLS with the core), or {@code null}
      *                   for plain MQTT
      */
-    public UpstreamPool(List<InetSocketAddress> nodes, Duration retryAfter, LongSupplier ticker,
+    public UpstreamPool(List<InetSocketAddress> nodes, Duration retryAfter, Ticker ticker,
                         io.netty.handler.ssl.SslContext tls) {
         this.tls = tls;
         if (nodes.isEmpty()) {
@@ -99,7 +99,7 @@ public final class UpstreamPool {
             score[i] = mix(key ^ seeds[i]);
         }
         java.util.Arrays.sort(order, Comparator.comparingLong((Integer i) -> score[i]).reversed());
-        long now = ticker.getAsLong();
+        long now = ticker.nanoTime();
         List<InetSocketAddress> healthy = new ArrayList<>(order.length);
         List<InetSocketAddress> all = new ArrayList<>(order.length);
         for (int i : order) {
@@ -113,7 +113,7 @@ public final class UpstreamPool {
 
     /** @return how many nodes are healthy now */
     public int healthyCount() {
-        long now = ticker.getAsLong();
+        long now = ticker.nanoTime();
         int n = 0;
         for (int i = 0; i < nodes.size(); i++) {
             n += isUp(i, now) ? 1 : 0;
@@ -125,7 +125,7 @@ public final class UpstreamPool {
     public void failed(InetSocketAddress node) {
         int i = nodes.indexOf(node);
         if (i >= 0) {
-            downUntil.set(i, ticker.getAsLong() + retryNanos);
+            downUntil.set(i, ticker.nanoTime() + retryNanos);
         }
     }
 

@@ -34,7 +34,7 @@ class CachingAuthCalloutTest {
         return answer.get().apply(r);
     };
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final CachingAuthCallout cache = CachingAuthCallout.builder(authority).clock(clock).meterRegistry(registry).build();
+    private final CachingAuthCallout cache = CachingAuthCallout.builder(authority).ticker(clock.ticker()).clock(clock).meterRegistry(registry).build();
 
     private static ConnectRequest request(String clientId, String password) {
         return ConnectRequest.of(clientId, "u", password == null ? null : password.getBytes(StandardCharsets.UTF_8),
@@ -137,8 +137,22 @@ class CachingAuthCalloutTest {
     }
 
     @Test
+    void ttl_isMeasuredOnTheTicker_soAWallClockStepNeitherExpiresNorProlongsIt() throws Exception {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong(-5_000_000_000L);
+        CachingAuthCallout onTicker = CachingAuthCallout.builder(authority).ticker(nanos::get).clock(clock).build();
+        onTicker.authenticate(request("a", "pw")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        clock.advance(Duration.ofHours(1)); // the wall clock steps (NTP, a VM resumed): no time has passed
+        onTicker.authenticate(request("a", "pw")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(calls).hasValue(1);
+        clock.advance(Duration.ofHours(-2)); // and back
+        nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+        onTicker.authenticate(request("a", "pw")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(calls).as("the allow TTL passed on the ticker").hasValue(2);
+    }
+
+    @Test
     void size_isBounded() throws Exception {
-        CachingAuthCallout small = CachingAuthCallout.builder(authority).clock(clock).maximumSize(10).build();
+        CachingAuthCallout small = CachingAuthCallout.builder(authority).ticker(clock.ticker()).clock(clock).maximumSize(10).build();
         for (int i = 0; i < 100; i++) {
             small.authenticate(request("dev-" + i, "pw")).toCompletableFuture().get(5, TimeUnit.SECONDS);
         }

@@ -17,6 +17,7 @@ import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.RateLimitDecision;
 import io.mqttsentinel.api.ConnectionInspector;
 import io.mqttsentinel.api.SecurityEventSink;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.TopicPermissions;
 import io.mqttsentinel.proxy.ClientAuthMode;
 import io.mqttsentinel.proxy.ProxyLimits;
@@ -46,7 +47,7 @@ class DeviceHandlerRelayTest {
                 r -> CompletableFuture.completedFuture(AuthDecision.allow("test")), TopicPermissions.DEFAULT,
                 new UpstreamPool(List.of(InetSocketAddress.createUnresolved("broker", 1884)), Duration.ofSeconds(2), System::nanoTime), true, ClientAuthMode.NONE,
                 new ProxyMetrics(new SimpleMeterRegistry(), true), SecurityEventSink.NONE, Clock.systemUTC(),
-                ConnectionInspector.ALLOW_ALL, new Drain());
+                Ticker.system(), ConnectionInspector.ALLOW_ALL, new Drain());
         DeviceHandler handler = new DeviceHandler(rt, (dev, node, init) -> {
             upstream = new EmbeddedChannel(init);
             return upstream.newSucceededFuture();

@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.mqttsentinel.api.RateLimitTier;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.config.Values;
-import io.mqttsentinel.ratelimit.Clock;
 import io.mqttsentinel.ratelimit.GlobalTier;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.internal.LeasePool;
@@ -74,10 +74,10 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final String description;
 
-    private RedisGlobalTier(RedisGlobalTierConfig c, long rate, long burst, Clock clock, MeterRegistry registry) {
+    private RedisGlobalTier(RedisGlobalTierConfig c, long rate, long burst, Ticker ticker, MeterRegistry registry) {
         long fleetRate = Math.max(1, rate / c.fleetSize());
         long fleetBurst = Math.max(1, burst / c.fleetSize());
-        GlobalTier localShare = GlobalTier.local(fleetRate, fleetBurst, clock);
+        GlobalTier localShare = GlobalTier.local(fleetRate, fleetBurst, ticker);
         Counter fallbacks = Counter.builder(METRIC_FALLBACK)
                 .description("Switches of the fleet-wide GLOBAL rate limit to the local share (Redis unreachable)")
                 .register(registry);
@@ -96,7 +96,7 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
         });
         Runnable refresh = () -> {
             try {
-                pool.refresh(clock.nanoTime());
+                pool.refresh(ticker.nanoTime());
             } catch (RuntimeException e) {
                 // keep the schedule alive; the pool has already switched to its fallback if Redis failed
                 LOG.warn("lease refresh failed", e);
@@ -165,7 +165,7 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
         private final RedisGlobalTierConfig config;
         private long rate = RateLimitTier.GLOBAL.defaultRate();
         private long burst = RateLimitTier.GLOBAL.defaultBurst();
-        private Clock clock = Clock.system();
+        private Ticker ticker = Ticker.system();
         private MeterRegistry registry;
 
         Builder(RedisGlobalTierConfig config) {
@@ -194,11 +194,12 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
         }
 
         /**
-         * @param clock the clock whose readings the rate limiter passes (default {@link Clock#system()})
+         * @param ticker the ticker whose readings the rate limiter passes (default {@link Ticker#system()}): the
+         *               same as the limiter's {@code TieredRateLimiter.Builder.ticker}
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
@@ -222,7 +223,7 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
                 throw new IllegalArgumentException("leaseSize (" + ENV_LEASE_SIZE + ") must be 1 to the GLOBAL burst ("
                         + burst + "), was " + config.leaseSize());
             }
-            return new RedisGlobalTier(config, rate, burst, clock, registry != null ? registry : new CompositeMeterRegistry());
+            return new RedisGlobalTier(config, rate, burst, ticker, registry != null ? registry : new CompositeMeterRegistry());
         }
     }
 }

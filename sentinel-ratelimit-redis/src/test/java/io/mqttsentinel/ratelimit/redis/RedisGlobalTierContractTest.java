@@ -51,14 +51,14 @@ class RedisGlobalTierContractTest extends GlobalTierContract {
     @Override
     protected Tier newTier(long ratePerSecond, long burst, LongSupplier nanoClock) {
         return adapt(RedisGlobalTier.builder(RedisGlobalTierConfig.builder().redisUri(URI).keyPrefix(prefix)
-                .leaseSize(LEASE).build()).limit(ratePerSecond, burst).clock(nanoClock::getAsLong).build());
+                .leaseSize(LEASE).build()).limit(ratePerSecond, burst).ticker(nanoClock::getAsLong).build());
     }
 
     @Override
     protected Tier newTierWithoutItsStore(long ratePerSecond, long burst, LongSupplier nanoClock) {
         return adapt(RedisGlobalTier.builder(RedisGlobalTierConfig.builder().redisUri("redis://127.0.0.1:" + FreePorts.next())
                 .keyPrefix(prefix).timeout(Duration.ofMillis(50)).build()).limit(ratePerSecond, burst)
-                .clock(nanoClock::getAsLong).build());
+                .ticker(nanoClock::getAsLong).build());
     }
 
     @Override

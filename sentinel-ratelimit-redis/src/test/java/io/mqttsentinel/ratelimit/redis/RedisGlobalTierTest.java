@@ -136,7 +136,7 @@ class RedisGlobalTierTest {
         long[] now = {0};
         RedisGlobalTier tier = closeLater(RedisGlobalTier.builder(RedisGlobalTierConfig.builder()
                 .redisUri("redis://127.0.0.1:" + closedPort).keyPrefix(prefix).fleetSize(4).timeout(Duration.ofMillis(100))
-                .build()).limit(1_000, 400).clock(() -> now[0]).meterRegistry(registry).build());
+                .build()).limit(1_000, 400).ticker(() -> now[0]).meterRegistry(registry).build());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!tier.inFallback() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(1_000_000);

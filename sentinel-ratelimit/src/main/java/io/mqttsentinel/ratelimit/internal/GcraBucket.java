@@ -4,8 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One lock-free GCRA bucket (see {@link Gcra}) on raw clock readings: all comparisons are differences,
- * so it is correct for any clock origin, including a {@link System#nanoTime()} near overflow.
+ * One lock-free GCRA bucket (see {@link Gcra}) on raw ticker readings: all comparisons are differences,
+ * so it is correct for any ticker origin, including a {@link System#nanoTime()} near overflow.
  */
 public final class GcraBucket {
     private static final VarHandle TAT;
@@ -26,7 +26,7 @@ public final class GcraBucket {
     /**
      * @param ratePerSecond 1 .. 10^9 (validated by the caller)
      * @param burst         1 .. 10^9 (validated by the caller)
-     * @param now           a clock reading: the bucket is full at that time
+     * @param now           a ticker reading: the bucket is full at that time
      */
     public GcraBucket(long ratePerSecond, long burst, long now) {
         this.period = Gcra.period(ratePerSecond);
@@ -35,7 +35,7 @@ public final class GcraBucket {
     }
 
     /**
-     * @param now a clock reading, not before the one given to the constructor
+     * @param now a ticker reading, not before the one given to the constructor
      * @return {@code true} when a token was taken
      */
     public boolean tryAcquire(long now) {
@@ -58,7 +58,7 @@ public final class GcraBucket {
     }
 
     /**
-     * @param now a clock reading
+     * @param now a ticker reading
      * @return the whole tokens available at {@code now} (for tests and diagnostics)
      */
     public long available(long now) {

@@ -1,17 +1,18 @@
 package io.mqttsentinel.ratelimit;
 
+import io.mqttsentinel.api.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when a test says so. */
-public final class ManualClock implements Clock {
+/** A ticker that moves only when a test says so. */
+public final class ManualTicker implements Ticker {
     private final AtomicLong nanos;
 
-    public ManualClock(long start) {
+    public ManualTicker(long start) {
         this.nanos = new AtomicLong(start);
     }
 
-    public ManualClock() {
+    public ManualTicker() {
         this(0);
     }
 

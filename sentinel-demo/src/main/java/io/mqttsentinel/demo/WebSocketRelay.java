@@ -1,4 +1,4 @@
-package io.mqttsentinel.launcher;
+package io.mqttsentinel.demo;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -28,8 +28,11 @@ import java.util.concurrent.TimeUnit;
  * MQTT over WebSocket (sub-protocol {@code mqtt}) on one path and relays the bytes, unchanged, to a plain
  * MQTT broker over TCP. One TCP connection per WebSocket; each side's reads pause while the other side
  * cannot take more (backpressure).
+ *
+ * <p>Usable by tests to put a WebSocket front on any plain MQTT broker (an in-JVM {@code SentinelBroker},
+ * a {@code mosquitto} without WebSocket listener); no TLS.
  */
-final class WebSocketRelay implements AutoCloseable {
+public final class WebSocketRelay implements AutoCloseable {
     private static final int MAX_FRAME = 1 << 20;
 
     private final EventLoopGroup group;
@@ -48,7 +51,7 @@ final class WebSocketRelay implements AutoCloseable {
      * @return a relay listening on an ephemeral port of 127.0.0.1
      * @throws InterruptedException when interrupted while binding
      */
-    static WebSocketRelay start(String path, InetSocketAddress target) throws InterruptedException {
+    public static WebSocketRelay start(String path, InetSocketAddress target) throws InterruptedException {
         EventLoopGroup group = new NioEventLoopGroup(1);
         try {
             Channel server = new ServerBootstrap()
@@ -72,15 +75,17 @@ final class WebSocketRelay implements AutoCloseable {
         }
     }
 
-    /** @return the {@code ws://} URL of the relay */
-    String url() {
+    /** @return the {@code ws://} URL of the relay, e.g. {@code ws://127.0.0.1:41234/mqtt} */
+    public String url() {
         return "ws://127.0.0.1:" + port() + path;
     }
 
-    int port() {
+    /** @return the port the relay listens on (127.0.0.1) */
+    public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
+    /** Stops listening and closes every relayed connection. */
     @Override
     public void close() {
         server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

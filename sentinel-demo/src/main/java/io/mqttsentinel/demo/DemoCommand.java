@@ -1,10 +1,15 @@
-package io.mqttsentinel.launcher;
+package io.mqttsentinel.demo;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import io.micrometer.core.instrument.Counter;
+import io.mqttsentinel.launcher.ConfigException;
+import io.mqttsentinel.launcher.LauncherConfig;
+import io.mqttsentinel.launcher.Role;
+import io.mqttsentinel.launcher.SentinelLauncher;
+import io.mqttsentinel.launcher.SentinelNode;
 import io.mqttsentinel.proxy.auth.CredentialsFile;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +43,6 @@ import java.util.stream.Stream;
 import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code sentinel demo}: the whole data path on embedded defaults, with nothing outside the JVM. A
@@ -46,6 +50,8 @@ import picocli.CommandLine.ParentCommand;
  * simulated devices over TLS that publish telemetry (and now and then an attack, which the broker blocks),
  * an intruder with a wrong password (refused by the proxy), and an origin application that answers
  * telemetry with alerts to {@code clients/{id}/alerts}. Prints a summary every second.
+ *
+ * <p>Contributed to the launcher by {@link DemoLauncherCommand}.
  */
 @Command(mixinStandardHelpOptions = true, versionProvider = SentinelLauncher.Version.class, name = "demo", sortOptions = false,
         description = {"Run proxy, broker, bridge, a stand-in origin and simulated devices in one JVM (no outside service).",
@@ -58,8 +64,7 @@ final class DemoCommand implements Callable<Integer> {
         "{\"file\":\"../../../etc/shadow\"}",
     };
 
-    @ParentCommand
-    SentinelLauncher launcher;
+    private final SentinelLauncher launcher;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this many seconds (default: run until Ctrl-C)")
     Integer duration;
@@ -83,6 +88,11 @@ final class DemoCommand implements Callable<Integer> {
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicBoolean stopping = new AtomicBoolean();
+
+    /** @param launcher the launcher that runs the demo: its streams and configuration */
+    DemoCommand(SentinelLauncher launcher) {
+        this.launcher = launcher;
+    }
 
     @Override
     public Integer call() throws Exception {

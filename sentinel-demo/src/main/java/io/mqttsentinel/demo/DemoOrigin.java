@@ -1,4 +1,4 @@
-package io.mqttsentinel.launcher;
+package io.mqttsentinel.demo;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.broker.SentinelBroker;
@@ -11,8 +11,18 @@ import java.nio.file.Path;
  * {@link SentinelBroker} (standing in for the origin's Mosquitto, with its own log and meters) behind a
  * {@link WebSocketRelay} (standing in for the WAF and Envoy in front of it), so that the bridge speaks MQTT
  * over WebSocket exactly as it would to a real origin.
+ *
+ * <p>Usable by tests as an origin that needs no {@code mosquitto} binary: the bridge connects to {@link
+ * #webSocketUrl()}, the test's origin application to {@link #mqttPort()} (plain MQTT 3.1.1, no
+ * authentication, loopback only).
+ *
+ * <pre>{@code
+ * try (DemoOrigin origin = DemoOrigin.start(tempDir)) {
+ *     // SENTINEL_BRIDGE_ORIGIN_URL = origin.webSocketUrl()
+ * }
+ * }</pre>
  */
-final class DemoOrigin implements AutoCloseable {
+public final class DemoOrigin implements AutoCloseable {
     private final SegmentedFileLog log;
     private final SentinelBroker broker;
     private final WebSocketRelay relay;
@@ -24,11 +34,14 @@ final class DemoOrigin implements AutoCloseable {
     }
 
     /**
+     * Starts the origin broker (plain MQTT on an ephemeral port of 127.0.0.1) and the WebSocket relay in
+     * front of it (path {@code /mqtt}, another ephemeral port of 127.0.0.1).
+     *
      * @param dir a directory for the origin broker's log
      * @return the running origin
      * @throws InterruptedException when interrupted while starting
      */
-    static DemoOrigin start(Path dir) throws InterruptedException {
+    public static DemoOrigin start(Path dir) throws InterruptedException {
         SegmentedFileLog log = SegmentedFileLog.builder(dir).meterRegistry(new SimpleMeterRegistry()).open();
         SentinelBroker broker = null;
         try {
@@ -46,15 +59,16 @@ final class DemoOrigin implements AutoCloseable {
     }
 
     /** @return the {@code ws://} URL the bridge connects to */
-    String webSocketUrl() {
+    public String webSocketUrl() {
         return relay.url();
     }
 
     /** @return the plain MQTT port of the origin broker, where the origin's application connects */
-    int mqttPort() {
+    public int mqttPort() {
         return broker.port();
     }
 
+    /** Stops the relay, then the broker, and closes the broker's log. */
     @Override
     public void close() {
         relay.close();

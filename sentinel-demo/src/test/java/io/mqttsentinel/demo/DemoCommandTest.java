@@ -1,7 +1,8 @@
-package io.mqttsentinel.launcher;
+package io.mqttsentinel.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttsentinel.launcher.SentinelLauncher;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
+/** {@code sentinel demo} as the demo jar runs it: the launcher finds the command through META-INF/services. */
 class DemoCommandTest {
 
     @Test
@@ -43,5 +45,30 @@ class DemoCommandTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--duration='0': must be 1 to 86400 seconds");
+    }
+
+    @Test
+    void demo_isAContributedCommandOfTheLauncher_withHelpVersionAndTheInheritedConfigOption() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int code = new SentinelLauncher(Map.of()).withStreams(new PrintWriter(out), new PrintWriter(err))
+                .execute("demo", "--help");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Usage: sentinel demo").contains("--duration").contains("--config")
+                .contains("--version");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void launcherUsage_listsDemo() {
+        StringWriter out = new StringWriter();
+
+        int code = new SentinelLauncher(Map.of()).withStreams(new PrintWriter(out), new PrintWriter(new StringWriter()))
+                .execute("--help");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).containsPattern("(?m)^ +demo +Run proxy, broker, bridge");
     }
 }

@@ -1,4 +1,4 @@
-package io.mqttsentinel.launcher;
+package io.mqttsentinel.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
