@@ -91,7 +91,7 @@ public final class HttpEventSink extends QueuedEventSink {
     }
 
     @Override
-    void handle(List<SecurityEvent> batch) throws InterruptedException {
+    protected void handle(List<SecurityEvent> batch) throws InterruptedException {
         HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint).timeout(requestTimeout)
                 .header("Content-Type", "application/json").header("User-Agent", "mqtt-sentinel")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(batch)));
@@ -151,7 +151,7 @@ public final class HttpEventSink extends QueuedEventSink {
     }
 
     @Override
-    void onClosing() {
+    protected void onClosing() {
         // a batch waiting out a back-off delay must not hold the close for the whole delay; a request on the
         // wire may finish (its request timeout bounds it), and no retry follows it (abortIf closing)
         CompletableFuture<HttpResponse<Void>> f = current;

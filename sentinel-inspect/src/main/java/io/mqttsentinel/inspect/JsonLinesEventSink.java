@@ -92,7 +92,7 @@ public final class JsonLinesEventSink extends QueuedEventSink {
     }
 
     @Override
-    void handle(List<SecurityEvent> batch) {
+    protected void handle(List<SecurityEvent> batch) {
         for (SecurityEvent e : batch) {
             try {
                 if (out == null) {

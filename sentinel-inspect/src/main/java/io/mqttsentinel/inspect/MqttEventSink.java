@@ -81,7 +81,7 @@ public final class MqttEventSink extends QueuedEventSink {
     }
 
     @Override
-    void handle(List<SecurityEvent> batch) throws InterruptedException {
+    protected void handle(List<SecurityEvent> batch) throws InterruptedException {
         for (SecurityEvent e : batch) {
             inFlight.acquire();
             send(e);

@@ -25,25 +25,39 @@ import io.mqttsentinel.api.SecurityEventSink;
  * <p>Meters (when a registry is given): {@code sentinel.events.dropped{sink,reason}} with reason
  * {@code queue_full} (full queue, or accepted after close) or {@code undeliverable} (given up on after
  * retries, or still unsent at close), and {@code sentinel.events.delivered{sink}}.
+ *
+ * <p>Public so that a sink in another module (the Kafka event sink) behaves and is counted the same way: a subclass
+ * implements {@link #handle}, counts into {@link #delivered} and {@link #failed}, calls {@link #bindMetrics} and
+ * {@link #start()} at the end of its constructor, and {@link #stopWorker} from its {@link #close()}.
  */
-abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
-    static final int BATCH = 256;
+public abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
+    /** The largest batch {@link #handle} gets unless the constructor says otherwise. */
+    protected static final int BATCH = 256;
 
     private final BlockingQueue<SecurityEvent> queue;
     private final Thread worker;
     private final int maxBatch;
     private final long lingerNanos;
     private final CountDownLatch closeSignal = new CountDownLatch(1);
-    final AtomicLong dropped = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
-    final AtomicLong delivered = new AtomicLong();
+    /** Events turned away: a full queue, a null event, or accepted after close. */
+    protected final AtomicLong dropped = new AtomicLong();
+    /** Events given up on: retries exhausted, refused by the receiver, or unsent at close. */
+    protected final AtomicLong failed = new AtomicLong();
+    /** Events the receiver took. */
+    protected final AtomicLong delivered = new AtomicLong();
     private volatile boolean closing;
 
     QueuedEventSink(int queueCapacity, String threadName) {
         this(queueCapacity, threadName, BATCH, Duration.ZERO);
     }
 
-    QueuedEventSink(int queueCapacity, String threadName, int maxBatch, Duration linger) {
+    /**
+     * @param queueCapacity events the queue holds
+     * @param threadName    the worker thread's name
+     * @param maxBatch      the largest batch {@link #handle} gets
+     * @param linger        how long the worker waits after a batch's first event for more (zero: not at all)
+     */
+    protected QueuedEventSink(int queueCapacity, String threadName, int maxBatch, Duration linger) {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxBatch = maxBatch;
         this.lingerNanos = linger.toNanos();
@@ -52,12 +66,17 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
     }
 
     /** Starts the worker; called by the subclass at the end of its constructor, once its fields are set. */
-    final void start() {
+    protected final void start() {
         worker.start();
     }
 
-    /** Registers this sink's meters under {@code sink=name}; a null registry registers nothing. */
-    final void bindMetrics(MeterRegistry registry, String name) {
+    /**
+     * Registers this sink's meters under {@code sink=name}; a null registry registers nothing.
+     *
+     * @param registry the registry, or null
+     * @param name     the {@code sink} tag
+     */
+    protected final void bindMetrics(MeterRegistry registry, String name) {
         if (registry == null) {
             return;
         }
@@ -71,7 +90,12 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
                 .description("Security events written or accepted by the receiver").register(registry);
     }
 
-    static int checkQueueCapacity(int capacity) {
+    /**
+     * @param capacity a queue capacity
+     * @return it, when 1 to 10,000,000
+     * @throws IllegalArgumentException otherwise
+     */
+    protected static int checkQueueCapacity(int capacity) {
         if (capacity < 1 || capacity > 10_000_000) {
             throw new IllegalArgumentException("queueCapacity must be in [1, 10000000], was " + capacity);
         }
@@ -98,7 +122,7 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
     }
 
     /** @return {@code true} once {@link #close()} has begun: a retry loop gives up then */
-    final boolean closing() {
+    protected final boolean closing() {
         return closing;
     }
 
@@ -108,7 +132,7 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
      * @param delay how long
      * @return {@code true} when the delay passed, {@code false} when the sink is closing
      */
-    final boolean pause(Duration delay) {
+    protected final boolean pause(Duration delay) {
         try {
             return !closeSignal.await(delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -123,23 +147,33 @@ abstract class QueuedEventSink implements SecurityEventSink, AutoCloseable {
      * @param batch the events
      * @throws InterruptedException when the worker is interrupted while waiting (ends the batch)
      */
-    abstract void handle(List<SecurityEvent> batch) throws InterruptedException;
+    protected abstract void handle(List<SecurityEvent> batch) throws InterruptedException;
 
     /** Stops the worker and releases what the sink holds; throws no checked exception. */
     @Override
     public abstract void close();
 
     /** Called by {@link #stopWorker()} once the sink is closing, before it waits for the worker. */
-    void onClosing() {
+    protected void onClosing() {
     }
 
     /** Stops accepting, and waits up to 10 s for the worker to handle what is queued. */
-    final void stopWorker() {
+    protected final void stopWorker() {
+        stopWorker(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Stops accepting, and waits up to {@code timeout} for the worker to handle what is queued; what it could
+     * not take counts as dropped.
+     *
+     * @param timeout the longest wait
+     */
+    protected final void stopWorker(Duration timeout) {
         closing = true;
         closeSignal.countDown();
         onClosing();
         try {
-            worker.join(TimeUnit.SECONDS.toMillis(10));
+            worker.join(Math.max(1, timeout.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

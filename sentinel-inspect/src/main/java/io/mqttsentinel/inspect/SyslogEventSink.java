@@ -97,7 +97,7 @@ public final class SyslogEventSink extends QueuedEventSink {
     }
 
     @Override
-    void handle(List<SecurityEvent> batch) {
+    protected void handle(List<SecurityEvent> batch) {
         ByteArrayOutputStream frames = new ByteArrayOutputStream(batch.size() * 300);
         for (SecurityEvent e : batch) {
             frames.writeBytes(format.frame(e));

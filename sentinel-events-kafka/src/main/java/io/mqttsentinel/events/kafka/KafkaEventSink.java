@@ -2,21 +2,15 @@ package io.mqttsentinel.events.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
-import io.mqttsentinel.api.SecurityEventSink;
+import io.mqttsentinel.inspect.QueuedEventSink;
 import io.mqttsentinel.inspect.SecurityEventJson;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -39,26 +33,27 @@ import org.slf4j.LoggerFactory;
  * <p><b>Never blocking the caller.</b> {@link #accept} only offers the event to a bounded queue (default
  * {@value #DEFAULT_QUEUE_CAPACITY} events) and returns; a full queue, or a sink that is closing, drops the
  * event and counts it ({@link #dropped()}). A thread of the sink's own takes events from the queue, up to
- * {@value #BATCH} at a time, and hands them to the producer. Only that thread waits for Kafka, at most {@code max.block.ms} per event (default
+ * 256 at a time, and hands them to the producer (the queue, its thread and the counters are those of every
+ * sink, {@link QueuedEventSink}). Only that thread waits for Kafka, at most {@code max.block.ms} per event (default
  * here {@value #DEFAULT_MAX_BLOCK_MS} ms, while the topic's metadata is unknown or the producer's buffer is
  * full); an event it cannot hand over in that time, or that Kafka does not acknowledge within
  * {@code delivery.timeout.ms}, is counted undeliverable ({@link #failed()}). While Kafka is unreachable the
  * queue therefore fills, and further events are dropped and counted, never held without bound.
  *
  * <p><b>Closing.</b> {@link #close()} stops accepting, lets the thread hand over what is queued and the
- * producer send what is in flight, all within the close timeout (default 10 s); what is still queued or
- * unacknowledged then is counted undeliverable. Every accepted event thus ends up in exactly one of
+ * producer send what is in flight, all within the close timeout (default 10 s); what is still queued then
+ * is counted dropped, what is in flight and unacknowledged undeliverable. Every accepted event thus ends up in exactly one of
  * {@link #delivered()}, {@link #dropped()} or {@link #failed()}.
  *
  * <p><b>Meters</b> (when a registry is given), with the names of the other sinks:
- * {@code sentinel.events.dropped{sink,reason=queue_full}} (full queue, or accepted after close),
- * {@code sentinel.events.dropped{sink,reason=undeliverable}} (not acknowledged by Kafka, or still unsent at
+ * {@code sentinel.events.dropped{sink,reason=queue_full}} (full queue, accepted after close, or still queued at close),
+ * {@code sentinel.events.dropped{sink,reason=undeliverable}} (not acknowledged by Kafka, or in flight at
  * close) and {@code sentinel.events.delivered{sink}} (acknowledged by all in-sync replicas), each a
  * function counter on the sink's own count, tagged with the sink name (default {@code kafka}).
  *
  * <p>Thread-safe: any number of threads may call {@link #accept}.
  */
-public final class KafkaEventSink implements SecurityEventSink, AutoCloseable {
+public final class KafkaEventSink extends QueuedEventSink {
     /** The topic when the builder is not given one. */
     public static final String DEFAULT_TOPIC = "sentinel-security-events";
     /** Events the queue holds when the builder is not given a capacity. */
@@ -66,32 +61,22 @@ public final class KafkaEventSink implements SecurityEventSink, AutoCloseable {
     /** How long the sink's thread waits for metadata or buffer space per event, unless the properties say. */
     public static final long DEFAULT_MAX_BLOCK_MS = 5_000;
 
-    /** Events the sink's thread takes from the queue at a time, besides those the queue holds. */
-    public static final int BATCH = 256;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEventSink.class);
 
     private final String topic;
     private final Duration closeTimeout;
-    private final BlockingQueue<SecurityEvent> queue;
     private final Producer<byte[], byte[]> producer;
-    private final Thread worker;
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong delivered = new AtomicLong();
     private final AtomicBoolean warned = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean closing;
 
     private KafkaEventSink(Builder b) {
+        super(b.queueCapacity, "sentinel-events-kafka-" + b.name, BATCH, Duration.ZERO);
         this.topic = b.topic;
         this.closeTimeout = b.closeTimeout;
-        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         this.producer = new KafkaProducer<>(producerConfig(b), new ByteArraySerializer(), new ByteArraySerializer());
         bindMetrics(b.registry, b.name);
-        this.worker = new Thread(this::drain, "sentinel-events-kafka-" + b.name);
-        worker.setDaemon(true);
-        worker.start();
+        start();
     }
 
     /**
@@ -120,42 +105,9 @@ public final class KafkaEventSink implements SecurityEventSink, AutoCloseable {
         return config;
     }
 
-    private void bindMetrics(MeterRegistry registry, String name) {
-        if (registry == null) {
-            return;
-        }
-        FunctionCounter.builder("sentinel.events.dropped", dropped, AtomicLong::get).tag("sink", name)
-                .tag("reason", "queue_full").description("Security events dropped: queue full or sink closed")
-                .register(registry);
-        FunctionCounter.builder("sentinel.events.dropped", failed, AtomicLong::get).tag("sink", name)
-                .tag("reason", "undeliverable")
-                .description("Security events given up on: not acknowledged by Kafka or unsent at close")
-                .register(registry);
-        FunctionCounter.builder("sentinel.events.delivered", delivered, AtomicLong::get).tag("sink", name)
-                .description("Security events acknowledged by Kafka").register(registry);
-    }
-
-    /**
-     * Queues the event for Kafka and returns at once; never throws. A null event, a full queue or a closing
-     * sink drops the event and counts it in {@link #dropped()}.
-     *
-     * @param event the event
-     */
-    @Override
-    public void accept(SecurityEvent event) {
-        if (event == null || closing || !queue.offer(event)) {
-            dropped.incrementAndGet();
-        }
-    }
-
     /** @return events acknowledged by all in-sync replicas of the topic */
     public long delivered() {
         return delivered.get();
-    }
-
-    /** @return events dropped on accept: the queue was full, the event null or the sink closing */
-    public long dropped() {
-        return dropped.get();
     }
 
     /** @return events given up on: not handed over or not acknowledged in time, or still unsent at close */
@@ -168,29 +120,11 @@ public final class KafkaEventSink implements SecurityEventSink, AutoCloseable {
         return topic;
     }
 
-    private void drain() {
-        List<SecurityEvent> batch = new ArrayList<>(BATCH);
-        while (true) {
-            try {
-                SecurityEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (closing && queue.isEmpty()) {
-                        return;
-                    }
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                for (SecurityEvent e : batch) {
-                    send(e);
-                }
-            } catch (InterruptedException e) {
-                if (closing) {
-                    return;
-                }
-            } finally {
-                batch.clear();
-            }
+    /** Hands each event of the batch to the producer, in order; its callback counts it delivered or undeliverable. */
+    @Override
+    protected void handle(List<SecurityEvent> batch) {
+        for (SecurityEvent e : batch) {
+            send(e);
         }
     }
 
@@ -228,33 +162,16 @@ public final class KafkaEventSink implements SecurityEventSink, AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closing = true;
         long deadline = System.nanoTime() + closeTimeout.toNanos();
+        // the worker hands over what is queued; what it cannot take in time counts as dropped
+        stopWorker(closeTimeout);
         try {
-            worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        // what the thread could not hand over in time will not be: count it
-        List<SecurityEvent> left = new ArrayList<>();
-        queue.drainTo(left);
-        failed.addAndGet(left.size());
-        try {
-            // aborts what is unacknowledged at the deadline; the aborted records' callbacks count them
+            // aborts what is unacknowledged at the deadline (its callbacks count it undeliverable) and releases a
+            // worker still blocked in send()
             producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         } catch (RuntimeException e) {
             LOG.warn("closing the Kafka producer of security events failed", e);
         }
-        try {
-            // a thread still blocked in send() is released by the closed producer
-            worker.interrupt();
-            worker.join(TimeUnit.SECONDS.toMillis(1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        left.clear();
-        queue.drainTo(left);
-        failed.addAndGet(left.size());
     }
 
     /** Builds a {@link KafkaEventSink}; the producer connects lazily, so building does not wait for Kafka. */
