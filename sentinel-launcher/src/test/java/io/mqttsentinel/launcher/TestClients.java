@@ -10,8 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -41,14 +39,7 @@ final class TestClients {
      * @return {@code true} when it held before the deadline
      */
     static boolean await(Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-        return condition.getAsBoolean();
+        return io.mqttsentinel.testkit.Await.within(timeout, condition);
     }
 
     static HttpResponse<String> get(int port, String path) {

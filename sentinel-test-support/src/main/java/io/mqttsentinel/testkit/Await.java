@@ -52,6 +52,26 @@ public final class Await {
     }
 
     /**
+     * Polls a condition until it holds or the time is up, for a caller that asserts on the answer itself (with
+     * its own description) or waits for something that may legitimately not happen.
+     *
+     * @param timeout   how long to poll at most
+     * @param condition polled every {@link #POLL_INTERVAL}
+     * @return {@code true} when it held before the deadline (checked once more at the deadline)
+     */
+    public static boolean within(Duration timeout, BooleanSupplier condition) {
+        Objects.requireNonNull(condition, "condition");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(POLL_INTERVAL.toNanos());
+        }
+        return condition.getAsBoolean();
+    }
+
+    /**
      * Runs {@code check} until it passes: for an effect best described by assertions.
      *
      * @param what    the awaited effect, for the failure message
