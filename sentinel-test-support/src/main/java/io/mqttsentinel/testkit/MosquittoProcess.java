@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * NOTES.md). {@link #start} checks {@link Services#assumeBinary(String)} first.
  */
 public final class MosquittoProcess implements AutoCloseable {
-    private static final int START_TRIES = 3;
+    /** Tries with new ports: another process on this machine may take a port between our check and Mosquitto's bind. */
+    private static final int START_TRIES = 6;
 
     private final String binary;
     private final Path dir;
@@ -82,6 +83,9 @@ public final class MosquittoProcess implements AutoCloseable {
                 return m;
             } catch (UncheckedIOException e) {
                 last = e;
+                // a burst of binds elsewhere (a parallel build) passes: wait a little, longer each time
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                        50L * (i + 1) + java.util.concurrent.ThreadLocalRandom.current().nextInt(50)));
             }
         }
         throw last;
