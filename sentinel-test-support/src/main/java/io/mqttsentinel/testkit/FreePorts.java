@@ -19,13 +19,15 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FreePorts {
     private static final int LOWEST = 20_000;
     private static final int TRIES = 200;
+    /** The lowest port of the kernel's ephemeral range, read once. */
+    private static final int EPHEMERAL_LOW = ephemeralLow();
 
     private FreePorts() {
     }
 
     /** @return a port that was free on 127.0.0.1 a moment ago */
     public static int next() {
-        int below = ephemeralLow();
+        int below = EPHEMERAL_LOW;
         if (below - LOWEST >= 1000) {
             for (int i = 0; i < TRIES; i++) {
                 int port = ThreadLocalRandom.current().nextInt(LOWEST, below);

@@ -1,6 +1,6 @@
 package io.mqttsentinel.proxy.internal;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
@@ -14,7 +14,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  */
 public final class Drain {
     private final ChannelGroup devices = new DefaultChannelGroup("devices", GlobalEventExecutor.INSTANCE);
-    private final AtomicLong awaitingCore = new AtomicLong();
+    /** Changed by every connection's event loop on each QoS 1/2 PUBLISH and PUBACK; summed only by a stop. */
+    private final LongAdder awaitingCore = new LongAdder();
     private volatile boolean draining;
 
     /** @param device a new device connection; paused at once when the drain has begun */
@@ -27,12 +28,12 @@ public final class Drain {
 
     /** @param delta change in forwarded PUBLISHes awaiting the core's acknowledgement */
     void awaitingCore(int delta) {
-        awaitingCore.addAndGet(delta);
+        awaitingCore.add(delta);
     }
 
     /** @return forwarded QoS 1/2 PUBLISHes whose acknowledgement from the core has not come back */
     public long awaitingCore() {
-        return awaitingCore.get();
+        return awaitingCore.sum();
     }
 
     /** @return device connections open */
