@@ -105,6 +105,7 @@ public final class Bridge implements AutoCloseable {
     private final Timer latency;
     private final Counter retriesOutbound;
     private final Counter retriesInbound;
+    private final io.mqttsentinel.bridge.internal.CoreNodes coreNodes;
     private volatile boolean closed;
     /** The core granted every subscription (set once; the persistent session keeps them). */
     private volatile boolean subscribed;
@@ -119,20 +120,20 @@ public final class Bridge implements AutoCloseable {
         this.egress = b.egress != null ? b.egress
                 : WebSocketEgress.builder(config).meterRegistry(registry).connectionListener(b.originListener)
                         .random(b.random).build();
-        this.coreReconnector = new BackoffReconnector("core " + config.coreHost() + ":" + config.corePort(),
-                config.backoff(), b.random, b.coreListener);
+        this.coreNodes = new io.mqttsentinel.bridge.internal.CoreNodes(config.cores());
+        this.coreReconnector = new BackoffReconnector("core " + coreNodes, config.backoff(), b.random,
+                b.coreListener, coreNodes);
         ConnectionListener coreListener = b.coreListener;
         this.core = io.mqttsentinel.bridge.internal.TrustMaterial.coreTls(Mqtt3Client.builder(), config)
                 .identifier(config.clientId())
-                .serverHost(config.coreHost())
-                .serverPort(config.corePort())
+                .serverAddress(coreNodes.current())
                 .addConnectedListener(ctx -> {
                     if (closed) {
                         // a connect that was under way when the bridge closed
                         coreClient().disconnect();
                         return;
                     }
-                    LOG.info("core {}:{}: connected as {}", config.coreHost(), config.corePort(), config.clientId());
+                    LOG.info("core {}: connected as {}", ctx.getClientConfig().getServerAddress(), config.clientId());
                     coreListener.onConnected();
                 })
                 .addDisconnectedListener(coreReconnector)
@@ -240,8 +241,7 @@ public final class Bridge implements AutoCloseable {
                 })
                 .thenCompose(connAck -> Subscriptions.subscribeAtLeastOnce(core, config.subscriptions()))
                 .thenRun(() -> subscribed = true)
-                .thenRun(() -> LOG.info("bridge ready: core {}:{} {} -> origin", config.coreHost(), config.corePort(),
-                        config.subscriptions()))
+                .thenRun(() -> LOG.info("bridge ready: core {} {} -> origin", coreNodes, config.subscriptions()))
                 .toCompletableFuture()
                 .minimalCompletionStage();
     }
@@ -403,7 +403,7 @@ public final class Bridge implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Bridge[core=" + config.coreHost() + ":" + config.corePort() + ", egress=" + egress + ", ready=" + isReady() + "]";
+        return "Bridge[core=" + coreNodes + ", egress=" + egress + ", ready=" + isReady() + "]";
     }
 
     /** Builds a {@link Bridge}. Not thread-safe. */

@@ -1,5 +1,6 @@
 package io.mqttsentinel.bridge;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,6 +108,10 @@ public final class BridgeConfig {
     private static final Duration MIN_LEASE = Duration.ofSeconds(1);
     private static final Duration MAX_LEASE = Duration.ofMinutes(5);
     private static final String LEASE_RANGE = "off (0), or " + Values.format(MIN_LEASE) + " to " + Values.format(MAX_LEASE);
+    /** The most core broker nodes {@link Builder#cores(List)} may name. */
+    public static final int MAX_CORES = 64;
+    private static final String CORES_ALLOWED = "comma-separated host:port (1 to " + MAX_CORES
+            + " nodes), port 1 to 65535";
     private static final String CLIENT_ID_RANGE = "1 to 128 characters from [A-Za-z0-9._:-]";
     private static final Pattern CLIENT_ID_CHARS = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -113,8 +119,9 @@ public final class BridgeConfig {
             Setting.text(ORIGIN_URL, "originUrl", "",
                     "a ws:// or wss:// URL with a host, port 1 to 65535, no user info or fragment",
                     "The origin broker's MQTT-over-WebSocket endpoint (required)", Builder::originUrl),
-            Setting.text(CORE, "core", DEFAULT_CORE_HOST + ":" + DEFAULT_CORE_PORT, "host:port, port 1 to 65535",
-                    "The core broker (plain MQTT 3.1.1, or mutual TLS with the core TLS keys)", Builder::core),
+            Setting.text(CORE, "core", DEFAULT_CORE_HOST + ":" + DEFAULT_CORE_PORT, CORES_ALLOWED,
+                    "The core broker, or several nodes of one core: the bridge moves to the next when it loses one"
+                            + " (plain MQTT 3.1.1, or mutual TLS with the core TLS keys)", Builder::core),
             Setting.text(CORE_USERNAME, "coreUsername", "", "any text",
                     "User name for the core broker", Builder::coreUsername),
             Setting.<Builder>text(CORE_PASSWORD, "corePassword", "", "any text, with " + CORE_USERNAME,
@@ -171,8 +178,7 @@ public final class BridgeConfig {
                     (b, v) -> b.lease(v.equalsIgnoreCase("off") ? Duration.ZERO : Values.duration(v, ChronoUnit.SECONDS))));
 
     private final URI originUri;
-    private final String coreHost;
-    private final int corePort;
+    private final List<InetSocketAddress> cores;
     private final String coreUsername;
     private final String corePassword;
     private final String clientId;
@@ -195,8 +201,7 @@ public final class BridgeConfig {
 
     private BridgeConfig(Builder b, Backoff backoff) {
         this.originUri = b.originUri;
-        this.coreHost = b.coreHost;
-        this.corePort = b.corePort;
+        this.cores = b.cores;
         this.coreUsername = b.coreUsername;
         this.corePassword = b.coreUsername != null && b.corePassword == null ? "" : b.corePassword;
         this.clientId = b.clientId;
@@ -273,14 +278,22 @@ public final class BridgeConfig {
         return Optional.ofNullable(originUri);
     }
 
-    /** @return the core broker host */
+    /** @return the first core broker node's host */
     public String coreHost() {
-        return coreHost;
+        return cores.get(0).getHostString();
     }
 
-    /** @return the core broker port */
+    /** @return the first core broker node's port */
     public int corePort() {
-        return corePort;
+        return cores.get(0).getPort();
+    }
+
+    /**
+     * @return the core broker nodes, the first tried first; after losing one the bridge connects to the next
+     *         (unresolved addresses, resolved at each connect)
+     */
+    public List<InetSocketAddress> cores() {
+        return cores;
     }
 
     /** @return the core broker user name, if any */
@@ -389,7 +402,7 @@ public final class BridgeConfig {
 
     @Override
     public String toString() {
-        return "BridgeConfig[originUrl=" + originUri + ", core=" + coreHost + ":" + corePort
+        return "BridgeConfig[originUrl=" + originUri + ", core=" + Values.formatHostPorts(cores)
                 + ", coreUsername=" + coreUsername + ", corePassword=" + (corePassword == null ? "none" : "***")
                 + ", clientId=" + clientId + ", originUsername=" + originUsername
                 + ", originPassword=" + (originPassword == null ? "none" : "***") + ", originCa=" + originCa
@@ -409,7 +422,7 @@ public final class BridgeConfig {
             return false;
         }
         BridgeConfig c = (BridgeConfig) o;
-        return Objects.equals(originUri, c.originUri) && coreHost.equals(c.coreHost) && corePort == c.corePort
+        return Objects.equals(originUri, c.originUri) && cores.equals(c.cores)
                 && Objects.equals(coreUsername, c.coreUsername) && Objects.equals(corePassword, c.corePassword)
                 && clientId.equals(c.clientId) && Objects.equals(originUsername, c.originUsername)
                 && Objects.equals(originPassword, c.originPassword) && Objects.equals(originCa, c.originCa)
@@ -423,7 +436,7 @@ public final class BridgeConfig {
 
     @Override
     public int hashCode() {
-        return Objects.hash(originUri, coreHost, corePort, coreUsername, corePassword, clientId, originUsername,
+        return Objects.hash(originUri, cores, coreUsername, corePassword, clientId, originUsername,
                 originPassword, originCa, originCaPassword, coreTlsCert, coreTlsKey, coreCa, verifyHostname,
                 subscriptions, originSubscriptions, topicRewriter, backoff, maxInFlight, originMaxPacket, keepAlive, lease);
     }
@@ -435,8 +448,8 @@ public final class BridgeConfig {
      */
     public static final class Builder {
         private URI originUri;
-        private String coreHost = DEFAULT_CORE_HOST;
-        private int corePort = DEFAULT_CORE_PORT;
+        private List<InetSocketAddress> cores = List.of(InetSocketAddress.createUnresolved(DEFAULT_CORE_HOST,
+                DEFAULT_CORE_PORT));
         private String coreUsername;
         private String corePassword;
         private String clientId = DEFAULT_CLIENT_ID;
@@ -464,8 +477,7 @@ public final class BridgeConfig {
 
         Builder(BridgeConfig c) {
             originUri = c.originUri;
-            coreHost = c.coreHost;
-            corePort = c.corePort;
+            cores = c.cores;
             coreUsername = c.coreUsername;
             corePassword = c.corePassword;
             clientId = c.clientId;
@@ -512,29 +524,19 @@ public final class BridgeConfig {
         }
 
         /**
-         * @param hostPort {@code host:port} of the core broker (port 1 to 65535; an IPv6 host in brackets)
+         * @param hostPorts {@code host:port} of the core broker, or of several nodes of one core separated by
+         *                  commas (port 1 to 65535; an IPv6 host in brackets)
          * @return this builder
-         * @throws IllegalArgumentException when it is not {@code host:port}
+         * @throws IllegalArgumentException when it is not such a list
+         * @see #cores(List)
          */
-        public Builder core(String hostPort) {
-            Objects.requireNonNull(hostPort, "core");
-            int colon = hostPort.lastIndexOf(':');
-            int port = -1;
-            if (colon > 0 && colon < hostPort.length() - 1) {
-                try {
-                    port = Integer.parseInt(hostPort.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    port = -1;
-                }
+        public Builder core(String hostPorts) {
+            Objects.requireNonNull(hostPorts, "core");
+            try {
+                return cores(Values.hostPorts(hostPorts));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("core must be " + CORES_ALLOWED + ", was '" + hostPorts + "'", e);
             }
-            String host = colon > 0 ? hostPort.substring(0, colon) : "";
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            if (port < 1 || port > 65_535 || host.isBlank()) {
-                throw new IllegalArgumentException("core must be host:port, port 1 to 65535, was '" + hostPort + "'");
-            }
-            return core(host, port);
         }
 
         /**
@@ -544,11 +546,33 @@ public final class BridgeConfig {
          */
         public Builder core(String host, int port) {
             Objects.requireNonNull(host, "coreHost");
-            if (host.isBlank()) {
-                throw new IllegalArgumentException("coreHost must be a host name or address, was '" + host + "'");
+            return cores(List.of(InetSocketAddress.createUnresolved(host, port)));
+        }
+
+        /**
+         * Several nodes of one core (docs/cluster.md): the bridge connects to the first and, each time it loses the
+         * connection, tries the next in turn, so that its session (which every node can resume) continues on a
+         * node that is alive.
+         *
+         * @param nodes the core broker nodes, 1 to {@value #MAX_CORES}; duplicates are dropped
+         * @return this builder
+         */
+        public Builder cores(List<InetSocketAddress> nodes) {
+            Objects.requireNonNull(nodes, "cores");
+            List<InetSocketAddress> distinct = new ArrayList<>();
+            for (InetSocketAddress n : nodes) {
+                Objects.requireNonNull(n, "core node");
+                if (n.getHostString().isBlank()) {
+                    throw new IllegalArgumentException("coreHost must be a host name or address, was '"
+                            + n.getHostString() + "'");
+                }
+                Values.checkRange("corePort", n.getPort(), 1, 65_535);
+                if (!distinct.contains(n)) {
+                    distinct.add(n);
+                }
             }
-            this.corePort = Values.checkRange("corePort", port, 1, 65_535);
-            this.coreHost = host;
+            Values.checkRange("cores", distinct.size(), 1, MAX_CORES);
+            this.cores = List.copyOf(distinct);
             return this;
         }
 

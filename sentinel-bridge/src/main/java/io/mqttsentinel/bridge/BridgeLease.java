@@ -69,6 +69,7 @@ public final class BridgeLease implements AutoCloseable {
     private final String topic;
     private final long leaseNanos;
     private final Mqtt3AsyncClient watcher;
+    private final io.mqttsentinel.bridge.internal.CoreNodes coreNodes;
     private final ScheduledExecutorService timer;
     private final CompletableFuture<Void> watching = new CompletableFuture<>();
     // state below: only on the timer thread
@@ -88,6 +89,7 @@ public final class BridgeLease implements AutoCloseable {
         this.instance = b.instance;
         this.topic = "sentinel/bridges/" + config.clientId() + "/lease";
         this.leaseNanos = config.lease().toNanos();
+        this.coreNodes = new io.mqttsentinel.bridge.internal.CoreNodes(config.cores());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sentinel-bridge-lease");
             t.setDaemon(true);
@@ -95,14 +97,18 @@ public final class BridgeLease implements AutoCloseable {
         });
         Mqtt3ClientBuilder cb = io.mqttsentinel.bridge.internal.TrustMaterial.coreTls(Mqtt3Client.builder(), config)
                 .identifier(config.clientId() + "." + instance)
-                .serverHost(config.coreHost())
-                .serverPort(config.corePort())
+                .serverAddress(coreNodes.current())
                 .automaticReconnect()
                 .initialDelay(config.backoff().initial().toMillis(), TimeUnit.MILLISECONDS)
                 .maxDelay(config.backoff().max().toMillis(), TimeUnit.MILLISECONDS)
                 .applyAutomaticReconnect()
                 .addConnectedListener(ctx -> timer.execute(this::subscribe))
-                .addDisconnectedListener(ctx -> watcherUp = false);
+                .addDisconnectedListener(ctx -> {
+                    watcherUp = false;
+                    if (!closed) {
+                        coreNodes.moveOn(ctx.getReconnector()); // a dead node: follow the lease through another
+                    }
+                });
         if (config.coreUsername().isPresent()) {
             cb = cb.simpleAuth().username(config.coreUsername().get())
                     .password(config.corePassword().orElse("").getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
@@ -129,8 +135,7 @@ public final class BridgeLease implements AutoCloseable {
         watcher.connectWith().cleanSession(true).keepAlive((int) config.keepAlive().toSeconds()).send()
                 .whenComplete((ack, error) -> {
                     if (error != null) {
-                        LOG.warn("bridge lease: core {}:{} not reachable yet: {}", config.coreHost(), config.corePort(),
-                                error.toString());
+                        LOG.warn("bridge lease: core {} not reachable yet: {}", coreNodes, error.toString());
                     }
                 });
         long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(50), leaseNanos / 8);

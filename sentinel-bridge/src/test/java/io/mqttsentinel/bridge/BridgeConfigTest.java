@@ -164,11 +164,24 @@ class BridgeConfigTest {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "localhost")))
                 .hasMessageContaining(BridgeConfig.CORE).hasMessageContaining("'localhost'").hasMessageContaining("host:port");
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "h:abc")))
-                .hasMessage("SENTINEL_BRIDGE_CORE='h:abc' is invalid: core must be host:port, port 1 to 65535");
+                .hasMessage("SENTINEL_BRIDGE_CORE='h:abc' is invalid: core must be comma-separated host:port (1 to 64 nodes),"
+                        + " port 1 to 65535");
+        assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "a:1884,")))
+                .hasMessageContaining("'a:1884,'");
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "h:65536")))
                 .hasMessageContaining("1 to 65535");
         assertThatThrownBy(() -> BridgeConfig.builder().core("h", 0)).hasMessage("corePort must be 1 to 65535, was 0");
         assertThat(BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "[::1]:1884")).coreHost()).isEqualTo("::1");
+    }
+
+    @Test
+    void fromEnvironment_severalCoreNodes_keepsTheirOrder_withoutDuplicates() {
+        BridgeConfig c = BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "core-a:1884, core-b:1885,[::1]:1886,core-a:1884"));
+
+        assertThat(c.cores()).extracting(a -> a.getHostString() + "/" + a.getPort())
+                .containsExactly("core-a/1884", "core-b/1885", "::1/1886");
+        assertThat(c.coreHost()).isEqualTo("core-a");
+        assertThat(c.toString()).contains("core=core-a:1884,core-b:1885,[::1]:1886");
     }
 
     @Test
@@ -337,7 +350,8 @@ class BridgeConfigTest {
     void aRefusal_isAnInvalidSettingException_namingKeyValueParameterAndRange() {
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CORE, "localhost")))
                 .isInstanceOf(InvalidSettingException.class)
-                .hasMessage("SENTINEL_BRIDGE_CORE='localhost' is invalid: core must be host:port, port 1 to 65535");
+                .hasMessage("SENTINEL_BRIDGE_CORE='localhost' is invalid: core must be comma-separated host:port"
+                        + " (1 to 64 nodes), port 1 to 65535");
         assertThatThrownBy(() -> BridgeConfig.fromEnvironment(env(BridgeConfig.CLIENT_ID, "has space")))
                 .hasMessage("SENTINEL_BRIDGE_CLIENT_ID='has space' is invalid: clientId must be 1 to 128 characters from "
                         + "[A-Za-z0-9._:-]");

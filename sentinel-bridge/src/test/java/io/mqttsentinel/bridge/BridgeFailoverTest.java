@@ -103,6 +103,42 @@ class BridgeFailoverTest {
         device.disconnect();
     }
 
+    @Test
+    void coreNodeLostMidStream_theBridgeMovesToTheNextNode_nothingAcceptedIsLost() throws Exception {
+        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
+        SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
+        SentinelBroker core = closeLater(SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log)
+                .build().start());
+        // node 1 is a relay to the core that dies (resets and refuses); node 2 is the core itself, as another node
+        // of one cluster would be
+        TcpRelay node1 = closeLater(new TcpRelay(core.port()));
+        MqttTestClients clients = closeLater(new MqttTestClients());
+        BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", true);
+        BridgeConfig config = config(origin, core.port()).toBuilder().lease(Duration.ZERO)
+                .core("127.0.0.1:" + node1.port() + ",127.0.0.1:" + core.port()).build();
+        Bridge bridge = closeLater(Bridge.builder(config).build());
+        bridge.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Mqtt3AsyncClient device = Mqtt3Client.builder().identifier("d1").serverHost("127.0.0.1").serverPort(core.port())
+                .buildAsync();
+        device.connect().get(10, TimeUnit.SECONDS);
+        Set<Integer> accepted = ConcurrentHashMap.newKeySet();
+        Map<Integer, Integer> received = new ConcurrentHashMap<>();
+        AtomicInteger duplicates = new AtomicInteger();
+        publish(device, 0, MESSAGES / 2, accepted);
+        drain(atOrigin, received, duplicates, () -> received.keySet().containsAll(accepted), "the first half via node 1");
+
+        List<java.util.concurrent.CompletableFuture<?>> sends = publishAsync(device, MESSAGES / 2, MESSAGES, accepted);
+        node1.cut();
+        java.util.concurrent.CompletableFuture.allOf(sends.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        drain(atOrigin, received, duplicates, () -> received.keySet().containsAll(accepted),
+                "every accepted message at the origin through node 2");
+        assertThat(received.keySet()).containsAll(accepted);
+        assertThat(duplicates.get()).isLessThanOrEqualTo(BridgeConfig.DEFAULT_MAX_INFLIGHT);
+        device.disconnect();
+    }
+
     private BridgeConfig config(MosquittoProcess origin, int corePort) {
         return BridgeConfig.builder()
                 .originUrl("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt")

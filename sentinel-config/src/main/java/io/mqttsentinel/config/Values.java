@@ -1,5 +1,6 @@
 package io.mqttsentinel.config;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -159,6 +160,53 @@ public final class Values {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Parses a list of network addresses, the one grammar of every {@code host:port} setting.
+     *
+     * @param text {@code host:port[,host:port...]}; an IPv6 host in brackets ({@code [::1]:1884}); spaces
+     *             around items are ignored
+     * @return the addresses in order, unresolved (resolved at each connect), at least one
+     * @throws IllegalArgumentException {@code "not host:port"} when an item has no host or no port 1 to 65535
+     */
+    public static List<InetSocketAddress> hostPorts(String text) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String hp = part.strip();
+            int colon = hp.lastIndexOf(':');
+            int port = -1;
+            if (colon > 0 && colon < hp.length() - 1) {
+                try {
+                    port = Integer.parseInt(hp.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+            }
+            String host = colon > 0 ? hp.substring(0, colon) : "";
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            if (host.isBlank() || host.indexOf('[') >= 0 || host.indexOf(']') >= 0 || port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("not host:port");
+            }
+            out.add(InetSocketAddress.createUnresolved(host, port));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * @param addresses addresses, as {@link #hostPorts(String)} returns them
+     * @return {@code host:port[,host:port...]}, IPv6 hosts in brackets: what {@link #hostPorts(String)} reads back
+     */
+    public static String formatHostPorts(List<InetSocketAddress> addresses) {
+        StringBuilder s = new StringBuilder();
+        for (InetSocketAddress a : addresses) {
+            String host = a.getHostString();
+            s.append(s.length() == 0 ? "" : ",").append(host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                    .append(':').append(a.getPort());
+        }
+        return s.toString();
     }
 
     /**

@@ -128,4 +128,18 @@ class SettingTest {
         assertThat(Values.formatSize(10 * 1024)).isEqualTo("10k");
         assertThat(Values.formatSize(1000)).isEqualTo("1000");
     }
+
+    @Test
+    void hostPorts_oneGrammarForEveryAddressList_readsBackWhatItFormats() {
+        List<java.net.InetSocketAddress> nodes = Values.hostPorts(" core-a:1884,[::1]:1885 ,10.0.0.7:1");
+
+        assertThat(nodes).extracting(a -> a.getHostString() + "/" + a.getPort())
+                .containsExactly("core-a/1884", "::1/1885", "10.0.0.7/1");
+        assertThat(nodes).allMatch(java.net.InetSocketAddress::isUnresolved);
+        assertThat(Values.formatHostPorts(nodes)).isEqualTo("core-a:1884,[::1]:1885,10.0.0.7:1");
+        assertThat(Values.hostPorts(Values.formatHostPorts(nodes))).isEqualTo(nodes);
+        for (String bad : List.of("", "core", "core:", ":1884", "core:0", "core:65536", "core:x", "a:1,", "[::1:1884")) {
+            assertThatThrownBy(() -> Values.hostPorts(bad)).as("'%s'", bad).hasMessage("not host:port");
+        }
+    }
 }

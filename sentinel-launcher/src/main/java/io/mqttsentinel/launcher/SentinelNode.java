@@ -526,8 +526,8 @@ public final class SentinelNode implements AutoCloseable {
             BridgeLease lease = BridgeLease.builder(bc).meterRegistry(registry).build();
             add("bridge", lease, lease::isReady);
             lease.start();
-            endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core " + bc.coreHost() + ":"
-                    + bc.corePort() + " -> origin "
+            endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core "
+                    + io.mqttsentinel.config.Values.formatHostPorts(bc.cores()) + " -> origin "
                     + bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
             return;
         }
@@ -537,11 +537,11 @@ public final class SentinelNode implements AutoCloseable {
             if (error != null && !closed) {
                 LOG.warn("bridge did not connect: {}", error.toString());
             } else if (error == null) {
-                LOG.info("bridge connected: core {}:{} <-> origin {}", bc.coreHost(), bc.corePort(),
+                LOG.info("bridge connected: core {} <-> origin {}", io.mqttsentinel.config.Values.formatHostPorts(bc.cores()),
                         bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
             }
         });
-        endpoints.put("bridge", "core " + bc.coreHost() + ":" + bc.corePort() + " -> origin "
+        endpoints.put("bridge", "core " + io.mqttsentinel.config.Values.formatHostPorts(bc.cores()) + " -> origin "
                 + bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
     }
 

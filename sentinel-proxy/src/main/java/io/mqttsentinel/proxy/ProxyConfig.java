@@ -397,13 +397,7 @@ public final class ProxyConfig {
 
     /** @return {@code host:port,host:port} */
     private static String hostPorts(List<InetSocketAddress> nodes) {
-        StringBuilder s = new StringBuilder();
-        for (InetSocketAddress n : nodes) {
-            String host = n.getHostString();
-            s.append(s.length() == 0 ? "" : ",").append(host.indexOf(':') >= 0 ? "[" + host + "]" : host)
-                    .append(':').append(n.getPort());
-        }
-        return s.toString();
+        return Values.formatHostPorts(nodes);
     }
 
     /**
@@ -873,24 +867,11 @@ public final class ProxyConfig {
          */
         public Builder upstreams(String hostPorts) {
             Objects.requireNonNull(hostPorts, "upstreams");
-            List<InetSocketAddress> nodes = new ArrayList<>();
-            for (String part : hostPorts.split(",", -1)) {
-                String hp = part.strip();
-                int colon = hp.lastIndexOf(':');
-                if (colon <= 0 || colon == hp.length() - 1) {
-                    throw badUpstreams(hostPorts);
-                }
-                String host = hp.substring(0, colon).replace("[", "").replace("]", "");
-                int port;
-                try {
-                    port = Integer.parseInt(hp.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    throw badUpstreams(hostPorts);
-                }
-                if (host.isBlank() || port < 1 || port > MAX_PORT) {
-                    throw badUpstreams(hostPorts);
-                }
-                nodes.add(InetSocketAddress.createUnresolved(host, port));
+            List<InetSocketAddress> nodes;
+            try {
+                nodes = Values.hostPorts(hostPorts);
+            } catch (IllegalArgumentException e) {
+                throw badUpstreams(hostPorts);
             }
             try {
                 return upstreams(nodes);

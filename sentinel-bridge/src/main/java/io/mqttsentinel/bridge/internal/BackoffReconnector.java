@@ -23,7 +23,8 @@ import io.mqttsentinel.bridge.ConnectionListener;
  * jitter) and stops promptly on {@link #close()}: the next attempt waits on a gate that either the delay or
  * the close opens, and a closed reconnector cancels the attempt. After a reconnect whose session the server
  * no longer has, subscriptions are renewed and unacknowledged publishes are sent again, so that nothing
- * awaiting an acknowledgement is dropped.
+ * awaiting an acknowledgement is dropped. With several nodes of one core, each attempt goes to the next node
+ * ({@link CoreNodes}).
  */
 public final class BackoffReconnector implements MqttClientDisconnectedListener {
     private static final Logger LOG = LoggerFactory.getLogger(BackoffReconnector.class);
@@ -32,6 +33,7 @@ public final class BackoffReconnector implements MqttClientDisconnectedListener 
     private final Backoff backoff;
     private final DoubleSupplier random;
     private final ConnectionListener listener;
+    private final CoreNodes nodes;
     private final AtomicReference<CompletableFuture<Void>> gate = new AtomicReference<>();
     private volatile boolean closed;
 
@@ -42,6 +44,19 @@ public final class BackoffReconnector implements MqttClientDisconnectedListener 
      * @param listener told of every disconnection
      */
     public BackoffReconnector(String name, Backoff backoff, DoubleSupplier random, ConnectionListener listener) {
+        this(name, backoff, random, listener, null);
+    }
+
+    /**
+     * @param name     the side, for logs ("core", "origin")
+     * @param backoff  the delays
+     * @param random   uniform draws from [0, 1)
+     * @param listener told of every disconnection
+     * @param nodes    where each reconnect goes: the next node in turn; {@code null}: the same server
+     */
+    public BackoffReconnector(String name, Backoff backoff, DoubleSupplier random, ConnectionListener listener,
+            CoreNodes nodes) {
+        this.nodes = nodes;
         this.name = Objects.requireNonNull(name, "name");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.random = Objects.requireNonNull(random, "random");
@@ -59,7 +74,14 @@ public final class BackoffReconnector implements MqttClientDisconnectedListener 
         }
         int attempt = reconnector.getAttempts() + 1;
         Duration delay = backoff.delay(attempt, random.getAsDouble());
-        LOG.warn("{}: disconnected ({}), reconnect attempt {} in {} ms", name, cause.toString(), attempt, delay.toMillis());
+        if (nodes == null) {
+            LOG.warn("{}: disconnected ({}), reconnect attempt {} in {} ms", name, cause.toString(), attempt,
+                    delay.toMillis());
+        } else {
+            java.net.InetSocketAddress to = nodes.moveOn(reconnector);
+            LOG.warn("{}: disconnected ({}), reconnect attempt {} to {}:{} in {} ms", name, cause.toString(), attempt,
+                    to.getHostString(), to.getPort(), delay.toMillis());
+        }
         CompletableFuture<Void> next = new CompletableFuture<>();
         gate.set(next);
         CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS).execute(() -> next.complete(null));
