@@ -95,6 +95,41 @@ class ClusterTest {
     }
 
     @Test
+    void sessionMovedToAnotherNode_resendsUnderPacketIdsTheClientDoesNotHold() throws Exception {
+        SentinelBroker a = node("a");
+        SentinelBroker b = node("b");
+        java.util.Set<Integer> held = new java.util.HashSet<>();
+        try (RawMqttClient first = RawMqttClient.connect(a.port(), "dev-4", false, null, null, 0)) {
+            first.send(io.mqttsentinel.testkit.MqttPackets.subscribe(1, "clients/dev-4/alerts", 1));
+            assertThat(first.read().type()).as("SUBACK").isEqualTo(9);
+            assertThat(publish(a, "clients/dev-4/alerts", 0, 5).acked().cardinality()).isEqualTo(5);
+            for (int i = 0; i < 5; i++) {
+                RawMqttClient.Packet p = first.read();
+                assertThat(p.type()).isEqualTo(3);
+                held.add(publishPacketId(p)); // received, never acknowledged: the client holds these ids
+            }
+        } // the connection drops with the five in flight
+        try (RawMqttClient moved = RawMqttClient.connect(b.port(), "dev-4", false, null, null, 0)) {
+            java.util.Set<Integer> resent = new java.util.HashSet<>();
+            for (int i = 0; i < 5; i++) {
+                RawMqttClient.Packet p = moved.read();
+                assertThat(p.type()).isEqualTo(3);
+                resent.add(publishPacketId(p));
+            }
+            // a client treats a PUBLISH under an id it holds as the message it holds (and its late PUBACK of that one
+            // as the acknowledgement of the new one): the new owner must use other ids
+            assertThat(resent).hasSize(5).doesNotContainAnyElementsOf(held);
+        }
+    }
+
+    /** The packet identifier of a QoS 1 PUBLISH body: after the topic name. */
+    private static int publishPacketId(RawMqttClient.Packet p) {
+        byte[] body = p.body();
+        int topicLength = ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
+        return ((body[2 + topicLength] & 0xFF) << 8) | (body[3 + topicLength] & 0xFF);
+    }
+
+    @Test
     void takeoverOnAnotherNode_closesTheOlderConnection() throws Exception {
         SentinelBroker a = node("a");
         SentinelBroker b = node("b");

@@ -48,6 +48,15 @@ public final class Session {
     private static final long NONE = -1;
     /** Packets waiting in the outbox beyond which the session queues instead of writing (QoS 0 has no window). */
     private static final int MAX_OUTBOX = 256;
+    /**
+     * Packet identifiers come from one of four blocks of this size, chosen by the owner epoch. A client keeps the
+     * identifiers of QoS 1 messages it received and has not acknowledged yet, and after a reconnect with
+     * session present it treats a PUBLISH with one of them as that message again (and its late PUBACK as the
+     * acknowledgement of whatever the server now sends under that identifier). A node that adopts a session from
+     * another node (or recovers it after a crash) does not know which identifiers the client holds, so it must
+     * not reuse the former owner's: each epoch takes the next block (a recovery, a random start in its block).
+     */
+    static final int PACKET_ID_BLOCK = 16_383;
 
     private final String clientId;
     private final boolean persistent;
@@ -69,6 +78,8 @@ public final class Session {
     private boolean flushScheduled;
     private Cursor cursor; // persistent sessions always; clean ones once they first fall behind
     private int nextPacketId = 1;
+    private int firstPacketId = 1;
+    private int lastPacketId = 65_535;
     private boolean discarded;
     private boolean catchUpQueued;
     private boolean countedBehind;
@@ -86,6 +97,7 @@ public final class Session {
         this.maxInflight = context.config().maxInflightFor(clientId);
         this.maxQueued = context.config().maxQueuedPerSession();
         this.cursor = persistent ? new Cursor() : null;
+        usePacketIdBlock(0);
     }
 
     /** @return the lock that orders this session's state records in the log (see {@link SessionStateWriter}) */
@@ -118,6 +130,38 @@ public final class Session {
     /** @param epoch the epoch under which this node owns the session (hold {@link #recordLock()}) */
     void ownerEpoch(long epoch) {
         this.ownerEpoch = epoch;
+        if (epoch != Long.MAX_VALUE) {
+            usePacketIdBlock(epoch);
+        }
+    }
+
+    /** Takes the packet identifier block of an owner epoch (see {@link #PACKET_ID_BLOCK}). */
+    private synchronized void usePacketIdBlock(long epoch) {
+        if (maxInflight > PACKET_ID_BLOCK) {
+            firstPacketId = 1; // a window wider than a block needs every identifier; moves then risk reuse
+            lastPacketId = 65_535;
+            return;
+        }
+        int first = 1 + (int) Math.floorMod(epoch, 4L) * PACKET_ID_BLOCK;
+        if (first != firstPacketId || lastPacketId == 65_535) {
+            firstPacketId = first;
+            lastPacketId = first + PACKET_ID_BLOCK - 1;
+            nextPacketId = first;
+        }
+    }
+
+    /**
+     * This node resumes the session without knowing the identifiers its last connection used (a recovery after
+     * a crash, same epoch): start at a random place in the block, so a reuse of an identifier the client still
+     * holds is unlikely.
+     */
+    synchronized void packetIdsUnknown() {
+        nextPacketId = firstPacketId + java.util.concurrent.ThreadLocalRandom.current().nextInt(lastPacketId - firstPacketId + 1);
+    }
+
+    /** @return the range packet identifiers are taken from, {@code [first, last]} */
+    synchronized int[] packetIdRange() {
+        return new int[] {firstPacketId, lastPacketId};
     }
 
     /** @return the client id */
@@ -251,7 +295,7 @@ public final class Session {
     private int nextFreePacketId() {
         while (true) {
             int id = nextPacketId;
-            nextPacketId = id == 65_535 ? 1 : id + 1;
+            nextPacketId = id >= lastPacketId ? firstPacketId : id + 1;
             if (!inflight.containsKey(id)) {
                 return id;
             }

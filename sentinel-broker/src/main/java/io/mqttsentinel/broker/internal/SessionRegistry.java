@@ -349,6 +349,7 @@ public final class SessionRegistry {
                     s.advanceSeq(state.seq());
                     s.ownerEpoch(state.ownerEpoch());
                 }
+                s.packetIdsUnknown();
                 sessions.put(clientId, s);
             }
             List<String> gone = new ArrayList<>();
