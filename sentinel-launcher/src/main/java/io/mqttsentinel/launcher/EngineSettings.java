@@ -56,6 +56,8 @@ final class EngineSettings {
     static void validate(Set<Role> roles, LauncherConfig config) {
         config.choice("SENTINEL_LOG_LEVEL", "info", Logging.LEVELS);
         config.intValue("SENTINEL_METRICS_PORT", 0, 0, 65_535);
+        config.shutdownDelay();
+        config.shutdownGrace();
         Path dataDir = config.dataDir();
         if (roles.contains(Role.BROKER) || roles.contains(Role.PROXY)) {
             eventSinks(config);

@@ -211,6 +211,29 @@ public final class LauncherConfig {
         }
     }
 
+    /** The default of {@code SENTINEL_SHUTDOWN_DELAY}: stop draining at once, no load balancer to wait for. */
+    public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
+    /** The default of {@code SENTINEL_SHUTDOWN_GRACE}: how long a stopping proxy waits for the core's PUBACKs. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+    /**
+     * @return {@code SENTINEL_SHUTDOWN_DELAY}: how long a stopping process keeps serving while {@code /readyz}
+     *         answers 503, 0s to 5m (default {@link #DEFAULT_SHUTDOWN_DELAY})
+     * @throws ConfigException naming the key, the value and the range
+     */
+    public Duration shutdownDelay() {
+        return durationValue("SENTINEL_SHUTDOWN_DELAY", DEFAULT_SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(5));
+    }
+
+    /**
+     * @return {@code SENTINEL_SHUTDOWN_GRACE}: how long a stopping proxy then waits for the core's acknowledgements
+     *         of what it forwarded, 0s to 10m (default {@link #DEFAULT_SHUTDOWN_GRACE})
+     * @throws ConfigException naming the key, the value and the range
+     */
+    public Duration shutdownGrace() {
+        return durationValue("SENTINEL_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofMinutes(10));
+    }
+
     /**
      * @param key          a setting's name
      * @param defaultValue the value when unset

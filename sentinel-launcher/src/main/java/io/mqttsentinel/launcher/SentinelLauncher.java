@@ -201,9 +201,8 @@ public final class SentinelLauncher implements Callable<Integer> {
     private int serve(EnumSet<Role> roles) {
         LauncherConfig config = config();
         CountDownLatch stopped = new CountDownLatch(1);
-        Duration delay = config.durationValue("SENTINEL_SHUTDOWN_DELAY", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5));
-        Duration grace = config.durationValue("SENTINEL_SHUTDOWN_GRACE", Duration.ofSeconds(10), Duration.ZERO,
-                Duration.ofMinutes(10));
+        Duration delay = config.shutdownDelay();
+        Duration grace = config.shutdownGrace();
         SentinelNode node = SentinelNode.start(roles, config);
         Thread hook = new Thread(() -> {
             try {

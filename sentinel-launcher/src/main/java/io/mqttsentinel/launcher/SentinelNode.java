@@ -308,10 +308,19 @@ public final class SentinelNode implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
     }
 
-    private void startMetrics(LauncherConfig config) {
+    /**
+     * @return the port of the metrics server of a process running {@code roles}: {@code SENTINEL_METRICS_PORT}, by
+     *         default the first role's in the order proxy, broker, bridge (9090, 9091, 9092); 0 = off
+     * @throws ConfigException when the value is not a port
+     */
+    static int metricsPort(Set<Role> roles, LauncherConfig config) {
         int defaultPort = roles.contains(Role.PROXY) ? Role.PROXY.defaultMetricsPort()
                 : roles.contains(Role.BROKER) ? Role.BROKER.defaultMetricsPort() : Role.BRIDGE.defaultMetricsPort();
-        int port = config.intValue("SENTINEL_METRICS_PORT", defaultPort, 0, 65_535);
+        return config.intValue("SENTINEL_METRICS_PORT", defaultPort, 0, 65_535);
+    }
+
+    private void startMetrics(LauncherConfig config) {
+        int port = metricsPort(roles, config);
         if (port == 0) {
             LOG.info("metrics server off (SENTINEL_METRICS_PORT=0)");
             return;

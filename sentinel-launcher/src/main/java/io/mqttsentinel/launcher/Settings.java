@@ -46,7 +46,7 @@ final class Settings {
                 "On SIGTERM, /readyz answers 503 at once and the process goes on serving this long, so that a load "
                         + "balancer stops sending new connections (set it to the balancer's health-check interval)",
                 LAUNCHER, false);
-        add("SENTINEL_SHUTDOWN_GRACE", "10s", "0s to 10m; 500ms, 10s, 1m",
+        add("SENTINEL_SHUTDOWN_GRACE", "30s", "0s to 10m; 500ms, 10s, 1m",
                 "Then the proxy stops accepting and reading, and waits up to this long for the core's PUBACK of what "
                         + "it forwarded before it disconnects the devices (0s: stop at once)", LAUNCHER, false);
         add("SENTINEL_LOG_LEVEL", "info", "one of trace, debug, info, warn, error",

@@ -100,25 +100,61 @@ class SentinelLauncherTest {
         assertThat(err.toString()).contains("a command is required").contains("Usage: sentinel");
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"proxy", "broker", "bridge", "all", "config", "echo",
-        "devices", "devices add", "devices remove", "devices list"})
-    void everyCommand_answersHelp_withItsUsageAndExitZero(String command) {
-        String[] args = (command + " --help").split(" ");
+    /**
+     * Every command the root command has, found from picocli's model rather than listed here, so that a command
+     * added later is covered too: its path from the root, e.g. {@code devices add}.
+     */
+    static java.util.stream.Stream<String> everyCommand() {
+        java.util.List<String> paths = new java.util.ArrayList<>();
+        collect(new SentinelLauncher(Map.of()).commandLine(), "", paths);
+        return paths.stream();
+    }
 
-        int code = run(Map.of(), args);
-
-        assertThat(code).isZero();
-        String last = command.substring(command.lastIndexOf(' ') + 1);
-        assertThat(out.toString()).contains("Usage:").contains(last).contains("--help").contains("--version");
-        assertThat(err.toString()).isEmpty();
+    private static void collect(picocli.CommandLine cl, String path, java.util.List<String> out) {
+        out.add(path);
+        cl.getSubcommands().forEach((name, sub) -> {
+            if (name.equals(sub.getCommandName())) { // aliases are the same command
+                collect(sub, (path + " " + name).strip(), out);
+            }
+        });
     }
 
     @Test
-    void version_printsTheBuild() {
-        assertThat(run(Map.of(), "--version")).isZero();
-        assertThat(out.toString()).startsWith("MQTT Sentinel ");
-        assertThat(run(Map.of(), "broker", "--version")).isZero();
+    void everyCommand_isFoundFromTheRootCommand() {
+        assertThat(everyCommand()).contains("", "proxy", "broker", "bridge", "all", "config", "echo", "help",
+                "devices", "devices add", "devices remove", "devices list");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "sentinel {0} --help")
+    @org.junit.jupiter.params.provider.MethodSource("everyCommand")
+    void everyCommand_answersHelp_withItsUsageAndExitZero(String command) {
+        int code = run(Map.of(), args(command, "--help"));
+
+        assertThat(code).as(err.toString()).isZero();
+        String last = command.substring(command.lastIndexOf(' ') + 1);
+        assertThat(out.toString()).contains("Usage: sentinel").contains(last).contains("--help");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    /** @return {@link #everyCommand()} but picocli's own {@code help}, which has no {@code --version} */
+    static java.util.stream.Stream<String> everyCommandButHelp() {
+        return everyCommand().filter(c -> !c.equals("help"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "sentinel {0} --version")
+    @org.junit.jupiter.params.provider.MethodSource("everyCommandButHelp")
+    void everyCommand_butHelp_printsTheBuildOnVersion(String command) {
+        int code = run(Map.of(), args(command, "--version"));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString().lines().toList()).as("sentinel %s --version", command)
+                .containsExactly(new SentinelLauncher.Version().getVersion());
+        assertThat(out.toString()).startsWith("MQTT Sentinel ").contains("Java " + System.getProperty("java.version"));
+        assertThat(err.toString()).isEmpty();
+    }
+
+    private static String[] args(String command, String option) {
+        return (command + " " + option).strip().split(" ");
     }
 
     @Test

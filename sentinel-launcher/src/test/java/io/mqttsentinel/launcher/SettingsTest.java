@@ -83,6 +83,17 @@ class SettingsTest {
     }
 
     @Test
+    void catalogue_shutdownDefaults_areTheOnesTheLauncherUses() {
+        LauncherConfig unset = LauncherConfig.of(java.util.Map.of());
+        LauncherConfig documented = LauncherConfig.of(java.util.Map.of(
+                "SENTINEL_SHUTDOWN_DELAY", Settings.find("SENTINEL_SHUTDOWN_DELAY").orElseThrow().defaultValue(),
+                "SENTINEL_SHUTDOWN_GRACE", Settings.find("SENTINEL_SHUTDOWN_GRACE").orElseThrow().defaultValue()));
+
+        assertThat(documented.shutdownDelay()).isEqualTo(unset.shutdownDelay()).isZero();
+        assertThat(documented.shutdownGrace()).isEqualTo(unset.shutdownGrace()).isEqualTo(java.time.Duration.ofSeconds(30));
+    }
+
+    @Test
     void isSecret_coversPasswordsByName() {
         assertThat(Settings.isSecret("SENTINEL_BRIDGE_ORIGIN_PASSWORD")).isTrue();
         assertThat(Settings.isSecret("SENTINEL_RL_REDIS_PASSWORD")).isTrue();
