@@ -131,7 +131,7 @@ public final class QuarantineStore implements AutoCloseable {
                 FunctionCounter.builder("sentinel_quarantine_evicted_total", index, QuarantineIndex::evicted)
                         .description("Entries that left the quarantine index for its size bound (still in the log "
                                 + "until retention)").register(registry));
-        LOG.info("quarantine: {} message(s) held, retention {}", index.size(), config.retention());
+        LOG.info("quarantine: {} message(s) held, retention {}", index.size(), io.mqttsentinel.config.Values.format(config.retention()));
     }
 
     /**
