@@ -32,6 +32,7 @@ import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.MessageLogException;
 import io.mqttsentinel.broker.internal.QuarantineIndex;
 import io.mqttsentinel.broker.internal.QuarantineRecords;
+import io.mqttsentinel.config.Values;
 
 /**
  * Quarantined messages, kept whole in a {@link MessageLog} of their own, with what an operator needs to decide on
@@ -131,7 +132,7 @@ public final class QuarantineStore implements AutoCloseable {
                 FunctionCounter.builder("sentinel_quarantine_evicted_total", index, QuarantineIndex::evicted)
                         .description("Entries that left the quarantine index for its size bound (still in the log "
                                 + "until retention)").register(registry));
-        LOG.info("quarantine: {} message(s) held, retention {}", index.size(), io.mqttsentinel.config.Values.format(config.retention()));
+        LOG.info("quarantine: {} message(s) held, retention {}", index.size(), Values.format(config.retention()));
     }
 
     /**
