@@ -64,6 +64,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  *         .port(1884)
  *         .inspector(Inspectors.defaults(registry))
  *         .messageLog(log)
+ *         .quarantine(QuarantineStore.builder(quarantineLog).open())   // optional
  *         .eventSink(events)
  *         .meterRegistry(registry)
  *         .build();
@@ -104,6 +105,7 @@ public final class SentinelBroker implements AutoCloseable {
     private final SessionRegistry registry;
     private final ExecutorService routing;
     private final CatchUp catchUp;
+    private final BrokerAdmin admin;
     private volatile LogTail tail;
     /** A node whose tail has not learnt the shared log's end for this long is not a member (not ready). */
     private static final Duration TAIL_SILENCE = Duration.ofSeconds(10);
@@ -140,9 +142,10 @@ public final class SentinelBroker implements AutoCloseable {
         this.catchUp = new CatchUp(b.messageLog, config.catchUpThreads());
         context.catchUp(catchUp::request);
         this.routing = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sentinel-broker-router", true));
-        Ingress ingress = new Ingress(b.inspector, b.messageLog, b.quarantineLog, b.eventSink, router, retained,
+        Ingress ingress = new Ingress(b.inspector, b.messageLog, b.quarantine, b.eventSink, router, retained,
                 stateWriter, metrics, b.clock, routing);
         this.services = new BrokerServices(context, registry, ingress, retained, stateWriter);
+        this.admin = new BrokerAdmin(registry, ingress, b.quarantine, b.eventSink, b.clock, () -> ready);
         metrics.gauge("mqtt_broker_sessions", registry::size);
         metrics.gauge("mqtt_broker_subscribed_topics", index::exactTopics);
         metrics.gauge("mqtt_broker_wildcard_subscriptions", index::wildcardSubscriptions);
@@ -279,6 +282,11 @@ public final class SentinelBroker implements AutoCloseable {
     /** @return the settings this broker runs with */
     public BrokerConfig config() {
         return config;
+    }
+
+    /** @return the operators' view: sessions, disconnecting a client, quarantined messages */
+    public BrokerAdmin admin() {
+        return admin;
     }
 
     /**
@@ -428,7 +436,7 @@ public final class SentinelBroker implements AutoCloseable {
         private boolean plainExpected;
         private PayloadInspector inspector = (context, payload) -> Verdict.allow();
         private MessageLog messageLog;
-        private MessageLog quarantineLog;
+        private QuarantineStore quarantine;
         private SecurityEventSink eventSink = SecurityEventSink.NONE;
         private MeterRegistry meterRegistry;
         private Clock clock = Clock.systemUTC();
@@ -603,12 +611,13 @@ public final class SentinelBroker implements AutoCloseable {
         }
 
         /**
-         * @param log where quarantined messages are kept, under their own topic; without it they go to the
-         *            main log under {@code $quarantine/{topic}}, which is never routed
+         * @param store where quarantined messages are kept with their findings, for operators to list, release or
+         *              delete ({@link SentinelBroker#admin()}); without it they go to the main log under {@code $quarantine/{topic}},
+         *              which is never routed. The broker does not close it.
          * @return this builder
          */
-        public Builder quarantineLog(MessageLog log) {
-            this.quarantineLog = Objects.requireNonNull(log, "quarantineLog");
+        public Builder quarantine(QuarantineStore store) {
+            this.quarantine = Objects.requireNonNull(store, "quarantine");
             return this;
         }
 

@@ -88,9 +88,10 @@ class InspectionTest {
     }
 
     @Test
-    void quarantined_goesToQuarantineLog_notDelivered() throws Exception {
-        try (SegmentedFileLog quarantine = SegmentedFileLog.builder(quarantineDir).fsyncPolicy(FsyncPolicy.OS).open()) {
-            fx = new BrokerFixture(dir).start(b -> b.inspector(MARKER_INSPECTOR).quarantineLog(quarantine)
+    void quarantined_goesToQuarantineStoreWithItsFindings_notDelivered() throws Exception {
+        try (SegmentedFileLog quarantineLog = SegmentedFileLog.builder(quarantineDir).fsyncPolicy(FsyncPolicy.OS).open();
+             QuarantineStore quarantine = QuarantineStore.builder(quarantineLog).open()) {
+            fx = new BrokerFixture(dir).start(b -> b.inspector(MARKER_INSPECTOR).quarantine(quarantine)
                     .eventSink(events::add));
             BrokerFixture.Inbox inbox = fx.subscriber("device", "clients/device/alerts");
             Mqtt3BlockingClient origin = fx.publisher("origin");
@@ -99,9 +100,12 @@ class InspectionTest {
             publish(origin, "clients/device/alerts", "clean", MqttQos.AT_LEAST_ONCE);
 
             assertThat(inbox.nextText()).isEqualTo("clean");
-            assertThat(readAll(quarantine)).singleElement().satisfies(r -> {
-                assertThat(r.topic()).isEqualTo("clients/device/alerts");
-                assertThat(new String(r.payload(), StandardCharsets.UTF_8)).isEqualTo("QUARANTINE-ME");
+            assertThat(quarantine.list(QuarantineQuery.all()).items()).singleElement().satisfies(m -> {
+                assertThat(m.topic()).isEqualTo("clients/device/alerts");
+                assertThat(m.clientId()).isEqualTo("origin");
+                assertThat(m.findings()).extracting(Finding::ruleId).containsExactly("test-quarantine");
+                assertThat(quarantine.payload(m.id())).hasValueSatisfying(
+                        p -> assertThat(new String(p, StandardCharsets.UTF_8)).isEqualTo("QUARANTINE-ME"));
             });
             assertThat(readAll(fx.log)).extracting(LogRecord::topic).containsExactly("clients/device/alerts");
             assertThat(events).singleElement().extracting(SecurityEvent::action).isEqualTo(Action.QUARANTINE);

@@ -1,7 +1,11 @@
 package io.mqttsentinel.launcher;
 
+import io.mqttsentinel.admin.EffectiveSetting;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,18 +43,8 @@ final class ConfigCommand implements Callable<Integer> {
         LauncherConfig config = launcher.config();
         out.println("# MQTT Sentinel effective configuration; environment overrides the YAML file; secrets masked");
         out.printf("%-40s %-36s %s%n", "# key", "value", "source");
-        for (Setting s : Settings.all()) {
-            if (s.key().equals("SENTINEL_CONFIG")) {
-                continue;
-            }
-            LauncherConfig.Source source = config.source(s.key());
-            String value = source == LauncherConfig.Source.DEFAULT ? s.defaultValue() : config.printable(s.key());
-            out.printf("%-40s %-36s %s%n", s.key(), value.isEmpty() ? "(unset)" : value, source.name().toLowerCase(java.util.Locale.ROOT));
-        }
-        for (String key : config.values().keySet()) {
-            if (Settings.find(key).isEmpty()) {
-                out.printf("%-40s %-36s %s%n", key, config.printable(key), "unknown (ignored)");
-            }
+        for (EffectiveSetting e : effective(config)) {
+            out.printf("%-40s %-36s %s%n", e.key(), e.value().isEmpty() ? "(unset)" : e.value(), e.source());
         }
         out.flush();
         Set<Role> roles = checkRoles;
@@ -64,6 +58,24 @@ final class ConfigCommand implements Callable<Integer> {
         out.println("# valid for: " + roles.stream().map(Role::label).reduce((a, b) -> a + ", " + b).orElse(""));
         out.flush();
         return 0;
+    }
+
+    /** @return every setting's effective value (secrets masked) and source, then the unknown keys: also /api/v1/config */
+    static List<EffectiveSetting> effective(LauncherConfig config) {
+        List<EffectiveSetting> out = new ArrayList<>();
+        for (Setting s : Settings.all()) {
+            if (!s.key().equals("SENTINEL_CONFIG")) {
+                LauncherConfig.Source source = config.source(s.key());
+                String value = source == LauncherConfig.Source.DEFAULT ? s.defaultValue() : config.printable(s.key());
+                out.add(new EffectiveSetting(s.key(), value, source.name().toLowerCase(java.util.Locale.ROOT), s.secret()));
+            }
+        }
+        for (String key : config.values().keySet()) {
+            if (Settings.find(key).isEmpty()) {
+                out.add(new EffectiveSetting(key, config.printable(key), "unknown (ignored)", Settings.isSecret(key)));
+            }
+        }
+        return out;
     }
 
     static void printReference(PrintWriter out) {
@@ -83,16 +95,18 @@ final class ConfigCommand implements Callable<Integer> {
         }
     }
 
-    private static final java.util.Map<String, String> SECTIONS = java.util.Map.of(
-            "launcher", "Launcher: process, data directory, metrics, logs",
-            "sentinel-proxy", "Edge proxy (sentinel-proxy): listeners, TLS, authentication, L3/L4 limits, ACL",
-            "sentinel-ratelimit", "Rate limits (sentinel-ratelimit): the six tiers, evaluated in this order",
-            "sentinel-ratelimit-redis", "Fleet-wide GLOBAL tier on Redis (sentinel-ratelimit-redis)",
-            "sentinel-broker", "Core broker (sentinel-broker)",
-            "sentinel-store", "Message log (sentinel-store)",
-            "sentinel-store-kafka", "Message log on Kafka (sentinel-store-kafka)",
-            "sentinel-inspect", "Payload inspection (sentinel-inspect)",
-            "sentinel-bridge", "Bridge to the origin (sentinel-bridge)");
+    private static final Map<String, String> SECTIONS = Map.ofEntries(
+            Map.entry("launcher", "Launcher: process, data directory, metrics, logs"),
+            Map.entry("sentinel-proxy", "Edge proxy (sentinel-proxy): listeners, TLS, authentication, L3/L4 limits, ACL"),
+            Map.entry("sentinel-ratelimit", "Rate limits (sentinel-ratelimit): the six tiers, evaluated in this order"),
+            Map.entry("sentinel-ratelimit-redis", "Fleet-wide GLOBAL tier on Redis (sentinel-ratelimit-redis)"),
+            Map.entry("sentinel-broker", "Core broker (sentinel-broker)"),
+            Map.entry("sentinel-store", "Message log (sentinel-store)"),
+            Map.entry("sentinel-store-kafka", "Message log on Kafka (sentinel-store-kafka)"),
+            Map.entry("sentinel-inspect", "Payload inspection (sentinel-inspect)"),
+            Map.entry("sentinel-bridge", "Bridge to the origin (sentinel-bridge)"),
+            Map.entry("sentinel-broker (quarantine)", "Quarantine store (sentinel-broker): its own log and retention"),
+            Map.entry("sentinel-admin", "Admin API and its commands (sentinel-admin)"));
 
     private static String escape(String s) {
         return s.replace("|", "\\|");

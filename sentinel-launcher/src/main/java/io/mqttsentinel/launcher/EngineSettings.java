@@ -1,9 +1,11 @@
 package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.api.Topics;
+import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.config.SettingsReader;
 import io.mqttsentinel.broker.BrokerConfig;
+import io.mqttsentinel.broker.QuarantineConfig;
 import io.mqttsentinel.config.Values;
 import io.mqttsentinel.inspect.HttpEventSink;
 import io.mqttsentinel.inspect.InspectorConfig;
@@ -58,6 +60,7 @@ final class EngineSettings {
         config.intValue("SENTINEL_METRICS_PORT", 0, 0, 65_535);
         config.shutdownDelay();
         config.shutdownGrace();
+        parse(() -> AdminConfig.fromEnvironment(config.values()));
         Path dataDir = config.dataDir();
         if (roles.contains(Role.BROKER) || roles.contains(Role.PROXY)) {
             eventSinks(config);
@@ -65,6 +68,7 @@ final class EngineSettings {
         if (roles.contains(Role.BROKER)) {
             coreTrust(roles, parse(() -> BrokerConfig.fromEnvironment(config.values())));
             parse(() -> StoreConfig.fromEnvironment(config.values()));
+            parse(() -> QuarantineConfig.fromEnvironment(config.values()));
             inspectorConfig(config);
             eventsTopic(config);
             if (config.get(KAFKA_BOOTSTRAP).isPresent()) {

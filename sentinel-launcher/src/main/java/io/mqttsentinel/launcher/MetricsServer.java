@@ -81,6 +81,16 @@ final class MetricsServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /**
+     * Serves another component's endpoints beside the metrics (the admin API); the handler checks methods itself.
+     *
+     * @param context the path prefix, e.g. {@code /api/}
+     * @param handler its handler
+     */
+    void serve(String context, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(context, handler);
+    }
+
     @Override
     public void close() {
         server.stop(0);

@@ -1,5 +1,7 @@
 package io.mqttsentinel.launcher;
 
+import io.mqttsentinel.admin.cli.QuarantineCommand;
+import io.mqttsentinel.admin.cli.SessionsCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code sentinel} command line: {@code proxy}, {@code broker}, {@code bridge}, {@code all},
- * {@code config} and {@code devices add|remove|list}, plus the commands that other jars on the class path
+ * {@code config}, {@code devices add|remove|list}, {@code quarantine list|show|release|delete} and
+ * {@code sessions list|kick} (clients of the admin API, from {@code sentinel-admin}), plus the commands that other jars on the class path
  * contribute as {@link LauncherCommand}s (the {@code sentinel-demo} jar adds {@code demo}).
  *
  * <p>Exit codes: 0 success, 1 a runtime failure, {@value ConfigException#EXIT_CODE} a configuration or
@@ -80,6 +83,8 @@ public final class SentinelLauncher implements Callable<Integer> {
      */
     CommandLine commandLine() {
         CommandLine cl = new CommandLine(this);
+        cl.addSubcommand(new CommandLine(new QuarantineCommand(() -> config().values())));
+        cl.addSubcommand(new CommandLine(new SessionsCommand(() -> config().values())));
         ServiceLoader.load(LauncherCommand.class).stream().map(ServiceLoader.Provider::get)
                 .map(c -> new CommandLine(c.command(this)))
                 .sorted(Comparator.comparing(CommandLine::getCommandName))

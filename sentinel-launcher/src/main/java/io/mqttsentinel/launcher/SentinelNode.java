@@ -18,6 +18,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttsentinel.admin.AdminApi;
+import io.mqttsentinel.admin.AdminConfig;
+import io.mqttsentinel.admin.AdminServer;
+import io.mqttsentinel.admin.RecentEvents;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Ticker;
@@ -25,6 +29,8 @@ import io.mqttsentinel.bridge.Bridge;
 import io.mqttsentinel.bridge.BridgeLease;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
+import io.mqttsentinel.broker.QuarantineConfig;
+import io.mqttsentinel.broker.QuarantineStore;
 import io.mqttsentinel.broker.SentinelBroker;
 import io.mqttsentinel.inspect.AnomalyInspector;
 import io.mqttsentinel.events.kafka.KafkaEventSink;
@@ -97,6 +103,9 @@ public final class SentinelNode implements AutoCloseable {
     private volatile String metricsBind = "";
     private volatile boolean closed;
     private List<SecurityEventSink> remoteEvents;
+    private AdminConfig admin;
+    private RecentEvents recentEvents; // null while the admin API is off
+    private volatile SentinelBroker broker;
 
     private record Component(String name, AutoCloseable resource, BooleanSupplier ready) {
     }
@@ -126,6 +135,8 @@ public final class SentinelNode implements AutoCloseable {
         try {
             node.bindJvmMetrics();
             node.startMetrics(config);
+            node.admin = parse(() -> AdminConfig.fromEnvironment(config.values()));
+            node.recentEvents = node.admin.token().isPresent() ? new RecentEvents(node.admin.recentEvents()) : null;
             Path dataDir = createDataDir(config);
             if (roles.contains(Role.BROKER)) {
                 node.startBroker(config, dataDir);
@@ -137,6 +148,7 @@ public final class SentinelNode implements AutoCloseable {
             if (roles.contains(Role.PROXY)) {
                 node.startProxy(config, dataDir);
             }
+            node.startAdmin(config);
             return node;
         } catch (Throwable e) {
             // Throwable: an engine may rethrow a checked exception unchecked (Netty's bind does)
@@ -361,6 +373,7 @@ public final class SentinelNode implements AutoCloseable {
             where = logDir.toString();
         }
         add("message-log", log, () -> true);
+        QuarantineStore quarantine = quarantine(config, sc, dataDir);
         SecurityEventSink events = eventSinks(config, dataDir, "broker");
         AtomicReference<SentinelBroker> self = new AtomicReference<>();
         String topic = eventsTopic(config);
@@ -380,6 +393,7 @@ public final class SentinelNode implements AutoCloseable {
                 .config(bc)
                 .inspector(Inspectors.standard(ic, registry, Ticker.system()))
                 .messageLog(log)
+                .quarantine(quarantine)
                 .eventSink(events)
                 .meterRegistry(registry);
         String trust;
@@ -403,8 +417,46 @@ public final class SentinelNode implements AutoCloseable {
         self.set(broker);
         add("broker", broker, broker::isReady);
         broker.start();
+        this.broker = broker;
         brokerPort = broker.port();
         endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + " (" + trust + "), log " + where);
+    }
+
+    /** The quarantine's own log (a directory beside the message log, or its own Kafka topic) and its store. */
+    private QuarantineStore quarantine(LauncherConfig config, StoreConfig sc, Path dataDir) {
+        QuarantineConfig qc = parse(() -> QuarantineConfig.fromEnvironment(config.values()));
+        MessageLog log = config.get(KAFKA_BOOTSTRAP).isPresent()
+                ? kafkaLog(config, sc).topic(qc.kafkaTopic()).retention(qc.retention()).meterRegistry(registry).build()
+                : SegmentedFileLog.builder(dataDir.resolve("quarantine")).config(sc).retention(qc.retention())
+                        .meterRegistry(registry).open();
+        add("quarantine-log", log, () -> true);
+        QuarantineStore store = QuarantineStore.builder(log).config(qc).meterRegistry(registry).open();
+        add("quarantine", store, () -> true);
+        return store;
+    }
+
+    /** The admin API, on the metrics server or on SENTINEL_ADMIN_PORT; off, and said so, without a token. */
+    private void startAdmin(LauncherConfig config) {
+        if (recentEvents == null) {
+            LOG.info("admin API off: {} is unset (the quarantine and sessions commands need it)", AdminConfig.ENV_TOKEN);
+            return;
+        }
+        AdminApi.Builder b = AdminApi.builder(admin).events(recentEvents).meterRegistry(registry)
+                .configuration(() -> ConfigCommand.effective(config));
+        if (broker != null) {
+            b.broker(broker.admin());
+        }
+        AdminApi api = b.build();
+        if (admin.port() > 0) {
+            AdminServer server = api.serve();
+            add("admin-api", server, () -> true);
+            endpoints.put("admin", "http://" + admin.bindAddress() + ":" + server.port() + AdminApi.PATH);
+        } else if (metrics != null) {
+            metrics.serve(AdminApi.CONTEXT, api.handler());
+            endpoints.put("admin", "http://" + metricsBind + ":" + metrics.port() + AdminApi.PATH);
+        } else {
+            LOG.warn("admin API off: the metrics server is off (SENTINEL_METRICS_PORT=0) and {} is unset", AdminConfig.ENV_PORT);
+        }
     }
 
     /** A proxy or bridge of this process that talks plain MQTT to a core elsewhere: say so once. */
@@ -437,7 +489,7 @@ public final class SentinelNode implements AutoCloseable {
                 .maxBytes(es.fileMaxBytes()).maxAge(es.fileMaxAge()).keep(es.fileKeep())
                 .meterRegistry(registry, "file-" + role).build();
         add(role + "-events", file, () -> true);
-        SecurityEventSink events = file;
+        SecurityEventSink events = recentEvents == null ? file : file.andThen(recentEvents);
         for (SecurityEventSink remote : remoteEventSinks(es)) {
             events = events.andThen(remote);
         }

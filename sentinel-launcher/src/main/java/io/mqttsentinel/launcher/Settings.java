@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
+import io.mqttsentinel.broker.QuarantineConfig;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
@@ -102,8 +104,10 @@ final class Settings {
         engine("sentinel-broker", BrokerConfig.settings(), launcherDefaults);
         engine("sentinel-store", StoreConfig.settings(), launcherDefaults);
         engine("sentinel-store-kafka", KafkaLogConfig.settings(), launcherDefaults);
+        engine("sentinel-broker (quarantine)", QuarantineConfig.settings(), launcherDefaults);
         engine("sentinel-inspect", InspectorConfig.settings(), launcherDefaults);
         engine("sentinel-bridge", BridgeConfig.settings(), launcherDefaults);
+        engine("sentinel-admin", AdminConfig.settings(), launcherDefaults);
     }
 
     private Settings() {

@@ -28,7 +28,7 @@ class ArchitectureTest {
     /** Modules whose classes are checked; the benchmarks may reach into internals. */
     private static final List<String> MODULES = List.of("sentinel-api", "sentinel-config", "sentinel-mqtt",
             "sentinel-ratelimit", "sentinel-ratelimit-redis", "sentinel-inspect", "sentinel-store",
-            "sentinel-store-kafka", "sentinel-events-kafka", "sentinel-proxy", "sentinel-broker", "sentinel-bridge", "sentinel-launcher",
+            "sentinel-store-kafka", "sentinel-events-kafka", "sentinel-proxy", "sentinel-broker", "sentinel-bridge", "sentinel-admin", "sentinel-launcher",
             "sentinel-demo", "sentinel-test-support");
     private static final Pattern DESCRIPTOR_TYPE = Pattern.compile("L([\\w/$]+)[;<]");
 

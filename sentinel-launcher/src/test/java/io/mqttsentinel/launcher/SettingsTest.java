@@ -27,7 +27,8 @@ class SettingsTest {
     private static List<String> declaredKeys() throws IllegalAccessException {
         List<String> keys = new ArrayList<>();
         for (Class<?> c : List.of(BridgeConfig.class, BrokerConfig.class, StoreConfig.class, InspectorConfig.class,
-                RateLimitConfig.class, io.mqttsentinel.ratelimit.redis.RedisGlobalTier.class)) {
+                RateLimitConfig.class, io.mqttsentinel.ratelimit.redis.RedisGlobalTier.class,
+                io.mqttsentinel.broker.QuarantineConfig.class, io.mqttsentinel.admin.AdminConfig.class)) {
             for (Field f : c.getFields()) {
                 if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
                     String v = (String) f.get(null);

@@ -195,6 +195,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().close();
     }
 
+    /**
+     * An operator disconnects the client (admin API): the connection closes as one the client dropped, so its will is
+     * published; a persistent session stays.
+     */
+    public void disconnectByOperator() {
+        ctx.channel().close();
+    }
+
     /** Another broker node took this connection's session over: close this connection (its will is published). */
     public void takenOverElsewhere() {
         ctx.channel().close();

@@ -3,6 +3,7 @@ package io.mqttsentinel.broker.internal;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,6 +24,7 @@ import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Severity;
 import io.mqttsentinel.api.ThreatCategory;
 import io.mqttsentinel.api.Verdict;
+import io.mqttsentinel.broker.QuarantineStore;
 
 /**
  * The path of every PUBLISH into the broker (from a device, a will, or the in-JVM publish): inspect,
@@ -33,7 +35,7 @@ import io.mqttsentinel.api.Verdict;
  *
  * <ul>
  *   <li>{@link Action#BLOCK}: not stored, not routed, one security event per finding.</li>
- *   <li>{@link Action#QUARANTINE}: stored in the quarantine log (or in the main log under
+ *   <li>{@link Action#QUARANTINE}: kept in the quarantine store with its findings (or in the main log under
  *       {@code $quarantine/}), not routed, security events.</li>
  *   <li>{@link Action#FLAG}: stored and routed, security events.</li>
  *   <li>{@link Action#BLOCK} only for the message rate (every blocking finding is a
@@ -71,7 +73,7 @@ public final class Ingress {
 
     private final PayloadInspector inspector;
     private final MessageLog log;
-    private final MessageLog quarantineLog;
+    private final QuarantineStore quarantine;
     private final SecurityEventSink events;
     private final Router router;
     private final RetainedStore retained;
@@ -86,7 +88,7 @@ public final class Ingress {
     /**
      * @param inspector     the payload inspector
      * @param log           the main log
-     * @param quarantineLog the quarantine log, or {@code null} to keep quarantined messages in the main log
+     * @param quarantine    the quarantine store, or {@code null} to keep quarantined messages in the main log
      * @param events        the security event sink
      * @param router        the router
      * @param retained      the retained messages
@@ -95,12 +97,12 @@ public final class Ingress {
      * @param clock         the broker's clock
      * @param routing       the single thread that routes stored messages, in the order the log stored them
      */
-    public Ingress(PayloadInspector inspector, MessageLog log, MessageLog quarantineLog, SecurityEventSink events,
+    public Ingress(PayloadInspector inspector, MessageLog log, QuarantineStore quarantine, SecurityEventSink events,
                    Router router, RetainedStore retained, SessionStateWriter stateWriter, BrokerMetrics metrics,
                    Clock clock, Executor routing) {
         this.inspector = inspector;
         this.log = log;
-        this.quarantineLog = quarantineLog;
+        this.quarantine = quarantine;
         this.events = events;
         this.router = router;
         this.retained = retained;
@@ -190,7 +192,7 @@ public final class Ingress {
                 }
                 return CompletableFuture.completedFuture(Outcome.BLOCKED);
             case QUARANTINE:
-                return quarantine(topic, payload, qos, clientId, now);
+                return quarantine(topic, payload, qos, clientId, now, verdict.findings());
             default:
                 return store(clientId, topic, payload, qos, retain, now, receivedNanos);
         }
@@ -210,18 +212,26 @@ public final class Ingress {
         return rate;
     }
 
-    private CompletionStage<Outcome> quarantine(String topic, byte[] payload, int qos, String clientId, long now) {
-        MessageLog target = quarantineLog != null ? quarantineLog : log;
-        String storedTopic = quarantineLog != null ? topic : ReservedTopics.QUARANTINE + topic;
-        return append(target, new LogEntry(storedTopic, payload, qos, clientId, now))
-                .handle((pos, err) -> {
-                    if (err != null) {
-                        metrics.appendFailed();
-                        return Outcome.FAILED;
-                    }
-                    metrics.quarantined();
-                    return Outcome.QUARANTINED;
-                });
+    private CompletionStage<Outcome> quarantine(String topic, byte[] payload, int qos, String clientId, long now,
+                                                List<Finding> findings) {
+        CompletionStage<?> stored;
+        if (quarantine != null) {
+            try {
+                stored = quarantine.add(new LogEntry(topic, payload, qos, clientId, now), findings);
+            } catch (RuntimeException e) {
+                stored = CompletableFuture.failedFuture(e);
+            }
+        } else {
+            stored = append(log, new LogEntry(ReservedTopics.QUARANTINE + topic, payload, qos, clientId, now));
+        }
+        return stored.handle((pos, err) -> {
+            if (err != null) {
+                metrics.appendFailed();
+                return Outcome.FAILED;
+            }
+            metrics.quarantined();
+            return Outcome.QUARANTINED;
+        });
     }
 
     private CompletionStage<Outcome> store(String clientId, String topic, byte[] payload, int qos, boolean retain,

@@ -681,6 +681,11 @@ public final class Session {
         return inflight.size();
     }
 
+    /** @return the address of the connection's peer (a proxy or bridge), or {@code ""} while offline */
+    public synchronized String remoteAddress() {
+        return channel == null || channel.remoteAddress() == null ? "" : channel.remoteAddress().toString();
+    }
+
     private static final class Outbound {
         final BrokerMessage message;
         final int qos;
