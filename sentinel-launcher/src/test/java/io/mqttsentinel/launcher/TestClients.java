@@ -15,6 +15,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 /** Devices and helpers for the launcher's integration tests. */
 final class TestClients {
+    /** One client for every poll: a client per request costs a selector thread each. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
     private TestClients() {
     }
 
@@ -44,7 +47,7 @@ final class TestClients {
 
     static HttpResponse<String> get(int port, String path) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

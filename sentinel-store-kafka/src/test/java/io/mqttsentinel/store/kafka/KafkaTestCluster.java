@@ -109,6 +109,21 @@ public final class KafkaTestCluster implements AutoCloseable {
     }
 
     /**
+     * Shuts one broker down (its partitions' leadership moves to the others), as a failed or restarted Kafka node
+     * would leave the cluster. It stays down until the cluster closes.
+     *
+     * @param brokerId a broker of this cluster, e.g. {@link #leaderOf(String, int)}
+     * @throws IllegalArgumentException when there is no such broker
+     */
+    public void stopBroker(int brokerId) {
+        var broker = kit.brokers().get(brokerId);
+        if (broker == null) {
+            throw new IllegalArgumentException("no broker " + brokerId + " in " + kit.brokers().keySet());
+        }
+        broker.shutdown();
+    }
+
+    /**
      * Stops the brokers and the controller and deletes their data.
      *
      * @throws IllegalStateException when the cluster does not shut down cleanly, or the thread is interrupted
