@@ -128,7 +128,10 @@ class ClusterFailoverTest {
             file.add("dev-" + i, "pw-" + i);
         }
         phase("kafka started, credentials written");
-        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
+        // the test's own subscriber at the origin must not lose what it falls behind on (Mosquitto's default queue
+        // of 1,000 per client drops the rest, which a slow test JVM would count as lost)
+        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null,
+                "max_queued_messages 0\n"));
 
         // three broker nodes on one log
         List<LauncherChild> nodes = new ArrayList<>();
@@ -325,6 +328,7 @@ class ClusterFailoverTest {
                 });
             }
             keepLogs();
+            findInKafka(kafka, missing.stream().map(m -> m.substring(0, m.indexOf(' '))).limit(20).collect(Collectors.toList()));
             throw new AssertionError(missing.size() + " acknowledged telemetry messages missing at the origin (phases"
                     + " began at " + phaseTimes + "): " + missing.subList(0, Math.min(40, missing.size())), e);
         }
@@ -374,6 +378,33 @@ class ClusterFailoverTest {
         assertThat(resumeMs.length).as("every interrupted device resumed").isEqualTo((int) interrupted);
         assertThat(percentile(resumeMs, 0.99)).as("p99 from the node's death to a device's next PUBACK")
                 .isLessThan(10_000);
+    }
+
+    /** Diagnosis: where in the log are the payloads that did not arrive? */
+    private static void findInKafka(KafkaTestCluster kafka, List<String> payloads) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        p.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
+            List<org.apache.kafka.common.TopicPartition> tps = consumer.partitionsFor(TOPIC).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(TOPIC, i.partition())).collect(Collectors.toList());
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(tps);
+            Map<String, String> found = new HashMap<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
+                    String v = r.value() == null ? "" : new String(r.value(), StandardCharsets.ISO_8859_1);
+                    if (payloads.contains(v)) {
+                        found.put(v, r.partition() + "@" + r.offset());
+                    }
+                }
+            }
+            System.out.println("cluster test: log ends " + end + "; missing payloads found in the log: " + found
+                    + "; not found: " + payloads.stream().filter(x -> !found.containsKey(x)).collect(Collectors.toList()));
+        }
     }
 
     /** Keeps the children's logs (the test's directory is deleted) in target/cluster-failover-logs. */
