@@ -8,7 +8,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** One attacker of every {@link AttackKind}, each from its own source address. */
+/**
+ * One attacker of every {@link AttackKind}, each from its own source address where the system has one to give
+ * ({@link SourceAddresses}).
+ */
 final class Attackers {
     private final List<Attacker> all;
 

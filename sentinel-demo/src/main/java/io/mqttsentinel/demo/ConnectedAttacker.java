@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An attacker with a valid account (a compromised device): it connects once through the proxy (again every 2 s
- * while it is refused), then does one thing every period on the demo's scheduler ({@link #tick}). What it sends is refused by a later check than the
- * login: the topic ACL, a rate tier, the broker's inspector.
+ * while it is refused), then does one thing every period on the demo's scheduler ({@link #tick}). What it sends
+ * is refused by a later check than the login: the topic ACL, a rate tier, the broker's inspector.
  */
 abstract class ConnectedAttacker extends Attacker {
     private static final long RETRY_MILLIS = 2_000;

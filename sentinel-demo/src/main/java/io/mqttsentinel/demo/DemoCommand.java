@@ -2,6 +2,7 @@ package io.mqttsentinel.demo;
 
 import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.launcher.ConfigException;
+import io.mqttsentinel.launcher.LauncherConfig;
 import io.mqttsentinel.launcher.SentinelLauncher;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -50,7 +51,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Seconds of traffic, 1 to 86400 (default ${DEFAULT-VALUE}); Ctrl-C ends it early, with the report")
     int duration;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "1000", description = "Simulated devices, 1 to 5000 (default ${DEFAULT-VALUE})")
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "1000",
+            description = "Simulated devices, 1 to 5000 (default ${DEFAULT-VALUE})")
     int devices;
 
     @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000",
@@ -73,6 +75,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
+        LauncherConfig base = launcher.config();
         PrintWriter out = launcher.out();
         Path dir = dataDir != null ? Files.createDirectories(dataDir.toAbsolutePath()) : Files.createTempDirectory("sentinel-demo-");
         boolean deleteAfter = dataDir == null && !keep;
@@ -97,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (DemoStack stack = DemoStack.start(launcher.config(), dir, deleteAfter, sources, devices)) {
+        try (DemoStack stack = DemoStack.start(base, dir, deleteAfter, sources, devices)) {
             out.println("demo: " + stack.node().describe());
             out.println("demo: stand-ins for the customer's side: origin " + stack.origin().webSocketUrl()
                     + " (WebSocket, its broker on 127.0.0.1:" + stack.origin().mqttPort() + "), auth endpoint "
@@ -106,8 +109,8 @@ final class DemoCommand implements Callable<Integer> {
             Fleet fleet = new Fleet(devices, Duration.ofMillis(intervalMs), stack.auth(), stack.proxy(), sources, ledger,
                     scheduler);
             Attackers attackers = Attackers.create(stack.proxy(), stack.auth(), sources, fleet.names());
-            out.printf("demo: %,d devices (QoS 1 telemetry every %,d ms, alerts back on clients/{id}/alerts; %,d connect "
-                    + "per second); %s%n", devices, intervalMs, Fleet.RAMP_PER_SECOND, sources.describe(devices));
+            out.printf("demo: %,d devices (QoS 1 telemetry every %,d ms, alerts back on clients/{id}/alerts; up to %,d "
+                    + "connecting a second); %s%n", devices, intervalMs, Fleet.RAMP_PER_SECOND, sources.describe(devices));
             out.println("demo: attackers: " + attackers.all().stream().map(a -> a.kind().label()).collect(Collectors.joining(", ")));
             if (!stack.tuning().isEmpty()) {
                 out.println("demo: tuned for the demo (a setting of yours wins): " + String.join(", ", stack.tuning()));
@@ -128,14 +131,14 @@ final class DemoCommand implements Callable<Integer> {
     private int run(PrintWriter out, DemoStack stack, Ledger ledger, Fleet fleet, Attackers attackers,
                     ScheduledExecutorService scheduler, CountDownLatch stop, SourceAddresses sources, long wallStart,
                     long cpuStart) throws Exception {
+        OriginApp origin = OriginApp.start(stack.origin().mqttPort(), ledger, attackers.byClientId(),
+                attackers.of(AttackKind.TOPIC_PROBE));
         // its own thread, so that the line comes every second however busy the fleet's scheduler is
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sentinel-demo-progress");
             t.setDaemon(true);
             return t;
         });
-        OriginApp origin = OriginApp.start(stack.origin().mqttPort(), ledger, attackers.byClientId(),
-                attackers.of(AttackKind.TOPIC_PROBE));
         try {
             Meters meters = new Meters(stack.node().meterRegistry());
             long start = System.nanoTime();
@@ -143,7 +146,7 @@ final class DemoCommand implements Callable<Integer> {
             attackers.start(scheduler);
             Progress progress = new Progress(out, fleet, ledger, meters, start);
             ScheduledFuture<?> lines = ticker.scheduleAtFixedRate(progress::print, 1, 1, TimeUnit.SECONDS);
-            stop.await(duration, TimeUnit.SECONDS);
+            boolean interrupted = stop.await(duration, TimeUnit.SECONDS);
             long seconds = Math.round((System.nanoTime() - start) / 1e9);
 
             out.println("demo: stopping the attackers and the telemetry; waiting for what is in flight to arrive");
@@ -161,7 +164,7 @@ final class DemoCommand implements Callable<Integer> {
 
             long cpu = cpuStart < 0 ? -1 : Progress.cpuNanos() - cpuStart;
             FinalReport report = FinalReport.build(meters, ledger, fleet, attackers, origin,
-                    new FinalReport.Run(seconds, sources.describe(devices), cpu, System.nanoTime() - wallStart));
+                    new FinalReport.Run(seconds, interrupted, sources.describe(devices), cpu, System.nanoTime() - wallStart));
             out.print(report.text());
             out.flush();
             return report.passed() ? 0 : 1;

@@ -27,11 +27,12 @@ final class FinalReport {
      * What the report needs about the run besides the meters and the books.
      *
      * @param seconds   how long the traffic ran
+     * @param cut       whether Ctrl-C ended it before {@code --duration}
      * @param sources   where the clients came from, one line
      * @param cpuNanos  the process's CPU time over the run, or -1
      * @param wallNanos the run's wall time, start-up included
      */
-    record Run(long seconds, String sources, long cpuNanos, long wallNanos) {
+    record Run(long seconds, boolean cut, String sources, long cpuNanos, long wallNanos) {
     }
 
     private final StringBuilder text = new StringBuilder();
@@ -52,8 +53,8 @@ final class FinalReport {
      */
     static FinalReport build(Meters meters, Ledger ledger, Fleet fleet, Attackers attackers, OriginApp origin, Run run) {
         FinalReport r = new FinalReport();
-        r.text.append(String.format(Locale.ROOT, "%nFinal report: %,d s of traffic, %,d devices, %d kinds of attacker; %s%n",
-                run.seconds(), fleet.size(), attackers.all().size(), run.sources()));
+        r.text.append(String.format(Locale.ROOT, "%nFinal report: %,d s of traffic%s, %,d devices, %d kinds of attacker; %s%n",
+                run.seconds(), run.cut() ? " (ended by Ctrl-C)" : "", fleet.size(), attackers.all().size(), run.sources()));
         r.layers(meters, ledger, origin);
         r.stops(meters);
         r.attackers(meters, attackers);
@@ -66,7 +67,8 @@ final class FinalReport {
         text.append("\nWhat each layer saw (this process's meters, as /metrics serves them; the origin: its application)\n");
         TextTable t = new TextTable("layer", "came in", "went out", "#stopped");
         t.row("proxy",
-                count(meters.count("mqtt.proxy.connections")) + " TLS connections, " + mb(meters.count("mqtt.proxy.bytes.received")),
+                count(meters.count("mqtt.proxy.connections")) + " TLS connections, "
+                        + mb(meters.count("mqtt.proxy.bytes.received")),
                 count(meters.count("mqtt.proxy.auth.requests", "result", "allow")) + " authenticated sessions to the core, "
                         + mb(meters.count("mqtt.proxy.bytes.sent")) + " to devices",
                 StopChecks.stopped(meters, Layer.PROXY));
@@ -103,7 +105,7 @@ final class FinalReport {
     }
 
     private void attackers(Meters meters, Attackers attackers) {
-        text.append("\nAttackers, each from its own source address\n");
+        text.append("\nAttackers, against the layer that must stop them\n");
         TextTable t = new TextTable("attacker", "#tries", "stopped at", "#stopped", "#got through", "verdict",
                 "what it sends");
         for (Attacker a : attackers.all()) {

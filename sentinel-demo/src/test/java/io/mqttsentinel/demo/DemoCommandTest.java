@@ -146,7 +146,7 @@ class DemoCommandTest {
     }
 
     private static Map<String, AttackerRow> attackerRows(String report) {
-        int from = report.indexOf("Attackers, each from its own source address");
+        int from = report.indexOf("Attackers, against the layer that must stop them");
         assertThat(from).as("the attackers' table").isNotNegative();
         String table = report.substring(from, report.indexOf("\n\n", from));
         Map<String, AttackerRow> rows = new LinkedHashMap<>();
