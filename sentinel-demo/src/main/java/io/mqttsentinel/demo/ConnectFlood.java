@@ -16,10 +16,10 @@ import javax.net.ssl.SSLSocket;
  */
 final class ConnectFlood extends SocketAttacker {
     /** Connection attempts per second. */
-    static final int RATE = 60;
+    static final int RATE = 40;
     /** Enough connections under way that a slow handshake does not slow the flood. */
-    private static final int THREADS = 6;
-    private static final int TIMEOUT_MS = 3_000;
+    private static final int THREADS = 4;
+    private static final int TIMEOUT_MS = 10_000;
 
     private final ProxyAccess proxy;
     private final byte[] connect;

@@ -185,11 +185,11 @@ final class FinalReport {
             warnings.add("the run ended before every device had started to connect (" + fleet.started() + " of "
                     + fleet.size() + "; up to " + Fleet.RAMP_PER_SECOND + " a second): a longer --duration lets them");
         } else if (fleet.connected() < fleet.size()) {
-            warnings.add((fleet.size() - fleet.connected()) + " devices were not connected at the end (refusals "
-                    + refused + ", dropped " + fleet.dropped() + ")");
+            warnings.add(devices(fleet.size() - fleet.connected()) + " not connected at the end (refusals " + refused
+                    + ", dropped " + fleet.dropped() + ")");
         }
         if (fleet.retried() > 0) {
-            warnings.add(fleet.retried() + " devices were refused at first and tried again (refusals " + refused
+            warnings.add(devices(fleet.retried()) + " refused at first and tried again (refusals " + refused
                     + "; the proxy fails closed, 0x05, while its auth callout times out or its breaker is open)");
         }
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
@@ -231,6 +231,10 @@ final class FinalReport {
         } else {
             text.append("demo: FAILED: ").append(String.join("; ", failures)).append('\n');
         }
+    }
+
+    private static String devices(long n) {
+        return n == 1 ? "1 device was" : count(n) + " devices were";
     }
 
     private static String count(long n) {

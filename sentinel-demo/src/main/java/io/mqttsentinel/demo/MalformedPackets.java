@@ -13,11 +13,12 @@ import javax.net.ssl.SSLSocket;
  * a wrong protocol name or level, reserved flags, a first packet that is not CONNECT, a reserved packet type, a
  * remaining length of five bytes, a packet announced far above the size limit, and MQTT in clear text to the
  * TLS port. The proxy's strict codec (or its TLS layer) closes each connection before it allocates anything
- * large, and counts the reason. A connection still open after 3 s is got through.
+ * large, and counts the reason. A connection still open after 10 s is got through.
  */
 final class MalformedPackets extends SocketAttacker {
     static final int PER_SECOND = 4;
-    private static final int TIMEOUT_MS = 3_000;
+    /** Long enough that a loaded machine's slow close is not mistaken for a connection the proxy kept. */
+    private static final int TIMEOUT_MS = 10_000;
 
     private final ProxyAccess proxy;
     private final List<MqttBytes.Malformed> kinds = MqttBytes.malformed();

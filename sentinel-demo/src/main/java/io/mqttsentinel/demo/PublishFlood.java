@@ -6,15 +6,15 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A compromised device that floods its own topic with QoS 0 PUBLISHes at {@value #RATE} a second, four times
- * the PUBLISH tier's sustained rate. The proxy's per-client tiers let its burst and their sustained rate through
- * and drop the rest silently (the seed's rule for QoS 0); the broker's message-rate anomaly blocks what is still
- * above its own limit.
+ * A compromised device that floods its own topic with QoS 0 PUBLISHes at {@value #RATE} a second, twice the
+ * PUBLISH tier's sustained rate and four times the per-client tier's. The proxy's per-client tier lets its burst
+ * (500) and its sustained rate (50 a second) through and drops the rest silently (the seed's rule for QoS 0); the
+ * broker's message-rate anomaly (100 a second) blocks what of the burst is still above its own limit.
  */
 final class PublishFlood extends ConnectedAttacker {
     /** Messages per second. */
-    static final int RATE = 400;
-    private static final int PER_TICK = 4;
+    static final int RATE = 200;
+    private static final int PER_TICK = 2;
     private static final byte[] PAYLOAD = "{\"temp\":21.5}".getBytes(StandardCharsets.US_ASCII);
 
     /**

@@ -33,7 +33,7 @@ class DemoCommandTest {
         StringWriter err = new StringWriter();
 
         int code = new SentinelLauncher(Map.of()).withStreams(new PrintWriter(out), new PrintWriter(err))
-                .execute("demo", "--devices", "50", "--duration", "10");
+                .execute("demo", "--devices", "50", "--duration", "12");
 
         String report = out.toString();
         assertThat(code).as("exit code; stdout:%n%s%nstderr:%n%s", report, err).isZero();
