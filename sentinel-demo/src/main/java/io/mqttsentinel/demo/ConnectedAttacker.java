@@ -1,6 +1,7 @@
 package io.mqttsentinel.demo;
 
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -33,7 +34,7 @@ abstract class ConnectedAttacker extends Attacker {
      * @param auth         where its account is added
      * @param periodMillis how often {@link #tick} runs
      */
-    ConnectedAttacker(AttackKind kind, String clientId, java.net.InetAddress source, ProxyAccess proxy,
+    ConnectedAttacker(AttackKind kind, String clientId, InetAddress source, ProxyAccess proxy,
                       DemoAuthEndpoint auth, long periodMillis) {
         super(kind, clientId, source);
         this.proxy = proxy;
