@@ -40,7 +40,7 @@ final class Attackers {
             case PUBLISH_FLOOD:
                 return new PublishFlood(sources.attacker(kind), proxy, auth);
             case CONNECT_FLOOD:
-                return new ConnectFlood(sources.attacker(kind), proxy);
+                return new ConnectFlood(sources.attacker(kind), proxy.address());
             case WRONG_PASSWORD:
                 return new PasswordGuesser(sources.attacker(kind), proxy, fleet);
             case TOPIC_PROBE:

@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
  * {@code sentinel demo}: the product at work, with nothing outside the JVM. It starts the stand-ins for the
  * customer's side ({@link DemoOrigin}, {@link DemoAuthEndpoint}) and the proxy, broker and bridge
  * ({@link DemoStack}); brings a fleet of TLS devices online ({@link Fleet}) whose telemetry the origin's
- * application ({@link OriginApp}) answers with alerts; and runs one attacker of every kind beside them
- * ({@link Attackers}). It prints a line a second ({@link Progress}), then stops the traffic, lets what is in flight
+ * application ({@link OriginApp}) answers with alerts; then, for {@code --duration} seconds, runs one attacker of
+ * every kind beside them ({@link Attackers}). It prints a line a second ({@link Progress}), then stops the traffic, lets what is in flight
  * arrive, and prints the {@link FinalReport}: exit code 0 when nothing acknowledged was lost and every attacker
  * was stopped by the layer that should stop it, 1 otherwise.
  *
@@ -47,7 +47,8 @@ final class DemoCommand implements Callable<Integer> {
     private final SentinelLauncher launcher;
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "20",
-            description = "Seconds of traffic, 1 to 86400 (default ${DEFAULT-VALUE}); Ctrl-C ends it early, with the report")
+            description = "Seconds of traffic with the attackers once the fleet is online, 1 to 86400 (default "
+                    + "${DEFAULT-VALUE}); Ctrl-C ends it early, with the report")
     int duration;
 
     @Option(names = "--devices", paramLabel = "N", defaultValue = "1000",
@@ -141,12 +142,18 @@ final class DemoCommand implements Callable<Integer> {
         try {
             Meters meters = new Meters(stack.node().meterRegistry());
             long start = System.nanoTime();
-            fleet.start();
-            attackers.start(scheduler);
             Progress progress = new Progress(out, fleet, ledger, meters, start);
             ScheduledFuture<?> lines = ticker.scheduleAtFixedRate(progress::print, 1, 1, TimeUnit.SECONDS);
-            boolean interrupted = stop.await(duration, TimeUnit.SECONDS);
-            long seconds = Math.round((System.nanoTime() - start) / 1e9);
+            fleet.start();
+            boolean interrupted = awaitFleet(fleet, stop);
+            long online = System.nanoTime();
+            int devicesOnline = fleet.connected();
+            out.printf("demo: %,d of %,d devices online after %d s; the attackers start: %d s of traffic%n",
+                    devicesOnline, fleet.size(), Math.round((online - start) / 1e9), duration);
+            out.flush();
+            attackers.start(scheduler);
+            interrupted = interrupted || stop.await(duration, TimeUnit.SECONDS);
+            long seconds = Math.round((System.nanoTime() - online) / 1e9);
 
             out.println("demo: stopping the attackers and the telemetry; waiting for what is in flight to arrive");
             out.flush();
@@ -163,7 +170,8 @@ final class DemoCommand implements Callable<Integer> {
 
             long cpu = cpuStart < 0 ? -1 : Progress.cpuNanos() - cpuStart;
             FinalReport report = FinalReport.build(meters, ledger, fleet, attackers, origin,
-                    new FinalReport.Run(seconds, interrupted, sources.describe(devices), cpu, System.nanoTime() - wallStart));
+                    new FinalReport.Run(seconds, Math.round((online - start) / 1e9), devicesOnline, interrupted,
+                            sources.describe(devices), cpu, System.nanoTime() - wallStart));
             out.print(report.text());
             out.flush();
             return report.passed() ? 0 : 1;
@@ -205,6 +213,21 @@ final class DemoCommand implements Callable<Integer> {
             return ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
         }
         return -1;
+    }
+
+    /**
+     * Waits until every device is online, at most 10 s plus 1 s for every 20 devices (the ramp on a busy machine).
+     *
+     * @return whether Ctrl-C came first
+     */
+    private boolean awaitFleet(Fleet fleet, CountDownLatch stop) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10 + devices / 20);
+        while (fleet.connected() < fleet.size() && System.nanoTime() - deadline < 0) {
+            if (stop.await(100, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Waits, bounded, for the end-of-run condition; says so when it did not hold in time. */

@@ -61,9 +61,7 @@ final class DemoStack implements AutoCloseable {
         try {
             auth = DemoAuthEndpoint.start();
             origin = DemoOrigin.start(dataDir.resolve("origin-log"));
-            // the CONNECT tier keeps its rate (10/s per address) with a smaller burst than its default 500, so that the
-            // CONNECT flood meets it within a second of a short run; a fleet address needs 10 CONNECTs
-            LauncherConfig tuned = sources.tune(base, devices).withDefault("SENTINEL_RL_CONNECT_BURST", "50");
+            LauncherConfig tuned = sources.tune(base, devices);
             List<String> tuning = tuned.values().entrySet().stream().filter(e -> base.get(e.getKey()).isEmpty())
                     .map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
             LauncherConfig config = tuned

@@ -26,13 +26,15 @@ final class FinalReport {
     /**
      * What the report needs about the run besides the meters and the books.
      *
-     * @param seconds   how long the traffic ran
+     * @param seconds   how long the traffic with the attackers ran
+     * @param ramp      how long the fleet took to come online before
+     * @param online    devices online when the attackers started
      * @param cut       whether Ctrl-C ended it before {@code --duration}
      * @param sources   where the clients came from, one line
      * @param cpuNanos  the process's CPU time over the run, or -1
      * @param wallNanos the run's wall time, start-up included
      */
-    record Run(long seconds, boolean cut, String sources, long cpuNanos, long wallNanos) {
+    record Run(long seconds, long ramp, int online, boolean cut, String sources, long cpuNanos, long wallNanos) {
     }
 
     private final StringBuilder text = new StringBuilder();
@@ -53,8 +55,9 @@ final class FinalReport {
      */
     static FinalReport build(Meters meters, Ledger ledger, Fleet fleet, Attackers attackers, OriginApp origin, Run run) {
         FinalReport r = new FinalReport();
-        r.text.append(String.format(Locale.ROOT, "%nFinal report: %,d s of traffic%s, %,d devices, %d kinds of attacker; %s%n",
-                run.seconds(), run.cut() ? " (ended by Ctrl-C)" : "", fleet.size(), attackers.all().size(), run.sources()));
+        r.text.append(String.format(Locale.ROOT, "%nFinal report: %,d of %,d devices online after %,d s, then %,d s of traffic "
+                        + "with %d kinds of attacker%s; %s%n", run.online(), fleet.size(), run.ramp(), run.seconds(),
+                attackers.all().size(), run.cut() ? " (ended by Ctrl-C)" : "", run.sources()));
         r.layers(meters, ledger, origin);
         r.stops(meters);
         r.attackers(meters, attackers);
@@ -181,12 +184,10 @@ final class FinalReport {
         text.append(String.format(Locale.ROOT, "  devices    %,d connected of %,d; %,d refused at first, then tried again%s;"
                         + " %,d dropped%n", fleet.connected(), fleet.size(), fleet.retried(),
                 refused.isEmpty() ? "" : " (refusals " + refused + ")", fleet.dropped()));
-        if (fleet.started() < fleet.size()) {
-            warnings.add("the run ended before every device had started to connect (" + fleet.started() + " of "
-                    + fleet.size() + "; up to " + Fleet.RAMP_PER_SECOND + " a second): a longer --duration lets them");
-        } else if (fleet.connected() < fleet.size()) {
-            warnings.add(devices(fleet.size() - fleet.connected()) + " not connected at the end (refusals " + refused
-                    + ", dropped " + fleet.dropped() + ")");
+        if (fleet.connected() < fleet.size()) {
+            warnings.add(count(fleet.connected()) + " of " + count(fleet.size()) + " devices were connected at the end ("
+                    + count(fleet.started()) + " had started to connect, up to " + Fleet.RAMP_PER_SECOND + " a second; "
+                    + "refusals " + refused + ", dropped " + fleet.dropped() + ")");
         }
         if (fleet.retried() > 0) {
             warnings.add(devices(fleet.retried()) + " refused at first and tried again (refusals " + refused

@@ -58,6 +58,11 @@ final class ProxyAccess {
         return new ProxyAccess(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), tmf, tls);
     }
 
+    /** @return the proxy's MQTTS listener */
+    InetSocketAddress address() {
+        return proxy;
+    }
+
     /**
      * @param clientId the client id
      * @param source   the source address to connect from
