@@ -41,7 +41,7 @@ final class StopChecks {
 
     /** The checks, in the order a packet meets them. */
     static final List<Check> CHECKS = List.of(
-            new Check(Layer.PROXY, "connection limits", "mqtt.proxy.connections.rejected", "reason", null),
+            new Check(Layer.PROXY, "connection admission", "mqtt.proxy.connections.rejected", "reason", null),
             new Check(Layer.PROXY, "TLS", "mqtt.proxy.tls.handshake.failures", "reason", null),
             new Check(Layer.PROXY, "strict MQTT codec", "mqtt.proxy.protocol.violations", "reason", null),
             new Check(Layer.PROXY, "rate-limit tier", "mqtt.proxy.rate.limit.rejected", "tier", null),
