@@ -148,11 +148,14 @@ final class DemoCommand implements Callable<Integer> {
             boolean interrupted = awaitFleet(fleet, stop);
             long online = System.nanoTime();
             int devicesOnline = fleet.connected();
-            out.printf("demo: %,d of %,d devices online after %d s; the attackers start: %d s of traffic%n",
-                    devicesOnline, fleet.size(), Math.round((online - start) / 1e9), duration);
+            out.printf("demo: %,d of %,d devices online after %d s; %s%n", devicesOnline, fleet.size(),
+                    Math.round((online - start) / 1e9),
+                    interrupted ? "Ctrl-C: the attackers do not start" : "the attackers start: " + duration + " s of traffic");
             out.flush();
-            attackers.start(scheduler);
-            interrupted = interrupted || stop.await(duration, TimeUnit.SECONDS);
+            if (!interrupted) {
+                attackers.start(scheduler);
+                interrupted = stop.await(duration, TimeUnit.SECONDS);
+            }
             long seconds = Math.round((System.nanoTime() - online) / 1e9);
 
             out.println("demo: stopping the attackers and the telemetry; waiting for what is in flight to arrive");

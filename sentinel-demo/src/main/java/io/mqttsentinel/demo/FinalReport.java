@@ -60,7 +60,7 @@ final class FinalReport {
                 attackers.all().size(), run.cut() ? " (ended by Ctrl-C)" : "", run.sources()));
         r.layers(meters, ledger, origin);
         r.stops(meters);
-        r.attackers(meters, attackers);
+        r.attackers(meters, attackers, run.cut());
         r.delivery(ledger, fleet, meters, run);
         r.verdict();
         return r;
@@ -107,7 +107,7 @@ final class FinalReport {
         text.append(t.render());
     }
 
-    private void attackers(Meters meters, Attackers attackers) {
+    private void attackers(Meters meters, Attackers attackers, boolean cut) {
         text.append("\nAttackers, against the layer that must stop them\n");
         TextTable t = new TextTable("attacker", "#tries", "stopped at", "#stopped", "#got through", "verdict",
                 "what it sends");
@@ -116,10 +116,15 @@ final class FinalReport {
             long stopped = k.stopped(meters);
             String verdict = verdict(k, a.attempts(), stopped, a.gotThroughCount());
             t.row(k.label(), a.attempts(), k.layer().label(), stopped, a.gotThroughCount(), verdict, a.describe());
-            if (verdict.equals("MISSED") || verdict.equals("not-run")) {
+            if (verdict.equals("not-run") && cut) {
+                warnings.add(k.label() + " made no attempt before Ctrl-C");
+            } else if (verdict.equals("MISSED") || verdict.equals("not-run")) {
                 failures.add(k.label() + ": " + (verdict.equals("not-run") ? "made no attempt"
                         : "not stopped by the " + k.layer().label() + " (stopped " + stopped + ", got through "
-                                + a.gotThroughCount() + " of " + a.attempts() + ")"));
+                                + a.gotThroughCount() + " of " + a.attempts() + ")"
+                                + (k.expect() == AttackKind.Expect.LIMITED
+                                        ? ": a flood that still fits the tier's burst is let through, a longer --duration"
+                                                + " shows the tier" : "")));
             }
         }
         text.append(t.render());
