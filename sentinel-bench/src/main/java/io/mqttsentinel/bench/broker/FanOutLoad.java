@@ -169,6 +169,16 @@ public final class FanOutLoad {
 
     static Result run(String name, int port, int devices, int rate, int seconds, int warmup, Recorder appends)
             throws Exception {
+        return run(name, new int[] {port}, devices, rate, seconds, warmup, appends);
+    }
+
+    /**
+     * @param ports the brokers: device {@code i} subscribes on {@code ports[i % ports.length]}, the publisher
+     *              publishes on {@code ports[0]} (with several nodes of one core, most deliveries cross nodes)
+     */
+    static Result run(String name, int[] ports, int devices, int rate, int seconds, int warmup, Recorder appends)
+            throws Exception {
+        int port = ports[0];
         Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         AtomicLong delivered = new AtomicLong();
         AtomicLong measureFrom = new AtomicLong(Long.MIN_VALUE);
@@ -178,7 +188,7 @@ public final class FanOutLoad {
             List<CompletableFuture<?>> ready = new ArrayList<>();
             for (int i = 0; i < devices; i++) {
                 Mqtt3AsyncClient c = MqttClient.builder().useMqttVersion3().identifier("dev-" + i)
-                        .serverHost("127.0.0.1").serverPort(port).buildAsync();
+                        .serverHost("127.0.0.1").serverPort(ports[i % ports.length]).buildAsync();
                 subscribers.add(c);
                 String topic = "clients/dev-" + i + "/alerts";
                 ready.add(c.connectWith().cleanSession(true).keepAlive(60).send()
