@@ -209,14 +209,27 @@ public final class SentinelLauncher implements Callable<Integer> {
         Duration delay = config.shutdownDelay();
         Duration grace = config.shutdownGrace();
         SentinelNode node = SentinelNode.start(roles, config);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopping.compareAndSet(false, true)) {
+                try {
+                    node.shutdown(delay, grace);
+                } finally {
+                    stopped.countDown();
+                }
+            }
+        };
+        // SIGTERM and Ctrl-C stop gracefully and then exit 0; the hook covers every other way the JVM ends
         Thread hook = new Thread(() -> {
+            stop.run();
             try {
-                node.shutdown(delay, grace);
-            } finally {
-                stopped.countDown();
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "sentinel-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        Signals.onTermination(stop);
         out.println("sentinel " + node.describe());
         out.flush();
         try {
