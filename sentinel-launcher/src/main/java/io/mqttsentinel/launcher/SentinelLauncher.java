@@ -83,8 +83,8 @@ public final class SentinelLauncher implements Callable<Integer> {
      */
     CommandLine commandLine() {
         CommandLine cl = new CommandLine(this);
-        cl.addSubcommand(new CommandLine(new QuarantineCommand(() -> config().values())));
-        cl.addSubcommand(new CommandLine(new SessionsCommand(() -> config().values())));
+        cl.addSubcommand(withVersion(new CommandLine(new QuarantineCommand(() -> config().values()))));
+        cl.addSubcommand(withVersion(new CommandLine(new SessionsCommand(() -> config().values()))));
         ServiceLoader.load(LauncherCommand.class).stream().map(ServiceLoader.Provider::get)
                 .map(c -> new CommandLine(c.command(this)))
                 .sorted(Comparator.comparing(CommandLine::getCommandName))
@@ -239,6 +239,13 @@ public final class SentinelLauncher implements Callable<Integer> {
             node.close();
         }
         return 0;
+    }
+
+    /** The launcher's {@code --version} on a command from another module, and on its subcommands. */
+    private static CommandLine withVersion(CommandLine c) {
+        c.getCommandSpec().versionProvider(new Version());
+        c.getSubcommands().values().forEach(SentinelLauncher::withVersion);
+        return c;
     }
 
     /**
