@@ -33,28 +33,12 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the API or the network failed, or no such message",
             "2:usage error, bad parameter or token"})
-public final class QuarantineCommand implements Callable<Integer> {
-    private final Supplier<Map<String, String>> settings;
-
-    @Spec
-    CommandSpec spec;
-
+public final class QuarantineCommand extends ApiCommandGroup {
     /**
      * @param settings the merged configuration ({@code SENTINEL_*} keys), read when a subcommand runs
      */
     public QuarantineCommand(Supplier<Map<String, String>> settings) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-    }
-
-    @Override
-    public Integer call() {
-        spec.commandLine().getErr().println(spec.qualifiedName(" ") + ": a subcommand is required: list, show, release or delete");
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
-
-    Map<String, String> settings() {
-        return settings.get();
+        super(settings);
     }
 
     /** {@code quarantine list}. */
