@@ -1,5 +1,6 @@
 package io.mqttsentinel.bridge;
 
+import io.mqttsentinel.api.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -65,6 +66,7 @@ public final class BridgeLease implements AutoCloseable {
     private final BridgeConfig config;
     private final Consumer<Bridge.Builder> customizer;
     private final MeterRegistry registry;
+    private final Ticker ticker;
     private final String instance;
     private final String topic;
     private final long leaseNanos;
@@ -86,6 +88,7 @@ public final class BridgeLease implements AutoCloseable {
         this.config = b.config;
         this.customizer = b.customizer;
         this.registry = b.registry;
+        this.ticker = b.ticker;
         this.instance = b.instance;
         this.topic = "sentinel/bridges/" + config.clientId() + "/lease";
         this.leaseNanos = config.lease().toNanos();
@@ -176,7 +179,7 @@ public final class BridgeLease implements AutoCloseable {
                         return;
                     }
                     if (!watcherUp) {
-                        heardAt = System.nanoTime(); // a retained lease message arrives with the subscription
+                        heardAt = ticker.nanoTime(); // a retained lease message arrives with the subscription
                         graceNanos = grace();
                         watcherUp = true;
                     }
@@ -186,7 +189,7 @@ public final class BridgeLease implements AutoCloseable {
 
     private void onLease(Mqtt3Publish p) {
         String text = new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8);
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (text.startsWith(HELD)) {
             String who = text.substring(HELD.length());
             holder = who;
@@ -208,7 +211,7 @@ public final class BridgeLease implements AutoCloseable {
         if (closed) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (active != null) {
             if (active.isCoreConnected() && now - beatAt >= leaseNanos / 4) {
                 beat();
@@ -229,7 +232,7 @@ public final class BridgeLease implements AutoCloseable {
         LOG.info("bridge lease: instance {} takes the lease ({})", instance,
                 holder == null ? "free" : "holder " + holder + " silent");
         holder = instance;
-        heardAt = System.nanoTime();
+        heardAt = ticker.nanoTime();
         Bridge.Builder b = Bridge.builder(config).meterRegistry(registry);
         customizer.accept(b);
         Bridge[] self = new Bridge[1];
@@ -270,7 +273,7 @@ public final class BridgeLease implements AutoCloseable {
     }
 
     private void beat() {
-        beatAt = System.nanoTime();
+        beatAt = ticker.nanoTime();
         publish(HELD + instance);
     }
 
@@ -290,7 +293,7 @@ public final class BridgeLease implements AutoCloseable {
         }
         activeFlag = false;
         b.close();
-        heardAt = System.nanoTime();
+        heardAt = ticker.nanoTime();
         graceNanos = grace();
     }
 
@@ -341,6 +344,7 @@ public final class BridgeLease implements AutoCloseable {
         private final BridgeConfig config;
         private Consumer<Bridge.Builder> customizer = b -> { };
         private MeterRegistry registry = new SimpleMeterRegistry();
+        private Ticker ticker = Ticker.system();
         private String instance = HexFormat.of().formatHex(
                 java.nio.ByteBuffer.allocate(8).putLong(ThreadLocalRandom.current().nextLong()).array());
 
@@ -380,6 +384,16 @@ public final class BridgeLease implements AutoCloseable {
                 throw new IllegalArgumentException("instanceId must be 1-32 characters of [A-Za-z0-9._-], was " + id);
             }
             this.instance = id;
+            return this;
+        }
+
+        /**
+         * @param ticker measures the lease: its expiry, the grace after the holder's silence, the heartbeats (default
+         *               {@link Ticker#system()})
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

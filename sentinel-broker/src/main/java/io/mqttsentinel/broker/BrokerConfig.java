@@ -262,6 +262,41 @@ public record BrokerConfig(int port, String bindAddress, MqttLimits limits, int 
         return tlsCert != null;
     }
 
+    /** How a broker's listener is secured: see {@link #coreTrust(boolean)}. */
+    public enum CoreTrust {
+        /** Mutual TLS with the configured files. */
+        CONFIGURED,
+        /** Mutual TLS with a private CA that the process generates for its own proxy and bridge. */
+        GENERATED,
+        /** Plain MQTT, by the operator's explicit opt-in. */
+        INSECURE_PLAIN
+    }
+
+    /**
+     * Decides how the core listens: mutual TLS with the configured files; else, when a proxy or bridge runs in the
+     * same process, mutual TLS with a private CA it generates; else plain, only with {@link #insecurePlain()}. A
+     * broker alone without TLS files and without the opt-in is refused.
+     *
+     * @param clientsInProcess {@code true} when the proxy or the bridge runs in this broker's process
+     * @return how the listener is secured
+     * @throws IllegalArgumentException naming the keys to set
+     */
+    public CoreTrust coreTrust(boolean clientsInProcess) {
+        if (mutualTls()) {
+            return CoreTrust.CONFIGURED;
+        }
+        if (insecurePlain) {
+            return CoreTrust.INSECURE_PLAIN;
+        }
+        if (clientsInProcess) {
+            return CoreTrust.GENERATED;
+        }
+        throw new IllegalArgumentException("the broker accepts only proxies and bridges with a certificate of its CA "
+                + "(mutual TLS): set " + ENV_TLS_CERT + ", " + ENV_TLS_KEY + " and " + ENV_CLIENT_CA
+                + " (see docs/operations.md, \"Trust between layers\"), or " + ENV_INSECURE_PLAIN
+                + "=true for a plain listener that anyone who reaches the port can use");
+    }
+
     /**
      * @param clientId a client id
      * @return its in-flight window: its own from {@link #maxInflightByClient()}, else {@link #maxInflightPerSession()}

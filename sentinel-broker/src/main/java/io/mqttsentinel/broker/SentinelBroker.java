@@ -1,5 +1,6 @@
 package io.mqttsentinel.broker;
 
+import io.mqttsentinel.api.Ticker;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,6 +99,7 @@ public final class SentinelBroker implements AutoCloseable {
     private final BrokerConfig config;
     private final MessageLog log;
     private final Clock clock;
+    private final Ticker ticker;
     private final BrokerServices services;
     private final SubscriptionIndex index;
     private final RetainedStore retained;
@@ -130,7 +132,8 @@ public final class SentinelBroker implements AutoCloseable {
         this.config = b.config.build();
         this.log = b.messageLog;
         this.clock = b.clock;
-        BrokerMetrics metrics = new BrokerMetrics(b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry());
+        BrokerMetrics metrics = new BrokerMetrics(b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry(), b.ticker);
+        this.ticker = b.ticker;
         BrokerContext context = new BrokerContext(config, metrics);
         this.index = new SubscriptionIndex();
         this.retained = new RetainedStore();
@@ -139,11 +142,11 @@ public final class SentinelBroker implements AutoCloseable {
         this.registry = new SessionRegistry(index, context, stateWriter);
         this.tls = config.mutualTls() ? serverTls(config.tlsCert(), config.tlsKey(), config.clientCa()) : null;
         this.plainExpected = b.plainExpected;
-        this.catchUp = new CatchUp(b.messageLog, config.catchUpThreads());
+        this.catchUp = new CatchUp(b.messageLog, config.catchUpThreads(), b.ticker);
         context.catchUp(catchUp::request);
         this.routing = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sentinel-broker-router", true));
         Ingress ingress = new Ingress(b.inspector, b.messageLog, b.quarantine, b.eventSink, router, retained,
-                stateWriter, metrics, b.clock, routing);
+                stateWriter, metrics, b.clock, b.ticker, routing);
         this.services = new BrokerServices(context, registry, ingress, retained, stateWriter);
         this.admin = new BrokerAdmin(registry, ingress, b.quarantine, b.eventSink, b.clock, () -> ready);
         metrics.gauge("mqtt_broker_sessions", registry::size);
@@ -180,22 +183,22 @@ public final class SentinelBroker implements AutoCloseable {
             }
             started = true;
             Recovery.Result recovered;
-            long recoveryStart = System.nanoTime();
+            long recoveryStart = ticker.nanoTime();
             try {
-                recovered = new Recovery(registry, retained, router, services.context()).replay(log, services.stateWriter());
+                recovered = new Recovery(registry, retained, router, services.context(), ticker).replay(log, services.stateWriter());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while recovering from the message log", e);
             } catch (RuntimeException e) {
                 throw new IllegalStateException("recovery from the message log failed: " + e.getMessage(), e);
             }
-            recoverySeconds = (System.nanoTime() - recoveryStart) / 1e9;
+            recoverySeconds = (ticker.nanoTime() - recoveryStart) / 1e9;
             recoveredStateRecords = recovered.stateRecords();
             recoveredMessages = recovered.messages();
             catchUp.start();
             if (config.clustered()) {
                 // every node routes from the log, whichever node appended: start where recovery ended
-                tail = new LogTail(log, config.nodeId(), router, this::onStateRecord, recovered.end());
+                tail = new LogTail(log, config.nodeId(), router, this::onStateRecord, recovered.end(), ticker);
                 registry.cluster(tail, owner -> {
                     if (owner instanceof ConnectionHandler handler) {
                         handler.takenOverElsewhere();
@@ -203,8 +206,8 @@ public final class SentinelBroker implements AutoCloseable {
                 });
                 services.ingress().routeFromTail();
                 tail.start();
-                long until = System.nanoTime() + TAIL_START.toNanos();
-                while (!tail.isHealthy(TAIL_SILENCE) && System.nanoTime() - until < 0 && !Thread.currentThread().isInterrupted()) {
+                long until = ticker.nanoTime() + TAIL_START.toNanos();
+                while (!tail.isHealthy(TAIL_SILENCE) && ticker.nanoTime() - until < 0 && !Thread.currentThread().isInterrupted()) {
                     java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
                 }
             }
@@ -440,6 +443,7 @@ public final class SentinelBroker implements AutoCloseable {
         private SecurityEventSink eventSink = SecurityEventSink.NONE;
         private MeterRegistry meterRegistry;
         private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
 
         Builder() {
         }
@@ -637,6 +641,16 @@ public final class SentinelBroker implements AutoCloseable {
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * @param ticker measures what the broker times: append and delivery latency, recovery, catch-up slices, the
+         *               cluster tail's silence (default {@link Ticker#system()})
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

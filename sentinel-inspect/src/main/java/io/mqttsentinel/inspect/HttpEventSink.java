@@ -4,6 +4,7 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
+import io.mqttsentinel.api.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ public final class HttpEventSink extends QueuedEventSink {
     private volatile boolean attempting;
 
     private HttpEventSink(Builder b) {
-        super(b.queueCapacity, "sentinel-events-http", b.maxBatch, b.linger);
+        super(b.queueCapacity, "sentinel-events-http", b.maxBatch, b.linger, b.ticker);
         this.endpoint = b.endpoint;
         this.authorization = b.token == null ? null : "Bearer " + b.token;
         this.requestTimeout = b.requestTimeout;
@@ -181,6 +182,7 @@ public final class HttpEventSink extends QueuedEventSink {
         private int maxRetries = 5;
         private MeterRegistry registry;
         private String name = "http";
+        private Ticker ticker = Ticker.system();
 
         Builder(URI endpoint) {
             String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
@@ -281,6 +283,15 @@ public final class HttpEventSink extends QueuedEventSink {
         public Builder meterRegistry(MeterRegistry registry, String name) {
             this.registry = Objects.requireNonNull(registry, "registry");
             this.name = checkSinkName(name);
+            return this;
+        }
+
+        /**
+         * @param ticker measures the batch linger (default {@link Ticker#system()})
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.mqttsentinel.inspect;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.api.SecurityEventSink;
+import io.mqttsentinel.api.Ticker;
 
 /**
  * What the event sinks share: {@link #accept} puts the event into a bounded queue and never blocks (a full
@@ -38,6 +40,7 @@ public abstract class QueuedEventSink implements SecurityEventSink, AutoCloseabl
     private final Thread worker;
     private final int maxBatch;
     private final long lingerNanos;
+    private final Ticker ticker;
     private final CountDownLatch closeSignal = new CountDownLatch(1);
     /** Events turned away: a full queue, a null event, or accepted after close. */
     protected final AtomicLong dropped = new AtomicLong();
@@ -58,6 +61,18 @@ public abstract class QueuedEventSink implements SecurityEventSink, AutoCloseabl
      * @param linger        how long the worker waits after a batch's first event for more (zero: not at all)
      */
     protected QueuedEventSink(int queueCapacity, String threadName, int maxBatch, Duration linger) {
+        this(queueCapacity, threadName, maxBatch, linger, Ticker.system());
+    }
+
+    /**
+     * @param queueCapacity events the queue holds
+     * @param threadName    the worker thread's name
+     * @param maxBatch      the largest batch {@link #handle} gets
+     * @param linger        how long the worker waits after a batch's first event for more (zero: not at all)
+     * @param ticker        measures {@code linger}
+     */
+    protected QueuedEventSink(int queueCapacity, String threadName, int maxBatch, Duration linger, Ticker ticker) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxBatch = maxBatch;
         this.lingerNanos = linger.toNanos();
@@ -196,9 +211,9 @@ public abstract class QueuedEventSink implements SecurityEventSink, AutoCloseabl
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
                 if (lingerNanos > 0 && !closing) {
-                    long deadline = System.nanoTime() + lingerNanos;
+                    long deadline = ticker.nanoTime() + lingerNanos;
                     while (batch.size() < maxBatch && !closing) {
-                        SecurityEvent next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                        SecurityEvent next = queue.poll(deadline - ticker.nanoTime(), TimeUnit.NANOSECONDS);
                         if (next == null) {
                             break;
                         }

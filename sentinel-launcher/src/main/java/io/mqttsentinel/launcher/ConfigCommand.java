@@ -97,6 +97,7 @@ final class ConfigCommand implements Callable<Integer> {
 
     private static final Map<String, String> SECTIONS = Map.ofEntries(
             Map.entry("launcher", "Launcher: process, data directory, metrics, logs"),
+            Map.entry("sentinel-inspect (events)", "Security events (sentinel-inspect): files, core topic, syslog, HTTP, Kafka"),
             Map.entry("sentinel-proxy", "Edge proxy (sentinel-proxy): listeners, TLS, authentication, L3/L4 limits, ACL"),
             Map.entry("sentinel-ratelimit", "Rate limits (sentinel-ratelimit): the six tiers, evaluated in this order"),
             Map.entry("sentinel-ratelimit-redis", "Fleet-wide GLOBAL tier on Redis (sentinel-ratelimit-redis)"),

@@ -3,11 +3,9 @@ package io.mqttsentinel.launcher;
 import static io.mqttsentinel.launcher.EngineSettings.KAFKA_BOOTSTRAP;
 import static io.mqttsentinel.launcher.EngineSettings.KAFKA_TOPIC;
 import static io.mqttsentinel.launcher.EngineSettings.bridgeEnvironment;
-import static io.mqttsentinel.launcher.EngineSettings.eventsTopic;
 import static io.mqttsentinel.launcher.EngineSettings.kafkaLog;
 import static io.mqttsentinel.launcher.EngineSettings.parse;
 import static io.mqttsentinel.launcher.EngineSettings.proxyConfig;
-import static io.mqttsentinel.launcher.EngineSettings.selfSignedPair;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -34,6 +32,7 @@ import io.mqttsentinel.broker.QuarantineStore;
 import io.mqttsentinel.broker.SentinelBroker;
 import io.mqttsentinel.inspect.AnomalyInspector;
 import io.mqttsentinel.events.kafka.KafkaEventSink;
+import io.mqttsentinel.inspect.EventsConfig;
 import io.mqttsentinel.inspect.HttpEventSink;
 import io.mqttsentinel.inspect.SyslogEventSink;
 import io.mqttsentinel.inspect.InspectorConfig;
@@ -42,6 +41,8 @@ import io.mqttsentinel.inspect.JsonLinesEventSink;
 import io.mqttsentinel.inspect.MqttEventSink;
 import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.SentinelProxy;
+import io.mqttsentinel.proxy.tls.CoreCertificates;
+import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
@@ -99,7 +100,8 @@ public final class SentinelNode implements AutoCloseable {
     private volatile SentinelProxy proxy;
     private volatile boolean draining;
     private volatile Path proxyCertificate;
-    private volatile io.mqttsentinel.proxy.tls.CoreCertificates.Bundle coreCertificates;
+    private volatile CoreCertificates.Bundle coreCertificates;
+    private volatile BrokerConfig.CoreTrust coreTrust; // null while no broker runs here
     private volatile String metricsBind = "";
     private volatile boolean closed;
     private List<SecurityEventSink> remoteEvents;
@@ -376,7 +378,7 @@ public final class SentinelNode implements AutoCloseable {
         QuarantineStore quarantine = quarantine(config, sc, dataDir);
         SecurityEventSink events = eventSinks(config, dataDir, "broker");
         AtomicReference<SentinelBroker> self = new AtomicReference<>();
-        String topic = eventsTopic(config);
+        String topic = EngineSettings.eventSinks(config).topic();
         if (topic != null) {
             // uninspected: an event quotes the attack it reports, which inspection would block
             MqttEventSink mqtt = MqttEventSink.builder((t, payload) -> self.get().publishUninspected(t, payload, 1, false))
@@ -397,12 +399,13 @@ public final class SentinelNode implements AutoCloseable {
                 .eventSink(events)
                 .meterRegistry(registry);
         String trust;
-        switch (EngineSettings.coreTrust(roles, bc)) {
+        coreTrust = EngineSettings.coreTrust(roles, bc);
+        switch (coreTrust) {
             case CONFIGURED: // the config carries the files
                 trust = "mutual TLS, clients of " + bc.clientCa();
                 break;
             case GENERATED:
-                coreCertificates = EngineSettings.generatedCoreCertificates(dataDir);
+                coreCertificates = CoreCertificates.ensure(dataDir.resolve("tls"));
                 builder.tls(coreCertificates.brokerCert(), coreCertificates.brokerKey(), coreCertificates.caCert());
                 trust = "mutual TLS, clients of the private CA " + coreCertificates.caCert();
                 break;
@@ -461,17 +464,15 @@ public final class SentinelNode implements AutoCloseable {
 
     /** A proxy or bridge of this process that talks plain MQTT to a core elsewhere: say so once. */
     private void warnIfPlainCoreLink(LauncherConfig config) {
-        if (roles.contains(Role.BROKER) && coreCertificates != null) {
-            return;
+        if (coreCertificates != null || coreTrust == BrokerConfig.CoreTrust.INSECURE_PLAIN) {
+            return; // the in-process broker's own certificates, or a plain core by the operator's choice
         }
-        if (roles.contains(Role.PROXY) && config.get(ProxyConfig.UPSTREAM_TLS_CERT).isEmpty()
-                && !(roles.contains(Role.BROKER) && EngineSettings.coreTrust(roles, config) == EngineSettings.CoreTrust.INSECURE_PLAIN)) {
+        if (roles.contains(Role.PROXY) && config.get(ProxyConfig.UPSTREAM_TLS_CERT).isEmpty()) {
             LOG.warn("{} is unset: the proxy connects to the core in plain MQTT without a client certificate; a core with "
                     + "mutual TLS refuses it (set {}, {} and {})", ProxyConfig.UPSTREAM_TLS_CERT, ProxyConfig.UPSTREAM_TLS_CERT,
                     ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA);
         }
-        if (roles.contains(Role.BRIDGE) && config.get(BridgeConfig.CORE_TLS_CERT).isEmpty()
-                && !(roles.contains(Role.BROKER) && EngineSettings.coreTrust(roles, config) == EngineSettings.CoreTrust.INSECURE_PLAIN)) {
+        if (roles.contains(Role.BRIDGE) && config.get(BridgeConfig.CORE_TLS_CERT).isEmpty()) {
             LOG.warn("{} is unset: the bridge connects to the core in plain MQTT without a client certificate; a core with "
                     + "mutual TLS refuses it (set {}, {} and {})", BridgeConfig.CORE_TLS_CERT, BridgeConfig.CORE_TLS_CERT,
                     BridgeConfig.CORE_TLS_KEY, BridgeConfig.CORE_CA);
@@ -484,7 +485,7 @@ public final class SentinelNode implements AutoCloseable {
      * role of the process (each event names its layer).
      */
     private SecurityEventSink eventSinks(LauncherConfig config, Path dataDir, String role) {
-        EngineSettings.EventSinkSettings es = EngineSettings.eventSinks(config);
+        EventsConfig es = EngineSettings.eventSinks(config);
         JsonLinesEventSink file = JsonLinesEventSink.builder(dataDir.resolve("events").resolve(role + "-events.jsonl"))
                 .maxBytes(es.fileMaxBytes()).maxAge(es.fileMaxAge()).keep(es.fileKeep())
                 .meterRegistry(registry, "file-" + role).build();
@@ -496,7 +497,7 @@ public final class SentinelNode implements AutoCloseable {
         return events;
     }
 
-    private synchronized List<SecurityEventSink> remoteEventSinks(EngineSettings.EventSinkSettings es) {
+    private synchronized List<SecurityEventSink> remoteEventSinks(EventsConfig es) {
         if (remoteEvents == null) {
             List<SecurityEventSink> sinks = new ArrayList<>();
             if (es.syslog() != null) {
@@ -520,7 +521,7 @@ public final class SentinelNode implements AutoCloseable {
                 HttpEventSink http = b.build();
                 add("events-http", http, () -> true);
                 sinks.add(http);
-                String where = "http " + LauncherConfig.mask(EngineSettings.EVENTS_HTTP, es.http().toString());
+                String where = "http " + LauncherConfig.mask(EventsConfig.ENV_HTTP, es.http().toString());
                 endpoints.merge("events", where, (a, c) -> a + ", " + c);
             }
             if (es.kafkaBootstrap() != null) {
@@ -541,9 +542,9 @@ public final class SentinelNode implements AutoCloseable {
         RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
         ProxyConfig pc;
         if (configured.tlsCert().isEmpty()) {
-            Path[] pair = selfSignedPair(dataDir.resolve("tls"));
-            pc = configured.toBuilder().tls(pair[0], pair[1]).build();
-            proxyCertificate = pair[0];
+            SelfSignedCertificates.Pair pair = SelfSignedCertificates.ensure(dataDir.resolve("tls"));
+            pc = configured.toBuilder().tls(pair.cert(), pair.key()).build();
+            proxyCertificate = pair.cert();
         } else {
             pc = configured;
             proxyCertificate = pc.tlsCert().get();

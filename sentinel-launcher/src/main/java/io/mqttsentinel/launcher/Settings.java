@@ -13,6 +13,7 @@ import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.QuarantineConfig;
+import io.mqttsentinel.inspect.EventsConfig;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
@@ -53,32 +54,6 @@ final class Settings {
                         + "it forwarded before it disconnects the devices (0s: stop at once)", LAUNCHER, false);
         add("SENTINEL_LOG_LEVEL", "info", "one of trace, debug, info, warn, error",
                 "Log level (logs go to standard error)", LAUNCHER, false);
-        add("SENTINEL_EVENTS_TOPIC", "", "an MQTT topic without wildcards",
-                "Also publish the broker's security events as JSON on this core topic (unset: file only)", LAUNCHER, false);
-        add("SENTINEL_EVENTS_FILE_MAX_BYTES", "100m", "0 (no size rotation), or 1k to 1t; bytes or k, m, g, t suffix",
-                "Rotate a security event file (events/*-events.jsonl) once it reaches this size", LAUNCHER, false);
-        add("SENTINEL_EVENTS_FILE_MAX_AGE", "", "1s to 366d; 45s, 30m, 24h, 1d or ISO-8601",
-                "Also rotate a security event file opened this long ago, when the next event comes (unset: by size only)",
-                LAUNCHER, false);
-        add("SENTINEL_EVENTS_FILE_KEEP", "10", "0 to 1000", "Rotated security event files kept per file (.1 newest); "
-                + "older ones are deleted", LAUNCHER, false);
-        add("SENTINEL_EVENTS_SYSLOG", "", "tcp://host[:port] (default 514) or tls://host[:port] (default 6514)",
-                "Also send security events to this syslog receiver, RFC 5424 with structured data, octet-counted",
-                LAUNCHER, false);
-        add("SENTINEL_EVENTS_SYSLOG_CA", "", "a readable PEM file; only with tls://",
-                "CAs that verify the syslog receiver (unset: the JVM's trust store)", LAUNCHER, false);
-        add("SENTINEL_EVENTS_HTTP", "", "an absolute http:// or https:// URL",
-                "Also POST security events as JSON arrays (up to 100 per request, 1 s apart at most) to this collector",
-                LAUNCHER, false);
-        add("SENTINEL_EVENTS_HTTP_TOKEN", "", "printable ASCII without spaces",
-                "Sent as 'Authorization: Bearer <token>' to SENTINEL_EVENTS_HTTP", LAUNCHER, true);
-        add("SENTINEL_EVENTS_HTTP_CA", "", "a readable PEM file", "CAs that verify an https:// SENTINEL_EVENTS_HTTP "
-                + "(unset: the JVM's trust store)", LAUNCHER, false);
-        add("SENTINEL_EVENTS_KAFKA_BOOTSTRAP", "", "host:port[,host:port...]; port 1 to 65535",
-                "Also produce security events as JSON, keyed by client id (acks=all, idempotent), to this Kafka "
-                        + "cluster (unset: off)", LAUNCHER, false);
-        add("SENTINEL_EVENTS_KAFKA_TOPIC", "sentinel-security-events", "1 to 249 of a-z A-Z 0-9 . _ -",
-                "Kafka topic of the security events; it must exist or the brokers must auto-create it", LAUNCHER, false);
 
         // the engines' own descriptions: each key, default and range is written once, in its config class;
         // the launcher adds only what it does itself when a key is unset
@@ -98,6 +73,7 @@ final class Settings {
                 Map.entry("SENTINEL_CORE_CA", "all: generated in SENTINEL_DATA_DIR/tls/core-ca.pem"),
                 Map.entry("SENTINEL_AUTH_FILE", "SENTINEL_DATA_DIR/credentials"),
                 Map.entry("SENTINEL_RL_REDIS_URI", "(unset: the GLOBAL tier is per proxy)"));
+        engine("sentinel-inspect (events)", EventsConfig.settings(), launcherDefaults);
         engine("sentinel-proxy", ProxyConfig.settings(), launcherDefaults);
         engine("sentinel-ratelimit", RateLimitConfig.settings(), launcherDefaults);
         engine("sentinel-ratelimit-redis", RedisGlobalTierConfig.settings(), launcherDefaults);

@@ -25,7 +25,7 @@ class EngineSettingsTest {
 
     @Test
     void eventSinks_defaultsRotateFilesBySize_andAddNoRemoteSink() {
-        EngineSettings.EventSinkSettings es = EngineSettings.eventSinks(LauncherConfig.of(Map.of()));
+        io.mqttsentinel.inspect.EventsConfig es = EngineSettings.eventSinks(LauncherConfig.of(Map.of()));
         assertThat(es.fileMaxBytes()).isEqualTo(100L << 20);
         assertThat(es.fileMaxAge()).isNull();
         assertThat(es.fileKeep()).isEqualTo(10);
@@ -37,7 +37,7 @@ class EngineSettingsTest {
 
     @Test
     void eventSinks_kafka_takesAHostPortList_andATopic() {
-        EngineSettings.EventSinkSettings es = EngineSettings.eventSinks(LauncherConfig.of(Map.of(
+        io.mqttsentinel.inspect.EventsConfig es = EngineSettings.eventSinks(LauncherConfig.of(Map.of(
                 "SENTINEL_EVENTS_KAFKA_BOOTSTRAP", " k1.example:9092, 10.0.0.2:9093 ",
                 "SENTINEL_EVENTS_KAFKA_TOPIC", "siem.mqtt-events_1")));
         assertThat(es.kafkaBootstrap()).isEqualTo("k1.example:9092,10.0.0.2:9093");
@@ -56,7 +56,7 @@ class EngineSettingsTest {
 
     @Test
     void eventSinks_parsesEachSetting_andNeverPrintsTheToken() {
-        EngineSettings.EventSinkSettings es = EngineSettings.eventSinks(LauncherConfig.of(Map.of(
+        io.mqttsentinel.inspect.EventsConfig es = EngineSettings.eventSinks(LauncherConfig.of(Map.of(
                 "SENTINEL_EVENTS_FILE_MAX_BYTES", "10m", "SENTINEL_EVENTS_FILE_MAX_AGE", "1d", "SENTINEL_EVENTS_FILE_KEEP", "3",
                 "SENTINEL_EVENTS_SYSLOG", "tls://siem.example:6514", "SENTINEL_EVENTS_HTTP", "https://siem.example/in",
                 "SENTINEL_EVENTS_HTTP_TOKEN", "abc123")));
@@ -85,13 +85,17 @@ class EngineSettingsTest {
 
     @Test
     void eventsTopic_isAnyMqttTopicName_includingOneWithALeadingSlash() {
-        assertThat(EngineSettings.eventsTopic(LauncherConfig.of(Map.of()))).isNull();
-        assertThat(EngineSettings.eventsTopic(LauncherConfig.of(Map.of("SENTINEL_EVENTS_TOPIC", "/sentinel/events"))))
+        assertThat(eventsTopic(LauncherConfig.of(Map.of()))).isNull();
+        assertThat(eventsTopic(LauncherConfig.of(Map.of("SENTINEL_EVENTS_TOPIC", "/sentinel/events"))))
                 .isEqualTo("/sentinel/events");
         for (String bad : new String[] {"sentinel/#", "a/+/b", "a\u0000b"}) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineSettings.eventsTopic(
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> eventsTopic(
                     LauncherConfig.of(Map.of("SENTINEL_EVENTS_TOPIC", bad))))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("SENTINEL_EVENTS_TOPIC='" + bad + "'");
         }
+    }
+
+    private static String eventsTopic(LauncherConfig config) {
+        return EngineSettings.eventSinks(config).topic();
     }
 }

@@ -660,7 +660,7 @@ public final class ProxyConfig {
             }
             inner = b.build();
         } else {
-            FileAuthCallout file = FileAuthCallout.open(authFile);
+            FileAuthCallout file = FileAuthCallout.open(authFile, Duration.ofSeconds(1), ticker);
             closeLater.add(file);
             inner = file;
         }

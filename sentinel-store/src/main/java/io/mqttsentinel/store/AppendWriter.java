@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.mqttsentinel.api.LogPosition;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.MessageLogException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,14 +37,15 @@ final class AppendWriter implements Runnable {
         final long enqueuedNanos;
         long offset;
 
-        Pending(byte[] record, CompletableFuture<LogPosition> future) {
+        Pending(byte[] record, CompletableFuture<LogPosition> future, long enqueuedNanos) {
             this.record = record;
             this.future = future;
-            this.enqueuedNanos = System.nanoTime();
+            this.enqueuedNanos = enqueuedNanos;
         }
     }
 
     private final SegmentedFileLog log;
+    private final Ticker ticker;
     private final FsyncPolicy policy;
     private final long intervalNanos;
     /** Lock-free hand-over from many appending threads to the writer, bounded by {@link #pending}. */
@@ -62,7 +64,7 @@ final class AppendWriter implements Runnable {
     private FileChannel channel;
     private long nextOffset;
     private boolean dirty;
-    private long lastForceNanos = System.nanoTime();
+    private long lastForceNanos;
     /** A position the file must be cut back to before the next write (a failed cut is retried). */
     private long pendingTruncate = -1;
 
@@ -71,6 +73,8 @@ final class AppendWriter implements Runnable {
 
     AppendWriter(SegmentedFileLog log, Segment active, FileChannel channel, int capacity) {
         this.log = log;
+        this.ticker = log.ticker();
+        this.lastForceNanos = ticker.nanoTime();
         this.policy = log.fsyncPolicy();
         this.intervalNanos = policy.interval().toNanos();
         this.capacity = capacity;
@@ -98,7 +102,7 @@ final class AppendWriter implements Runnable {
                     + " has " + capacity + " appends waiting for the disk (maxPendingAppends); not stored"));
             return;
         }
-        queue.offer(new Pending(record, future));
+        queue.offer(new Pending(record, future, ticker.nanoTime()));
         if (parked) {
             LockSupport.unpark(thread);
         }
@@ -153,7 +157,7 @@ final class AppendWriter implements Runnable {
         try {
             while (!(stopping && queue.isEmpty())) {
                 long waitNanos = dirty && policy.kind() == FsyncPolicy.Kind.INTERVAL
-                        ? Math.max(0, lastForceNanos + intervalNanos - System.nanoTime())
+                        ? Math.max(0, lastForceNanos + intervalNanos - ticker.nanoTime())
                         : TimeUnit.SECONDS.toNanos(1);
                 Pending p;
                 while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
@@ -174,7 +178,7 @@ final class AppendWriter implements Runnable {
                     }
                 }
                 if (dirty && policy.kind() == FsyncPolicy.Kind.INTERVAL
-                        && System.nanoTime() - lastForceNanos >= intervalNanos) {
+                        && ticker.nanoTime() - lastForceNanos >= intervalNanos) {
                     forceQuietly();
                 }
             }
@@ -254,7 +258,7 @@ final class AppendWriter implements Runnable {
         } finally {
             lock.unlock();
         }
-        long nowNanos = System.nanoTime();
+        long nowNanos = ticker.nanoTime();
         for (int k = 0; k < completed; k++) {
             Pending p = batch.get(k);
             metrics.appended(nowNanos - p.enqueuedNanos);
@@ -299,9 +303,9 @@ final class AppendWriter implements Runnable {
     }
 
     private void force() throws IOException {
-        long start = System.nanoTime();
+        long start = ticker.nanoTime();
         channel.force(false);
-        lastForceNanos = System.nanoTime();
+        lastForceNanos = ticker.nanoTime();
         metrics.forced(lastForceNanos - start);
         dirty = false;
     }
@@ -313,7 +317,7 @@ final class AppendWriter implements Runnable {
         } catch (IOException e) {
             LOG.error("message log {}: periodic fsync failed; appends of the last {} may be lost on a machine crash: {}",
                     log.directory(), policy.interval(), e.toString());
-            lastForceNanos = System.nanoTime();
+            lastForceNanos = ticker.nanoTime();
         } finally {
             lock.unlock();
         }

@@ -59,7 +59,7 @@ final class FileLogReader implements LogReader {
         }
         Objects.requireNonNull(timeout, "timeout");
         checkOpen();
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        long deadline = log.ticker().nanoTime() + Math.max(0, timeout.toNanos());
         if (!assigned) {
             idleUntil(deadline);
             return List.of();
@@ -73,7 +73,7 @@ final class FileLogReader implements LogReader {
                     return records;
                 }
             }
-            long left = deadline - System.nanoTime();
+            long left = deadline - log.ticker().nanoTime();
             if (left <= 0 || log.isClosed()) {
                 checkOpen();
                 return List.of();
@@ -88,7 +88,7 @@ final class FileLogReader implements LogReader {
      */
     private void idleUntil(long deadline) throws InterruptedException {
         long left;
-        while ((left = deadline - System.nanoTime()) > 0 && !log.isClosed()) {
+        while ((left = deadline - log.ticker().nanoTime()) > 0 && !log.isClosed()) {
             log.awaitAppend(Long.MAX_VALUE, left); // no offset ever gets there: only the deadline or close ends it
         }
         checkOpen();

@@ -31,6 +31,7 @@ import io.mqttsentinel.api.LogPosition;
 import io.mqttsentinel.api.LogReader;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.MessageLogException;
+import io.mqttsentinel.api.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +85,7 @@ public final class SegmentedFileLog implements MessageLog {
     private final int segmentBytes;
     private final int maxRecordBytes;
     private final Clock clock;
+    private final Ticker ticker;
     private final FileIo io;
     private final int indexIntervalBytes;
     private final long segmentMaxAgeMillis;
@@ -125,6 +127,7 @@ public final class SegmentedFileLog implements MessageLog {
         this.segmentBytes = b.segmentBytes;
         this.maxRecordBytes = b.maxRecordBytes;
         this.clock = b.clock;
+        this.ticker = b.ticker;
         this.io = b.io;
         this.indexIntervalBytes = b.indexIntervalBytes;
         this.segmentMaxAgeMillis = Math.min(MAX_SEGMENT_AGE.toMillis(), retention.toMillis());
@@ -441,6 +444,10 @@ public final class SegmentedFileLog implements MessageLog {
         return io;
     }
 
+    Ticker ticker() {
+        return ticker;
+    }
+
     StoreMetrics metrics() {
         return metrics;
     }
@@ -504,6 +511,7 @@ public final class SegmentedFileLog implements MessageLog {
         private int maxPendingAppends = 65_536;
         private Duration retentionCheckInterval = Duration.ofMinutes(1);
         private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
         private MeterRegistry meterRegistry;
         private FileIo io = FileIo.DEFAULT;
         private int indexIntervalBytes = 4096;
@@ -617,6 +625,16 @@ public final class SegmentedFileLog implements MessageLog {
         }
 
         /**
+         * @param ticker measures the fsync interval, the append latency and a reader's wait (default
+         *               {@link Ticker#system()})
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
          * @param meterRegistry where the log's metrics go; default none
          * @return this builder
          */
@@ -672,6 +690,7 @@ public final class SegmentedFileLog implements MessageLog {
             c.maxPendingAppends = maxPendingAppends;
             c.retentionCheckInterval = retentionCheckInterval;
             c.clock = clock;
+            c.ticker = ticker;
             c.meterRegistry = meterRegistry;
             c.io = io;
             c.indexIntervalBytes = indexIntervalBytes;

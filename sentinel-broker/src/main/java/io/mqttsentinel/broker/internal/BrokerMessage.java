@@ -10,7 +10,7 @@ import io.mqttsentinel.api.LogPosition;
  * @param payload          the payload (shared, read-only by convention)
  * @param qos              the QoS it was published with, 0 to 2
  * @param position         where the log holds it, {@code null} when it was never stored
- * @param receivedAtNanos  {@link System#nanoTime()} when the broker received it (delivery latency), or
+ * @param receivedAtNanos  the broker's {@code Ticker} reading when it received it (delivery latency), or
  *                         {@code 0} for a message replayed from the log at start (counted in no meter)
  */
 public record BrokerMessage(String topic, byte[] payload, int qos, LogPosition position, long receivedAtNanos) {

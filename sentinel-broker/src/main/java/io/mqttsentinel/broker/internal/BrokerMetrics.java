@@ -1,5 +1,6 @@
 package io.mqttsentinel.broker.internal;
 
+import io.mqttsentinel.api.Ticker;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +33,22 @@ public final class BrokerMetrics {
     private final Counter quarantined;
     private final Timer appendLatency;
     private final Timer deliveryLatency;
+    private final Ticker ticker;
     private final ConcurrentMap<String, Counter> refused = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> violations = new ConcurrentHashMap<>();
 
     /** @param registry where the meters are registered */
     public BrokerMetrics(MeterRegistry registry) {
+        this(registry, Ticker.system());
+    }
+
+    /**
+     * @param registry where the meters are registered
+     * @param ticker   the ticker whose readings mark a message's arrival (delivery latency)
+     */
+    public BrokerMetrics(MeterRegistry registry, Ticker ticker) {
         this.registry = registry;
+        this.ticker = ticker;
         Gauge.builder("mqtt_broker_connections_active", activeConnections, AtomicLong::get)
                 .description("Open client connections").register(registry);
         connections = Counter.builder("mqtt_broker_connections_total")
@@ -108,7 +119,7 @@ public final class BrokerMetrics {
     public void delivered(int qos, long receivedAtNanos) {
         delivered[qos].increment();
         if (receivedAtNanos != 0) {
-            deliveryLatency.record(System.nanoTime() - receivedAtNanos, TimeUnit.NANOSECONDS);
+            deliveryLatency.record(ticker.nanoTime() - receivedAtNanos, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mqttsentinel.broker.internal;
 
+import io.mqttsentinel.api.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +37,16 @@ public final class CatchUp implements AutoCloseable {
     private final LinkedBlockingQueue<Session> waiting = new LinkedBlockingQueue<>();
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
+    private final Ticker ticker;
 
     /**
      * @param log     the main log
      * @param threads how many sessions catch up at once
+     * @param ticker  measures each session's time slice
      */
-    public CatchUp(MessageLog log, int threads) {
+    public CatchUp(MessageLog log, int threads, Ticker ticker) {
         this.log = log;
+        this.ticker = ticker;
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(this::work, "sentinel-broker-catchup-" + i);
             t.setDaemon(true);
@@ -104,15 +108,15 @@ public final class CatchUp implements AutoCloseable {
     }
 
     private void serve(LogReader reader, Session s) throws InterruptedException {
-        long deadline = System.nanoTime() + SLICE_NANOS;
-        while (!closed && System.nanoTime() < deadline) {
+        long deadline = ticker.nanoTime() + SLICE_NANOS;
+        while (!closed && ticker.nanoTime() - deadline < 0) {
             Session.Plan plan = s.planCatchUp();
             if (plan == null) {
                 return;
             }
             reader.assign(plan.starts());
             Session.Offered offered = Session.Offered.MORE;
-            while (offered == Session.Offered.MORE && System.nanoTime() < deadline && !closed) {
+            while (offered == Session.Offered.MORE && ticker.nanoTime() - deadline < 0 && !closed) {
                 List<LogRecord> records;
                 try {
                     records = reader.poll(BATCH, POLL);

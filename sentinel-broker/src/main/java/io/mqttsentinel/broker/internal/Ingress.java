@@ -1,5 +1,6 @@
 package io.mqttsentinel.broker.internal;
 
+import io.mqttsentinel.api.Ticker;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
@@ -80,6 +81,7 @@ public final class Ingress {
     private final SessionStateWriter stateWriter;
     private final BrokerMetrics metrics;
     private final Clock clock;
+    private final Ticker ticker;
     private final Executor routing;
     private final Object appendOrder = new Object();
     private volatile boolean routeLocally = true;
@@ -95,11 +97,12 @@ public final class Ingress {
      * @param stateWriter   appends retained records
      * @param metrics       the meters
      * @param clock         the broker's clock
+     * @param ticker        measures the append latency and marks a message's arrival (delivery latency)
      * @param routing       the single thread that routes stored messages, in the order the log stored them
      */
     public Ingress(PayloadInspector inspector, MessageLog log, QuarantineStore quarantine, SecurityEventSink events,
                    Router router, RetainedStore retained, SessionStateWriter stateWriter, BrokerMetrics metrics,
-                   Clock clock, Executor routing) {
+                   Clock clock, Ticker ticker, Executor routing) {
         this.inspector = inspector;
         this.log = log;
         this.quarantine = quarantine;
@@ -109,6 +112,7 @@ public final class Ingress {
         this.stateWriter = stateWriter;
         this.metrics = metrics;
         this.clock = clock;
+        this.ticker = ticker;
         this.routing = routing;
     }
 
@@ -147,7 +151,7 @@ public final class Ingress {
 
     private CompletionStage<Outcome> process(String clientId, String source, String topic, byte[] payload, int qos,
                                              boolean retain, boolean inspect, boolean reportToSink) {
-        long now0 = System.nanoTime();
+        long now0 = ticker.nanoTime();
         long receivedNanos = now0 == 0 ? 1 : now0; // 0 marks a replayed message
         long now = clock.millis();
         if (ReservedTopics.isReserved(topic)) {
@@ -236,7 +240,7 @@ public final class Ingress {
 
     private CompletionStage<Outcome> store(String clientId, String topic, byte[] payload, int qos, boolean retain,
                                            long now, long receivedNanos) {
-        long start = System.nanoTime();
+        long start = ticker.nanoTime();
         CompletableFuture<LogPosition> state = null;
         if (retain) {
             // the retained state is a record of its own so that recovery rebuilds it (LogEntry has no RETAIN
@@ -302,7 +306,7 @@ public final class Ingress {
                 head.outcome.complete(Outcome.FAILED);
                 continue;
             }
-            metrics.stored(System.nanoTime() - head.appendStartNanos);
+            metrics.stored(ticker.nanoTime() - head.appendStartNanos);
             if (routeLocally) {
                 try {
                     router.route(new BrokerMessage(head.topic, head.payload, head.qos, pos, head.receivedNanos));

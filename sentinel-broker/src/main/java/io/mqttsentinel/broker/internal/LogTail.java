@@ -1,5 +1,6 @@
 package io.mqttsentinel.broker.internal;
 
+import io.mqttsentinel.api.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +44,7 @@ public final class LogTail implements AutoCloseable {
     private final ConcurrentHashMap<Integer, Long> next = new ConcurrentHashMap<>();
     private final List<Waiter> waiters = new ArrayList<>(); // guarded by itself
     private final Thread thread;
-    private final LongSupplier nanoTime;
+    private final Ticker ticker;
     private volatile boolean closed;
     private volatile boolean failed;
     /** When the tail last learnt the log's end, or 0 before it first did. */
@@ -66,7 +66,7 @@ public final class LogTail implements AutoCloseable {
      * @param start        partition to the first offset to read (the end recovery reached)
      */
     public LogTail(MessageLog log, String nodeId, Router router, Consumer<LogRecord> stateRecords, Map<Integer, Long> start) {
-        this(log, nodeId, router, stateRecords, start, System::nanoTime);
+        this(log, nodeId, router, stateRecords, start, Ticker.system());
     }
 
     /**
@@ -75,11 +75,11 @@ public final class LogTail implements AutoCloseable {
      * @param router       routes every message
      * @param stateRecords receives every record of {@value StateRecords#TOPIC}
      * @param start        partition to the first offset to read (the end recovery reached)
-     * @param nanoTime     the monotonic clock of {@link #isHealthy}
+     * @param ticker       the monotonic clock of {@link #isHealthy} and of the routed messages' arrival
      */
     public LogTail(MessageLog log, String nodeId, Router router, Consumer<LogRecord> stateRecords, Map<Integer, Long> start,
-                   LongSupplier nanoTime) {
-        this.nanoTime = nanoTime;
+                   Ticker ticker) {
+        this.ticker = ticker;
         this.log = log;
         this.group = "sentinel-broker-tail-" + nodeId;
         this.router = router;
@@ -135,7 +135,7 @@ public final class LogTail implements AutoCloseable {
                     if (StateRecords.TOPIC.equals(topic)) {
                         stateRecords.accept(r);
                     } else if (!ReservedTopics.isReserved(topic)) {
-                        long now = System.nanoTime();
+                        long now = ticker.nanoTime();
                         router.route(new BrokerMessage(topic, r.payload(), r.entry().qos(), r.position(), now == 0 ? 1 : now));
                     }
                     next.put(r.position().partition(), r.offset() + 1);
@@ -161,7 +161,7 @@ public final class LogTail implements AutoCloseable {
 
     /** Once a second: how far the log's end is ahead of what the tail read (a log that does not answer: unknown). */
     private void checkEnd(LogReader reader) {
-        long now = nanoTime.getAsLong();
+        long now = ticker.nanoTime();
         if (endSeenAt != 0 && now - endCheckedAt < END_CHECK_NANOS) {
             return;
         }
@@ -188,7 +188,7 @@ public final class LogTail implements AutoCloseable {
      */
     public boolean isHealthy(Duration maxSilence) {
         long seen = endSeenAt;
-        return !closed && !failed && thread.isAlive() && seen != 0 && nanoTime.getAsLong() - seen <= maxSilence.toNanos();
+        return !closed && !failed && thread.isAlive() && seen != 0 && ticker.nanoTime() - seen <= maxSilence.toNanos();
     }
 
     /** @return checks of the log's end that failed because the log did not answer */

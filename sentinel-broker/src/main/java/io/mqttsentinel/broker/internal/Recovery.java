@@ -1,5 +1,6 @@
 package io.mqttsentinel.broker.internal;
 
+import io.mqttsentinel.api.Ticker;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +49,7 @@ public final class Recovery {
     private final Router router;
     private final BrokerContext context;
     private final String nodeId;
+    private final Ticker ticker;
 
     /**
      * What recovery found.
@@ -67,8 +69,10 @@ public final class Recovery {
      * @param retained the retained store to restore into
      * @param router   routes the messages after the last checkpoint to restored sessions
      * @param context  the broker's shared state (the state sequence continues after the highest read)
+     * @param ticker   measures the replay and a stall
      */
-    public Recovery(SessionRegistry registry, RetainedStore retained, Router router, BrokerContext context) {
+    public Recovery(SessionRegistry registry, RetainedStore retained, Router router, BrokerContext context, Ticker ticker) {
+        this.ticker = ticker;
         this.registry = registry;
         this.retained = retained;
         this.router = router;
@@ -85,7 +89,7 @@ public final class Recovery {
      *                               {@value #STALL_SECONDS} seconds
      */
     public Result replay(MessageLog log, SessionStateWriter writer) throws InterruptedException {
-        long started = System.nanoTime();
+        long started = ticker.nanoTime();
         LogPosition marker;
         try {
             marker = writer.append(StateRecords.marker()).toCompletableFuture().get(STALL_SECONDS, TimeUnit.SECONDS);
@@ -112,7 +116,7 @@ public final class Recovery {
         }
         retained.recovered();
         registry.recovered();
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        long ms = TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime() - started);
         LOG.info("recovered in {} ms: {} state records ({}), {} messages after the last checkpoint; {} sessions "
                         + "({} behind), {} retained messages", ms, stateRecords,
                 snapshotFound ? "from a snapshot" : "no snapshot yet", messages, registry.size(),
@@ -186,7 +190,7 @@ public final class Recovery {
         reader.assign(Map.of(partition, from));
         long count = 0;
         long next = from;
-        long lastProgress = System.nanoTime();
+        long lastProgress = ticker.nanoTime();
         while (next < until) {
             List<LogRecord> batch;
             try {
@@ -203,7 +207,7 @@ public final class Recovery {
                 stalled(lastProgress, count, partition);
                 continue;
             }
-            lastProgress = System.nanoTime();
+            lastProgress = ticker.nanoTime();
             for (LogRecord r : batch) {
                 if (r.offset() >= until) {
                     return count;
@@ -231,7 +235,7 @@ public final class Recovery {
             }
         }
         long count = 0;
-        long lastProgress = System.nanoTime();
+        long lastProgress = ticker.nanoTime();
         reader.assign(next);
         while (!next.isEmpty()) {
             List<LogRecord> batch;
@@ -246,7 +250,7 @@ public final class Recovery {
                 stalled(lastProgress, count, -1);
                 continue;
             }
-            lastProgress = System.nanoTime();
+            lastProgress = ticker.nanoTime();
             boolean reassign = false;
             for (LogRecord r : batch) {
                 int p = r.position().partition();
@@ -272,8 +276,8 @@ public final class Recovery {
         return count;
     }
 
-    private static void stalled(long lastProgress, long count, int partition) {
-        if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
+    private void stalled(long lastProgress, long count, int partition) {
+        if (ticker.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
             throw new IllegalStateException("recovery read " + count + " records" + (partition >= 0 ? " of partition "
                     + partition : "") + " and then nothing for " + STALL_SECONDS + " s before reaching the end of the log");
         }

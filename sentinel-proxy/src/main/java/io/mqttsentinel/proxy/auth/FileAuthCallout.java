@@ -1,5 +1,6 @@
 package io.mqttsentinel.proxy.auth;
 
+import io.mqttsentinel.api.Ticker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -42,13 +43,15 @@ public final class FileAuthCallout implements AuthCallout, AutoCloseable {
 
     private final CredentialsFile file;
     private final long recheckNanos;
+    private final Ticker ticker;
     private final ThreadPoolExecutor pool;
     private volatile CredentialsFile.Snapshot snapshot;
     private volatile String stamp = "";
     private volatile long lastCheck;
 
-    private FileAuthCallout(Path path, Duration recheck, int threads, int queue) {
+    private FileAuthCallout(Path path, Duration recheck, Ticker ticker, int threads, int queue) {
         this.file = CredentialsFile.at(path);
+        this.ticker = ticker;
         this.recheckNanos = recheck.toNanos();
         this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
             Thread t = new Thread(r, "sentinel-auth-file");
@@ -56,7 +59,7 @@ public final class FileAuthCallout implements AuthCallout, AutoCloseable {
             return t;
         });
         this.pool.allowCoreThreadTimeOut(true);
-        this.lastCheck = System.nanoTime() - recheckNanos - 1;
+        this.lastCheck = ticker.nanoTime() - recheckNanos - 1;
         refresh();
     }
 
@@ -74,13 +77,24 @@ public final class FileAuthCallout implements AuthCallout, AutoCloseable {
      * @return the callout
      */
     public static FileAuthCallout open(Path path, Duration recheck) {
+        return open(path, recheck, Ticker.system());
+    }
+
+    /**
+     * @param path    the credentials file
+     * @param recheck how often, at most, the file is looked at for changes (0 to 1 h)
+     * @param ticker  measures {@code recheck}
+     * @return the callout
+     */
+    public static FileAuthCallout open(Path path, Duration recheck, Ticker ticker) {
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(recheck, "recheck");
         if (recheck.isNegative() || recheck.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("recheck must be between PT0S and PT1H, was " + recheck);
         }
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        return new FileAuthCallout(path, recheck, threads, 1_024);
+        return new FileAuthCallout(path, recheck, ticker, threads, 1_024);
     }
 
     @Override
@@ -146,7 +160,7 @@ public final class FileAuthCallout implements AuthCallout, AutoCloseable {
     }
 
     private void refreshIfDue() {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now - lastCheck >= recheckNanos) {
             lastCheck = now;
             refresh();

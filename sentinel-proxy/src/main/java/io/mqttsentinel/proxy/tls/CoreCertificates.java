@@ -39,6 +39,8 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The private CA of the core link that a single-process deployment ({@code sentinel all}, {@code demo}) creates
@@ -51,6 +53,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * or was not issued by the current CA is issued again, and all of them when the CA itself is replaced.
  */
 public final class CoreCertificates {
+    private static final Logger LOG = LoggerFactory.getLogger(CoreCertificates.class);
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
     private static final Duration LEAF_VALIDITY = Duration.ofDays(825);
     private static final Duration RENEW_BEFORE = Duration.ofDays(30);
@@ -84,6 +87,7 @@ public final class CoreCertificates {
             Files.createDirectories(dir);
             Path caCert = dir.resolve("core-ca.pem");
             Path caKey = dir.resolve("core-ca.key.pem");
+            boolean fresh = !Files.exists(caCert);
             X509Certificate ca = Files.isReadable(caCert) && Files.isReadable(caKey) ? readCert(caCert) : null;
             PrivateKey caPrivate;
             if (ca == null || expiresSoon(ca)) {
@@ -107,6 +111,10 @@ public final class CoreCertificates {
             issueIfNeeded(ca, caPrivate, f.brokerCert(), f.brokerKey(), "sentinel-broker", true);
             issueIfNeeded(ca, caPrivate, f.proxyCert(), f.proxyKey(), "sentinel-proxy", false);
             issueIfNeeded(ca, caPrivate, f.bridgeCert(), f.bridgeKey(), "sentinel-bridge", false);
+            if (fresh) {
+                LOG.info("core link: generated a private CA {} and the broker's, proxy's and bridge's certificates in {} "
+                        + "(mutual TLS between the layers; proxies on other hosts need a certificate of this CA)", caCert, dir);
+            }
             return f;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the core's certificates in " + dir + ": " + e.getMessage(), e);

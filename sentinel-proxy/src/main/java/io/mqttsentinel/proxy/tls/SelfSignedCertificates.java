@@ -3,6 +3,7 @@ package io.mqttsentinel.proxy.tls;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,8 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Generates a self-signed server certificate (ECDSA P-256, SHA-256, valid 365 days) as PEM files, for a
@@ -46,9 +49,55 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * trust this certificate (or pin it). Production deployments configure a certificate from a real CA.
  */
 public final class SelfSignedCertificates {
+    private static final Logger LOG = LoggerFactory.getLogger(SelfSignedCertificates.class);
     private static final Duration VALIDITY = Duration.ofDays(365);
 
+    /**
+     * A certificate and its key, PEM files.
+     *
+     * @param cert the certificate
+     * @param key  its private key
+     */
+    public record Pair(Path cert, Path key) {
+    }
+
     private SelfSignedCertificates() {
+    }
+
+    /**
+     * The pair of a proxy started without {@code SENTINEL_TLS_CERT}, in {@code dir}: {@code proxy.crt.pem} and
+     * {@code proxy.key.pem}, reused when both are there, else generated for this host's name (warning either way:
+     * devices must trust it explicitly).
+     *
+     * @param dir a directory (created if missing)
+     * @return the pair
+     * @throws UncheckedIOException when the directory or a file cannot be written
+     */
+    public static Pair ensure(Path dir) {
+        Path cert = dir.resolve("proxy.crt.pem");
+        Path key = dir.resolve("proxy.key.pem");
+        if (Files.isReadable(cert) && Files.isReadable(key)) {
+            LOG.warn("SENTINEL_TLS_CERT is unset: using the self-signed certificate {} (devices must trust it explicitly)", cert);
+            return new Pair(cert, key);
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        String cn;
+        try {
+            cn = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            cn = "localhost";
+        }
+        if (cn.isBlank() || cn.length() > 64) {
+            cn = "localhost";
+        }
+        generate(cert, key, cn);
+        LOG.warn("SENTINEL_TLS_CERT is unset: generated a self-signed certificate for CN={} into {} "
+                + "(devices must trust it explicitly; configure SENTINEL_TLS_CERT/SENTINEL_TLS_KEY in production)", cn, cert);
+        return new Pair(cert, key);
     }
 
     /**

@@ -82,7 +82,7 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
                 .description("Switches of the fleet-wide GLOBAL rate limit to the local share (Redis unreachable)")
                 .register(registry);
         long lease = c.leaseSize() > 0 ? c.leaseSize() : defaultLeaseSize(rate, burst);
-        this.source = new RedisLeaseSource(RedisURI.create(c.redisUri()), c.keyPrefix() + "global", rate, burst, c.timeout());
+        this.source = new RedisLeaseSource(RedisURI.create(c.redisUri()), c.keyPrefix() + "global", rate, burst, c.timeout(), ticker);
         this.pool = new LeasePool(source, lease, c.timeout().toNanos(), localShare, fallbacks);
         Gauge.builder(METRIC_FALLBACK_ACTIVE, pool, p -> p.inFallback() ? 1 : 0)
                 .description("1 while the GLOBAL rate limit uses the local share because Redis is unreachable")

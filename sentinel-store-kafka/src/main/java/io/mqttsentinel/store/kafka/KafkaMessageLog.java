@@ -19,6 +19,7 @@ import io.mqttsentinel.api.LogPosition;
 import io.mqttsentinel.api.LogReader;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.MessageLogException;
+import io.mqttsentinel.api.Ticker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -72,15 +73,17 @@ public final class KafkaMessageLog implements MessageLog {
     private final KafkaProducer<byte[], byte[]> producer;
     private final int partitions;
     private final MeterRegistry registry;
+    private final Ticker ticker;
     private final Counter ok;
     private final Counter failed;
     private final Timer latency;
     private volatile boolean closed;
 
-    private KafkaMessageLog(KafkaLogConfig config, MeterRegistry registry) {
+    private KafkaMessageLog(KafkaLogConfig config, MeterRegistry registry, Ticker ticker) {
         this.config = config;
+        this.ticker = ticker;
         try (Admin admin = Admin.create(config.adminProperties())) {
-            this.partitions = TopicSetup.ensure(admin, config);
+            this.partitions = TopicSetup.ensure(admin, config, ticker);
         }
         this.producer = new KafkaProducer<>(config.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
         this.registry = registry;
@@ -160,7 +163,7 @@ public final class KafkaMessageLog implements MessageLog {
         headers.add(HEADER_TIMESTAMP, ByteBuffer.allocate(8).putLong(0, entry.timestampMillis()).array());
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.topic(), null, null,
                 entry.orderingKey().getBytes(StandardCharsets.UTF_8), entry.payload(), headers);
-        long start = System.nanoTime();
+        long start = ticker.nanoTime();
         try {
             producer.send(record, (metadata, e) -> {
                 if (e != null) {
@@ -169,7 +172,7 @@ public final class KafkaMessageLog implements MessageLog {
                             + config.topic() + " (not stored, do not acknowledge): " + e, e));
                 } else {
                     ok.increment();
-                    latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    latency.record(ticker.nanoTime() - start, TimeUnit.NANOSECONDS);
                     future.complete(new LogPosition(metadata.partition(), metadata.offset()));
                 }
             });
@@ -229,6 +232,7 @@ public final class KafkaMessageLog implements MessageLog {
     public static final class Builder {
         private final KafkaLogConfig.Builder config;
         private MeterRegistry meterRegistry;
+        private Ticker ticker = Ticker.system();
 
         Builder(KafkaLogConfig.Builder config) {
             this.config = config;
@@ -340,6 +344,15 @@ public final class KafkaMessageLog implements MessageLog {
         }
 
         /**
+         * @param ticker measures the append latency and the topic set-up's deadlines (default {@link Ticker#system()})
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
          * Connects, creates or verifies the topic, and starts the producer.
          *
          * @return the log
@@ -347,7 +360,8 @@ public final class KafkaMessageLog implements MessageLog {
          * @throws IllegalArgumentException when {@code minInsyncReplicas} exceeds the replication factor
          */
         public KafkaMessageLog build() {
-            return new KafkaMessageLog(snapshot(), meterRegistry == null ? new CompositeMeterRegistry() : meterRegistry);
+            return new KafkaMessageLog(snapshot(), meterRegistry == null ? new CompositeMeterRegistry() : meterRegistry,
+                    ticker);
         }
     }
 }

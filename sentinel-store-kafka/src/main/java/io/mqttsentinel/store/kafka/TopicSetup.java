@@ -1,5 +1,7 @@
 package io.mqttsentinel.store.kafka;
 
+import io.mqttsentinel.api.Ticker;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +46,7 @@ final class TopicSetup {
     }
 
     /** @return the number of partitions of the (created or verified) topic */
-    static int ensure(Admin admin, KafkaLogConfig b) {
+    static int ensure(Admin admin, KafkaLogConfig b, Ticker ticker) {
         long timeoutMs = b.requestTimeout().toMillis();
         try {
             TopicDescription d = describe(admin, b.topic(), timeoutMs);
@@ -59,16 +61,16 @@ final class TopicSetup {
                         throw e;
                     }
                 }
-                d = awaitCreated(admin, b.topic(), timeoutMs);
+                d = awaitCreated(admin, b.topic(), timeoutMs, ticker);
             }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            long deadline = ticker.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             while (true) {
                 try {
                     verify(admin, b, d, timeoutMs);
                     return d.partitions().size();
                 } catch (ExecutionException e) {
                     // the broker answering may not have the new topic's metadata yet
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || ticker.nanoTime() - deadline > 0) {
                         throw e;
                     }
                     Thread.sleep(50);
@@ -87,16 +89,16 @@ final class TopicSetup {
     }
 
     /** Metadata of a new topic reaches the brokers a moment after the controller created it. */
-    private static TopicDescription awaitCreated(Admin admin, String topic, long timeoutMs)
+    private static TopicDescription awaitCreated(Admin admin, String topic, long timeoutMs, Ticker ticker)
             throws ExecutionException, InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long deadline = ticker.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         long pauseMs = 10;
         while (true) {
             TopicDescription d = describe(admin, topic, timeoutMs);
             if (d != null && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
                 return d;
             }
-            if (System.nanoTime() > deadline) {
+            if (ticker.nanoTime() - deadline > 0) {
                 throw new MessageLogException("topic " + topic + " was created but has no leaders after " + timeoutMs + " ms");
             }
             Thread.sleep(pauseMs);

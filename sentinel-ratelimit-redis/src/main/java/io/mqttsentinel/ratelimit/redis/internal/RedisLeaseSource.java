@@ -1,5 +1,7 @@
 package io.mqttsentinel.ratelimit.redis.internal;
 
+import io.mqttsentinel.api.Ticker;
+
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
@@ -9,6 +11,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -40,6 +43,7 @@ public final class RedisLeaseSource implements LeaseSource, AutoCloseable {
     private static final long RECONNECT_INTERVAL_NANOS = 1_000_000_000L;
 
     private final RedisClient client;
+    private final Ticker ticker;
     private final String[] keys;
     private final String periodMicros;
     private final String toleranceMicros;
@@ -56,6 +60,19 @@ public final class RedisLeaseSource implements LeaseSource, AutoCloseable {
      * @param timeout       connect timeout
      */
     public RedisLeaseSource(RedisURI uri, String key, long ratePerSecond, long burst, Duration timeout) {
+        this(uri, key, ratePerSecond, burst, timeout, Ticker.system());
+    }
+
+    /**
+     * @param uri           e.g. {@code redis://127.0.0.1:6379}
+     * @param key           the bucket's key
+     * @param ratePerSecond the fleet-wide rate
+     * @param burst         the fleet-wide burst
+     * @param timeout       connect timeout
+     * @param ticker        spaces the reconnect attempts
+     */
+    public RedisLeaseSource(RedisURI uri, String key, long ratePerSecond, long burst, Duration timeout, Ticker ticker) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -103,7 +120,7 @@ public final class RedisLeaseSource implements LeaseSource, AutoCloseable {
         if (c != null || closed) {
             return c;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now - lastConnectAttempt < RECONNECT_INTERVAL_NANOS) {
             return null;
         }
