@@ -114,8 +114,30 @@ public final class SessionRegistry {
             synchronized (s.recordLock()) {
                 s.ownerEpoch(epoch);
             }
-            return stateWriter.writeClaim(s, clean || former == null || former.deleted() ? null : former);
+            return stateWriter.writeClaim(s, clean || former == null || former.deleted() ? null : selfContained(former));
         }
+    }
+
+    /**
+     * The former owner's record with a position for every partition: where it holds no progress, nothing up to
+     * that owner's newest checkpoint was routed to the session (its records are durable before its checkpoints).
+     * A claim must say so itself: a later claimant reads this claim as the newest record, and the claimant's own
+     * checkpoint (far ahead of a dead former owner) would skip what the former owner never delivered.
+     */
+    private StateRecords.SessionState selfContained(StateRecords.SessionState former) {
+        Map<Integer, Long> checkpoint = nodeCheckpoints.getOrDefault(former.owner(), Map.of());
+        List<StateRecords.Progress> progress = new ArrayList<>(former.progress());
+        java.util.Set<Integer> covered = new java.util.HashSet<>();
+        for (StateRecords.Progress p : former.progress()) {
+            covered.add(p.partition());
+        }
+        for (Map.Entry<Integer, Long> e : checkpoint.entrySet()) {
+            if (!covered.contains(e.getKey())) {
+                progress.add(new StateRecords.Progress(e.getKey(), e.getValue(), e.getValue()));
+            }
+        }
+        return new StateRecords.SessionState(former.clientId(), former.seq(), false, former.subscriptions(),
+                List.copyOf(progress), former.owner(), former.ownerEpoch());
     }
 
     private boolean adopt(Session s, Map<Integer, Long> positions) {
