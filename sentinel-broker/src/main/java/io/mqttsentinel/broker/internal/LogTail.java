@@ -55,7 +55,8 @@ public final class LogTail implements AutoCloseable {
     /** Checks of the log's end that failed (the log did not answer). */
     private volatile long failedEndChecks;
 
-    private record Waiter(LogPosition position, CompletableFuture<Map<Integer, Long>> done) {
+    private record Waiter(LogPosition position, CompletableFuture<Object> done,
+                          java.util.function.Function<Map<Integer, Long>, ?> action) {
     }
 
     /**
@@ -108,11 +109,31 @@ public final class LogTail implements AutoCloseable {
         synchronized (waiters) {
             if (next.getOrDefault(position.partition(), 0L) > position.offset()) {
                 done.complete(positions());
-            } else {
-                waiters.add(new Waiter(position, done));
+                return done;
             }
         }
-        return done;
+        return whenPast(position, at -> at);
+    }
+
+    /**
+     * Runs {@code action} on the tail's own thread, between two batches, once the tail has read past
+     * {@code position}: the positions it receives are exactly where routing stands, and nothing is routed while it
+     * runs. A session that this node adopts subscribes this way, so that every record is either below the
+     * positions (its backlog) or routed to it live; adopting on another thread would let the tail route records
+     * in between to no one.
+     *
+     * @param position a record this node appended
+     * @param action   quick and non-blocking (it must not wait for the log)
+     * @param <T>      its result
+     * @return completes with the action's result (on another thread), or exceptionally when the action threw
+     */
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> whenPast(LogPosition position, java.util.function.Function<Map<Integer, Long>, T> action) {
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        synchronized (waiters) {
+            waiters.add(new Waiter(position, done, action));
+        }
+        return (CompletableFuture<T>) (CompletableFuture<?>) done;
     }
 
     private void run() {
@@ -140,9 +161,7 @@ public final class LogTail implements AutoCloseable {
                     }
                     next.put(r.position().partition(), r.offset() + 1);
                 }
-                if (!batch.isEmpty()) {
-                    release();
-                }
+                release(); // also when idle: a waiter may have come for a record read before
                 checkEnd(reader);
             }
         } catch (InterruptedException e) {
@@ -215,8 +234,14 @@ public final class LogTail implements AutoCloseable {
         // completed off this thread and outside the lock: what follows a claim appends to the log, and an
         // append may wait for the log's own I/O thread, which may be waiting to register here
         for (Waiter w : ready) {
-            Map<Integer, Long> at = positions();
-            java.util.concurrent.ForkJoinPool.commonPool().execute(() -> w.done.complete(at));
+            Object result;
+            try {
+                result = w.action.apply(positions()); // on this thread: no record is routed meanwhile
+            } catch (RuntimeException e) {
+                java.util.concurrent.ForkJoinPool.commonPool().execute(() -> w.done.completeExceptionally(e));
+                continue;
+            }
+            java.util.concurrent.ForkJoinPool.commonPool().execute(() -> w.done.complete(result));
         }
     }
 

@@ -102,8 +102,7 @@ public final class SessionRegistry {
         CompletionStage<Boolean> ready = stateWriter.append(StateRecords.marker())
                 .thenCompose(tail::awaitPast)
                 .thenCompose(caughtUp -> writeClaim(s, clean))
-                .thenCompose(tail::awaitPast)
-                .thenApply(positions -> adopt(s, positions));
+                .thenCompose(claim -> tail.whenPast(claim, positions -> adopt(s, positions)));
         return new Connected(s, null, ready);
     }
 
