@@ -195,7 +195,14 @@ public final class BridgeLease implements AutoCloseable {
             holder = who;
             heardAt = now;
             if (active != null && !who.equals(instance)) {
-                stepDown("the lease is held by " + who);
+                if (who.compareTo(instance) > 0) {
+                    stepDown("the lease is held by " + who);
+                } else {
+                    // two holders (both took a silent lease at once): the greater instance id keeps it, so that one
+                    // steps back rather than both, which would leave the lease silent and start the race again
+                    holder = instance;
+                    beat();
+                }
             }
         } else if (text.startsWith(FREE)) {
             String who = text.substring(FREE.length());
@@ -221,8 +228,10 @@ public final class BridgeLease implements AutoCloseable {
         if (!watcherUp) {
             return; // cannot see the lease: taking it blind could steal a live holder's session
         }
+        // a silent holder (its node died with its will) is given a whole lease plus this instance's random grace,
+        // so that the standbys do not all take it at once
         boolean free = holder == null || holder.equals(instance) ? now - heardAt >= graceNanos
-                : now - heardAt >= leaseNanos;
+                : now - heardAt >= leaseNanos + graceNanos;
         if (free) {
             acquire();
         }
