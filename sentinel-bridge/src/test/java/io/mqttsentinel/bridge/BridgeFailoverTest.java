@@ -104,6 +104,27 @@ class BridgeFailoverTest {
     }
 
     @Test
+    void twoInstancesStartedTogether_oneKeepsTheLease() throws Exception {
+        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
+        SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
+        SentinelBroker core = closeLater(SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log)
+                .build().start());
+        BridgeLease a = closeLater(BridgeLease.builder(config(origin, core.port())).instanceId("a").build());
+        BridgeLease b = closeLater(BridgeLease.builder(config(origin, core.port())).instanceId("b").build());
+        a.start();
+        b.start(); // both see a free lease and may take it at once
+
+        Await.until("one instance holds the lease", WAIT, () -> a.isActive() ^ b.isActive());
+        BridgeLease holder = a.isActive() ? a : b;
+        long until = System.nanoTime() + Duration.ofSeconds(4).toNanos(); // two leases: long enough to flap
+        while (System.nanoTime() < until) {
+            assertThat(holder.isActive() && !(holder == a ? b : a).isActive()).as("the holder keeps the lease alone")
+                    .isTrue();
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+    }
+
+    @Test
     void coreNodeLostMidStream_theBridgeMovesToTheNextNode_nothingAcceptedIsLost() throws Exception {
         MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
         SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
