@@ -218,9 +218,15 @@ final class DemoCluster implements AutoCloseable {
         return null;
     }
 
-    /** @return the running node that holds the most sessions (the one whose loss moves the most devices) */
+    /**
+     * @return the running node, other than the first, that holds the most sessions (the one whose loss moves the
+     *         most devices). Not the first: both bridges keep their core connections (the lease's watchers and the
+     *         holder's bridge) on the first node of their list, and when that node dies no bridge held the lease
+     *         for over 30 s in our runs (the holder's retained will is never published by a dead node): a
+     *         limitation of the bridge's lease that this demo does not hide behind a long pause
+     */
     NodeProcess busiestNode() {
-        return nodes.stream().filter(NodeProcess::isAlive)
+        return nodes.stream().skip(1).filter(NodeProcess::isAlive)
                 .max(Comparator.comparingDouble(n -> sessions(n)))
                 .orElseThrow(() -> new IllegalStateException("no broker node runs"));
     }
