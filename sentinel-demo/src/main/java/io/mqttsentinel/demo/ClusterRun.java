@@ -140,11 +140,11 @@ final class ClusterRun {
         NodeProcess victim = cluster.busiestNode();
         long sessions = Math.round(DemoCluster.sessions(victim));
         int before = interruptions.interrupted();
-        long at = System.nanoTime();
-        victim.kill();
-        say(String.format(Locale.ROOT, "demo: kill -9 of broker node %s (pid %d), which held %,d sessions; its devices "
+        say(String.format(Locale.ROOT, "demo: kill -9 of broker node %s (pid %d), which holds %,d sessions; its devices "
                 + "reconnect through their proxy to the other nodes and resume their sessions from the log", victim.name(),
                 victim.pid(), sessions));
+        long at = System.nanoTime();
+        victim.kill();
         watch(() -> interruptions.interrupted() > before && interruptions.down() == 0, () -> String.format(Locale.ROOT,
                 "demo: all %,d devices cut off by %s's death are back on the other nodes, %.1f s after it; the longest "
                         + "was cut off %.1f s", interruptions.interrupted() - before, victim.name(),
@@ -158,11 +158,11 @@ final class ClusterRun {
             say("demo: no bridge holds the lease now; not killing one");
             return "none held the lease";
         }
-        long at = System.nanoTime();
-        holder.kill();
-        say(String.format(Locale.ROOT, "demo: kill -9 of %s (pid %d), which held the lease; the core keeps the telemetry "
+        say(String.format(Locale.ROOT, "demo: kill -9 of %s (pid %d), which holds the lease; the core keeps the telemetry "
                 + "until the standby takes the lease over (within %d s)", holder.name(), holder.pid(),
                 DemoCluster.LEASE.toSeconds()));
+        long at = System.nanoTime();
+        holder.kill();
         long[] tookOver = new long[1];
         watch(() -> {
             NodeProcess now = cluster.leaseHolder();

@@ -113,6 +113,14 @@ final class DemoCluster implements AutoCloseable {
             String cores = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
             List<NodeProcess> bridges = new ArrayList<>();
             for (int b = 0; b < BRIDGES; b++) {
+                if (b == 1) {
+                    // the standby starts once the first holds the lease: two bridges that start together both find
+                    // the lease free, and the loser's origin connection takes the shared session from the holder
+                    await("bridge-0 holding the lease, connected to the origin (bridge-0.err in " + dataDir + ")",
+                            () -> nodes.stream().allMatch(NodeProcess::isReady) && leaseHeld(bridges.get(0)));
+                    say(progress, String.format("demo: %d broker nodes ready (child JVMs, one Kafka log), bridge-0 holds "
+                            + "the lease, %.1f s after the start", NODES, (System.nanoTime() - t0) / 1e9));
+                }
                 // started with the nodes: a bridge tries the nodes again until one answers
                 bridges.add(add(open, NodeProcess.start(dataDir, "bridge-" + b, "bridge", Map.ofEntries(
                         Map.entry("SENTINEL_DATA_DIR", Files.createDirectories(dataDir.resolve("bridge-" + b)).toString()),
@@ -154,13 +162,7 @@ final class DemoCluster implements AutoCloseable {
                 proxies.add(proxy);
                 access.add(ProxyAccess.of(proxy.proxyTlsPort(), proxy.proxyCertificate()));
             }
-            await("every broker node ready (node-*.err in " + dataDir + ")",
-                    () -> nodes.stream().allMatch(NodeProcess::isReady));
-            say(progress, String.format("demo: %d broker nodes ready (child JVMs, one Kafka log), %.1f s after the start",
-                    NODES, (System.nanoTime() - t0) / 1e9));
-            await("a bridge holding the lease, connected to the origin (bridge-*.err in " + dataDir + ")",
-                    () -> bridges.stream().anyMatch(b -> b.metric("bridge_lease_held") == 1.0
-                            && b.metric("bridge_connected") == 2.0));
+            await("the standby bridge-1 ready (bridge-1.err in " + dataDir + ")", () -> bridges.get(1).isReady());
             await("the proxies ready", () -> proxies.stream().allMatch(SentinelNode::isReady));
             return new DemoCluster(dataDir, deleteAfter, open, auth, origin, kafka, List.copyOf(nodes),
                     List.copyOf(bridges), List.copyOf(proxies), List.copyOf(access));
@@ -206,6 +208,11 @@ final class DemoCluster implements AutoCloseable {
     /** @return the bridges */
     List<NodeProcess> bridges() {
         return bridges;
+    }
+
+    /** @return whether {@code bridge} holds the lease and is connected to the core and to the origin */
+    private static boolean leaseHeld(NodeProcess bridge) {
+        return bridge.metric("bridge_lease_held") == 1.0 && bridge.metric("bridge_connected") == 2.0;
     }
 
     /** @return the bridge holding the lease now, or {@code null} */

@@ -1,5 +1,7 @@
 package io.mqttsentinel.demo;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -48,7 +50,7 @@ final class InProcessKafka implements AutoCloseable {
                 .setConfigProp("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))
                 .build();
         try {
-            kit.format();
+            formatQuietly(kit);
             kit.startup();
             kit.waitForReadyBrokers();
             return new InProcessKafka(kit);
@@ -59,6 +61,17 @@ final class InProcessKafka implements AutoCloseable {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+    }
+
+    /** Kafka's formatter prints its bootstrap records to {@code System.out}, between the demo's lines: not there. */
+    private static void formatQuietly(KafkaClusterTestKit kit) throws Exception {
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            kit.format();
+        } finally {
+            System.setOut(stdout);
         }
     }
 
