@@ -43,16 +43,26 @@ final class DemoCommand implements Callable<Integer> {
     /** File descriptors one device takes in this JVM: its socket, the proxy's, the proxy's to the core, the core's. */
     private static final int DESCRIPTORS_PER_DEVICE = 4;
     private static final int DESCRIPTORS_BESIDES = 1_000;
+    /** The cluster run kills a node after a third of it and the bridge after two thirds: at least 3 s each. */
+    static final int MIN_CLUSTER_DURATION = 9;
 
     private final SentinelLauncher launcher;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "20",
-            description = "Seconds of traffic with the attackers once the fleet is online, 1 to 86400 (default "
-                    + "${DEFAULT-VALUE}); Ctrl-C ends it early, with the report")
-    int duration;
+    @Option(names = "--cluster", description = "Run a Kafka (3 brokers, in this JVM), 3 broker nodes and 2 bridges "
+            + "(child JVMs) and 2 proxies instead, without attackers; kill -9 one node and the bridge holding the lease "
+            + "half-way and show the devices moving over")
+    boolean cluster;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "1000",
-            description = "Simulated devices, 1 to 5000 (default ${DEFAULT-VALUE})")
+    @Option(names = "--duration", paramLabel = "SECONDS",
+            description = "Seconds of traffic once the fleet is online, 1 to 86400 (default 20; with --cluster 30, at "
+                    + "least " + MIN_CLUSTER_DURATION + "); Ctrl-C ends it early, with the report")
+    Integer durationOption;
+
+    @Option(names = "--devices", paramLabel = "N",
+            description = "Simulated devices, 1 to 5000 (default 1000; with --cluster 300)")
+    Integer devicesOption;
+
+    int duration;
     int devices;
 
     @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000",
@@ -74,15 +84,28 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        duration = durationOption != null ? durationOption : cluster ? 30 : 20;
+        devices = devicesOption != null ? devicesOption : cluster ? 300 : 1_000;
         validate();
         LauncherConfig base = launcher.config();
         PrintWriter out = launcher.out();
         Path dir = dataDir != null ? Files.createDirectories(dataDir.toAbsolutePath()) : Files.createTempDirectory("sentinel-demo-");
         boolean deleteAfter = dataDir == null && !keep;
         SourceAddresses sources = SourceAddresses.probe();
-        long wallStart = System.nanoTime();
-        long cpuStart = Progress.cpuNanos();
+        if (cluster) {
+            return withStopHook((stop, scheduler) ->
+                    new ClusterRun(out, devices, duration, intervalMs, stop, scheduler, sources).run(base, dir, deleteAfter));
+        }
+        return withStopHook((stop, scheduler) -> plain(base, out, dir, deleteAfter, sources, stop, scheduler));
+    }
 
+    /** The body of a run, given the Ctrl-C latch and the demo's scheduler. */
+    private interface Body {
+        int run(CountDownLatch stop, ScheduledExecutorService scheduler) throws Exception;
+    }
+
+    /** Runs {@code body} with Ctrl-C counting down its latch (the report still prints) and a scheduler of two threads. */
+    private static int withStopHook(Body body) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -100,6 +123,23 @@ final class DemoCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
+        try {
+            return body.run(stop, scheduler);
+        } finally {
+            scheduler.shutdownNow();
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+    }
+
+    private int plain(LauncherConfig base, PrintWriter out, Path dir, boolean deleteAfter, SourceAddresses sources,
+                      CountDownLatch stop, ScheduledExecutorService scheduler) throws Exception {
+        long wallStart = System.nanoTime();
+        long cpuStart = Progress.cpuNanos();
         try (DemoStack stack = DemoStack.start(base, dir, deleteAfter, sources, devices)) {
             out.println("demo: " + stack.node().describe());
             out.println("demo: stand-ins for the customer's side: origin " + stack.origin().webSocketUrl()
@@ -117,14 +157,6 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.flush();
             return run(out, stack, ledger, fleet, attackers, scheduler, stop, sources, wallStart, cpuStart);
-        } finally {
-            scheduler.shutdownNow();
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down
-            }
         }
     }
 
@@ -189,6 +221,10 @@ final class DemoCommand implements Callable<Integer> {
     private void validate() {
         if (duration < 1 || duration > 86_400) {
             throw ConfigException.invalid("--duration", Integer.toString(duration), "1 to 86400 seconds");
+        }
+        if (cluster && duration < MIN_CLUSTER_DURATION) {
+            throw ConfigException.invalid("--duration", Integer.toString(duration), "at least " + MIN_CLUSTER_DURATION
+                    + " seconds with --cluster: a node dies after a third of it, the bridge after two thirds");
         }
         if (devices < 1 || devices > 5_000) {
             throw ConfigException.invalid("--devices", Integer.toString(devices), "1 to 5000");

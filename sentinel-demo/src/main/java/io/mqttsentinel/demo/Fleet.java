@@ -1,7 +1,9 @@
 package io.mqttsentinel.demo;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +36,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Every client shares the MQTT library's event loops and the demo's one scheduler, so a thousand devices cost
  * connections and buffers, not threads. What each device sees acknowledged and receives goes into the
- * {@link Ledger}.
+ * {@link Ledger}. With several proxies, device {@code i} uses proxy {@code i mod n}.
+ *
+ * <p>In the cluster demo (with {@link Interruptions}) the devices behave as a fleet that must ride out a failover:
+ * a persistent session each, the credentials on the client so that its automatic reconnect (after 0.1 s, then
+ * up to every 2 s) sends them again, the subscription renewed on every reconnect; a device publishes nothing
+ * while it is down, and its unacknowledged messages are sent again when it is back.
  */
 final class Fleet implements AutoCloseable {
     /** Devices that start connecting per second. */
@@ -45,7 +52,8 @@ final class Fleet implements AutoCloseable {
     private static final long MAX_BACKOFF_MILLIS = 5_000;
 
     private final List<Device> devices;
-    private final ProxyAccess proxy;
+    private final List<ProxyAccess> proxies;
+    private final Interruptions interruptions;
     private final SourceAddresses sources;
     private final Ledger ledger;
     private final ScheduledExecutorService scheduler;
@@ -67,6 +75,7 @@ final class Fleet implements AutoCloseable {
         final String password;
         final AtomicInteger seq = new AtomicInteger();
         int attempts;
+        volatile boolean everUp;
         volatile Mqtt3AsyncClient client;
         volatile boolean up;
         volatile ScheduledFuture<?> telemetry;
@@ -89,7 +98,24 @@ final class Fleet implements AutoCloseable {
      */
     Fleet(int size, Duration interval, DemoAuthEndpoint auth, ProxyAccess proxy, SourceAddresses sources, Ledger ledger,
           ScheduledExecutorService scheduler) {
-        this.proxy = proxy;
+        this(size, interval, auth, List.of(proxy), sources, ledger, scheduler, null);
+    }
+
+    /**
+     * @param size          devices
+     * @param interval      telemetry period of each device
+     * @param auth          where the devices' accounts are added
+     * @param proxies       the proxies, device {@code i} on proxy {@code i mod n}
+     * @param sources       the devices' source addresses
+     * @param ledger        the books
+     * @param scheduler     the demo's scheduler
+     * @param interruptions where a reconnecting fleet books its interruptions, or {@code null} for devices that stay
+     *                      down when their connection closes (the plain demo)
+     */
+    Fleet(int size, Duration interval, DemoAuthEndpoint auth, List<ProxyAccess> proxies, SourceAddresses sources,
+          Ledger ledger, ScheduledExecutorService scheduler, Interruptions interruptions) {
+        this.proxies = List.copyOf(proxies);
+        this.interruptions = interruptions;
         this.sources = sources;
         this.ledger = ledger;
         this.scheduler = scheduler;
@@ -162,31 +188,57 @@ final class Fleet implements AutoCloseable {
     private void connect(Device d) {
         pending.incrementAndGet();
         d.attempts++;
-        Mqtt3AsyncClient c = proxy.mqttClient(d.id, sources.device(d.index))
+        // the credentials on the client, not on the CONNECT: an automatic reconnect sends them again
+        Mqtt3ClientBuilder builder = proxies.get(d.index % proxies.size()).mqttClient(d.id, sources.device(d.index))
+                .simpleAuth().username(d.id).password(d.password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                 .addDisconnectedListener(ctx -> {
                     if (d.up && !closing) {
                         d.up = false;
                         connected.decrementAndGet();
                         dropped.increment();
+                        if (interruptions != null) {
+                            interruptions.lost(d.index);
+                        }
                     }
-                })
-                .buildAsync();
+                });
+        if (interruptions != null) {
+            builder = builder.automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(2, TimeUnit.SECONDS)
+                    .applyAutomaticReconnect()
+                    .addConnectedListener(ctx -> reconnected(d));
+        }
+        Mqtt3AsyncClient c = builder.buildAsync();
         d.client = c;
-        c.connectWith().simpleAuth().username(d.id).password(d.password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                .send()
-                .thenCompose(ack -> c.subscribeWith().topicFilter("clients/" + d.id + "/alerts").qos(MqttQos.AT_LEAST_ONCE)
-                        .callback(p -> onAlert(d, p)).send())
+        c.publishes(MqttGlobalPublishFilter.ALL, p -> onAlert(d, p));
+        c.connectWith().cleanSession(interruptions == null).keepAlive(interruptions == null ? 60 : 10).send()
+                .thenCompose(ack -> subscribe(d, c))
                 .whenComplete((subAck, error) -> {
                     pending.decrementAndGet();
                     if (error != null) {
                         refused(d, c, error);
                         return;
                     }
+                    d.everUp = true;
                     d.up = true;
                     connected.incrementAndGet();
                     long phase = ThreadLocalRandom.current().nextLong(intervalNanos);
                     d.telemetry = scheduler.scheduleAtFixedRate(() -> publish(d), phase, intervalNanos, TimeUnit.NANOSECONDS);
                 });
+    }
+
+    private static CompletableFuture<?> subscribe(Device d, Mqtt3AsyncClient c) {
+        return c.subscribeWith().topicFilter("clients/" + d.id + "/alerts").qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+
+    /** An automatic reconnect of a device that was up: up again, its subscription renewed (harmless when the session kept it). */
+    private void reconnected(Device d) {
+        if (!d.everUp || d.up || closing) {
+            return; // the first connect, which connect() follows up
+        }
+        d.up = true;
+        connected.incrementAndGet();
+        interruptions.resumed(d.index);
+        Mqtt3AsyncClient c = d.client;
+        subscribe(d, c);
     }
 
     /** A refused (or failed) connect: counted by reason, tried again after a pause. */
@@ -230,6 +282,9 @@ final class Fleet implements AutoCloseable {
     }
 
     private void onAlert(Device d, Mqtt3Publish p) {
+        if (!p.getTopic().toString().endsWith("/alerts")) {
+            return;
+        }
         byte[] payload = p.getPayloadAsBytes();
         long n = Messages.field(payload, "n");
         long sentAt = Messages.field(payload, "t");

@@ -210,6 +210,19 @@ final class Ledger {
         return n;
     }
 
+    /** @return telemetry acknowledged to its device that the origin has received (acknowledged minus lost) */
+    long ackedAndDelivered() {
+        long n = 0;
+        for (Book b : books) {
+            synchronized (b) {
+                BitSet both = (BitSet) b.acked.clone();
+                both.and(b.delivered);
+                n += both.cardinality();
+            }
+        }
+        return n;
+    }
+
     /** @return alerts acknowledged to the origin that their device has not received */
     long alertsLost() {
         long n = 0;

@@ -42,7 +42,7 @@ final class OriginApp implements AutoCloseable {
      * @param mqttPort  the origin broker's plain MQTT port on 127.0.0.1
      * @param ledger    the books
      * @param attackers the attackers by client id
-     * @param prober    the topic prober, credited with spoofed fleet telemetry
+     * @param prober    the topic prober, credited with spoofed fleet telemetry, or {@code null} when none runs
      * @return the application, connected and subscribed
      * @throws Exception when it cannot connect or subscribe within 10 s
      */
@@ -76,7 +76,11 @@ final class OriginApp implements AutoCloseable {
         long seq = Messages.field(payload, "seq");
         long sentAt = Messages.field(payload, "t");
         if (seq <= 0 || seq > Integer.MAX_VALUE || sentAt < 0) {
-            prober.gotThrough();
+            if (prober != null) {
+                prober.gotThrough();
+            } else {
+                unknown.increment();
+            }
             return;
         }
         ledger.delivered(device, (int) seq, sentAt);
