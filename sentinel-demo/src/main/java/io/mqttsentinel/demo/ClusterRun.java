@@ -216,6 +216,9 @@ final class ClusterRun {
                 nodeKill, bridgeKill, interruptions.interrupted(), interruptions.resumed(),
                 (System.nanoTime() - wallStart) / 1e9);
         boolean passed = lost == 0 && alertsLost == 0 && acked > 0;
+        if (lost > 0) {
+            out.println("demo: first telemetry acknowledged and not at the origin (device index:seq): " + ledger.lostSample(20));
+        }
         out.println(passed ? "demo: OK: every acknowledged message arrived"
                 : "demo: FAILED: " + (acked == 0 ? "no telemetry was acknowledged" : lost + " acknowledged telemetry"
                         + " messages and " + alertsLost + " acknowledged alerts did not arrive"));

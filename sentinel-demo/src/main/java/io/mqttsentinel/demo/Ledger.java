@@ -2,6 +2,8 @@ package io.mqttsentinel.demo;
 
 import io.mqttsentinel.api.Ticker;
 import java.util.BitSet;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -208,6 +210,25 @@ final class Ledger {
             }
         }
         return n;
+    }
+
+    /**
+     * @param max at most this many
+     * @return the first telemetry messages acknowledged and not received, as {@code device-index:seq} (for diagnosis)
+     */
+    List<String> lostSample(int max) {
+        List<String> out = new ArrayList<>();
+        for (int d = 0; d < books.length && out.size() < max; d++) {
+            Book b = books[d];
+            synchronized (b) {
+                BitSet missing = (BitSet) b.acked.clone();
+                missing.andNot(b.delivered);
+                for (int seq = missing.nextSetBit(0); seq >= 0 && out.size() < max; seq = missing.nextSetBit(seq + 1)) {
+                    out.add(d + ":" + seq);
+                }
+            }
+        }
+        return out;
     }
 
     /** @return telemetry acknowledged to its device that the origin has received (acknowledged minus lost) */
