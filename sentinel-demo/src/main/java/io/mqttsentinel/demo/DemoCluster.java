@@ -5,9 +5,6 @@ import io.mqttsentinel.launcher.Role;
 import io.mqttsentinel.launcher.SentinelNode;
 import io.mqttsentinel.proxy.tls.CoreCertificates;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The cluster demo's topology, with nothing outside this JVM but its own children: a three-broker Kafka
@@ -94,14 +90,14 @@ final class DemoCluster implements AutoCloseable {
             List<Integer> ports = new ArrayList<>();
             List<NodeProcess> nodes = new ArrayList<>();
             for (int n = 0; n < NODES; n++) {
-                int port = freePort();
+                int port = DemoStack.freePort();
                 ports.add(port);
                 nodes.add(add(open, NodeProcess.start(dataDir, "node-" + n, "broker", Map.ofEntries(
                         Map.entry("SENTINEL_DATA_DIR", Files.createDirectories(dataDir.resolve("node-" + n)).toString()),
                         Map.entry("SENTINEL_BROKER_NODE_ID", "node-" + n),
                         Map.entry("SENTINEL_BROKER_PORT", Integer.toString(port)),
                         Map.entry("SENTINEL_BROKER_BIND", "127.0.0.1"),
-                        Map.entry("SENTINEL_METRICS_PORT", Integer.toString(freePort())),
+                        Map.entry("SENTINEL_METRICS_PORT", Integer.toString(DemoStack.freePort())),
                         Map.entry("SENTINEL_METRICS_BIND", "127.0.0.1"),
                         Map.entry("SENTINEL_STORE_KAFKA_BOOTSTRAP", kafka.bootstrapServers()),
                         Map.entry("SENTINEL_STORE_KAFKA_TOPIC", TOPIC),
@@ -124,7 +120,7 @@ final class DemoCluster implements AutoCloseable {
                 // started with the nodes: a bridge tries the nodes again until one answers
                 bridges.add(add(open, NodeProcess.start(dataDir, "bridge-" + b, "bridge", Map.ofEntries(
                         Map.entry("SENTINEL_DATA_DIR", Files.createDirectories(dataDir.resolve("bridge-" + b)).toString()),
-                        Map.entry("SENTINEL_METRICS_PORT", Integer.toString(freePort())),
+                        Map.entry("SENTINEL_METRICS_PORT", Integer.toString(DemoStack.freePort())),
                         Map.entry("SENTINEL_METRICS_BIND", "127.0.0.1"),
                         Map.entry("SENTINEL_BRIDGE_CORE", cores),
                         Map.entry("SENTINEL_BRIDGE_CORE_TLS_CERT", tls.bridgeCert().toString()),
@@ -157,7 +153,7 @@ final class DemoCluster implements AutoCloseable {
                         .with("SENTINEL_CORE_CA", tls.caCert().toString())
                         .with("SENTINEL_RL_REDIS_URI", null)
                         .with("SENTINEL_METRICS_BIND", "127.0.0.1")
-                        .with("SENTINEL_METRICS_PORT", Integer.toString(freePort()));
+                        .with("SENTINEL_METRICS_PORT", Integer.toString(DemoStack.freePort()));
                 SentinelNode proxy = add(open, SentinelNode.start(EnumSet.of(Role.PROXY), config));
                 proxies.add(proxy);
                 access.add(ProxyAccess.of(proxy.proxyTlsPort(), proxy.proxyCertificate()));
@@ -169,7 +165,7 @@ final class DemoCluster implements AutoCloseable {
         } catch (Exception | Error e) {
             closeAll(open);
             if (deleteAfter) {
-                deleteTree(dataDir);
+                DemoStack.deleteTree(dataDir);
             }
             throw e;
         }
@@ -263,7 +259,7 @@ final class DemoCluster implements AutoCloseable {
     public void close() {
         closeAll(open);
         if (deleteAfter) {
-            deleteTree(dataDir);
+            DemoStack.deleteTree(dataDir);
         }
     }
 
@@ -310,26 +306,6 @@ final class DemoCluster implements AutoCloseable {
                 throw new IllegalStateException("not within " + START_TIMEOUT.toSeconds() + " s: " + what);
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // best effort: a temporary directory
         }
     }
 }

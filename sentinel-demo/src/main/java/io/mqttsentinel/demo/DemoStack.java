@@ -167,13 +167,15 @@ final class DemoStack implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** @return a port free on the loopback address now */
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes a temporary directory, as far as it can. */
+    static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {
