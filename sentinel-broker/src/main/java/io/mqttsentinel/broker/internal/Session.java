@@ -159,11 +159,6 @@ public final class Session {
         nextPacketId = firstPacketId + java.util.concurrent.ThreadLocalRandom.current().nextInt(lastPacketId - firstPacketId + 1);
     }
 
-    /** @return the range packet identifiers are taken from, {@code [first, last]} */
-    synchronized int[] packetIdRange() {
-        return new int[] {firstPacketId, lastPacketId};
-    }
-
     /** @return the client id */
     public String clientId() {
         return clientId;
