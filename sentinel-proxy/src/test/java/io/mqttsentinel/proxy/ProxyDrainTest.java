@@ -95,8 +95,9 @@ class ProxyDrainTest {
                 }
             });
             Await.until("the proxy reports not ready", () -> !h.proxy.isReady());
-            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).as("no new connections while draining")
-                    .isInstanceOf(IOException.class);
+            // readiness drops first (so a balancer stops sending), the listener closes right after it
+            Await.untilPasses("no new connections while draining", Duration.ofSeconds(5),
+                    () -> assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class));
             assertThat(drained).as("waits for the held PUBACK").isNotDone();
 
             core.release.countDown();
