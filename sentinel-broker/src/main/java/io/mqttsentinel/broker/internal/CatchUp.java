@@ -127,7 +127,10 @@ public final class CatchUp implements AutoCloseable {
                 if (records.isEmpty()) {
                     return; // nothing readable yet (a Kafka fetch in flight); the session queues again
                 }
-                offered = s.offer(plan.epoch(), records);
+                offered = s.offer(plan, records);
+            }
+            if (offered == Session.Offered.REPLAN) {
+                continue; // the backlog grew behind the reader or in another partition: assign it again
             }
             if (offered != Session.Offered.MORE) {
                 return; // live again, or the queue is full, or the session went offline

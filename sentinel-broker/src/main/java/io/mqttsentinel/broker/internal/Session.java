@@ -328,13 +328,54 @@ public final class Session {
     }
 
     /**
-     * What a catch-up worker should read for this session.
+     * What a catch-up worker should read for this session, and how far its reader has read since.
      *
-     * @param epoch  the session's epoch when planned; {@link #offer} refuses records of an older one
-     * @param starts partition to the first backlog offset
-     * @param room   how many messages the queue can take
+     * <p>The reader runs ahead of the router: it returns records that were not routed to the session yet, which
+     * the session skips. When the router then adds such records to the backlog (the session is still behind
+     * elsewhere), they lie behind the reader's position; {@link #offer} sees it and asks for a new plan, which
+     * sets the reader back to the backlog's start.
      */
-    record Plan(int epoch, Map<Integer, Long> starts, int room) {
+    static final class Plan {
+        private final int epoch;
+        private final Map<Integer, Long> starts;
+        private final Map<Integer, Long> next;
+        private final int room;
+
+        /**
+         * @param epoch  the session's epoch when planned; {@link #offer} refuses records of an older one
+         * @param starts partition to the first backlog offset
+         * @param room   how many messages the queue can take
+         */
+        Plan(int epoch, Map<Integer, Long> starts, int room) {
+            this.epoch = epoch;
+            this.starts = Map.copyOf(starts);
+            this.next = new java.util.HashMap<>(starts);
+            this.room = room;
+        }
+
+        /** @return the session's epoch when planned */
+        int epoch() {
+            return epoch;
+        }
+
+        /** @return partition to the offset the reader starts at */
+        Map<Integer, Long> starts() {
+            return starts;
+        }
+
+        /** @return how many messages the queue could take when planned */
+        int room() {
+            return room;
+        }
+
+        /** @return the offset the reader returns next in {@code partition}, or -1 when it does not read it */
+        long next(int partition) {
+            return next.getOrDefault(partition, NONE);
+        }
+
+        private void read(int partition, long offset) {
+            next.put(partition, offset + 1);
+        }
     }
 
     /**
@@ -356,6 +397,11 @@ public final class Session {
         MORE,
         /** Stop for now: the queue is full, the session went offline, or the plan is stale. */
         STOP,
+        /**
+         * Plan again now: the backlog grew where the reader does not read (a partition it was not assigned, or
+         * records behind its position).
+         */
+        REPLAN,
         /** The backlog is empty: the session is live again. */
         LIVE
     }
@@ -365,18 +411,28 @@ public final class Session {
      * subscriptions with QoS 1, in order, as far as the queue has room. Records outside the backlog are
      * ignored (a later record is routed live, or joins the backlog when routed).
      *
-     * @param planEpoch the epoch of the plan the records were read for
-     * @param records   records in log order per partition
+     * @param plan    the plan the records were read for; it notes how far the reader read
+     * @param records records in log order per partition, as the reader returned them
      * @return whether to keep reading
      */
-    synchronized Offered offer(int planEpoch, List<LogRecord> records) {
-        if (planEpoch != epoch || discarded || channel == null || cursor == null) {
+    synchronized Offered offer(Plan plan, List<LogRecord> records) {
+        if (plan.epoch() != epoch || discarded || channel == null || cursor == null) {
             return Offered.STOP;
+        }
+        for (int p = 0; p < cursor.partitions(); p++) {
+            if (cursor.backlogFrom(p) != NONE && plan.next(p) == NONE) {
+                return Offered.REPLAN; // a partition fell behind after the plan: the reader is not assigned to it
+            }
         }
         for (LogRecord r : records) {
             int p = r.position().partition();
             long off = r.offset();
             long from = cursor.backlogFrom(p);
+            if (from != NONE && from < plan.next(p)) {
+                syncBehind();
+                return Offered.REPLAN; // backlog behind the reader's position: read it again from its start
+            }
+            plan.read(p, off);
             if (from == NONE || off < from || off > cursor.backlogTo(p)) {
                 continue;
             }
