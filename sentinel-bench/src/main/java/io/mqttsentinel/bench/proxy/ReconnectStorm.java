@@ -135,7 +135,8 @@ public final class ReconnectStorm {
                             counters(registry, "mqtt.proxy.auth.requests", "result"),
                             counters(registry, "mqtt.proxy.rate.limit.rejected", "tier")
                                     + counters(registry, "mqtt.proxy.connections.rejected", "reason")
-                                    + counters(registry, "mqtt.proxy.tls.handshake.failures", "reason"),
+                                    + counters(registry, "mqtt.proxy.tls.handshake.failures", "reason")
+                                    + " upstream " + counters(registry, "mqtt.proxy.upstream.failures", "reason"),
                             calls.get(), maxInFlight.get(), ENDPOINT_THREADS, deepestQueue.get(),
                             latency == null ? -1 : (long) latency.max(TimeUnit.MILLISECONDS), http.isBreakerOpen(),
                             loadBefore, loadAverage());
