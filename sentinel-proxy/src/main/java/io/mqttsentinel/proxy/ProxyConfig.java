@@ -291,7 +291,8 @@ public final class ProxyConfig {
             s.add(Setting.longInteger("SENTINEL_AUTH_CACHE_SIZE", "authCacheSize", 1, MAX_AUTH_CACHE_SIZE,
                     d.authCacheSize(), "Most verdicts cached", Builder::authCacheSize));
             s.add(Setting.duration("SENTINEL_AUTH_TIMEOUT", "authTimeout", MIN_AUTH_TIMEOUT, MAX_AUTH_TIMEOUT,
-                    d.authTimeout(), "Timeout of one HTTP auth call (then: denied, CONNACK 0x05)",
+                    d.authTimeout(), "Timeout of one HTTP auth call from the moment it is made, queueing "
+                            + "not included (then: an outage, CONNACK 0x05, counted towards the circuit breaker)",
                     Builder::authTimeout));
             s.add(Setting.integer("SENTINEL_AUTH_MAX_CONCURRENT", "authMaxConcurrent", 1, MAX_AUTH_CONCURRENT,
                     d.authMaxConcurrent(), "Most HTTP auth calls in flight; more wait in the queue",

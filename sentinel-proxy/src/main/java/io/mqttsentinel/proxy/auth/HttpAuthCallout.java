@@ -419,8 +419,8 @@ public final class HttpAuthCallout implements AuthCallout {
          * @param maxQueued callers that may wait, which bounds the memory they hold (0 to 1,000,000; 0 = a caller
          *                  without a slot fails at once; default 10,000)
          * @param maxWait   how long one may wait (10 ms to 5 min; default 20 s: a device's CONNECT is held while
-         *                  the queue drains, and refused before the usual 30 s connect timeout of MQTT clients
-         *                  gives up on it)
+         *                  the queue drains, and refused before the 30 s default connect timeout of the
+         *                  Eclipse Paho clients gives up on it)
          * @return this builder
          */
         public Builder queue(int maxQueued, Duration maxWait) {
