@@ -190,7 +190,8 @@ public final class ReconnectStorm {
         for (int c = 1; c < refused.length(); c++) {
             total += refused.get(c);
             if (refused.get(c) > 0) {
-                codes.append(codes.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "0x%02x: %d", c, refused.get(c)));
+                codes.append(codes.length() == 0 ? "" : ", ")
+                        .append(String.format(Locale.ROOT, "0x%02x: %d", c, refused.get(c)));
             }
         }
         System.out.printf(Locale.ROOT, "%s %d connected in %d ms, %d refused by CONNACK (%s), %d cut off before one%n",

@@ -60,7 +60,10 @@ public record ProxyRuntime(ProxyLimits limits, MqttLimits mqttLimits, RateLimite
         if (queue == null || queue.isNegative()) {
             queue = java.time.Duration.ZERO;
         }
-        return limits.authTimeout().toNanos() + (queue.compareTo(MAX_QUEUE_WAIT) > 0 ? MAX_QUEUE_WAIT : queue).toNanos();
+        if (queue.compareTo(MAX_QUEUE_WAIT) > 0) {
+            queue = MAX_QUEUE_WAIT;
+        }
+        return limits.authTimeout().toNanos() + queue.toNanos();
     }
 
     /**
