@@ -82,11 +82,13 @@ final class CallQueue {
      */
     <T> CompletableFuture<T> submit(Supplier<? extends CompletionStage<T>> call) {
         Waiter<T> w = new Waiter<>(call);
+        boolean startNow = false;
         boolean arm = false;
         synchronized (this) {
             if (running < permits && queued == 0) {
                 running++;
                 w.state = State.STARTED;
+                startNow = true;
             } else if (queued >= maxQueued) {
                 return CompletableFuture.failedFuture(new AuthUnavailableException(AuthUnavailableException.Reason.BUSY,
                         "auth calls: " + running + " in flight and " + queued + " waiting, the queue is full", null));
@@ -102,7 +104,8 @@ final class CallQueue {
                 expiryArmed = true;
             }
         }
-        if (w.state == State.STARTED) {
+        if (startNow) {
+            // a local, not w.state: once w is queued, another thread may start it at any moment
             start(w);
             return w.result;
         }

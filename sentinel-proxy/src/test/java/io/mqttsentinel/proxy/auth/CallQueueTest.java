@@ -193,6 +193,54 @@ class CallQueueTest {
         assertThat(next).isNotDone();
     }
 
+    @Test
+    void underContention_everyCallStartsExactlyOnce_andNeverMoreThanThePermits() throws Exception {
+        int permits = 4;
+        int perThread = 5_000;
+        int threads = 4;
+        CallQueue q = new CallQueue(permits, 1_000_000, Duration.ofMinutes(5), System::nanoTime,
+                (task, nanos) -> { }, Runnable::run);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.ExecutorService endpoint = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicIntegerArray starts = new java.util.concurrent.atomic.AtomicIntegerArray(
+                threads * perThread);
+        List<CompletableFuture<Integer>> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        try {
+            List<java.util.concurrent.Future<?>> submitted = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int base = t * perThread;
+                submitted.add(callers.submit(() -> {
+                    for (int i = base; i < base + perThread; i++) {
+                        int id = i;
+                        results.add(q.submit(() -> {
+                            starts.incrementAndGet(id);
+                            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                            return CompletableFuture.supplyAsync(() -> {
+                                inFlight.decrementAndGet();
+                                return id;
+                            }, endpoint);
+                        }));
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : submitted) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            callers.shutdownNow();
+            endpoint.shutdownNow();
+        }
+        for (int i = 0; i < starts.length(); i++) {
+            assertThat(starts.get(i)).as("starts of call %d", i).isEqualTo(1);
+        }
+        assertThat(maxInFlight.get()).isLessThanOrEqualTo(permits);
+        assertThat(q.running()).isZero();
+        assertThat(q.queued()).isZero();
+    }
+
     private static final class Call {
         final String name;
         final CompletableFuture<String> answer = new CompletableFuture<>();
