@@ -55,13 +55,14 @@ class ReconnectStormTest {
             CachingAuthCallout auth = CachingAuthCallout.builder(http).meterRegistry(registry).build();
             try (ProxyHarness h = new ProxyHarness(dir, registry,
                     c -> c.limits(ProxyLimits.ofDefaults().withMaxConnectionsPerIp(DEVICES)
-                            .withTlsHandshakeTimeout(Duration.ofSeconds(30)).withConnectTimeout(Duration.ofSeconds(60))),
+                            .withTlsHandshakeTimeout(Duration.ofSeconds(30)).withConnectTimeout(Duration.ofSeconds(60))
+                            .withUpstreamConnectTimeout(Duration.ofSeconds(30))),
                     p -> p.authCallout(auth).rateLimiter(limiter), null);
                  DeviceSwarm swarm = new DeviceSwarm(h.proxy.tlsPort(), h.ca.caFile())) {
                 long nanos = swarm.connectAll(DEVICES, "storm-", sources, Duration.ofSeconds(120));
                 assertThat(nanos).as("all %d connected (%d connected, %d refusals, %d cut off)", DEVICES,
                         swarm.connected(), swarm.refused.get(), swarm.failed.get()).isPositive();
-                System.out.printf("storm: %d devices connected in %d ms; %d CONNACK 0x05 (rate tiers), %d cut off, "
+                System.out.printf("storm: %d devices connected in %d ms; %d refused by CONNACK, %d cut off, "
                                 + "endpoint at most %d in flight, %d calls%n", DEVICES, TimeUnit.NANOSECONDS.toMillis(nanos),
                         swarm.refused.get(), swarm.failed.get(), endpoint.maxInFlight(), endpoint.calls());
 
@@ -74,12 +75,17 @@ class ReconnectStormTest {
                 assertThat(h.count("mqtt.proxy.auth.requests", "result", "timeout")).as("timeouts").isZero();
                 assertThat(h.count("mqtt.proxy.auth.requests", "result", "busy")).as("queue full").isZero();
                 assertThat(h.count("mqtt.proxy.auth.requests", "result", "queue_timeout")).as("queue waits").isZero();
-                assertThat(h.count("mqtt.proxy.auth.requests", "result", "allow")).isEqualTo(DEVICES);
+                // a broker that does not answer in time (Mosquitto on a starved machine) refuses with 0x03 after the
+                // allow; the device comes back and is allowed again from the cache: the broker's refusal, not auth's
+                double broker = h.count("mqtt.proxy.upstream.failures", "reason", "connack_timeout")
+                        + h.count("mqtt.proxy.upstream.failures", "reason", "connect");
+                assertThat(h.count("mqtt.proxy.auth.requests", "result", "allow")).isEqualTo(DEVICES + broker);
                 assertThat(http.isBreakerOpen()).isFalse();
                 assertThat(endpoint.maxInFlight()).isLessThanOrEqualTo(ENDPOINT_THREADS);
                 assertThat(endpoint.calls()).as("one call per device: refusals by a tier make none").isEqualTo(DEVICES);
                 double limited = h.count("mqtt.proxy.rate.limit.rejected", "tier", "global");
-                assertThat(swarm.refused.get()).as("every refusal was a rate tier's").isEqualTo((int) limited);
+                assertThat(swarm.refused.get()).as("every refusal was a rate tier's or the broker's, none auth's")
+                        .isEqualTo((int) (limited + broker));
                 assertThat(swarm.connected()).isEqualTo(DEVICES);
             }
         }
