@@ -291,16 +291,19 @@ public final class ProxyConfig {
             s.add(Setting.longInteger("SENTINEL_AUTH_CACHE_SIZE", "authCacheSize", 1, MAX_AUTH_CACHE_SIZE,
                     d.authCacheSize(), "Most verdicts cached", Builder::authCacheSize));
             s.add(Setting.duration("SENTINEL_AUTH_TIMEOUT", "authTimeout", MIN_AUTH_TIMEOUT, MAX_AUTH_TIMEOUT,
-                    d.authTimeout(), "Timeout of one HTTP auth call (then: denied, CONNACK 0x05)",
+                    d.authTimeout(), "Timeout of one HTTP auth call from the moment it is made, queueing "
+                            + "not included (then: an outage, CONNACK 0x05, counted towards the circuit breaker)",
                     Builder::authTimeout));
             s.add(Setting.integer("SENTINEL_AUTH_MAX_CONCURRENT", "authMaxConcurrent", 1, MAX_AUTH_CONCURRENT,
                     d.authMaxConcurrent(), "Most HTTP auth calls in flight; more wait in the queue",
                     Builder::authMaxConcurrent));
             s.add(Setting.integer("SENTINEL_AUTH_QUEUE_SIZE", "authQueueSize", 0, MAX_AUTH_QUEUE_SIZE,
-                    d.authQueueSize(), "Most CONNECTs waiting for an auth call slot (0 = none wait)",
+                    d.authQueueSize(), "Most CONNECTs waiting for an auth call slot (0 = none wait); beyond it a "
+                            + "CONNECT is refused with 0x03 as busy, not as an auth outage",
                     Builder::authQueueSize));
             s.add(Setting.duration("SENTINEL_AUTH_QUEUE_TIMEOUT", "authQueueTimeout", MIN_AUTH_QUEUE_TIMEOUT,
-                    MAX_AUTH_QUEUE_TIMEOUT, d.authQueueTimeout(), "Longest wait for an auth call slot (then: denied)",
+                    MAX_AUTH_QUEUE_TIMEOUT, d.authQueueTimeout(), "Longest wait for an auth call slot: the CONNECT is "
+                            + "held meanwhile, then refused with 0x03 as queue_timeout, not as an auth outage",
                     Builder::authQueueTimeout));
             s.add(Setting.integer("SENTINEL_AUTH_BREAKER_FAILURES", "authBreakerFailures", 1, MAX_AUTH_BREAKER_FAILURES,
                     d.authBreakerFailures(), "Consecutive auth outages that open the circuit breaker",
@@ -332,7 +335,8 @@ public final class ProxyConfig {
                     ProxyLimits.MAX_TIMEOUT, l.connectTimeout(), "Deadline for the first packet (CONNECT)",
                     Builder::connectTimeout));
             s.add(Setting.duration("SENTINEL_PROXY_AUTH_TIMEOUT", "authVerdictTimeout", ProxyLimits.MIN_INTERNAL_TIMEOUT,
-                    ProxyLimits.MAX_TIMEOUT, l.authTimeout(), "Deadline for the whole auth verdict, cache included",
+                    ProxyLimits.MAX_TIMEOUT, l.authTimeout(), "Deadline for the auth verdict, cache included, on top of "
+                            + "the wait for an auth call slot (SENTINEL_AUTH_QUEUE_TIMEOUT)",
                     Builder::authVerdictTimeout));
             s.add(Setting.duration("SENTINEL_PROXY_UPSTREAM_CONNECT_TIMEOUT", "upstreamConnectTimeout",
                     ProxyLimits.MIN_INTERNAL_TIMEOUT, ProxyLimits.MAX_TIMEOUT, l.upstreamConnectTimeout(),
@@ -735,7 +739,7 @@ public final class ProxyConfig {
         private Duration authTimeout = Duration.ofSeconds(2);
         private int authMaxConcurrent = 256;
         private int authQueueSize = 10_000;
-        private Duration authQueueTimeout = Duration.ofSeconds(3);
+        private Duration authQueueTimeout = Duration.ofSeconds(20);
         private int authBreakerFailures = 5;
         private Duration authBreakerDelay = Duration.ofSeconds(5);
         private ProxyLimits limits = ProxyLimits.ofDefaults();
@@ -1112,7 +1116,9 @@ public final class ProxyConfig {
         }
 
         /**
-         * @param waiting the most callers waiting for an auth call slot (0 to 1000000, 0 = none wait; default 10000)
+         * @param waiting the most callers waiting for an auth call slot, which bounds the memory they hold; a CONNECT
+         *                beyond it is refused with 0x03, counted as {@code busy}, not as an outage (0 to 1000000,
+         *                0 = none wait; default 10000)
          * @return this builder
          */
         public Builder authQueueSize(int waiting) {
@@ -1121,7 +1127,8 @@ public final class ProxyConfig {
         }
 
         /**
-         * @param timeout the longest wait for an auth call slot (10ms to 5m; default 3s)
+         * @param timeout the longest wait for an auth call slot, during which the CONNECT is held; then it is refused
+         *                with 0x03, counted as {@code queue_timeout}, not as an outage (10ms to 5m; default 20s)
          * @return this builder
          */
         public Builder authQueueTimeout(Duration timeout) {
@@ -1246,8 +1253,9 @@ public final class ProxyConfig {
         }
 
         /**
-         * @param timeout how long the proxy waits for the auth callout's whole verdict, cache included, before it
-         *                denies (10ms to 5m; default 5s): {@link ProxyLimits#authTimeout()}
+         * @param timeout how long the proxy waits for the auth callout's verdict, cache included, on top of the
+         *                callout's own wait for a call slot ({@link #authQueueTimeout}), before it denies (10ms to
+         *                5m; default 5s): {@link ProxyLimits#authTimeout()}
          * @return this builder
          */
         public Builder authVerdictTimeout(Duration timeout) {

@@ -21,8 +21,10 @@ import io.mqttsentinel.mqtt.MqttLimits;
  * @param tlsHandshakeTimeout    how long a TLS handshake may take (100 ms to 5 min; default 10 s)
  * @param connectTimeout         how long a connection may take to send CONNECT after TCP accept
  *                               (100 ms to 5 min; default 10 s)
- * @param authTimeout            how long the proxy waits for the auth callout's verdict before it denies
- *                               (10 ms to 5 min; default 5 s)
+ * @param authTimeout            how long the proxy waits for the auth callout's verdict before it denies, on
+ *                               top of the callout's own bounded queue wait
+ *                               ({@link io.mqttsentinel.api.AuthCallout#maxQueueWait()}) (10 ms to 5 min;
+ *                               default 5 s)
  * @param upstreamConnectTimeout how long connecting to the core broker and receiving its CONNACK may take
  *                               (10 ms to 5 min; default 5 s)
  */

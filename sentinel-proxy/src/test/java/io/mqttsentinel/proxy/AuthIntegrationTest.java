@@ -27,6 +27,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.SecurityEvent;
 import io.mqttsentinel.proxy.auth.AuthEndpoint;
+import io.mqttsentinel.proxy.auth.AuthUnavailableException;
 import io.mqttsentinel.proxy.auth.CachingAuthCallout;
 import io.mqttsentinel.proxy.auth.HttpAuthCallout;
 import io.mqttsentinel.testkit.MqttPackets;
@@ -159,6 +160,23 @@ class AuthIntegrationTest {
     void calloutThatNeverAnswers_hitsTheProxyAuthTimeout_connack05() {
         h.auth.set(r -> new CompletableFuture<>());
         assertThat(connect("a-never", "pw")).isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
+    }
+
+    @Test
+    void proxyOverload_fullQueueOrQueueTimeout_answersConnack03_countedApartFromOutages() {
+        double outagesBefore = h.count("mqtt.proxy.auth.requests", "result", "timeout")
+                + h.count("mqtt.proxy.auth.requests", "result", "error");
+        h.auth.set(r -> CompletableFuture.failedFuture(new AuthUnavailableException(
+                AuthUnavailableException.Reason.BUSY, "the queue is full", null)));
+        assertThat(connect("a-busy", "pw")).isEqualTo(Mqtt3ConnAckReturnCode.SERVER_UNAVAILABLE);
+        h.auth.set(r -> CompletableFuture.failedFuture(new AuthUnavailableException(
+                AuthUnavailableException.Reason.QUEUE_TIMEOUT, "no auth call slot", null)));
+        assertThat(connect("a-queued", "pw")).isEqualTo(Mqtt3ConnAckReturnCode.SERVER_UNAVAILABLE);
+
+        assertThat(h.count("mqtt.proxy.auth.requests", "result", "busy")).isEqualTo(1);
+        assertThat(h.count("mqtt.proxy.auth.requests", "result", "queue_timeout")).isEqualTo(1);
+        assertThat(h.count("mqtt.proxy.auth.requests", "result", "timeout")
+                + h.count("mqtt.proxy.auth.requests", "result", "error")).isEqualTo(outagesBefore);
     }
 
     @Test

@@ -151,7 +151,7 @@ class ProxyConfigTest {
     void fleetKeys_areReadAndValidated_withKeyValueAndRange() {
         ProxyConfig d = ProxyConfig.ofDefaults();
         assertThat(d.authQueueSize()).isEqualTo(10_000);
-        assertThat(d.authQueueTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(d.authQueueTimeout()).isEqualTo(java.time.Duration.ofSeconds(20));
         assertThat(d.handshakesPerIp()).isEqualTo(100);
         assertThat(d.handshakeBurstPerIp()).isEqualTo(200);
         assertThat(d.trustedProxies()).isEmpty();

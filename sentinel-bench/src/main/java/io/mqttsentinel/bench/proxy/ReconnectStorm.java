@@ -44,7 +44,10 @@ import io.netty.util.ReferenceCountUtil;
  * here: two per device) connect at once through the proxy with its default tiers and auth settings, against a
  * real HTTP endpoint that serves 64 calls at once, ~5 ms each. The devices live in a child JVM (their descriptors
  * are not the proxy's), spread over 16 loopback source addresses; a refused device tries again after 100-500 ms.
- * Prints the time until the last device is connected, refusals by cause, and the endpoint's highest concurrency.
+ * Prints the time until the last device is connected, refusals by CONNACK code and by cause (auth results: {@code
+ * timeout}/{@code error} are the endpoint's outages, {@code busy}/{@code queue_timeout} the proxy's own queue), the
+ * endpoint's highest concurrency, the deepest the proxy's auth queue got, the longest CONNECT-to-verdict time, and
+ * the load average before and after.
  *
  * <pre>java -cp sentinel-bench/target/benchmarks.jar io.mqttsentinel.bench.proxy.ReconnectStorm devices=8000 handshakes=0</pre>
  */
@@ -103,6 +106,15 @@ public final class ReconnectStorm {
             ProxyConfig config = ProxyConfig.builder().tlsPort(0).bindAddress("127.0.0.1")
                     .upstream("127.0.0.1", broker.port).tls(tls[0], tls[1])
                     .handshakeRatePerIp(handshakes, handshakes == 0 ? 1 : (int) (2 * handshakes)).build();
+            String loadBefore = loadAverage();
+            AtomicInteger deepestQueue = new AtomicInteger();
+            java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "storm-queue-sampler");
+                t.setDaemon(true);
+                return t;
+            });
+            sampler.scheduleAtFixedRate(() -> deepestQueue.accumulateAndGet(http.callsQueued(), Math::max),
+                    0, 5, TimeUnit.MILLISECONDS);
             try (SentinelProxy proxy = SentinelProxy.builder(config)
                     .authCallout(CachingAuthCallout.builder(http).meterRegistry(registry).build())
                     .rateLimiter(TieredRateLimiter.builder().meterRegistry(registry).build())
@@ -114,14 +126,20 @@ public final class ReconnectStorm {
                 try {
                     BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
                     String line = out.readLine();
+                    io.micrometer.core.instrument.Timer latency = registry.find("mqtt.proxy.auth.latency").timer();
                     System.out.printf(Locale.ROOT, "storm, %d devices, handshakes/source %s: %s; auth results %s; "
-                                    + "rejected %s; endpoint: %d calls, at most %d in flight (limit %d); breaker open: %s%n",
+                                    + "rejected %s; endpoint: %d calls, at most %d in flight (limit %d); auth queue at "
+                                    + "most %d deep; CONNECT to verdict at most %d ms; breaker open: %s; load average "
+                                    + "before %s, after %s%n",
                             devices, handshakes == 0 ? "unlimited" : handshakes + "/s", line,
                             counters(registry, "mqtt.proxy.auth.requests", "result"),
                             counters(registry, "mqtt.proxy.rate.limit.rejected", "tier")
                                     + counters(registry, "mqtt.proxy.connections.rejected", "reason")
-                                    + counters(registry, "mqtt.proxy.tls.handshake.failures", "reason"),
-                            calls.get(), maxInFlight.get(), ENDPOINT_THREADS, http.isBreakerOpen());
+                                    + counters(registry, "mqtt.proxy.tls.handshake.failures", "reason")
+                                    + " upstream " + counters(registry, "mqtt.proxy.upstream.failures", "reason"),
+                            calls.get(), maxInFlight.get(), ENDPOINT_THREADS, deepestQueue.get(),
+                            latency == null ? -1 : (long) latency.max(TimeUnit.MILLISECONDS), http.isBreakerOpen(),
+                            loadBefore, loadAverage());
                 } finally {
                     child.destroy();
                     child.waitFor(10, TimeUnit.SECONDS);
@@ -131,6 +149,16 @@ public final class ReconnectStorm {
             endpoint.stop(0);
             BenchSetup.deleteTree(dir);
             System.exit(0);
+        }
+    }
+
+    /** @return the 1, 5 and 15 minute load averages, or "?" where /proc is unavailable */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
         }
     }
 
@@ -149,7 +177,7 @@ public final class ReconnectStorm {
         EventLoopGroup group = new NioEventLoopGroup(2);
         SslContext ssl = SslContextBuilder.forClient().trustManager(cert.toFile()).build();
         CountDownLatch done = new CountDownLatch(n);
-        AtomicInteger refused = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicIntegerArray refused = new java.util.concurrent.atomic.AtomicIntegerArray(6);
         AtomicInteger cut = new AtomicInteger();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
@@ -157,14 +185,24 @@ public final class ReconnectStorm {
         }
         boolean all = done.await(5, TimeUnit.MINUTES);
         long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        System.out.printf(Locale.ROOT, "%s %d connected in %d ms, %d refused by CONNACK, %d cut off before one%n",
-                all ? "ALL" : "NOT ALL", n - done.getCount(), ms, refused.get(), cut.get());
+        int total = 0;
+        StringBuilder codes = new StringBuilder();
+        for (int c = 1; c < refused.length(); c++) {
+            total += refused.get(c);
+            if (refused.get(c) > 0) {
+                codes.append(codes.length() == 0 ? "" : ", ")
+                        .append(String.format(Locale.ROOT, "0x%02x: %d", c, refused.get(c)));
+            }
+        }
+        System.out.printf(Locale.ROOT, "%s %d connected in %d ms, %d refused by CONNACK (%s), %d cut off before one%n",
+                all ? "ALL" : "NOT ALL", n - done.getCount(), ms, total, codes, cut.get());
         System.out.flush();
         TimeUnit.MINUTES.sleep(1); // bounded: the parent kills this process after reading the line
     }
 
     private static void attempt(EventLoopGroup group, SslContext ssl, int port, String id, InetAddress source,
-                                CountDownLatch done, AtomicInteger refused, AtomicInteger cut) {
+                                CountDownLatch done, java.util.concurrent.atomic.AtomicIntegerArray refused,
+                                AtomicInteger cut) {
         Runnable again = () -> group.schedule(() -> attempt(group, ssl, port, id, source, done, refused, cut),
                 ThreadLocalRandom.current().nextInt(100, 500), TimeUnit.MILLISECONDS);
         new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
@@ -184,10 +222,11 @@ public final class ReconnectStorm {
                         try {
                             if (!answered && b.readableBytes() >= 4) {
                                 answered = true;
-                                if (b.getByte(b.readerIndex() + 3) == 0) {
+                                int code = b.getByte(b.readerIndex() + 3) & 0xff;
+                                if (code == 0) {
                                     done.countDown();
                                 } else {
-                                    refused.incrementAndGet();
+                                    refused.incrementAndGet(Math.min(code, refused.length() - 1));
                                     ctx.close();
                                     again.run();
                                 }

@@ -122,6 +122,12 @@ public final class CachingAuthCallout implements AuthCallout {
         return f.copy();
     }
 
+    /** @return the delegate's: a miss waits in the delegate's queue, a hit never does */
+    @Override
+    public Duration maxQueueWait() {
+        return delegate.maxQueueWait();
+    }
+
     /** @return hits divided by requests since the cache was built, 0 before the first request */
     public double hitRatio() {
         double h = hits.count();

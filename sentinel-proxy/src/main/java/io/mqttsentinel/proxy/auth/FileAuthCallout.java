@@ -35,8 +35,8 @@ import io.mqttsentinel.api.ConnectRequest;
  *
  * <p>The file is re-read when its size or modification time changes (looked at no more often than
  * {@code recheckInterval}, 1 s by default). PBKDF2 is slow on purpose, so verification runs on a small
- * bounded pool of its own (half the cores, at least one); when its queue is full the stage fails (an outage:
- * denied, not cached). Close it to stop the pool.
+ * bounded pool of its own (half the cores, at least one); when its queue is full the stage fails with
+ * {@link AuthUnavailableException.Reason#BUSY} (refused, not cached, not an outage). Close it to stop the pool.
  */
 public final class FileAuthCallout implements AuthCallout, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FileAuthCallout.class);
@@ -109,7 +109,8 @@ public final class FileAuthCallout implements AuthCallout, AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new AuthUnavailableException("too many password checks queued", e));
+            result.completeExceptionally(new AuthUnavailableException(AuthUnavailableException.Reason.BUSY,
+                    "too many password checks queued", e));
         }
         return result;
     }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 
@@ -35,6 +36,7 @@ import dev.failsafe.TimeoutExceededException;
 import io.mqttsentinel.api.AuthCallout;
 import io.mqttsentinel.api.AuthDecision;
 import io.mqttsentinel.api.ConnectRequest;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.api.TopicPermissions;
 
 /**
@@ -55,16 +57,21 @@ import io.mqttsentinel.api.TopicPermissions;
  *     CONNACK 0x04.</li>
  * <li>2xx with any other result, or status 403: not authorized, CONNACK 0x05.</li>
  * </ul>
- * <p><b>Outages</b> (not verdicts, never cached; the CONNECT gets 0x05): timeout, refused connection, other
- * status codes (3xx, 4xx other than 401/403, 5xx), a body that is not a JSON object or larger than
- * {@code maxResponseBytes}, an open circuit breaker, a full call queue or a wait in it past its deadline. The stage then completes exceptionally
- * with {@link AuthUnavailableException}.
+ * <p><b>No verdict</b> (never cached): the stage completes exceptionally with {@link AuthUnavailableException}.
+ * Its {@link AuthUnavailableException#reason() reason} is {@code OUTAGE} for the endpoint's failures (the call's
+ * timeout, refused connection, other status codes (3xx, 4xx other than 401/403, 5xx), a body that is not a JSON
+ * object or larger than {@code maxResponseBytes}, an open circuit breaker), {@code BUSY} when the queue of
+ * callers waiting for a call is full, and {@code QUEUE_TIMEOUT} when a caller waited in it past its bound; no
+ * call is made for the last two.
  *
  * <p>Resilience: at most {@code maxConcurrent} calls are in flight; more callers wait in a first-come,
- * first-served queue, bounded in length and in waiting time ({@link Builder#queue}). A circuit breaker (Failsafe)
- * opens after {@code breakerFailures} consecutive outages <i>of calls that were made</i> (a full queue or a
- * wait past the deadline is the proxy's overload, not the endpoint's failure, and never opens it) and lets a
- * trial call through after {@code breakerDelay}; a timeout bounds each call from the moment it is made. Thread-safe; never blocks the caller.
+ * first-served queue, bounded in length and in waiting time ({@link Builder#queue}; {@link #maxQueueWait()} tells
+ * the proxy to hold a CONNECT that long on top of its own auth timeout). A circuit breaker (Failsafe) opens
+ * after {@code breakerFailures} consecutive outages <i>of calls that were made</i> (a full queue or a wait past
+ * its bound is the proxy's overload, not the endpoint's failure, and never opens it) and lets a trial call
+ * through after {@code breakerDelay}; a timeout bounds each call from the moment it is made, so the time a
+ * caller spent queueing is never taken for the endpoint's slowness. A caller that cancels its stage while it
+ * waits gives its place up. Thread-safe; never blocks the caller.
  */
 public final class HttpAuthCallout implements AuthCallout {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,6 +95,7 @@ public final class HttpAuthCallout implements AuthCallout {
     private final FailsafeExecutor<AuthDecision> failsafe;
     private final CircuitBreaker<AuthDecision> breaker;
     private final CallQueue queue;
+    private final Duration maxQueueWait;
 
     private HttpAuthCallout(Builder b) {
         this.uri = b.uri;
@@ -114,13 +122,15 @@ public final class HttpAuthCallout implements AuthCallout {
         // the breaker sees only calls that were made: time spent queueing for a slot is not the endpoint's
         // fault, and counting it opened the breaker against a healthy endpoint in a reconnect storm
         this.failsafe = Failsafe.with(breaker).compose(t).with(SCHEDULER);
-        this.queue = new CallQueue(b.maxConcurrent, b.maxQueued, b.maxQueueWait, SCHEDULER);
+        this.queue = new CallQueue(b.maxConcurrent, b.maxQueued, b.maxQueueWait, Ticker.system(),
+                (task, nanos) -> SCHEDULER.schedule(task, nanos, TimeUnit.NANOSECONDS), SCHEDULER);
+        this.maxQueueWait = b.maxQueued == 0 ? Duration.ZERO : b.maxQueueWait;
     }
 
     /**
      * @param uri the endpoint, {@code http} or {@code https}
-     * @return a builder with the defaults: 2 s timeout, 1 s connect timeout, 256 calls in flight, breaker
-     *         opens after 5 consecutive outages for 5 s
+     * @return a builder with the defaults: 2 s timeout, 1 s connect timeout, 256 calls in flight, 10,000
+     *         callers waiting at most 20 s, breaker opens after 5 consecutive outages for 5 s
      */
     public static Builder builder(URI uri) {
         return new Builder(uri);
@@ -142,16 +152,29 @@ public final class HttpAuthCallout implements AuthCallout {
         headers.forEach(rb::header);
         HttpRequest httpRequest = rb.build();
         CompletableFuture<AuthDecision> result = new CompletableFuture<>();
-        queue.submit(() -> failsafe.getStageAsync(() -> client.sendAsync(httpRequest, r -> limited(maxResponseBytes))
-                        .thenApply(HttpAuthCallout::verdict)))
-                .whenComplete((d, e) -> {
-                    if (e == null) {
-                        result.complete(d);
-                    } else {
-                        result.completeExceptionally(outage(e));
-                    }
-                });
+        CompletableFuture<AuthDecision> queued = queue.submit(() -> failsafe.getStageAsync(
+                () -> client.sendAsync(httpRequest, r -> limited(maxResponseBytes)).thenApply(HttpAuthCallout::verdict)));
+        queued.whenComplete((d, e) -> {
+            if (e == null) {
+                result.complete(d);
+            } else {
+                result.completeExceptionally(outage(e));
+            }
+        });
+        result.whenComplete((d, e) -> {
+            if (result.isCancelled()) {
+                queued.cancel(false); // the device has gone: its place in the queue goes to the next one
+            }
+        });
         return result;
+    }
+
+    /**
+     * @return how long a caller may wait for a call slot ({@link Builder#queue}); zero when none may wait
+     */
+    @Override
+    public Duration maxQueueWait() {
+        return maxQueueWait;
     }
 
     private static boolean isLoopback(String host) {
@@ -341,7 +364,7 @@ public final class HttpAuthCallout implements AuthCallout {
         private Duration connectTimeout = Duration.ofSeconds(1);
         private int maxConcurrent = 256;
         private int maxQueued = 10_000;
-        private Duration maxQueueWait = Duration.ofSeconds(3);
+        private Duration maxQueueWait = Duration.ofSeconds(20);
         private int breakerFailures = 5;
         private Duration breakerDelay = Duration.ofSeconds(5);
         private int maxResponseBytes = 65_536;
@@ -388,14 +411,16 @@ public final class HttpAuthCallout implements AuthCallout {
         }
 
         /**
-         * Callers beyond {@link #maxConcurrent} wait for a slot in arrival order. A caller that finds the queue
-         * full, or waits longer than {@code maxWait}, gets an outage at once (0x05, not cached) without a call
-         * being made; neither counts against the circuit breaker.
+         * Callers beyond {@link #maxConcurrent} wait for a slot in arrival order, so that a reconnect storm is
+         * served at the endpoint's pace instead of being refused. A caller that finds the queue full fails at once
+         * ({@code BUSY}), one that waits longer than {@code maxWait} fails then ({@code QUEUE_TIMEOUT}), without a
+         * call being made: not cached, not an outage, and neither counts against the circuit breaker.
          *
-         * @param maxQueued callers that may wait (0 to 1,000,000; 0 = a caller without a slot fails at once;
-         *                  default 10,000)
-         * @param maxWait   how long one may wait (10 ms to 5 min; default 3 s, which with the 2 s call timeout
-         *                  fits the proxy's 5 s for a verdict)
+         * @param maxQueued callers that may wait, which bounds the memory they hold (0 to 1,000,000; 0 = a caller
+         *                  without a slot fails at once; default 10,000)
+         * @param maxWait   how long one may wait (10 ms to 5 min; default 20 s: a device's CONNECT is held while
+         *                  the queue drains, and refused before the 30 s default connect timeout of the
+         *                  Eclipse Paho clients gives up on it)
          * @return this builder
          */
         public Builder queue(int maxQueued, Duration maxWait) {

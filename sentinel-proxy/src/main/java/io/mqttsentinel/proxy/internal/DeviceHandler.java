@@ -38,6 +38,7 @@ import io.mqttsentinel.api.Verdict;
 import io.mqttsentinel.mqtt.MqttPipelines;
 import io.mqttsentinel.mqtt.ProtocolViolation;
 import io.mqttsentinel.proxy.ClientAuthMode;
+import io.mqttsentinel.proxy.auth.AuthUnavailableException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -104,6 +105,8 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private int pendingBytes;
     private long authStart;
+    /** The callout's stage while the CONNECT waits for it, so that a device that leaves gives its place up. */
+    private CompletionStage<AuthDecision> authStage;
     private boolean answeredLocally;
 
     /** @param rt the proxy's shared collaborators */
@@ -321,8 +324,12 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         if (password != null) {
             java.util.Arrays.fill(password, (byte) 0); // the request holds its own copy; this one lives as long as the connection
         }
-        timer = ctx.executor().schedule(() -> onAuth(null, new java.util.concurrent.TimeoutException("auth timeout")),
-                rt.limits().authTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        // the callout's own queue wait is added: waiting for a call slot behind a healthy endpoint is not an outage
+        timer = ctx.executor().schedule(() -> {
+            CompletionStage<AuthDecision> late = authStage;
+            onAuth(null, new java.util.concurrent.TimeoutException("auth timeout"));
+            cancel(late);
+        }, rt.authDeadlineNanos(), TimeUnit.NANOSECONDS);
         CompletionStage<AuthDecision> stage;
         try {
             stage = rt.authCallout().authenticate(request);
@@ -330,6 +337,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             onAuth(null, e);
             return;
         }
+        authStage = stage;
         stage.whenComplete((d, e) -> {
             if (ctx.executor().inEventLoop()) {
                 onAuth(d, e);
@@ -344,16 +352,24 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         cancelTimer();
+        authStage = null;
         long nanos = rt.ticker().nanoTime() - authStart;
         if (error != null || d == null) {
-            boolean timeout = false;
-            for (Throwable c = error; c != null && !timeout; c = c.getCause()) {
-                timeout = c.getClass().getSimpleName().contains("Timeout");
+            String result = noVerdictResult(error);
+            rt.metrics().auth(result, nanos);
+            switch (result) {
+                case "busy", "queue_timeout" -> {
+                    // the proxy's own overload, not the authority's outage: "try again", not "not authorized"
+                    rt.event(clientId, "", "auth", "auth_" + result, Severity.LOW,
+                            "no auth call slot: " + unwrap(error).getMessage());
+                    refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+                }
+                default -> {
+                    rt.event(clientId, "", "auth", result.equals("timeout") ? "auth_timeout" : "auth_unavailable",
+                            Severity.MEDIUM, "auth callout failed: " + unwrap(error).getClass().getSimpleName());
+                    refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+                }
             }
-            rt.metrics().auth(timeout ? "timeout" : "error", nanos);
-            rt.event(clientId, "", "auth", timeout ? "auth_timeout" : "auth_unavailable", Severity.MEDIUM,
-                    "auth callout failed: " + unwrap(error).getClass().getSimpleName());
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
             return;
         }
         switch (d.outcome()) {
@@ -380,6 +396,50 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         connectUpstream();
+    }
+
+    /**
+     * @param error why a stage gave no verdict
+     * @return the {@code result} label: {@code busy} or {@code queue_timeout} when the callout's own queue could
+     *         not take or serve the CONNECT in time (no call was made), else the outage's {@code timeout} or
+     *         {@code error}
+     */
+    static String noVerdictResult(Throwable error) {
+        if (unwrap(error) instanceof AuthUnavailableException u) {
+            switch (u.reason()) {
+                case BUSY -> {
+                    return "busy";
+                }
+                case QUEUE_TIMEOUT -> {
+                    return "queue_timeout";
+                }
+                default -> { } // the authority's outage: timeout or error below
+            }
+        }
+        for (Throwable c = error; c != null; c = c.getCause()) {
+            if (c.getClass().getSimpleName().contains("Timeout")) {
+                return "timeout";
+            }
+        }
+        return "error";
+    }
+
+    /** Tells the callout that nobody waits for this CONNECT's verdict any more (the device has gone). */
+    private void abandonAuth() {
+        CompletionStage<AuthDecision> stage = authStage;
+        authStage = null;
+        cancel(stage);
+    }
+
+    /** @param stage a callout's stage whose verdict nobody waits for any more, or null */
+    private static void cancel(CompletionStage<AuthDecision> stage) {
+        if (stage != null) {
+            try {
+                stage.toCompletableFuture().cancel(false);
+            } catch (UnsupportedOperationException e) {
+                // a minimal stage cannot be cancelled: its callout keeps working, the verdict is ignored
+            }
+        }
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -794,6 +854,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         }
         state = State.CLOSED;
         cancelTimer();
+        abandonAuth();
         releasePending();
         closeUpstream();
         super.channelInactive(ctx);

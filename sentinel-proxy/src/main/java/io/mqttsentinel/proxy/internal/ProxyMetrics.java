@@ -62,7 +62,10 @@ public final class ProxyMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
-        for (String r : new String[] {"allow", "bad_credentials", "not_authorized", "error", "timeout"}) {
+        // error and timeout: the authority's outage; busy and queue_timeout: the proxy's own auth queue was full or
+        // too slow, and no call was made
+        for (String r : new String[] {"allow", "bad_credentials", "not_authorized", "error", "timeout", "busy",
+                "queue_timeout"}) {
             labelled("mqtt.proxy.auth.requests", "result", r);
         }
     }

@@ -39,6 +39,33 @@ public record ProxyRuntime(ProxyLimits limits, MqttLimits mqttLimits, RateLimite
                            ClientAuthMode clientAuth, ProxyMetrics metrics, SecurityEventSink events, Clock clock,
                            Ticker ticker, ConnectionInspector connections, Drain drain) {
 
+    /** The longest queue wait a callout may declare (the longest of the proxy's timeouts). */
+    private static final java.time.Duration MAX_QUEUE_WAIT = java.time.Duration.ofMinutes(5);
+
+    /**
+     * How long a CONNECT may wait for its verdict: the auth timeout plus the callout's own bounded queue wait
+     * ({@link AuthCallout#maxQueueWait()}, at most 5 minutes). The time a CONNECT spends waiting its turn is thus
+     * not taken from the time the callout has to answer, and a callout that never answers still cannot hold a
+     * connection for ever.
+     *
+     * @return the deadline from CONNECT to verdict, in nanoseconds
+     */
+    public long authDeadlineNanos() {
+        java.time.Duration queue;
+        try {
+            queue = authCallout.maxQueueWait();
+        } catch (RuntimeException e) {
+            queue = null; // a custom callout's bug must not take the proxy's own deadline away
+        }
+        if (queue == null || queue.isNegative()) {
+            queue = java.time.Duration.ZERO;
+        }
+        if (queue.compareTo(MAX_QUEUE_WAIT) > 0) {
+            queue = MAX_QUEUE_WAIT;
+        }
+        return limits.authTimeout().toNanos() + queue.toNanos();
+    }
+
     /**
      * Hands an event of the proxy layer to the sink; a sink that throws is ignored.
      *

@@ -178,7 +178,7 @@ class HttpAuthCalloutTest {
     }
 
     @Test
-    void queue_full_deniesAtOnce_withoutACall() throws Exception {
+    void queue_full_refusesAtOnce_asBusy_withoutACall() throws Exception {
         endpoint.hang();
         HttpAuthCallout c = HttpAuthCallout.builder(endpoint.uri()).maxConcurrent(2).queue(1, Duration.ofSeconds(10))
                 .timeout(Duration.ofSeconds(10)).build();
@@ -188,7 +188,8 @@ class HttpAuthCalloutTest {
         admitted.add(c.authenticate(request("c", "pw")).toCompletableFuture()); // waits for a slot
         assertThat(c.callsQueued()).isEqualTo(1);
         assertThat(failure(c, request("d", "pw"))).isInstanceOf(AuthUnavailableException.class)
-                .hasMessageContaining("the queue is full");
+                .hasMessageContaining("the queue is full")
+                .extracting(e -> ((AuthUnavailableException) e).reason()).isEqualTo(AuthUnavailableException.Reason.BUSY);
         endpoint.release();
         for (CompletableFuture<AuthDecision> f : admitted) {
             assertThat(f.get(10, TimeUnit.SECONDS).isAllowed()).isTrue();
@@ -197,14 +198,16 @@ class HttpAuthCalloutTest {
     }
 
     @Test
-    void waitingPastTheDeadline_isAnOutage_thatDoesNotOpenTheBreaker() throws Exception {
+    void waitingPastTheDeadline_isAQueueTimeout_notAnOutage_andDoesNotOpenTheBreaker() throws Exception {
         endpoint.hang();
         HttpAuthCallout c = HttpAuthCallout.builder(endpoint.uri()).maxConcurrent(1).queue(100, Duration.ofMillis(50))
                 .timeout(Duration.ofSeconds(10)).circuitBreaker(1, Duration.ofMinutes(10)).build();
         CompletableFuture<AuthDecision> first = c.authenticate(request("a", "pw")).toCompletableFuture();
         for (int i = 0; i < 5; i++) {
             assertThat(failure(c, request("w" + i, "pw"))).isInstanceOf(AuthUnavailableException.class)
-                    .hasMessageContaining("no auth call slot").hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+                    .hasMessageContaining("no auth call slot")
+                    .extracting(e -> ((AuthUnavailableException) e).reason())
+                    .isEqualTo(AuthUnavailableException.Reason.QUEUE_TIMEOUT);
         }
         assertThat(c.isBreakerOpen()).as("the proxy's queueing is not the endpoint's failure").isFalse();
         endpoint.release();
@@ -230,13 +233,42 @@ class HttpAuthCalloutTest {
     }
 
     @Test
+    void maxQueueWait_isTheQueueBound_orZeroWhenNoneMayWait() {
+        assertThat(HttpAuthCallout.builder(endpoint.uri()).build().maxQueueWait()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(HttpAuthCallout.builder(endpoint.uri()).queue(10, Duration.ofSeconds(7)).build().maxQueueWait())
+                .isEqualTo(Duration.ofSeconds(7));
+        assertThat(HttpAuthCallout.builder(endpoint.uri()).queue(0, Duration.ofSeconds(7)).build().maxQueueWait())
+                .isZero();
+        assertThat(CachingAuthCallout.builder(HttpAuthCallout.builder(endpoint.uri()).queue(10, Duration.ofSeconds(7))
+                .build()).build().maxQueueWait()).as("the cache tells its delegate's").isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void callerThatCancelsWhileWaiting_isNeverCalled() throws Exception {
+        endpoint.hang();
+        HttpAuthCallout c = HttpAuthCallout.builder(endpoint.uri()).maxConcurrent(1).timeout(Duration.ofSeconds(10)).build();
+        CompletableFuture<AuthDecision> first = c.authenticate(request("first", "pw")).toCompletableFuture();
+        CompletableFuture<AuthDecision> gone = c.authenticate(request("gone", "pw")).toCompletableFuture();
+        assertThat(c.callsQueued()).isEqualTo(1);
+
+        gone.cancel(false);
+
+        assertThat(c.callsQueued()).isZero();
+        endpoint.release();
+        assertThat(first.get(10, TimeUnit.SECONDS).isAllowed()).isTrue();
+        assertThat(await(c, request("after", "pw")).isAllowed()).isTrue();
+        assertThat(endpoint.calls()).as("no call for the caller that left").isEqualTo(2);
+    }
+
+    @Test
     void endpointFailures_stillOpenTheBreaker() throws Exception {
         endpoint.answer(500, "");
         HttpAuthCallout c = HttpAuthCallout.builder(endpoint.uri()).circuitBreaker(2, Duration.ofMinutes(10)).build();
         failure(c, request("f1", "pw"));
         failure(c, request("f2", "pw"));
         assertThat(c.isBreakerOpen()).isTrue();
-        assertThat(failure(c, request("f3", "pw"))).hasMessageContaining("circuit breaker is open");
+        assertThat(failure(c, request("f3", "pw"))).hasMessageContaining("circuit breaker is open")
+                .extracting(e -> ((AuthUnavailableException) e).reason()).isEqualTo(AuthUnavailableException.Reason.OUTAGE);
     }
 
     @Test

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * allowed device is not allowed; an outage of the authority completes the stage exceptionally (it is not
  * a verdict) and, once the authority is back, the device gets in again without a restart; a silent
  * authority never blocks the calling thread and never turns into an allow; concurrent callers each get
- * their own verdict.
+ * their own verdict, and one that cancels its stage (the proxy does when the device leaves) disturbs no other.
  *
  * <p>An implementation supplies {@link #newCallout()} over an authority that allows
  * {@link #allowedRequest()} and denies {@link #deniedRequest()}. One that talks to a remote authority also
@@ -188,6 +188,18 @@ public abstract class AuthCalloutContract {
         } catch (ExecutionException timedOut) {
             // the callout's timeout fired: an outage
         }
+    }
+
+    @Test
+    void authenticate_aCallerThatCancelsItsStage_disturbsNoOtherCaller() throws Exception {
+        CompletableFuture<AuthDecision> leaving = callout.authenticate(allowedRequest()).toCompletableFuture();
+        CompletableFuture<AuthDecision> staying = callout.authenticate(allowedRequest()).toCompletableFuture();
+
+        leaving.cancel(false);
+
+        assertThat(staying.get(patience().toMillis(), TimeUnit.MILLISECONDS).isAllowed())
+                .as("the other caller of the same request (a shared call must hand out copies)").isTrue();
+        assertThat(verdict(allowedRequest()).isAllowed()).as("a later caller").isTrue();
     }
 
     @Test
