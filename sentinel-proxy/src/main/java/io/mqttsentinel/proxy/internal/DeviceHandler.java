@@ -85,8 +85,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     /** QoS 1/2 PUBLISHes forwarded to the core whose PUBACK/PUBREC has not been relayed back yet. */
     private int awaitingCore;
     private final UpstreamConnector connector;
-    private final ArrayDeque<MqttMessage> pending = new ArrayDeque<>();
-    private final Map<Integer, int[]> subackMerges = new HashMap<>();
+    // both created on first use and let go when empty: an idle device holds neither (memory per device)
+    private ArrayDeque<MqttMessage> pending; // packets read before the core's CONNACK
+    private Map<Integer, int[]> subackMerges; // SUBSCRIBEs the ACL narrowed, until their SUBACK
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_CONNECT;
     private InetSocketAddress peer;
@@ -258,6 +259,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
                 rt.metrics().overflow("pending_bytes");
                 closeAll();
                 return;
+            }
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
             }
             pending.add(m);
         }
@@ -511,8 +515,11 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             }
             state = State.CONNECTED;
             ctx.write(ack);
-            while (!pending.isEmpty() && state == State.CONNECTED) {
+            while (pending != null && !pending.isEmpty() && state == State.CONNECTED) {
                 fromDevice(pending.poll());
+            }
+            if (state == State.CONNECTED) {
+                pending = null;
             }
             pendingBytes = 0;
             ctx.flush();
@@ -526,9 +533,12 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof MqttSubAckMessage && !subackMerges.isEmpty()) {
+        if (msg instanceof MqttSubAckMessage && subackMerges != null) {
             MqttSubAckMessage ack = (MqttSubAckMessage) msg;
             int[] codes = subackMerges.remove(ack.variableHeader().messageId());
+            if (subackMerges.isEmpty()) {
+                subackMerges = null;
+            }
             if (codes != null) {
                 List<Integer> granted = ack.payload().grantedQoSLevels();
                 int g = 0;
@@ -711,7 +721,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             answeredLocally = true;
             return null;
         }
-        if (subackMerges.size() >= MAX_PENDING_SUBACKS) {
+        if (subackMerges == null) {
+            subackMerges = new HashMap<>(4);
+        } else if (subackMerges.size() >= MAX_PENDING_SUBACKS) {
             rt.metrics().overflow("pending_subacks");
             closeAll();
             return null;
@@ -774,9 +786,10 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
 
     private void releasePending() {
         MqttMessage m;
-        while ((m = pending.poll()) != null) {
+        while (pending != null && (m = pending.poll()) != null) {
             ReferenceCountUtil.release(m);
         }
+        pending = null;
         pendingBytes = 0;
     }
 
