@@ -54,8 +54,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final int RESUME_OUTSTANDING_APPENDS = 256;
 
     private final BrokerServices services;
-    private final ArrayDeque<PendingAck> pendingAcks = new ArrayDeque<>();
-    private final Set<Integer> awaitingRelease = new HashSet<>();
+    // created on first use and let go when empty: an idle connection holds neither (memory per device)
+    private ArrayDeque<PendingAck> pendingAcks; // QoS 1/2 PUBLISHes in arrival order, until acknowledged
+    private Set<Integer> awaitingRelease; // QoS 2 packet ids between PUBREC and PUBREL
     private final List<Object> beforeConnack = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private Session session;
@@ -212,7 +213,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         int qos = publish.fixedHeader().qosLevel().value();
         int packetId = publish.variableHeader().packetId();
         services.metrics().received(qos);
-        if (qos == 2 && awaitingRelease.contains(packetId)) {
+        if (qos == 2 && awaitingRelease != null && awaitingRelease.contains(packetId)) {
             ctx.writeAndFlush(ack(MqttMessageType.PUBREC, packetId)); // a resent QoS 2 PUBLISH: deliver once
             return;
         }
@@ -220,6 +221,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         byte[] payload = ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes(), false);
         PendingAck pending = qos > 0 ? new PendingAck(qos, packetId) : null;
         if (pending != null) {
+            if (pendingAcks == null) {
+                pendingAcks = new ArrayDeque<>(4);
+            }
             pendingAcks.addLast(pending);
         }
         outstandingAppends++;
@@ -245,10 +249,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 if (head.qos == 1) {
                     ctx.write(ack(MqttMessageType.PUBACK, head.packetId));
                 } else {
+                    if (awaitingRelease == null) {
+                        awaitingRelease = new HashSet<>(4);
+                    }
                     awaitingRelease.add(head.packetId);
                     ctx.write(ack(MqttMessageType.PUBREC, head.packetId));
                 }
                 wrote = true;
+            }
+            if (pendingAcks.isEmpty()) {
+                pendingAcks = null;
             }
             if (wrote) {
                 ctx.flush();
@@ -261,7 +271,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onPubrel(int packetId) {
-        awaitingRelease.remove(packetId);
+        if (awaitingRelease != null && awaitingRelease.remove(packetId) && awaitingRelease.isEmpty()) {
+            awaitingRelease = null;
+        }
         ctx.writeAndFlush(ack(MqttMessageType.PUBCOMP, packetId));
     }
 

@@ -86,8 +86,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     /** QoS 1/2 PUBLISHes forwarded to the core whose PUBACK/PUBREC has not been relayed back yet. */
     private int awaitingCore;
     private final UpstreamConnector connector;
-    private final ArrayDeque<MqttMessage> pending = new ArrayDeque<>();
-    private final Map<Integer, int[]> subackMerges = new HashMap<>();
+    // both created on first use and let go when empty: an idle device holds neither (memory per device)
+    private ArrayDeque<MqttMessage> pending; // packets read before the core's CONNACK
+    private Map<Integer, int[]> subackMerges; // SUBSCRIBEs the ACL narrowed, until their SUBACK
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_CONNECT;
     private InetSocketAddress peer;
@@ -261,6 +262,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
                 rt.metrics().overflow("pending_bytes");
                 closeAll();
                 return;
+            }
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
             }
             pending.add(m);
         }
@@ -571,8 +575,11 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             }
             state = State.CONNECTED;
             ctx.write(ack);
-            while (!pending.isEmpty() && state == State.CONNECTED) {
+            while (pending != null && !pending.isEmpty() && state == State.CONNECTED) {
                 fromDevice(pending.poll());
+            }
+            if (state == State.CONNECTED) {
+                pending = null;
             }
             pendingBytes = 0;
             ctx.flush();
@@ -586,9 +593,12 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof MqttSubAckMessage && !subackMerges.isEmpty()) {
+        if (msg instanceof MqttSubAckMessage && subackMerges != null) {
             MqttSubAckMessage ack = (MqttSubAckMessage) msg;
             int[] codes = subackMerges.remove(ack.variableHeader().messageId());
+            if (subackMerges.isEmpty()) {
+                subackMerges = null;
+            }
             if (codes != null) {
                 List<Integer> granted = ack.payload().grantedQoSLevels();
                 int g = 0;
@@ -771,7 +781,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             answeredLocally = true;
             return null;
         }
-        if (subackMerges.size() >= MAX_PENDING_SUBACKS) {
+        if (subackMerges == null) {
+            subackMerges = new HashMap<>(4);
+        } else if (subackMerges.size() >= MAX_PENDING_SUBACKS) {
             rt.metrics().overflow("pending_subacks");
             closeAll();
             return null;
@@ -834,9 +846,10 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
 
     private void releasePending() {
         MqttMessage m;
-        while ((m = pending.poll()) != null) {
+        while (pending != null && (m = pending.poll()) != null) {
             ReferenceCountUtil.release(m);
         }
+        pending = null;
         pendingBytes = 0;
     }
 

@@ -42,6 +42,9 @@ public interface UpstreamConnector {
                 ch.pipeline().addLast("tls-failure", new io.netty.channel.ChannelInboundHandlerAdapter() {
                     @Override
                     public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) throws Exception {
+                        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent) {
+                            ctx.pipeline().remove(this); // needed once: not held by every idle device
+                        }
                         if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent
                                 && !((io.netty.handler.ssl.SslHandshakeCompletionEvent) evt).isSuccess()) {
                             rt.metrics().upstreamFailure("tls_handshake");
