@@ -19,6 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttsentinel.admin.AdminApi;
 import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.admin.AdminServer;
+import io.mqttsentinel.admin.MetricsServer;
 import io.mqttsentinel.admin.RecentEvents;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.SecurityEventSink;
@@ -340,7 +341,7 @@ public final class SentinelNode implements AutoCloseable {
             return;
         }
         String bind = config.get("SENTINEL_METRICS_BIND").orElse("0.0.0.0");
-        metrics = MetricsServer.start(bind, port, registry, this::notReady);
+        metrics = MetricsServer.start(bind, port, registry::scrape, this::notReady);
         metricsBind = bind;
         LOG.info("metrics on http://{}:{}/metrics, health on /healthz and /readyz", bind, metrics.port());
     }
@@ -455,7 +456,7 @@ public final class SentinelNode implements AutoCloseable {
             add("admin-api", server, () -> true);
             endpoints.put("admin", "http://" + admin.bindAddress() + ":" + server.port() + AdminApi.PATH);
         } else if (metrics != null) {
-            metrics.serve(AdminApi.CONTEXT, api.handler());
+            api.register(metrics);
             endpoints.put("admin", "http://" + metricsBind + ":" + metrics.port() + AdminApi.PATH);
         } else {
             LOG.warn("admin API off: the metrics server is off (SENTINEL_METRICS_PORT=0) and {} is unset", AdminConfig.ENV_PORT);
