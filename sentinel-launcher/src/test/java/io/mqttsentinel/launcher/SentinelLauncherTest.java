@@ -89,6 +89,19 @@ class SentinelLauncherTest {
     }
 
     @Test
+    void devices_maintainTheCredentialsFileInTheDataDirectory() throws IOException {
+        Path pw = dir.resolve("pw.txt");
+        Files.writeString(pw, "s3cret-1\n");
+
+        assertThat(run(Map.of("SENTINEL_DATA_DIR", dir.toString()), "devices", "add", "dev-1", "--password-file",
+                pw.toString())).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).contains("added dev-1 in " + dir.resolve("credentials"));
+        assertThat(run(Map.of("SENTINEL_DATA_DIR", dir.toString()), "devices", "add", "bad:name", "--password-file",
+                pw.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("sentinel: configuration error: devices add: ").contains("bad:name");
+    }
+
+    @Test
     void unknownCommand_exitsTwo() {
         assertThat(run(Map.of(), "frobnicate")).isEqualTo(2);
         assertThat(err.toString()).contains("Unmatched argument");
