@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.mqttsentinel.config.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The launcher's effective configuration: an optional YAML file, overridden key by key by
@@ -55,9 +54,6 @@ public final class LauncherConfig {
         PROGRAM
     }
 
-    private static final Pattern URL_USERINFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@]+)@");
-    private static final Pattern SECRET_QUERY = Pattern.compile(
-            "([?&](?:[^=&]*(?:token|secret|password|passwd|key|sig)[^=&]*)=)([^&]*)", Pattern.CASE_INSENSITIVE);
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private final Map<String, String> values;
@@ -187,15 +183,7 @@ public final class LauncherConfig {
      */
     public String printable(String key) {
         String v = values.get(key);
-        return v == null ? "" : mask(key, v);
-    }
-
-    static String mask(String key, String value) {
-        if (Settings.isSecret(key)) {
-            return "****";
-        }
-        String masked = URL_USERINFO.matcher(value).replaceFirst(m -> Matcher.quoteReplacement(m.group(1) + "****@"));
-        return SECRET_QUERY.matcher(masked).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "****"));
+        return v == null ? "" : Settings.CATALOGUE.printable(key, v);
     }
 
     /**
@@ -273,8 +261,7 @@ public final class LauncherConfig {
         }
         Duration[] out = {defaultValue};
         try {
-            io.mqttsentinel.config.Setting.<Duration[]>duration(key,
-                    io.mqttsentinel.config.Setting.yamlPathOf(key), min, max, defaultValue, key, (o, d) -> o[0] = d)
+            Setting.<Duration[]>duration(key, Setting.yamlPathOf(key), min, max, defaultValue, key, (o, d) -> o[0] = d)
                     .apply(out, v);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
@@ -323,16 +310,16 @@ public final class LauncherConfig {
     private static List<String> unknownKeys(Map<String, String> values, Map<String, Source> sources) {
         List<String> out = new ArrayList<>();
         for (String key : values.keySet()) {
-            if (Settings.find(key).isPresent() || Settings.NOT_SETTINGS.contains(key)) {
+            if (Settings.CATALOGUE.find(key).isPresent() || Settings.NOT_SETTINGS.contains(key)) {
                 continue;
             }
             String from = switch (sources.getOrDefault(key, Source.PROGRAM)) {
-                case FILE -> "the config file (YAML key " + Setting.yamlKeyOf(key) + ")";
+                case FILE -> "the config file (YAML key " + Setting.yamlPathOf(key) + ")";
                 case ENVIRONMENT -> "the environment";
                 default -> "the program";
             };
             out.add("unknown setting " + key + " from " + from + " is ignored"
-                    + Settings.closest(key).map(c -> "; did you mean " + c + "?").orElse(""));
+                    + Settings.CATALOGUE.closest(key).map(c -> "; did you mean " + c + "?").orElse(""));
         }
         return out;
     }
@@ -383,7 +370,7 @@ public final class LauncherConfig {
                 List<String> items = new ArrayList<>();
                 for (JsonNode item : v) {
                     if (!item.isValueNode()) {
-                        throw new ConfigException("--config '" + file + "': " + Setting.yamlKeyOf(key)
+                        throw new ConfigException("--config '" + file + "': " + Setting.yamlPathOf(key)
                                 + " must be a list of plain values, found a " + kind(item.getNodeType()));
                     }
                     items.add(item.asText());
@@ -393,7 +380,7 @@ public final class LauncherConfig {
                 value = v.asText();
             }
             if (out.putIfAbsent(key, value) != null) {
-                throw new ConfigException("--config '" + file + "': " + key + " is set twice (as " + Setting.yamlKeyOf(key)
+                throw new ConfigException("--config '" + file + "': " + key + " is set twice (as " + Setting.yamlPathOf(key)
                         + " in two spellings); keep one");
             }
         }

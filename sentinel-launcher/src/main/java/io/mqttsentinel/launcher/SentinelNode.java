@@ -31,6 +31,7 @@ import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.QuarantineConfig;
 import io.mqttsentinel.broker.QuarantineStore;
 import io.mqttsentinel.broker.SentinelBroker;
+import io.mqttsentinel.config.Values;
 import io.mqttsentinel.inspect.AnomalyInspector;
 import io.mqttsentinel.events.kafka.KafkaEventSink;
 import io.mqttsentinel.inspect.EventsConfig;
@@ -522,7 +523,7 @@ public final class SentinelNode implements AutoCloseable {
                 HttpEventSink http = b.build();
                 add("events-http", http, () -> true);
                 sinks.add(http);
-                String where = "http " + LauncherConfig.mask(EventsConfig.ENV_HTTP, es.http().toString());
+                String where = "http " + Values.maskUrl(es.http().toString());
                 endpoints.merge("events", where, (a, c) -> a + ", " + c);
             }
             if (es.kafkaBootstrap() != null) {
@@ -579,7 +580,7 @@ public final class SentinelNode implements AutoCloseable {
         endpoints.put("proxy", "mqtts " + pc.bindAddress() + ":" + proxy.tlsPort()
                 + (proxy.plainPort() >= 0 ? ", plain " + proxy.plainPort() : "")
                 + " -> " + pc.upstreamHost() + ":" + pc.upstreamPort()
-                + ", auth " + pc.authUrl().map(u -> LauncherConfig.mask("SENTINEL_AUTH_URL", u.toString()))
+                + ", auth " + pc.authUrl().map(u -> Values.maskUrl(u.toString()))
                         .orElse("file " + pc.authFile()));
     }
 
@@ -590,8 +591,8 @@ public final class SentinelNode implements AutoCloseable {
             add("bridge", lease, lease::isReady);
             lease.start();
             endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core "
-                    + io.mqttsentinel.config.Values.formatHostPorts(bc.cores()) + " -> origin "
-                    + bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
+                    + Values.formatHostPorts(bc.cores()) + " -> origin "
+                    + bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)"));
             return;
         }
         Bridge bridge = Bridge.builder(bc).meterRegistry(registry).build();
@@ -600,12 +601,12 @@ public final class SentinelNode implements AutoCloseable {
             if (error != null && !closed) {
                 LOG.warn("bridge did not connect: {}", error.toString());
             } else if (error == null) {
-                LOG.info("bridge connected: core {} <-> origin {}", io.mqttsentinel.config.Values.formatHostPorts(bc.cores()),
-                        bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
+                LOG.info("bridge connected: core {} <-> origin {}", Values.formatHostPorts(bc.cores()),
+                        bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)"));
             }
         });
-        endpoints.put("bridge", "core " + io.mqttsentinel.config.Values.formatHostPorts(bc.cores()) + " -> origin "
-                + bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
+        endpoints.put("bridge", "core " + Values.formatHostPorts(bc.cores()) + " -> origin "
+                + bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)"));
     }
 
 }

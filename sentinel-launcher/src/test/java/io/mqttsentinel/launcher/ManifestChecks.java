@@ -144,7 +144,7 @@ final class ManifestChecks {
                         + "(create them with kubectl, see docs/operations.md)");
             }
             if (m.object() instanceof ConfigMap cm && cm.getData() != null) {
-                cm.getData().keySet().stream().filter(Settings::isSecret).forEach(k -> problems.add(m.at("data." + k)
+                cm.getData().keySet().stream().filter(Settings.CATALOGUE::isSecret).forEach(k -> problems.add(m.at("data." + k)
                         + ": a secret in a ConfigMap; reference a Secret with env[].valueFrom.secretKeyRef"));
             }
         }
@@ -203,11 +203,11 @@ final class ManifestChecks {
         manifests.stream().filter(x -> x.object() instanceof ConfigMap).forEach(x -> configMaps.put(x.object().getMetadata().getName(), x));
         ContainerSettings s = ContainerSettings.resolve(m, field, c, pod, imageEnvironment(), configMaps, problems);
         s.values.forEach((key, value) -> {
-            if (key.startsWith(Setting.PREFIX) && !Settings.NOT_SETTINGS.contains(key) && Settings.find(key).isEmpty()) {
+            if (key.startsWith(io.mqttsentinel.config.Setting.PREFIX) && !Settings.NOT_SETTINGS.contains(key) && Settings.CATALOGUE.find(key).isEmpty()) {
                 problems.add(s.where.get(key) + ": " + key + " is not in the launcher's settings catalogue"
-                        + Settings.closest(key).map(k -> " (did you mean " + k + "?)").orElse(""));
+                        + Settings.CATALOGUE.closest(key).map(k -> " (did you mean " + k + "?)").orElse(""));
             }
-            if (Settings.isSecret(key) && !s.where.get(key).endsWith(".secretKeyRef")) {
+            if (Settings.CATALOGUE.isSecret(key) && !s.where.get(key).endsWith(".secretKeyRef")) {
                 problems.add(s.where.get(key) + ": " + key + " is a secret: reference a Secret (valueFrom.secretKeyRef), "
                         + "do not write it into the manifests");
             }

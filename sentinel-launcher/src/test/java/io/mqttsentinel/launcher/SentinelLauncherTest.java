@@ -1,5 +1,6 @@
 package io.mqttsentinel.launcher;
 
+import io.mqttsentinel.config.SettingsCatalogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -82,7 +83,7 @@ class SentinelLauncherTest {
         int code = run(Map.of(), "config", "--reference");
 
         assertThat(code).isEqualTo(0);
-        for (Setting s : Settings.all()) {
+        for (SettingsCatalogue.Entry s : Settings.CATALOGUE.all()) {
             assertThat(out.toString()).contains("| `" + s.key() + "` | `" + s.yamlKey() + "` |");
             assertThat(out.toString()).contains("### Edge proxy");
         }
