@@ -34,9 +34,8 @@ import io.mqttsentinel.broker.SentinelBroker;
 import io.mqttsentinel.config.Values;
 import io.mqttsentinel.inspect.AnomalyInspector;
 import io.mqttsentinel.events.kafka.KafkaEventSink;
+import io.mqttsentinel.inspect.EventSinks;
 import io.mqttsentinel.inspect.EventsConfig;
-import io.mqttsentinel.inspect.HttpEventSink;
-import io.mqttsentinel.inspect.SyslogEventSink;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.Inspectors;
 import io.mqttsentinel.inspect.JsonLinesEventSink;
@@ -106,7 +105,7 @@ public final class SentinelNode implements AutoCloseable {
     private volatile BrokerConfig.CoreTrust coreTrust; // null while no broker runs here
     private volatile String metricsBind = "";
     private volatile boolean closed;
-    private List<SecurityEventSink> remoteEvents;
+    private EventSinks eventSinks; // opened by the first role that has events
     private AdminConfig admin;
     private RecentEvents recentEvents; // null while the admin API is off
     private volatile SentinelBroker broker;
@@ -482,61 +481,27 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     /**
-     * The role's event file ({@code events/<role>-events.jsonl}, rotated), then the syslog receiver, the HTTP
-     * collector and the Kafka topic when they are configured. One syslog, one HTTP and one Kafka sink serve every
-     * role of the process (each event names its layer).
+     * The role's event file ({@code events/<role>-events.jsonl}, rotated), the admin API's recent events, then the
+     * remote sinks (syslog, HTTP, Kafka) when they are configured, opened once for every role of the process (each
+     * event names its layer).
      */
     private SecurityEventSink eventSinks(LauncherConfig config, Path dataDir, String role) {
-        EventsConfig es = EngineSettings.eventSinks(config);
-        JsonLinesEventSink file = JsonLinesEventSink.builder(dataDir.resolve("events").resolve(role + "-events.jsonl"))
-                .maxBytes(es.fileMaxBytes()).maxAge(es.fileMaxAge()).keep(es.fileKeep())
-                .meterRegistry(registry, "file-" + role).build();
+        EventSinks shared = sharedEventSinks(config);
+        JsonLinesEventSink file = shared.file(dataDir.resolve("events").resolve(role + "-events.jsonl"), "file-" + role);
         add(role + "-events", file, () -> true);
-        SecurityEventSink events = recentEvents == null ? file : file.andThen(recentEvents);
-        for (SecurityEventSink remote : remoteEventSinks(es)) {
-            events = events.andThen(remote);
-        }
-        return events;
+        return (recentEvents == null ? file : file.andThen(recentEvents)).andThen(shared);
     }
 
-    private synchronized List<SecurityEventSink> remoteEventSinks(EventsConfig es) {
-        if (remoteEvents == null) {
-            List<SecurityEventSink> sinks = new ArrayList<>();
-            if (es.syslog() != null) {
-                SyslogEventSink.Builder b = SyslogEventSink.builder(es.syslog()).meterRegistry(registry, "syslog");
-                if (es.syslogCa() != null) {
-                    b.trustedCa(es.syslogCa());
-                }
-                SyslogEventSink syslog = b.build();
-                add("events-syslog", syslog, () -> true);
-                sinks.add(syslog);
-                endpoints.put("events", "syslog " + es.syslog());
+    private synchronized EventSinks sharedEventSinks(LauncherConfig config) {
+        if (eventSinks == null) {
+            EventsConfig es = EngineSettings.eventSinks(config);
+            eventSinks = EventSinks.open(es, registry, KafkaEventSink::open);
+            add("events", eventSinks, () -> true);
+            if (!es.remoteDestinations().isEmpty()) {
+                endpoints.put("events", String.join(", ", es.remoteDestinations()));
             }
-            if (es.http() != null) {
-                HttpEventSink.Builder b = HttpEventSink.builder(es.http()).meterRegistry(registry, "http");
-                if (es.httpToken() != null) {
-                    b.bearerToken(es.httpToken());
-                }
-                if (es.httpCa() != null) {
-                    b.trustedCa(es.httpCa());
-                }
-                HttpEventSink http = b.build();
-                add("events-http", http, () -> true);
-                sinks.add(http);
-                String where = "http " + Values.maskUrl(es.http().toString());
-                endpoints.merge("events", where, (a, c) -> a + ", " + c);
-            }
-            if (es.kafkaBootstrap() != null) {
-                KafkaEventSink kafka = KafkaEventSink.builder(es.kafkaBootstrap()).topic(es.kafkaTopic())
-                        .meterRegistry(registry).name("kafka").build();
-                add("events-kafka", kafka, () -> true);
-                sinks.add(kafka);
-                endpoints.merge("events", "kafka " + es.kafkaBootstrap() + " topic " + es.kafkaTopic(),
-                        (a, c) -> a + ", " + c);
-            }
-            remoteEvents = List.copyOf(sinks);
         }
-        return remoteEvents;
+        return eventSinks;
     }
 
     private void startProxy(LauncherConfig config, Path dataDir) {
