@@ -34,6 +34,11 @@ public final class AdminServer implements AutoCloseable {
         return server.port();
     }
 
+    /** @return {@code http://<bind address as given>:<bound port>}, for a log line */
+    public String url() {
+        return server.url();
+    }
+
     /** Stops serving at once and stops the threads. Idempotent. */
     @Override
     public void close() {

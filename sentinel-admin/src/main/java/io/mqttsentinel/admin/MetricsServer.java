@@ -76,6 +76,11 @@ public final class MetricsServer implements AutoCloseable {
         return server.port();
     }
 
+    /** @return {@code http://<bind address as given>:<bound port>}, for a log line */
+    public String url() {
+        return server.url();
+    }
+
     /** Serves another component's endpoints beside the metrics (the admin API); the handler checks methods itself. */
     void context(String context, HttpHandler handler) {
         server.context(context, handler);

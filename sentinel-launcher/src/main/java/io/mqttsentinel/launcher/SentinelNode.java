@@ -47,7 +47,6 @@ import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
-import io.mqttsentinel.ratelimit.redis.RedisGlobalTierConfig;
 import io.mqttsentinel.store.SegmentedFileLog;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
@@ -103,7 +102,6 @@ public final class SentinelNode implements AutoCloseable {
     private volatile Path proxyCertificate;
     private volatile CoreCertificates.Bundle coreCertificates;
     private volatile BrokerConfig.CoreTrust coreTrust; // null while no broker runs here
-    private volatile String metricsBind = "";
     private volatile boolean closed;
     private EventSinks eventSinks; // opened by the first role that has events
     private AdminConfig admin;
@@ -242,7 +240,7 @@ public final class SentinelNode implements AutoCloseable {
         synchronized (endpoints) {
             endpoints.forEach((k, v) -> b.append(", ").append(k).append(' ').append(v));
         }
-        b.append(metrics == null ? ", metrics off" : ", metrics http://" + metricsBind + ":" + metrics.port() + "/metrics");
+        b.append(metrics == null ? ", metrics off" : ", metrics " + metrics.url() + "/metrics");
         return b.toString();
     }
 
@@ -342,8 +340,7 @@ public final class SentinelNode implements AutoCloseable {
         }
         String bind = config.get("SENTINEL_METRICS_BIND").orElse("0.0.0.0");
         metrics = MetricsServer.start(bind, port, registry::scrape, this::notReady);
-        metricsBind = bind;
-        LOG.info("metrics on http://{}:{}/metrics, health on /healthz and /readyz", bind, metrics.port());
+        LOG.info("metrics on {}/metrics, health on /healthz and /readyz", metrics.url());
     }
 
     private static Path createDataDir(LauncherConfig config) {
@@ -454,10 +451,10 @@ public final class SentinelNode implements AutoCloseable {
         if (admin.port() > 0) {
             AdminServer server = api.serve();
             add("admin-api", server, () -> true);
-            endpoints.put("admin", "http://" + admin.bindAddress() + ":" + server.port() + AdminApi.PATH);
+            endpoints.put("admin", server.url() + AdminApi.PATH);
         } else if (metrics != null) {
             api.register(metrics);
-            endpoints.put("admin", "http://" + metricsBind + ":" + metrics.port() + AdminApi.PATH);
+            endpoints.put("admin", metrics.url() + AdminApi.PATH);
         } else {
             LOG.warn("admin API off: the metrics server is off (SENTINEL_METRICS_PORT=0) and {} is unset", AdminConfig.ENV_PORT);
         }
@@ -468,15 +465,18 @@ public final class SentinelNode implements AutoCloseable {
         if (coreCertificates != null || coreTrust == BrokerConfig.CoreTrust.INSECURE_PLAIN) {
             return; // the in-process broker's own certificates, or a plain core by the operator's choice
         }
-        if (roles.contains(Role.PROXY) && config.get(ProxyConfig.UPSTREAM_TLS_CERT).isEmpty()) {
-            LOG.warn("{} is unset: the proxy connects to the core in plain MQTT without a client certificate; a core with "
-                    + "mutual TLS refuses it (set {}, {} and {})", ProxyConfig.UPSTREAM_TLS_CERT, ProxyConfig.UPSTREAM_TLS_CERT,
-                    ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA);
+        if (roles.contains(Role.PROXY)) {
+            warnIfUnset(config, ProxyConfig.UPSTREAM_TLS_CERT, "proxy", ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA);
         }
-        if (roles.contains(Role.BRIDGE) && config.get(BridgeConfig.CORE_TLS_CERT).isEmpty()) {
-            LOG.warn("{} is unset: the bridge connects to the core in plain MQTT without a client certificate; a core with "
-                    + "mutual TLS refuses it (set {}, {} and {})", BridgeConfig.CORE_TLS_CERT, BridgeConfig.CORE_TLS_CERT,
-                    BridgeConfig.CORE_TLS_KEY, BridgeConfig.CORE_CA);
+        if (roles.contains(Role.BRIDGE)) {
+            warnIfUnset(config, BridgeConfig.CORE_TLS_CERT, "bridge", BridgeConfig.CORE_TLS_KEY, BridgeConfig.CORE_CA);
+        }
+    }
+
+    private static void warnIfUnset(LauncherConfig config, String cert, String role, String key, String ca) {
+        if (config.get(cert).isEmpty()) {
+            LOG.warn("{} is unset: the {} connects to the core in plain MQTT without a client certificate; a core with "
+                    + "mutual TLS refuses it (set {}, {} and {})", cert, role, cert, key, ca);
         }
     }
 
@@ -521,13 +521,12 @@ public final class SentinelNode implements AutoCloseable {
                     + "(sentinel devices add NAME) or SENTINEL_AUTH_URL is set", pc.authFile());
         }
         TieredRateLimiter.Builder rl = TieredRateLimiter.builder().config(rc).meterRegistry(registry);
-        if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
-            RedisGlobalTier global = parse(() -> RedisGlobalTier.builder(
-                    RedisGlobalTierConfig.fromEnvironment(config.values())).limit(rc).meterRegistry(registry)).build();
-            add("ratelimit-redis", global, () -> true);
-            rl.globalTier(global);
-            LOG.info("GLOBAL rate-limit tier shared through Redis: {}", global);
-        }
+        parse(() -> RedisGlobalTier.fromEnvironment(config.values()).map(b -> b.limit(rc).meterRegistry(registry)))
+                .map(RedisGlobalTier.Builder::build).ifPresent(global -> {
+                    add("ratelimit-redis", global, () -> true);
+                    rl.globalTier(global);
+                    LOG.info("GLOBAL rate-limit tier shared through Redis: {}", global);
+                });
         TieredRateLimiter limiter = rl.build();
         // the connection-rate anomaly (SENTINEL_INSPECT_CONNECTION_RATE_LIMIT) judges each CONNECT by its source
         AnomalyInspector connections = AnomalyInspector.create(EngineSettings.inspectorConfig(config), registry,
@@ -551,13 +550,13 @@ public final class SentinelNode implements AutoCloseable {
 
     private void startBridge(LauncherConfig config) {
         BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, brokerPort, coreCertificates)));
+        String core = Values.formatHostPorts(bc.cores());
+        String origin = bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)");
         if (!bc.lease().isZero()) {
             BridgeLease lease = BridgeLease.builder(bc).meterRegistry(registry).build();
             add("bridge", lease, lease::isReady);
             lease.start();
-            endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core "
-                    + Values.formatHostPorts(bc.cores()) + " -> origin "
-                    + bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)"));
+            endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core " + core + " -> origin " + origin);
             return;
         }
         Bridge bridge = Bridge.builder(bc).meterRegistry(registry).build();
@@ -566,12 +565,10 @@ public final class SentinelNode implements AutoCloseable {
             if (error != null && !closed) {
                 LOG.warn("bridge did not connect: {}", error.toString());
             } else if (error == null) {
-                LOG.info("bridge connected: core {} <-> origin {}", Values.formatHostPorts(bc.cores()),
-                        bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)"));
+                LOG.info("bridge connected: core {} <-> origin {}", core, origin);
             }
         });
-        endpoints.put("bridge", "core " + Values.formatHostPorts(bc.cores()) + " -> origin "
-                + bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)"));
+        endpoints.put("bridge", "core " + core + " -> origin " + origin);
     }
 
 }

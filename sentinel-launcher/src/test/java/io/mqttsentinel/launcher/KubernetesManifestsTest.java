@@ -82,7 +82,7 @@ class KubernetesManifestsTest {
         ManifestChecks.Process proxy = checks.processes("sentinel-proxy").get(0);
         assertThat(proxy.config().get("SENTINEL_RL_REDIS_URI")).isPresent();
         assertThat(proxy.settings().where.get("SENTINEL_RL_REDIS_URI")).endsWith("secretKeyRef");
-        assertThat(EngineSettings.proxyConfig(proxy.roles(), proxy.config(), proxy.config().dataDir(), -1).upstreams())
+        assertThat(EngineSettings.proxyConfig(proxy.roles(), proxy.config(), proxy.config().dataDir(), -1, null).upstreams())
                 .hasSize(brokers.size());
         assertThat(checks.manifests).extracting(KubernetesObjects.Manifest::object)
                 .anySatisfy(o -> assertThat(o).isInstanceOf(HorizontalPodAutoscaler.class))

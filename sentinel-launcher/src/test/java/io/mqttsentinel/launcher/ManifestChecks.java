@@ -238,7 +238,7 @@ final class ManifestChecks {
         Map<String, Integer> listening = new LinkedHashMap<>();
         Map<String, String> bind = new LinkedHashMap<>();
         if (p.roles().contains(Role.PROXY)) {
-            ProxyConfig pc = EngineSettings.proxyConfig(p.roles(), p.config(), p.config().dataDir(), -1);
+            ProxyConfig pc = EngineSettings.proxyConfig(p.roles(), p.config(), p.config().dataDir(), -1, null);
             listening.put("mqtts", pc.tlsPort());
             if (pc.plainPort() > 0) {
                 listening.put("mqtt-plain", pc.plainPort());
@@ -398,6 +398,6 @@ final class ManifestChecks {
 
     /** @return the bridge's configuration of a process that runs the bridge */
     static BridgeConfig bridgeConfig(Process p) {
-        return BridgeConfig.fromEnvironment(EngineSettings.bridgeEnvironment(p.roles(), p.config(), -1));
+        return BridgeConfig.fromEnvironment(EngineSettings.bridgeEnvironment(p.roles(), p.config(), -1, null));
     }
 }

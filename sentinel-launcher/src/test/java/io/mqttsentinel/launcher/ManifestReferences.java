@@ -214,7 +214,7 @@ final class ManifestReferences {
                 continue; // all: the in-process broker
             }
             if (p.roles().contains(Role.PROXY)) {
-                List<InetSocketAddress> nodes = EngineSettings.proxyConfig(p.roles(), p.config(), p.config().dataDir(), -1).upstreams();
+                List<InetSocketAddress> nodes = EngineSettings.proxyConfig(p.roles(), p.config(), p.config().dataDir(), -1, null).upstreams();
                 String at = where(p, "SENTINEL_PROXY_UPSTREAM");
                 Set<String> reached = new TreeSet<>();
                 nodes.forEach(n -> reached.addAll(core(at, n.getHostString(), n.getPort())));

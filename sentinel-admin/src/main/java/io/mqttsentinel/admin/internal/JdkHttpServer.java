@@ -17,10 +17,12 @@ import com.sun.net.httpserver.HttpServer;
 public final class JdkHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
+    private final String bind;
 
-    private JdkHttpServer(HttpServer server, ExecutorService executor) {
+    private JdkHttpServer(HttpServer server, ExecutorService executor, String bind) {
         this.server = server;
         this.executor = executor;
+        this.bind = bind;
     }
 
     /**
@@ -47,7 +49,7 @@ public final class JdkHttpServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        return new JdkHttpServer(server, executor);
+        return new JdkHttpServer(server, executor, bind);
     }
 
     /**
@@ -69,6 +71,11 @@ public final class JdkHttpServer implements AutoCloseable {
     /** @return the bound port */
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** @return {@code http://<bind address as given>:<bound port>} */
+    public String url() {
+        return "http://" + bind + ":" + port();
     }
 
     /** Stops serving at once and stops the threads. Idempotent. */
