@@ -3,9 +3,9 @@ package io.mqttsentinel.launcher;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.mqttsentinel.config.Setting;
+import io.mqttsentinel.config.SettingsReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,8 @@ import java.util.TreeMap;
  * The launcher's effective configuration: an optional YAML file, overridden key by key by
  * {@code SENTINEL_*} environment variables, as one flat map of environment-variable names to values.
  *
- * <p><b>YAML keys map 1:1 to variable names.</b> A key path is joined with {@code _}, dots and dashes
- * become {@code _}, letters are upper-cased and {@code SENTINEL_} is prepended, so
+ * <p><b>YAML keys map 1:1 to variable names</b> ({@link SettingsReader#flatten(Object)}). A key path is joined with
+ * {@code _}, dots and dashes become {@code _}, letters are upper-cased and {@code SENTINEL_} is prepended, so
  * <pre>{@code
  * proxy:
  *   tls_port: 8883          # SENTINEL_PROXY_TLS_PORT
@@ -341,56 +341,10 @@ public final class LauncherConfig {
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": "
                     + e.getOriginalMessage().lines().findFirst().orElse(""));
         }
-        Map<String, String> out = new LinkedHashMap<>();
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return out;
+        try {
+            return SettingsReader.flatten(root == null || root.isMissingNode() ? null : YAML.treeToValue(root, Object.class));
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new ConfigException("--config '" + file + "': " + e.getMessage());
         }
-        if (!root.isObject()) {
-            throw new ConfigException("--config '" + file + "': must be a YAML map of settings, found a " + kind(root.getNodeType()));
-        }
-        flatten(file, "", root, out);
-        return out;
-    }
-
-    private static void flatten(Path file, String prefix, JsonNode node, Map<String, String> out) {
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            String part = e.getKey().trim().replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
-            String key = prefix.isEmpty()
-                    ? (part.startsWith(Setting.PREFIX) ? part : Setting.PREFIX + part)
-                    : prefix + "_" + part;
-            JsonNode v = e.getValue();
-            if (v.isObject()) {
-                flatten(file, key, v, out);
-                continue;
-            }
-            String value;
-            if (v.isNull()) {
-                continue;
-            } else if (v.isArray()) {
-                List<String> items = new ArrayList<>();
-                for (JsonNode item : v) {
-                    if (!item.isValueNode()) {
-                        throw new ConfigException("--config '" + file + "': " + Setting.yamlPathOf(key)
-                                + " must be a list of plain values, found a " + kind(item.getNodeType()));
-                    }
-                    items.add(item.asText());
-                }
-                value = String.join(",", items);
-            } else {
-                value = v.asText();
-            }
-            if (out.putIfAbsent(key, value) != null) {
-                throw new ConfigException("--config '" + file + "': " + key + " is set twice (as " + Setting.yamlPathOf(key)
-                        + " in two spellings); keep one");
-            }
-        }
-    }
-
-    private static String kind(JsonNodeType type) {
-        return switch (type) {
-            case ARRAY -> "list";
-            case OBJECT -> "map";
-            default -> type.name().toLowerCase(Locale.ROOT);
-        };
     }
 }
