@@ -28,9 +28,6 @@ import java.util.function.Supplier;
  */
 final class EngineSettings {
 
-    static final String KAFKA_BOOTSTRAP = KafkaMessageLog.ENV_BOOTSTRAP;
-    static final String KAFKA_TOPIC = KafkaMessageLog.ENV_TOPIC;
-
     private EngineSettings() {
     }
 
@@ -54,7 +51,7 @@ final class EngineSettings {
             parse(() -> StoreConfig.fromEnvironment(config.values()));
             parse(() -> QuarantineConfig.fromEnvironment(config.values()));
             inspectorConfig(config);
-            if (config.get(KAFKA_BOOTSTRAP).isPresent()) {
+            if (config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()) {
                 kafkaLog(config, parse(() -> StoreConfig.fromEnvironment(config.values())));
             }
         }

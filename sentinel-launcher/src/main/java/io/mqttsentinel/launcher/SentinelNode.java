@@ -1,7 +1,5 @@
 package io.mqttsentinel.launcher;
 
-import static io.mqttsentinel.launcher.EngineSettings.KAFKA_BOOTSTRAP;
-import static io.mqttsentinel.launcher.EngineSettings.KAFKA_TOPIC;
 import static io.mqttsentinel.launcher.EngineSettings.bridgeEnvironment;
 import static io.mqttsentinel.launcher.EngineSettings.kafkaLog;
 import static io.mqttsentinel.launcher.EngineSettings.parse;
@@ -364,10 +362,10 @@ public final class SentinelNode implements AutoCloseable {
         Path logDir = dataDir.resolve("log");
         MessageLog log;
         String where;
-        if (config.get(KAFKA_BOOTSTRAP).isPresent()) {
-            KafkaMessageLog.Builder kb = kafkaLog(config, sc);
-            log = kb.meterRegistry(registry).build();
-            where = "Kafka " + config.get(KAFKA_BOOTSTRAP).get() + " topic " + config.get(KAFKA_TOPIC).orElse("sentinel-messages");
+        if (config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()) {
+            KafkaMessageLog kafka = kafkaLog(config, sc).meterRegistry(registry).build();
+            log = kafka;
+            where = "Kafka " + kafka.config().bootstrapServers().orElseThrow() + " topic " + kafka.topic();
         } else {
             log = SegmentedFileLog.builder(logDir).config(sc).meterRegistry(registry).open();
             where = logDir.toString();
@@ -426,7 +424,7 @@ public final class SentinelNode implements AutoCloseable {
     /** The quarantine's own log (a directory beside the message log, or its own Kafka topic) and its store. */
     private QuarantineStore quarantine(LauncherConfig config, StoreConfig sc, Path dataDir) {
         QuarantineConfig qc = parse(() -> QuarantineConfig.fromEnvironment(config.values()));
-        MessageLog log = config.get(KAFKA_BOOTSTRAP).isPresent()
+        MessageLog log = config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()
                 ? kafkaLog(config, sc).topic(qc.kafkaTopic()).retention(qc.retention()).meterRegistry(registry).build()
                 : SegmentedFileLog.builder(dataDir.resolve("quarantine")).config(sc).retention(qc.retention())
                         .meterRegistry(registry).open();

@@ -1,9 +1,9 @@
 package io.mqttsentinel.launcher;
 
-import io.mqttsentinel.config.SettingsCatalogue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqttsentinel.config.SettingsCatalogue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

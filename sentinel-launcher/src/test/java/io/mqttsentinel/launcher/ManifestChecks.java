@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.proxy.ProxyConfig;
+import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -327,7 +328,7 @@ final class ManifestChecks {
             problems.add(at + ": SENTINEL_DATA_DIR " + dir + " is on no writable volume of the container");
             return;
         }
-        boolean fileLog = p.roles().contains(Role.BROKER) && !mounted.containsKey(EngineSettings.KAFKA_BOOTSTRAP);
+        boolean fileLog = p.roles().contains(Role.BROKER) && !mounted.containsKey(KafkaMessageLog.ENV_BOOTSTRAP);
         boolean persistent = p.workload().claims().stream().anyMatch(c -> c.getMetadata().getName().equals(mount.get().getName()))
                 || volumes(p.workload()).stream().anyMatch(v -> v.getName().equals(mount.get().getName())
                         && v.getPersistentVolumeClaim() != null);

@@ -1,8 +1,8 @@
 package io.mqttsentinel.launcher;
 
-import io.mqttsentinel.config.SettingsCatalogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttsentinel.config.SettingsCatalogue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
