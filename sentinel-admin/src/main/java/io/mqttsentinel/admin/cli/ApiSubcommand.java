@@ -34,6 +34,16 @@ abstract class ApiSubcommand implements Callable<Integer> {
 
     /** Prints the API's answer as JSON with {@code --json}, else {@code line}. */
     final void print(PrintWriter out, JsonNode answer, String line) {
-        out.println(api.json ? AdminClient.pretty(answer) : line);
+        if (!printedJson(out, answer)) {
+            out.println(line);
+        }
+    }
+
+    /** @return {@code true} when {@code --json} is given and the answer is printed; else the caller prints its own form */
+    final boolean printedJson(PrintWriter out, JsonNode answer) {
+        if (api.json) {
+            out.println(AdminClient.pretty(answer));
+        }
+        return api.json;
     }
 }

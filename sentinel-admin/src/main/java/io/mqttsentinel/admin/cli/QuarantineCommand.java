@@ -69,8 +69,7 @@ public final class QuarantineCommand extends ApiCommandGroup {
             q.put("limit", limit == null ? null : limit.toString());
             q.put("cursor", cursor);
             JsonNode page = client.get("/quarantine", q);
-            if (api.json) {
-                out.println(AdminClient.pretty(page));
+            if (printedJson(out, page)) {
                 return;
             }
             Table t = new Table("ID", "RECEIVED", "CLIENT", "TOPIC", "SIZE", "STATE", "REASON");
@@ -120,8 +119,7 @@ public final class QuarantineCommand extends ApiCommandGroup {
                 return;
             }
             JsonNode m = client.get(path, base64 ? Map.of("format", "base64") : Map.of());
-            if (api.json) {
-                out.println(AdminClient.pretty(m));
+            if (printedJson(out, m)) {
                 return;
             }
             print(m, out);

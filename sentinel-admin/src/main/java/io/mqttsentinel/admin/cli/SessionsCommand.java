@@ -46,8 +46,7 @@ public final class SessionsCommand extends ApiCommandGroup {
             q.put("limit", limit == null ? null : limit.toString());
             q.put("after", after);
             JsonNode page = client.get("/sessions", q);
-            if (api.json) {
-                out.println(AdminClient.pretty(page));
+            if (printedJson(out, page)) {
                 return;
             }
             Table t = new Table("CLIENT", "CONNECTED", "PERSISTENT", "SUBSCRIPTIONS", "INFLIGHT", "QUEUED", "REMOTE");
