@@ -24,7 +24,7 @@ import io.mqttsentinel.broker.BrokerAdmin;
  *         .configuration(() -> settings)
  *         .meterRegistry(registry)
  *         .build();
- * api.register(metricsHttpServer);          // on a JDK HttpServer the process has, or:
+ * api.register(metricsServer);              // beside /metrics (or a JDK HttpServer of the process), or:
  * AdminServer server = api.serve();         // on SENTINEL_ADMIN_PORT
  * }</pre>
  *
@@ -72,6 +72,15 @@ public final class AdminApi {
      */
     public void register(HttpServer server) {
         server.createContext(CONTEXT, handler);
+    }
+
+    /**
+     * Adds the API to the process's metrics server, under {@link #CONTEXT}, beside {@code /metrics}.
+     *
+     * @param server the metrics server
+     */
+    public void register(MetricsServer server) {
+        server.context(CONTEXT, handler);
     }
 
     /**

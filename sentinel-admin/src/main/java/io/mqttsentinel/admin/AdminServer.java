@@ -1,26 +1,20 @@
 package io.mqttsentinel.admin;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
+
+import io.mqttsentinel.admin.internal.JdkHttpServer;
 
 /**
  * The admin API on a port of its own ({@code SENTINEL_ADMIN_PORT}), on the JDK's HTTP server with two threads of
  * its own, so that operators' requests never wait behind a metrics scrape or the other way round.
  */
 public final class AdminServer implements AutoCloseable {
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final JdkHttpServer server;
 
-    private AdminServer(HttpServer server, ExecutorService executor) {
+    private AdminServer(JdkHttpServer server) {
         this.server = server;
-        this.executor = executor;
     }
 
     /**
@@ -31,33 +25,23 @@ public final class AdminServer implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound
      */
     static AdminServer start(String bind, int port, HttpHandler handler) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(bind, port), 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("admin API cannot bind " + bind + ":" + port + ": " + e.getMessage(), e);
-        }
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "sentinel-admin-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext(AdminApi.CONTEXT, handler);
-        server.start();
-        return new AdminServer(server, executor);
+        return new AdminServer(JdkHttpServer.bind("admin API", "sentinel-admin-http-", bind, port)
+                .context(AdminApi.CONTEXT, handler).start());
     }
 
     /** @return the bound port */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
+    }
+
+    /** @return {@code http://<bind address as given>:<bound port>}, for a log line */
+    public String url() {
+        return server.url();
     }
 
     /** Stops serving at once and stops the threads. Idempotent. */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

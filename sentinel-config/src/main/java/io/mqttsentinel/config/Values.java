@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
 public final class Values {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,18})\\s*(ms|s|m|h|d)?");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*(?:([kmgt])(?:i?b)?|b)?");
+    private static final Pattern URL_USERINFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@]+)@");
+    private static final Pattern SECRET_QUERY = Pattern.compile(
+            "([?&](?:[^=&]*(?:token|secret|password|passwd|key|sig)[^=&]*)=)([^&]*)", Pattern.CASE_INSENSITIVE);
 
     private Values() {
     }
@@ -207,6 +210,16 @@ public final class Values {
                     .append(':').append(a.getPort());
         }
         return s.toString();
+    }
+
+    /**
+     * @param text a value, perhaps a URL
+     * @return the value fit for a log line: a URL's user info and the values of query parameters whose names say they
+     *         are secret (token, secret, password, passwd, key, sig) as {@code ****}; any other text as it is
+     */
+    public static String maskUrl(String text) {
+        String masked = URL_USERINFO.matcher(text).replaceFirst(m -> Matcher.quoteReplacement(m.group(1) + "****@"));
+        return SECRET_QUERY.matcher(masked).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "****"));
     }
 
     /**

@@ -8,5 +8,8 @@
  * {@code ofDefaults()}; builder setters that validate at once with {@link io.mqttsentinel.config.Values#checkRange}
  * wording; {@code build()} that copies into final fields; and a static {@code settings()} list that is the only
  * place a key, its default and its range are written.
+ *
+ * <p>A program that reads many engines' settings lists them in one {@link io.mqttsentinel.config.SettingsCatalogue}:
+ * the configuration reference, secrets masked for printing, and a "did you mean" for a misspelt key.
  */
 package io.mqttsentinel.config;

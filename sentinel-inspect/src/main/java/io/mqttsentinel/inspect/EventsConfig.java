@@ -212,6 +212,25 @@ public final class EventsConfig {
         return kafkaTopic;
     }
 
+    /**
+     * @return where the remote sinks this config names send events, for a log line, in the order
+     *         {@link EventSinks#open} opens them: {@code syslog tls://h:6514}, {@code http https://****@h/in} (user
+     *         info and secret query values masked), {@code kafka k1:9092 topic t}; empty when events go to files only
+     */
+    public List<String> remoteDestinations() {
+        List<String> out = new ArrayList<>();
+        if (syslog != null) {
+            out.add("syslog " + syslog);
+        }
+        if (http != null) {
+            out.add("http " + Values.maskUrl(http.toString()));
+        }
+        if (kafkaBootstrap != null) {
+            out.add("kafka " + kafkaBootstrap + " topic " + kafkaTopic);
+        }
+        return out;
+    }
+
     @Override
     public String toString() {
         return "EventsConfig{topic=" + topic + ", fileMaxBytes=" + fileMaxBytes + ", fileMaxAge=" + fileMaxAge

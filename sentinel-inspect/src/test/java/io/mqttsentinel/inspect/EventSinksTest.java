@@ -177,4 +177,61 @@ class EventSinksTest {
         assertThatThrownBy(() -> MqttEventSink.builder((t, p) -> CompletableFuture.completedFuture(null)).topic("a/#"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wildcards");
     }
+
+    @Test
+    void eventSinks_handEachEventToTheFileAndEveryRemoteSink(@TempDir Path dir) throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Path remoteFile = dir.resolve("remote.jsonl");
+        EventsConfig config = EventsConfig.builder().fileKeep(3).build();
+        JsonLinesEventSink file;
+        try (EventSinks sinks = EventSinks.open(config, registry,
+                (c, r) -> java.util.Optional.of(JsonLinesEventSink.builder(remoteFile).meterRegistry(r, "other").build()))) {
+            file = sinks.file(dir.resolve("events/broker-events.jsonl"), "file-broker");
+            file.andThen(sinks).accept(event(1, "a"));
+            awaitWritten(file, 1);
+            file.close();
+        }
+
+        assertThat(Files.readAllLines(dir.resolve("events/broker-events.jsonl"))).hasSize(1);
+        assertThat(Files.readAllLines(remoteFile)).hasSize(1);
+        assertThat(registry.get("sentinel.events.delivered").tag("sink", "file-broker").functionCounter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.get("sentinel.events.delivered").tag("sink", "other").functionCounter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void eventSinks_withoutRemoteSettings_openNone_andAcceptDropsNothing() {
+        try (EventSinks sinks = EventSinks.open(EventsConfig.ofDefaults(), new SimpleMeterRegistry())) {
+            sinks.accept(event(1, "a"));
+        }
+    }
+
+    @Test
+    void eventSinks_anOpenerThatFails_closesTheSinksOpenedBeforeIt(@TempDir Path dir) {
+        List<JsonLinesEventSink> opened = new CopyOnWriteArrayList<>();
+        EventSinks.Opener first = (c, r) -> {
+            JsonLinesEventSink s = JsonLinesEventSink.builder(dir.resolve("first.jsonl")).build();
+            opened.add(s);
+            return java.util.Optional.of(s);
+        };
+        EventSinks.Opener failing = (c, r) -> {
+            throw new IllegalStateException("no cluster");
+        };
+
+        assertThatThrownBy(() -> EventSinks.open(EventsConfig.ofDefaults(), new SimpleMeterRegistry(), first, failing))
+                .hasMessage("no cluster");
+        opened.get(0).accept(event(1, "a"));
+        assertThat(opened.get(0).dropped()).as("accepted after close").isEqualTo(1);
+    }
+
+    @Test
+    void remoteDestinations_nameEachConfiguredSink_withoutTheirSecrets() {
+        EventsConfig config = EventsConfig.builder().syslog(java.net.URI.create("tls://siem.example:6514"))
+                .http(java.net.URI.create("https://svc:hunter2@siem.example/in?tenant=a&token=t1"))
+                .kafkaBootstrap("k1:9092").build();
+
+        assertThat(config.remoteDestinations()).containsExactly("syslog tls://siem.example:6514",
+                "http https://****@siem.example/in?tenant=a&token=****", "kafka k1:9092 topic sentinel-security-events");
+        assertThat(EventsConfig.ofDefaults().remoteDestinations()).isEmpty();
+    }
 }

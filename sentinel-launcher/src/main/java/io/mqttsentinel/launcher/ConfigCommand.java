@@ -1,11 +1,11 @@
 package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.admin.EffectiveSetting;
+import io.mqttsentinel.config.SettingsCatalogue;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,7 +36,7 @@ final class ConfigCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = launcher.out();
         if (reference) {
-            printReference(out);
+            out.print(Settings.CATALOGUE.markdownReference());
             out.flush();
             return 0;
         }
@@ -63,7 +63,7 @@ final class ConfigCommand implements Callable<Integer> {
     /** @return every setting's effective value (secrets masked) and source, then the unknown keys: also /api/v1/config */
     static List<EffectiveSetting> effective(LauncherConfig config) {
         List<EffectiveSetting> out = new ArrayList<>();
-        for (Setting s : Settings.all()) {
+        for (SettingsCatalogue.Entry s : Settings.CATALOGUE.all()) {
             if (!s.key().equals("SENTINEL_CONFIG")) {
                 LauncherConfig.Source source = config.source(s.key());
                 String value = source == LauncherConfig.Source.DEFAULT ? s.defaultValue() : config.printable(s.key());
@@ -71,45 +71,10 @@ final class ConfigCommand implements Callable<Integer> {
             }
         }
         for (String key : config.values().keySet()) {
-            if (Settings.find(key).isEmpty()) {
-                out.add(new EffectiveSetting(key, config.printable(key), "unknown (ignored)", Settings.isSecret(key)));
+            if (Settings.CATALOGUE.find(key).isEmpty()) {
+                out.add(new EffectiveSetting(key, config.printable(key), "unknown (ignored)", Settings.CATALOGUE.isSecret(key)));
             }
         }
         return out;
-    }
-
-    static void printReference(PrintWriter out) {
-        String owner = null;
-        for (Setting s : Settings.all()) {
-            if (!s.owner().equals(owner)) {
-                owner = s.owner();
-                out.println();
-                out.println("### " + SECTIONS.getOrDefault(owner, owner));
-                out.println();
-                out.println("| environment variable | YAML key | default | allowed | description |");
-                out.println("|---|---|---|---|---|");
-            }
-            out.printf("| `%s` | `%s` | %s | %s | %s%s |%n", s.key(), s.yamlKey(),
-                    s.defaultValue().isEmpty() ? "(unset)" : "`" + s.defaultValue() + "`", escape(s.allowed()),
-                    escape(s.description()), s.secret() ? " (secret: masked)" : "");
-        }
-    }
-
-    private static final Map<String, String> SECTIONS = Map.ofEntries(
-            Map.entry("launcher", "Launcher: process, data directory, metrics, logs"),
-            Map.entry("sentinel-inspect (events)", "Security events (sentinel-inspect): files, core topic, syslog, HTTP, Kafka"),
-            Map.entry("sentinel-proxy", "Edge proxy (sentinel-proxy): listeners, TLS, authentication, L3/L4 limits, ACL"),
-            Map.entry("sentinel-ratelimit", "Rate limits (sentinel-ratelimit): the six tiers, evaluated in this order"),
-            Map.entry("sentinel-ratelimit-redis", "Fleet-wide GLOBAL tier on Redis (sentinel-ratelimit-redis)"),
-            Map.entry("sentinel-broker", "Core broker (sentinel-broker)"),
-            Map.entry("sentinel-store", "Message log (sentinel-store)"),
-            Map.entry("sentinel-store-kafka", "Message log on Kafka (sentinel-store-kafka)"),
-            Map.entry("sentinel-inspect", "Payload inspection (sentinel-inspect)"),
-            Map.entry("sentinel-bridge", "Bridge to the origin (sentinel-bridge)"),
-            Map.entry("sentinel-broker (quarantine)", "Quarantine store (sentinel-broker): its own log and retention"),
-            Map.entry("sentinel-admin", "Admin API and its commands (sentinel-admin)"));
-
-    private static String escape(String s) {
-        return s.replace("|", "\\|");
     }
 }

@@ -11,7 +11,6 @@ import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.tls.CoreCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
-import io.mqttsentinel.ratelimit.redis.RedisGlobalTierConfig;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.nio.file.Files;
@@ -28,9 +27,6 @@ import java.util.function.Supplier;
  * directory, an in-process broker), and the Kafka log's keys.
  */
 final class EngineSettings {
-
-    static final String KAFKA_BOOTSTRAP = KafkaMessageLog.ENV_BOOTSTRAP;
-    static final String KAFKA_TOPIC = KafkaMessageLog.ENV_TOPIC;
 
     private EngineSettings() {
     }
@@ -55,15 +51,15 @@ final class EngineSettings {
             parse(() -> StoreConfig.fromEnvironment(config.values()));
             parse(() -> QuarantineConfig.fromEnvironment(config.values()));
             inspectorConfig(config);
-            if (config.get(KAFKA_BOOTSTRAP).isPresent()) {
+            if (config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()) {
                 kafkaLog(config, parse(() -> StoreConfig.fromEnvironment(config.values())));
             }
         }
         if (roles.contains(Role.BRIDGE)) {
-            parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, -1)));
+            parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, -1, null)));
         }
         if (roles.contains(Role.PROXY)) {
-            parse(() -> proxyConfig(roles, config, dataDir, -1));
+            parse(() -> proxyConfig(roles, config, dataDir, -1, null));
             for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA", "SENTINEL_AUTH_CA",
                     ProxyConfig.UPSTREAM_TLS_CERT, ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA)) {
                 config.get(file).ifPresent(f -> {
@@ -73,9 +69,7 @@ final class EngineSettings {
                 });
             }
             RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
-            if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
-                parse(() -> RedisGlobalTier.builder(RedisGlobalTierConfig.fromEnvironment(config.values())).limit(rc));
-            }
+            parse(() -> RedisGlobalTier.fromEnvironment(config.values()).map(b -> b.limit(rc)));
         }
     }
 
@@ -123,14 +117,8 @@ final class EngineSettings {
      * The bridge's view of the configuration: in a process that also runs the broker, the core defaults to it.
      *
      * @param brokerPort the running broker's port, or -1 before it runs (validation)
-     */
-    static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, int brokerPort) {
-        return bridgeEnvironment(roles, config, brokerPort, null);
-    }
-
-    /**
-     * @param core the generated certificates of the in-process core, or {@code null}: the bridge's core TLS
-     *             defaults to them
+     * @param core       the generated certificates of the in-process core, or {@code null}: the bridge's core TLS
+     *                   defaults to them
      */
     static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, int brokerPort,
                                                  CoreCertificates.Bundle core) {
@@ -149,14 +137,10 @@ final class EngineSettings {
     /**
      * The proxy's configuration: the settings over the launcher's own defaults, which are that the credentials file
      * is in the data directory, and in a process that also runs the broker the upstream is that broker.
-     */
-    static ProxyConfig proxyConfig(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort) {
-        return proxyConfig(roles, config, dataDir, brokerPort, null);
-    }
-
-    /**
-     * @param core the generated certificates of the in-process core, or {@code null}: unless
-     *             {@code SENTINEL_PROXY_UPSTREAM_TLS_CERT} is set, the proxy's upstream TLS is theirs
+     *
+     * @param brokerPort the running broker's port, or -1 before it runs (validation)
+     * @param core       the generated certificates of the in-process core, or {@code null}: unless
+     *                   {@code SENTINEL_PROXY_UPSTREAM_TLS_CERT} is set, the proxy's upstream TLS is theirs
      */
     static ProxyConfig proxyConfig(Set<Role> roles, LauncherConfig config, Path dataDir, int brokerPort,
                                    CoreCertificates.Bundle core) {

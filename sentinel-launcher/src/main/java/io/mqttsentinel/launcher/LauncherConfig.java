@@ -3,8 +3,9 @@ package io.mqttsentinel.launcher;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.mqttsentinel.config.Setting;
+import io.mqttsentinel.config.SettingsReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,15 +19,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The launcher's effective configuration: an optional YAML file, overridden key by key by
  * {@code SENTINEL_*} environment variables, as one flat map of environment-variable names to values.
  *
- * <p><b>YAML keys map 1:1 to variable names.</b> A key path is joined with {@code _}, dots and dashes
- * become {@code _}, letters are upper-cased and {@code SENTINEL_} is prepended, so
+ * <p><b>YAML keys map 1:1 to variable names</b> ({@link SettingsReader#flatten(Object)}). A key path is joined with
+ * {@code _}, dots and dashes become {@code _}, letters are upper-cased and {@code SENTINEL_} is prepended, so
  * <pre>{@code
  * proxy:
  *   tls_port: 8883          # SENTINEL_PROXY_TLS_PORT
@@ -55,9 +54,6 @@ public final class LauncherConfig {
         PROGRAM
     }
 
-    private static final Pattern URL_USERINFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@]+)@");
-    private static final Pattern SECRET_QUERY = Pattern.compile(
-            "([?&](?:[^=&]*(?:token|secret|password|passwd|key|sig)[^=&]*)=)([^&]*)", Pattern.CASE_INSENSITIVE);
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private final Map<String, String> values;
@@ -187,15 +183,7 @@ public final class LauncherConfig {
      */
     public String printable(String key) {
         String v = values.get(key);
-        return v == null ? "" : mask(key, v);
-    }
-
-    static String mask(String key, String value) {
-        if (Settings.isSecret(key)) {
-            return "****";
-        }
-        String masked = URL_USERINFO.matcher(value).replaceFirst(m -> Matcher.quoteReplacement(m.group(1) + "****@"));
-        return SECRET_QUERY.matcher(masked).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "****"));
+        return v == null ? "" : Settings.CATALOGUE.printable(key, v);
     }
 
     /**
@@ -273,8 +261,7 @@ public final class LauncherConfig {
         }
         Duration[] out = {defaultValue};
         try {
-            io.mqttsentinel.config.Setting.<Duration[]>duration(key,
-                    io.mqttsentinel.config.Setting.yamlPathOf(key), min, max, defaultValue, key, (o, d) -> o[0] = d)
+            Setting.<Duration[]>duration(key, Setting.yamlPathOf(key), min, max, defaultValue, key, (o, d) -> o[0] = d)
                     .apply(out, v);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
@@ -323,16 +310,16 @@ public final class LauncherConfig {
     private static List<String> unknownKeys(Map<String, String> values, Map<String, Source> sources) {
         List<String> out = new ArrayList<>();
         for (String key : values.keySet()) {
-            if (Settings.find(key).isPresent() || Settings.NOT_SETTINGS.contains(key)) {
+            if (Settings.CATALOGUE.find(key).isPresent() || Settings.NOT_SETTINGS.contains(key)) {
                 continue;
             }
             String from = switch (sources.getOrDefault(key, Source.PROGRAM)) {
-                case FILE -> "the config file (YAML key " + Setting.yamlKeyOf(key) + ")";
+                case FILE -> "the config file (YAML key " + Setting.yamlPathOf(key) + ")";
                 case ENVIRONMENT -> "the environment";
                 default -> "the program";
             };
             out.add("unknown setting " + key + " from " + from + " is ignored"
-                    + Settings.closest(key).map(c -> "; did you mean " + c + "?").orElse(""));
+                    + Settings.CATALOGUE.closest(key).map(c -> "; did you mean " + c + "?").orElse(""));
         }
         return out;
     }
@@ -354,56 +341,10 @@ public final class LauncherConfig {
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": "
                     + e.getOriginalMessage().lines().findFirst().orElse(""));
         }
-        Map<String, String> out = new LinkedHashMap<>();
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return out;
+        try {
+            return SettingsReader.flatten(root == null || root.isMissingNode() ? null : YAML.treeToValue(root, Object.class));
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new ConfigException("--config '" + file + "': " + e.getMessage());
         }
-        if (!root.isObject()) {
-            throw new ConfigException("--config '" + file + "': must be a YAML map of settings, found a " + kind(root.getNodeType()));
-        }
-        flatten(file, "", root, out);
-        return out;
-    }
-
-    private static void flatten(Path file, String prefix, JsonNode node, Map<String, String> out) {
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            String part = e.getKey().trim().replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
-            String key = prefix.isEmpty()
-                    ? (part.startsWith(Setting.PREFIX) ? part : Setting.PREFIX + part)
-                    : prefix + "_" + part;
-            JsonNode v = e.getValue();
-            if (v.isObject()) {
-                flatten(file, key, v, out);
-                continue;
-            }
-            String value;
-            if (v.isNull()) {
-                continue;
-            } else if (v.isArray()) {
-                List<String> items = new ArrayList<>();
-                for (JsonNode item : v) {
-                    if (!item.isValueNode()) {
-                        throw new ConfigException("--config '" + file + "': " + Setting.yamlKeyOf(key)
-                                + " must be a list of plain values, found a " + kind(item.getNodeType()));
-                    }
-                    items.add(item.asText());
-                }
-                value = String.join(",", items);
-            } else {
-                value = v.asText();
-            }
-            if (out.putIfAbsent(key, value) != null) {
-                throw new ConfigException("--config '" + file + "': " + key + " is set twice (as " + Setting.yamlKeyOf(key)
-                        + " in two spellings); keep one");
-            }
-        }
-    }
-
-    private static String kind(JsonNodeType type) {
-        return switch (type) {
-            case ARRAY -> "list";
-            case OBJECT -> "map";
-            default -> type.name().toLowerCase(Locale.ROOT);
-        };
     }
 }

@@ -1,5 +1,6 @@
 package io.mqttsentinel.launcher;
 
+import io.mqttsentinel.admin.cli.DevicesCommand;
 import io.mqttsentinel.admin.cli.QuarantineCommand;
 import io.mqttsentinel.admin.cli.SessionsCommand;
 import java.io.PrintWriter;
@@ -21,9 +22,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code sentinel} command line: {@code proxy}, {@code broker}, {@code bridge}, {@code all},
- * {@code config}, {@code devices add|remove|list}, {@code quarantine list|show|release|delete} and
- * {@code sessions list|kick} (clients of the admin API, from {@code sentinel-admin}), plus the commands that other jars on the class path
- * contribute as {@link LauncherCommand}s (the {@code sentinel-demo} jar adds {@code demo}).
+ * {@code config}; from {@code sentinel-admin} {@code devices add|remove|list} (the embedded credentials file),
+ * {@code quarantine list|show|release|delete} and {@code sessions list|kick} (clients of the admin API); plus the
+ * commands that other jars on the class path contribute as {@link LauncherCommand}s (the {@code sentinel-demo} jar
+ * adds {@code demo}).
  *
  * <p>Exit codes: 0 success, 1 a runtime failure, {@value ConfigException#EXIT_CODE} a configuration or
  * usage error (one line naming the key, the value and what is allowed).
@@ -33,7 +35,7 @@ import picocli.CommandLine.Spec;
         description = {"MQTT Sentinel: TLS edge proxy -> inspecting core broker -> WebSocket bridge to the origin.",
             "Configuration: an optional YAML file (--config) under SENTINEL_* environment variables, which win.",
             "See docs/configuration.md for every setting."},
-        subcommands = {ConfigCommand.class, DevicesCommand.class},
+        subcommands = ConfigCommand.class,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure", "2:configuration or usage error"})
 public final class SentinelLauncher implements Callable<Integer> {
@@ -83,6 +85,7 @@ public final class SentinelLauncher implements Callable<Integer> {
      */
     CommandLine commandLine() {
         CommandLine cl = new CommandLine(this);
+        cl.addSubcommand(withVersion(new CommandLine(new DevicesCommand(() -> SentinelNode.authFile(config())))));
         cl.addSubcommand(withVersion(new CommandLine(new QuarantineCommand(() -> config().values()))));
         cl.addSubcommand(withVersion(new CommandLine(new SessionsCommand(() -> config().values()))));
         ServiceLoader.load(LauncherCommand.class).stream().map(ServiceLoader.Provider::get)

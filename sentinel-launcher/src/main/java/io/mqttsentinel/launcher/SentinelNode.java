@@ -1,7 +1,5 @@
 package io.mqttsentinel.launcher;
 
-import static io.mqttsentinel.launcher.EngineSettings.KAFKA_BOOTSTRAP;
-import static io.mqttsentinel.launcher.EngineSettings.KAFKA_TOPIC;
 import static io.mqttsentinel.launcher.EngineSettings.bridgeEnvironment;
 import static io.mqttsentinel.launcher.EngineSettings.kafkaLog;
 import static io.mqttsentinel.launcher.EngineSettings.parse;
@@ -19,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttsentinel.admin.AdminApi;
 import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.admin.AdminServer;
+import io.mqttsentinel.admin.MetricsServer;
 import io.mqttsentinel.admin.RecentEvents;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.SecurityEventSink;
@@ -30,11 +29,11 @@ import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.QuarantineConfig;
 import io.mqttsentinel.broker.QuarantineStore;
 import io.mqttsentinel.broker.SentinelBroker;
+import io.mqttsentinel.config.Values;
 import io.mqttsentinel.inspect.AnomalyInspector;
 import io.mqttsentinel.events.kafka.KafkaEventSink;
+import io.mqttsentinel.inspect.EventSinks;
 import io.mqttsentinel.inspect.EventsConfig;
-import io.mqttsentinel.inspect.HttpEventSink;
-import io.mqttsentinel.inspect.SyslogEventSink;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.inspect.Inspectors;
 import io.mqttsentinel.inspect.JsonLinesEventSink;
@@ -46,7 +45,6 @@ import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
-import io.mqttsentinel.ratelimit.redis.RedisGlobalTierConfig;
 import io.mqttsentinel.store.SegmentedFileLog;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.KafkaMessageLog;
@@ -102,9 +100,8 @@ public final class SentinelNode implements AutoCloseable {
     private volatile Path proxyCertificate;
     private volatile CoreCertificates.Bundle coreCertificates;
     private volatile BrokerConfig.CoreTrust coreTrust; // null while no broker runs here
-    private volatile String metricsBind = "";
     private volatile boolean closed;
-    private List<SecurityEventSink> remoteEvents;
+    private EventSinks eventSinks; // opened by the first role that has events
     private AdminConfig admin;
     private RecentEvents recentEvents; // null while the admin API is off
     private volatile SentinelBroker broker;
@@ -241,7 +238,7 @@ public final class SentinelNode implements AutoCloseable {
         synchronized (endpoints) {
             endpoints.forEach((k, v) -> b.append(", ").append(k).append(' ').append(v));
         }
-        b.append(metrics == null ? ", metrics off" : ", metrics http://" + metricsBind + ":" + metrics.port() + "/metrics");
+        b.append(metrics == null ? ", metrics off" : ", metrics " + metrics.url() + "/metrics");
         return b.toString();
     }
 
@@ -340,9 +337,8 @@ public final class SentinelNode implements AutoCloseable {
             return;
         }
         String bind = config.get("SENTINEL_METRICS_BIND").orElse("0.0.0.0");
-        metrics = MetricsServer.start(bind, port, registry, this::notReady);
-        metricsBind = bind;
-        LOG.info("metrics on http://{}:{}/metrics, health on /healthz and /readyz", bind, metrics.port());
+        metrics = MetricsServer.start(bind, port, registry::scrape, this::notReady);
+        LOG.info("metrics on {}/metrics, health on /healthz and /readyz", metrics.url());
     }
 
     private static Path createDataDir(LauncherConfig config) {
@@ -366,10 +362,10 @@ public final class SentinelNode implements AutoCloseable {
         Path logDir = dataDir.resolve("log");
         MessageLog log;
         String where;
-        if (config.get(KAFKA_BOOTSTRAP).isPresent()) {
-            KafkaMessageLog.Builder kb = kafkaLog(config, sc);
-            log = kb.meterRegistry(registry).build();
-            where = "Kafka " + config.get(KAFKA_BOOTSTRAP).get() + " topic " + config.get(KAFKA_TOPIC).orElse("sentinel-messages");
+        if (config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()) {
+            KafkaMessageLog kafka = kafkaLog(config, sc).meterRegistry(registry).build();
+            log = kafka;
+            where = "Kafka " + kafka.config().bootstrapServers().orElseThrow() + " topic " + kafka.topic();
         } else {
             log = SegmentedFileLog.builder(logDir).config(sc).meterRegistry(registry).open();
             where = logDir.toString();
@@ -428,7 +424,7 @@ public final class SentinelNode implements AutoCloseable {
     /** The quarantine's own log (a directory beside the message log, or its own Kafka topic) and its store. */
     private QuarantineStore quarantine(LauncherConfig config, StoreConfig sc, Path dataDir) {
         QuarantineConfig qc = parse(() -> QuarantineConfig.fromEnvironment(config.values()));
-        MessageLog log = config.get(KAFKA_BOOTSTRAP).isPresent()
+        MessageLog log = config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()
                 ? kafkaLog(config, sc).topic(qc.kafkaTopic()).retention(qc.retention()).meterRegistry(registry).build()
                 : SegmentedFileLog.builder(dataDir.resolve("quarantine")).config(sc).retention(qc.retention())
                         .meterRegistry(registry).open();
@@ -453,10 +449,10 @@ public final class SentinelNode implements AutoCloseable {
         if (admin.port() > 0) {
             AdminServer server = api.serve();
             add("admin-api", server, () -> true);
-            endpoints.put("admin", "http://" + admin.bindAddress() + ":" + server.port() + AdminApi.PATH);
+            endpoints.put("admin", server.url() + AdminApi.PATH);
         } else if (metrics != null) {
-            metrics.serve(AdminApi.CONTEXT, api.handler());
-            endpoints.put("admin", "http://" + metricsBind + ":" + metrics.port() + AdminApi.PATH);
+            api.register(metrics);
+            endpoints.put("admin", metrics.url() + AdminApi.PATH);
         } else {
             LOG.warn("admin API off: the metrics server is off (SENTINEL_METRICS_PORT=0) and {} is unset", AdminConfig.ENV_PORT);
         }
@@ -467,74 +463,43 @@ public final class SentinelNode implements AutoCloseable {
         if (coreCertificates != null || coreTrust == BrokerConfig.CoreTrust.INSECURE_PLAIN) {
             return; // the in-process broker's own certificates, or a plain core by the operator's choice
         }
-        if (roles.contains(Role.PROXY) && config.get(ProxyConfig.UPSTREAM_TLS_CERT).isEmpty()) {
-            LOG.warn("{} is unset: the proxy connects to the core in plain MQTT without a client certificate; a core with "
-                    + "mutual TLS refuses it (set {}, {} and {})", ProxyConfig.UPSTREAM_TLS_CERT, ProxyConfig.UPSTREAM_TLS_CERT,
-                    ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA);
+        if (roles.contains(Role.PROXY)) {
+            warnIfUnset(config, ProxyConfig.UPSTREAM_TLS_CERT, "proxy", ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA);
         }
-        if (roles.contains(Role.BRIDGE) && config.get(BridgeConfig.CORE_TLS_CERT).isEmpty()) {
-            LOG.warn("{} is unset: the bridge connects to the core in plain MQTT without a client certificate; a core with "
-                    + "mutual TLS refuses it (set {}, {} and {})", BridgeConfig.CORE_TLS_CERT, BridgeConfig.CORE_TLS_CERT,
-                    BridgeConfig.CORE_TLS_KEY, BridgeConfig.CORE_CA);
+        if (roles.contains(Role.BRIDGE)) {
+            warnIfUnset(config, BridgeConfig.CORE_TLS_CERT, "bridge", BridgeConfig.CORE_TLS_KEY, BridgeConfig.CORE_CA);
+        }
+    }
+
+    private static void warnIfUnset(LauncherConfig config, String cert, String role, String key, String ca) {
+        if (config.get(cert).isEmpty()) {
+            LOG.warn("{} is unset: the {} connects to the core in plain MQTT without a client certificate; a core with "
+                    + "mutual TLS refuses it (set {}, {} and {})", cert, role, cert, key, ca);
         }
     }
 
     /**
-     * The role's event file ({@code events/<role>-events.jsonl}, rotated), then the syslog receiver, the HTTP
-     * collector and the Kafka topic when they are configured. One syslog, one HTTP and one Kafka sink serve every
-     * role of the process (each event names its layer).
+     * The role's event file ({@code events/<role>-events.jsonl}, rotated), the admin API's recent events, then the
+     * remote sinks (syslog, HTTP, Kafka) when they are configured, opened once for every role of the process (each
+     * event names its layer).
      */
     private SecurityEventSink eventSinks(LauncherConfig config, Path dataDir, String role) {
-        EventsConfig es = EngineSettings.eventSinks(config);
-        JsonLinesEventSink file = JsonLinesEventSink.builder(dataDir.resolve("events").resolve(role + "-events.jsonl"))
-                .maxBytes(es.fileMaxBytes()).maxAge(es.fileMaxAge()).keep(es.fileKeep())
-                .meterRegistry(registry, "file-" + role).build();
+        EventSinks shared = sharedEventSinks(config);
+        JsonLinesEventSink file = shared.file(dataDir.resolve("events").resolve(role + "-events.jsonl"), "file-" + role);
         add(role + "-events", file, () -> true);
-        SecurityEventSink events = recentEvents == null ? file : file.andThen(recentEvents);
-        for (SecurityEventSink remote : remoteEventSinks(es)) {
-            events = events.andThen(remote);
-        }
-        return events;
+        return (recentEvents == null ? file : file.andThen(recentEvents)).andThen(shared);
     }
 
-    private synchronized List<SecurityEventSink> remoteEventSinks(EventsConfig es) {
-        if (remoteEvents == null) {
-            List<SecurityEventSink> sinks = new ArrayList<>();
-            if (es.syslog() != null) {
-                SyslogEventSink.Builder b = SyslogEventSink.builder(es.syslog()).meterRegistry(registry, "syslog");
-                if (es.syslogCa() != null) {
-                    b.trustedCa(es.syslogCa());
-                }
-                SyslogEventSink syslog = b.build();
-                add("events-syslog", syslog, () -> true);
-                sinks.add(syslog);
-                endpoints.put("events", "syslog " + es.syslog());
+    private synchronized EventSinks sharedEventSinks(LauncherConfig config) {
+        if (eventSinks == null) {
+            EventsConfig es = EngineSettings.eventSinks(config);
+            eventSinks = EventSinks.open(es, registry, KafkaEventSink::open);
+            add("events", eventSinks, () -> true);
+            if (!es.remoteDestinations().isEmpty()) {
+                endpoints.put("events", String.join(", ", es.remoteDestinations()));
             }
-            if (es.http() != null) {
-                HttpEventSink.Builder b = HttpEventSink.builder(es.http()).meterRegistry(registry, "http");
-                if (es.httpToken() != null) {
-                    b.bearerToken(es.httpToken());
-                }
-                if (es.httpCa() != null) {
-                    b.trustedCa(es.httpCa());
-                }
-                HttpEventSink http = b.build();
-                add("events-http", http, () -> true);
-                sinks.add(http);
-                String where = "http " + LauncherConfig.mask(EventsConfig.ENV_HTTP, es.http().toString());
-                endpoints.merge("events", where, (a, c) -> a + ", " + c);
-            }
-            if (es.kafkaBootstrap() != null) {
-                KafkaEventSink kafka = KafkaEventSink.builder(es.kafkaBootstrap()).topic(es.kafkaTopic())
-                        .meterRegistry(registry).name("kafka").build();
-                add("events-kafka", kafka, () -> true);
-                sinks.add(kafka);
-                endpoints.merge("events", "kafka " + es.kafkaBootstrap() + " topic " + es.kafkaTopic(),
-                        (a, c) -> a + ", " + c);
-            }
-            remoteEvents = List.copyOf(sinks);
         }
-        return remoteEvents;
+        return eventSinks;
     }
 
     private void startProxy(LauncherConfig config, Path dataDir) {
@@ -554,13 +519,12 @@ public final class SentinelNode implements AutoCloseable {
                     + "(sentinel devices add NAME) or SENTINEL_AUTH_URL is set", pc.authFile());
         }
         TieredRateLimiter.Builder rl = TieredRateLimiter.builder().config(rc).meterRegistry(registry);
-        if (config.get(RedisGlobalTier.ENV_URI).isPresent()) {
-            RedisGlobalTier global = parse(() -> RedisGlobalTier.builder(
-                    RedisGlobalTierConfig.fromEnvironment(config.values())).limit(rc).meterRegistry(registry)).build();
-            add("ratelimit-redis", global, () -> true);
-            rl.globalTier(global);
-            LOG.info("GLOBAL rate-limit tier shared through Redis: {}", global);
-        }
+        parse(() -> RedisGlobalTier.fromEnvironment(config.values()).map(b -> b.limit(rc).meterRegistry(registry)))
+                .map(RedisGlobalTier.Builder::build).ifPresent(global -> {
+                    add("ratelimit-redis", global, () -> true);
+                    rl.globalTier(global);
+                    LOG.info("GLOBAL rate-limit tier shared through Redis: {}", global);
+                });
         TieredRateLimiter limiter = rl.build();
         // the connection-rate anomaly (SENTINEL_INSPECT_CONNECTION_RATE_LIMIT) judges each CONNECT by its source
         AnomalyInspector connections = AnomalyInspector.create(EngineSettings.inspectorConfig(config), registry,
@@ -578,19 +542,19 @@ public final class SentinelNode implements AutoCloseable {
         endpoints.put("proxy", "mqtts " + pc.bindAddress() + ":" + proxy.tlsPort()
                 + (proxy.plainPort() >= 0 ? ", plain " + proxy.plainPort() : "")
                 + " -> " + pc.upstreamHost() + ":" + pc.upstreamPort()
-                + ", auth " + pc.authUrl().map(u -> LauncherConfig.mask("SENTINEL_AUTH_URL", u.toString()))
+                + ", auth " + pc.authUrl().map(u -> Values.maskUrl(u.toString()))
                         .orElse("file " + pc.authFile()));
     }
 
     private void startBridge(LauncherConfig config) {
         BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, brokerPort, coreCertificates)));
+        String core = Values.formatHostPorts(bc.cores());
+        String origin = bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)");
         if (!bc.lease().isZero()) {
             BridgeLease lease = BridgeLease.builder(bc).meterRegistry(registry).build();
             add("bridge", lease, lease::isReady);
             lease.start();
-            endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core "
-                    + io.mqttsentinel.config.Values.formatHostPorts(bc.cores()) + " -> origin "
-                    + bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
+            endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core " + core + " -> origin " + origin);
             return;
         }
         Bridge bridge = Bridge.builder(bc).meterRegistry(registry).build();
@@ -599,12 +563,10 @@ public final class SentinelNode implements AutoCloseable {
             if (error != null && !closed) {
                 LOG.warn("bridge did not connect: {}", error.toString());
             } else if (error == null) {
-                LOG.info("bridge connected: core {} <-> origin {}", io.mqttsentinel.config.Values.formatHostPorts(bc.cores()),
-                        bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
+                LOG.info("bridge connected: core {} <-> origin {}", core, origin);
             }
         });
-        endpoints.put("bridge", "core " + io.mqttsentinel.config.Values.formatHostPorts(bc.cores()) + " -> origin "
-                + bc.originUri().map(u -> LauncherConfig.mask(BridgeConfig.ORIGIN_URL, u.toString())).orElse("(none)"));
+        endpoints.put("bridge", "core " + core + " -> origin " + origin);
     }
 
 }

@@ -67,7 +67,7 @@ class EngineSettingsTest {
         assertThat(es.http()).hasToString("https://siem.example/in");
         assertThat(es.httpToken()).isEqualTo("abc123");
         assertThat(es.toString()).doesNotContain("abc123");
-        assertThat(Settings.isSecret("SENTINEL_EVENTS_HTTP_TOKEN")).isTrue();
+        assertThat(Settings.CATALOGUE.isSecret("SENTINEL_EVENTS_HTTP_TOKEN")).isTrue();
     }
 
     @Test

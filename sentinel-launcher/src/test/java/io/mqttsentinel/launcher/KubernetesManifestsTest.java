@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class KubernetesManifestsTest {
 
         ManifestChecks.Process broker = checks.processes("sentinel-broker").get(0);
         assertThat(checks.workload("sentinel-broker").podNames()).containsExactly("sentinel-broker-0");
-        assertThat(broker.config().get(EngineSettings.KAFKA_BOOTSTRAP)).isEmpty();
+        assertThat(broker.config().get(KafkaMessageLog.ENV_BOOTSTRAP)).isEmpty();
         assertThat(checks.workload("sentinel-broker").claims()).extracting(c -> c.getMetadata().getName()).containsExactly("data");
         assertThat(checks.workload("sentinel-bridge").replicaCount()).isEqualTo(1);
         assertThat(ManifestChecks.bridgeConfig(checks.processes("sentinel-bridge").get(0)).lease()).isZero();
@@ -74,7 +75,7 @@ class KubernetesManifestsTest {
 
         List<ManifestChecks.Process> brokers = checks.processes("sentinel-broker");
         assertThat(brokers).hasSizeGreaterThanOrEqualTo(3).allSatisfy(b -> {
-            assertThat(b.config().get(EngineSettings.KAFKA_BOOTSTRAP)).isPresent();
+            assertThat(b.config().get(KafkaMessageLog.ENV_BOOTSTRAP)).isPresent();
             assertThat(b.config().get("SENTINEL_BROKER_NODE_ID")).contains(b.podName());
         });
         assertThat(checks.workload("sentinel-bridge").replicaCount()).isEqualTo(2);
@@ -82,7 +83,7 @@ class KubernetesManifestsTest {
         ManifestChecks.Process proxy = checks.processes("sentinel-proxy").get(0);
         assertThat(proxy.config().get("SENTINEL_RL_REDIS_URI")).isPresent();
         assertThat(proxy.settings().where.get("SENTINEL_RL_REDIS_URI")).endsWith("secretKeyRef");
-        assertThat(EngineSettings.proxyConfig(proxy.roles(), proxy.config(), proxy.config().dataDir(), -1).upstreams())
+        assertThat(EngineSettings.proxyConfig(proxy.roles(), proxy.config(), proxy.config().dataDir(), -1, null).upstreams())
                 .hasSize(brokers.size());
         assertThat(checks.manifests).extracting(KubernetesObjects.Manifest::object)
                 .anySatisfy(o -> assertThat(o).isInstanceOf(HorizontalPodAutoscaler.class))

@@ -3,6 +3,7 @@ package io.mqttsentinel.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqttsentinel.config.SettingsCatalogue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,13 +184,13 @@ class LauncherConfigTest {
     @Test
     void settings_everyYamlKeyMapsBackToItsVariable() throws IOException {
         StringBuilder b = new StringBuilder();
-        for (Setting s : Settings.all()) {
+        for (SettingsCatalogue.Entry s : Settings.CATALOGUE.all()) {
             b.append(s.yamlKey()).append(": x\n");
         }
         LauncherConfig c = LauncherConfig.load(yaml(b.toString()), Map.of());
 
         assertThat(c.values().keySet()).containsExactlyInAnyOrderElementsOf(
-                Settings.all().stream().map(Setting::key).toList());
+                Settings.CATALOGUE.all().stream().map(SettingsCatalogue.Entry::key).toList());
         assertThat(c.warnings()).isEqualTo(List.of());
     }
 }

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.proxy.ProxyConfig;
+import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -144,7 +145,7 @@ final class ManifestChecks {
                         + "(create them with kubectl, see docs/operations.md)");
             }
             if (m.object() instanceof ConfigMap cm && cm.getData() != null) {
-                cm.getData().keySet().stream().filter(Settings::isSecret).forEach(k -> problems.add(m.at("data." + k)
+                cm.getData().keySet().stream().filter(Settings.CATALOGUE::isSecret).forEach(k -> problems.add(m.at("data." + k)
                         + ": a secret in a ConfigMap; reference a Secret with env[].valueFrom.secretKeyRef"));
             }
         }
@@ -203,11 +204,11 @@ final class ManifestChecks {
         manifests.stream().filter(x -> x.object() instanceof ConfigMap).forEach(x -> configMaps.put(x.object().getMetadata().getName(), x));
         ContainerSettings s = ContainerSettings.resolve(m, field, c, pod, imageEnvironment(), configMaps, problems);
         s.values.forEach((key, value) -> {
-            if (key.startsWith(Setting.PREFIX) && !Settings.NOT_SETTINGS.contains(key) && Settings.find(key).isEmpty()) {
+            if (key.startsWith(io.mqttsentinel.config.Setting.PREFIX) && !Settings.NOT_SETTINGS.contains(key) && Settings.CATALOGUE.find(key).isEmpty()) {
                 problems.add(s.where.get(key) + ": " + key + " is not in the launcher's settings catalogue"
-                        + Settings.closest(key).map(k -> " (did you mean " + k + "?)").orElse(""));
+                        + Settings.CATALOGUE.closest(key).map(k -> " (did you mean " + k + "?)").orElse(""));
             }
-            if (Settings.isSecret(key) && !s.where.get(key).endsWith(".secretKeyRef")) {
+            if (Settings.CATALOGUE.isSecret(key) && !s.where.get(key).endsWith(".secretKeyRef")) {
                 problems.add(s.where.get(key) + ": " + key + " is a secret: reference a Secret (valueFrom.secretKeyRef), "
                         + "do not write it into the manifests");
             }
@@ -238,7 +239,7 @@ final class ManifestChecks {
         Map<String, Integer> listening = new LinkedHashMap<>();
         Map<String, String> bind = new LinkedHashMap<>();
         if (p.roles().contains(Role.PROXY)) {
-            ProxyConfig pc = EngineSettings.proxyConfig(p.roles(), p.config(), p.config().dataDir(), -1);
+            ProxyConfig pc = EngineSettings.proxyConfig(p.roles(), p.config(), p.config().dataDir(), -1, null);
             listening.put("mqtts", pc.tlsPort());
             if (pc.plainPort() > 0) {
                 listening.put("mqtt-plain", pc.plainPort());
@@ -327,7 +328,7 @@ final class ManifestChecks {
             problems.add(at + ": SENTINEL_DATA_DIR " + dir + " is on no writable volume of the container");
             return;
         }
-        boolean fileLog = p.roles().contains(Role.BROKER) && !mounted.containsKey(EngineSettings.KAFKA_BOOTSTRAP);
+        boolean fileLog = p.roles().contains(Role.BROKER) && !mounted.containsKey(KafkaMessageLog.ENV_BOOTSTRAP);
         boolean persistent = p.workload().claims().stream().anyMatch(c -> c.getMetadata().getName().equals(mount.get().getName()))
                 || volumes(p.workload()).stream().anyMatch(v -> v.getName().equals(mount.get().getName())
                         && v.getPersistentVolumeClaim() != null);
@@ -398,6 +399,6 @@ final class ManifestChecks {
 
     /** @return the bridge's configuration of a process that runs the bridge */
     static BridgeConfig bridgeConfig(Process p) {
-        return BridgeConfig.fromEnvironment(EngineSettings.bridgeEnvironment(p.roles(), p.config(), -1));
+        return BridgeConfig.fromEnvironment(EngineSettings.bridgeEnvironment(p.roles(), p.config(), -1, null));
     }
 }

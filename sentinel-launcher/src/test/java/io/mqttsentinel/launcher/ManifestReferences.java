@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.mqttsentinel.broker.BrokerConfig;
+import io.mqttsentinel.store.kafka.KafkaMessageLog;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -214,7 +215,7 @@ final class ManifestReferences {
                 continue; // all: the in-process broker
             }
             if (p.roles().contains(Role.PROXY)) {
-                List<InetSocketAddress> nodes = EngineSettings.proxyConfig(p.roles(), p.config(), p.config().dataDir(), -1).upstreams();
+                List<InetSocketAddress> nodes = EngineSettings.proxyConfig(p.roles(), p.config(), p.config().dataDir(), -1, null).upstreams();
                 String at = where(p, "SENTINEL_PROXY_UPSTREAM");
                 Set<String> reached = new TreeSet<>();
                 nodes.forEach(n -> reached.addAll(core(at, n.getHostString(), n.getPort())));
@@ -275,9 +276,9 @@ final class ManifestReferences {
             }
             ManifestChecks.Process first = ps.get(0);
             if (first.roles().contains(Role.BROKER)) {
-                if (first.config().get(EngineSettings.KAFKA_BOOTSTRAP).isEmpty()) {
+                if (first.config().get(KafkaMessageLog.ENV_BOOTSTRAP).isEmpty()) {
                     checks.problems.add(w.manifest().at("spec.replicas") + ": " + w.replicaCount() + " brokers need the "
-                            + "Kafka log (" + EngineSettings.KAFKA_BOOTSTRAP + "); the file log is single-node");
+                            + "Kafka log (" + KafkaMessageLog.ENV_BOOTSTRAP + "); the file log is single-node");
                 }
                 List<String> ids = ps.stream().map(p -> p.config().get(BrokerConfig.ENV_NODE_ID).orElse("(unset)")).toList();
                 if (ids.contains("(unset)") || new LinkedHashSet<>(ids).size() != ids.size()) {

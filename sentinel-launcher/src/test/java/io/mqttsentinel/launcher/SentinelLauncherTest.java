@@ -2,6 +2,7 @@ package io.mqttsentinel.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttsentinel.config.SettingsCatalogue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -82,10 +83,23 @@ class SentinelLauncherTest {
         int code = run(Map.of(), "config", "--reference");
 
         assertThat(code).isEqualTo(0);
-        for (Setting s : Settings.all()) {
+        for (SettingsCatalogue.Entry s : Settings.CATALOGUE.all()) {
             assertThat(out.toString()).contains("| `" + s.key() + "` | `" + s.yamlKey() + "` |");
             assertThat(out.toString()).contains("### Edge proxy");
         }
+    }
+
+    @Test
+    void devices_maintainTheCredentialsFileInTheDataDirectory() throws IOException {
+        Path pw = dir.resolve("pw.txt");
+        Files.writeString(pw, "s3cret-1\n");
+
+        assertThat(run(Map.of("SENTINEL_DATA_DIR", dir.toString()), "devices", "add", "dev-1", "--password-file",
+                pw.toString())).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).contains("added dev-1 in " + dir.resolve("credentials"));
+        assertThat(run(Map.of("SENTINEL_DATA_DIR", dir.toString()), "devices", "add", "bad:name", "--password-file",
+                pw.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("sentinel: configuration error: devices add: ").contains("bad:name");
     }
 
     @Test

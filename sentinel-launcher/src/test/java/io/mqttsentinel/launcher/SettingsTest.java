@@ -43,7 +43,7 @@ class SettingsTest {
 
     @Test
     void catalogue_listsEveryKeyTheEnginesDeclare() throws IllegalAccessException {
-        List<String> missing = declaredKeys().stream().filter(k -> Settings.find(k).isEmpty()).toList();
+        List<String> missing = declaredKeys().stream().filter(k -> Settings.CATALOGUE.find(k).isEmpty()).toList();
 
         assertThat(missing).as("keys the engines read but the launcher does not document").isEmpty();
     }
@@ -52,7 +52,7 @@ class SettingsTest {
     void configurationReference_documentsEveryCataloguedKey() throws IOException {
         String doc = Files.readString(REFERENCE);
 
-        assertThat(Settings.all()).allSatisfy(s -> assertThat(doc).as(s.key()).contains("`" + s.key() + "`"));
+        assertThat(Settings.CATALOGUE.all()).allSatisfy(s -> assertThat(doc).as(s.key()).contains("`" + s.key() + "`"));
     }
 
     /**
@@ -64,7 +64,7 @@ class SettingsTest {
     void configurationReference_tablesAreGeneratedFromTheDescriptions() throws IOException {
         StringWriter generated = new StringWriter();
         try (PrintWriter out = new PrintWriter(generated)) {
-            ConfigCommand.printReference(out);
+            out.print(Settings.CATALOGUE.markdownReference());
         }
         String doc = Files.readString(REFERENCE);
         int from = doc.indexOf(TABLES_START);
@@ -87,8 +87,8 @@ class SettingsTest {
     void catalogue_shutdownDefaults_areTheOnesTheLauncherUses() {
         LauncherConfig unset = LauncherConfig.of(java.util.Map.of());
         LauncherConfig documented = LauncherConfig.of(java.util.Map.of(
-                "SENTINEL_SHUTDOWN_DELAY", Settings.find("SENTINEL_SHUTDOWN_DELAY").orElseThrow().defaultValue(),
-                "SENTINEL_SHUTDOWN_GRACE", Settings.find("SENTINEL_SHUTDOWN_GRACE").orElseThrow().defaultValue()));
+                "SENTINEL_SHUTDOWN_DELAY", Settings.CATALOGUE.find("SENTINEL_SHUTDOWN_DELAY").orElseThrow().defaultValue(),
+                "SENTINEL_SHUTDOWN_GRACE", Settings.CATALOGUE.find("SENTINEL_SHUTDOWN_GRACE").orElseThrow().defaultValue()));
 
         assertThat(documented.shutdownDelay()).isEqualTo(unset.shutdownDelay()).isZero();
         assertThat(documented.shutdownGrace()).isEqualTo(unset.shutdownGrace()).isEqualTo(java.time.Duration.ofSeconds(30));
@@ -96,9 +96,9 @@ class SettingsTest {
 
     @Test
     void isSecret_coversPasswordsByName() {
-        assertThat(Settings.isSecret("SENTINEL_BRIDGE_ORIGIN_PASSWORD")).isTrue();
-        assertThat(Settings.isSecret("SENTINEL_RL_REDIS_PASSWORD")).isTrue();
-        assertThat(Settings.isSecret("SENTINEL_SOMETHING_TOKEN")).isTrue();
-        assertThat(Settings.isSecret("SENTINEL_PROXY_TLS_PORT")).isFalse();
+        assertThat(Settings.CATALOGUE.isSecret("SENTINEL_BRIDGE_ORIGIN_PASSWORD")).isTrue();
+        assertThat(Settings.CATALOGUE.isSecret("SENTINEL_RL_REDIS_PASSWORD")).isTrue();
+        assertThat(Settings.CATALOGUE.isSecret("SENTINEL_SOMETHING_TOKEN")).isTrue();
+        assertThat(Settings.CATALOGUE.isSecret("SENTINEL_PROXY_TLS_PORT")).isFalse();
     }
 }

@@ -6,20 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.mqttsentinel.admin.cli.AdminClient.AdminException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code sentinel quarantine list|show|release|delete}: the quarantined messages, through the admin API of the process
@@ -44,14 +38,7 @@ public final class QuarantineCommand extends ApiCommandGroup {
     /** {@code quarantine list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
             description = "List quarantined messages, newest first.")
-    static final class ListMessages implements Callable<Integer> {
-        @ParentCommand
-        QuarantineCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-
+    static final class ListMessages extends ApiSubcommand {
         @Option(names = "--client", paramLabel = "ID", description = "Only this publisher's messages")
         String client;
         @Option(names = "--topic", paramLabel = "FILTER", description = "Only topics this MQTT filter matches (+ and # allowed)")
@@ -71,31 +58,28 @@ public final class QuarantineCommand extends ApiCommandGroup {
         String cursor;
 
         @Override
-        public Integer call() {
-            return api.run(spec, parent.settings(), (client, out) -> {
-                Map<String, String> q = new LinkedHashMap<>();
-                q.put("client", this.client);
-                q.put("topic", topic);
-                q.put("reason", reason);
-                q.put("state", state);
-                q.put("since", since);
-                q.put("until", until);
-                q.put("limit", limit == null ? null : limit.toString());
-                q.put("cursor", cursor);
-                JsonNode page = client.get("/quarantine", q);
-                if (api.json) {
-                    out.println(AdminClient.pretty(page));
-                    return;
-                }
-                Table t = new Table("ID", "RECEIVED", "CLIENT", "TOPIC", "SIZE", "STATE", "REASON");
-                for (JsonNode m : page.path("items")) {
-                    t.row(m.path("id").asText(), m.path("time").asText(), m.path("client_id").asText(),
-                            m.path("topic").asText(), m.path("size").asLong(), m.path("state").asText(), reasons(m));
-                }
-                t.print(out);
-                out.println(t.size() + " shown, " + page.path("held").asLong() + " held"
-                        + (page.path("next_cursor").isTextual() ? "; next page: --cursor " + page.path("next_cursor").asText() : ""));
-            });
+        void run(AdminClient client, PrintWriter out) throws AdminException {
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("client", this.client);
+            q.put("topic", topic);
+            q.put("reason", reason);
+            q.put("state", state);
+            q.put("since", since);
+            q.put("until", until);
+            q.put("limit", limit == null ? null : limit.toString());
+            q.put("cursor", cursor);
+            JsonNode page = client.get("/quarantine", q);
+            if (printedJson(out, page)) {
+                return;
+            }
+            Table t = new Table("ID", "RECEIVED", "CLIENT", "TOPIC", "SIZE", "STATE", "REASON");
+            for (JsonNode m : page.path("items")) {
+                t.row(m.path("id").asText(), m.path("time").asText(), m.path("client_id").asText(),
+                        m.path("topic").asText(), m.path("size").asLong(), m.path("state").asText(), reasons(m));
+            }
+            t.print(out);
+            out.println(t.size() + " shown, " + page.path("held").asLong() + " held"
+                    + (page.path("next_cursor").isTextual() ? "; next page: --cursor " + page.path("next_cursor").asText() : ""));
         }
 
         private static String reasons(JsonNode m) {
@@ -113,14 +97,7 @@ public final class QuarantineCommand extends ApiCommandGroup {
     /** {@code quarantine show ID}. */
     @Command(name = "show", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Show one quarantined message with its payload (text when it is UTF-8, else base64).")
-    static final class Show implements Callable<Integer> {
-        @ParentCommand
-        QuarantineCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-
+    static final class Show extends ApiSubcommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The message's id, as listed (e.g. 0-17)")
         String id;
         @Option(names = "--base64", description = "Show the payload in base64 even when it is text")
@@ -129,26 +106,23 @@ public final class QuarantineCommand extends ApiCommandGroup {
         Path output;
 
         @Override
-        public Integer call() {
-            return api.run(spec, parent.settings(), (client, out) -> {
-                String path = "/quarantine/" + AdminClient.segment(id);
-                if (output != null) {
-                    byte[] payload = client.getBytes(path + "/payload");
-                    try {
-                        Files.write(output, payload);
-                    } catch (IOException e) {
-                        throw new AdminException(0, "cannot write " + output + ": " + e.getMessage());
-                    }
-                    out.println("wrote " + payload.length + " bytes of " + id + " to " + output);
-                    return;
+        void run(AdminClient client, PrintWriter out) throws AdminException {
+            String path = "/quarantine/" + AdminClient.segment(id);
+            if (output != null) {
+                byte[] payload = client.getBytes(path + "/payload");
+                try {
+                    Files.write(output, payload);
+                } catch (IOException e) {
+                    throw new AdminException(0, "cannot write " + output + ": " + e.getMessage());
                 }
-                JsonNode m = client.get(path, base64 ? Map.of("format", "base64") : Map.of());
-                if (api.json) {
-                    out.println(AdminClient.pretty(m));
-                    return;
-                }
-                print(m, out);
-            });
+                out.println("wrote " + payload.length + " bytes of " + id + " to " + output);
+                return;
+            }
+            JsonNode m = client.get(path, base64 ? Map.of("format", "base64") : Map.of());
+            if (printedJson(out, m)) {
+                return;
+            }
+            print(m, out);
         }
 
         private static void print(JsonNode m, PrintWriter out) {
@@ -175,48 +149,28 @@ public final class QuarantineCommand extends ApiCommandGroup {
     @Command(name = "release", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Release a quarantined message: deliver it as if it had passed inspection (once).",
                 "The release is recorded as a security event naming you."})
-    static final class Release implements Callable<Integer> {
-        @ParentCommand
-        QuarantineCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-
+    static final class Release extends ApiSubcommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The message's id, as listed")
         String id;
 
         @Override
-        public Integer call() {
-            return api.run(spec, parent.settings(), (client, out) -> {
-                JsonNode m = client.post("/quarantine/" + AdminClient.segment(id) + "/release");
-                out.println(api.json ? AdminClient.pretty(m) : "released " + m.path("id").asText() + " ("
-                        + m.path("topic").asText() + " from " + m.path("client_id").asText() + ", "
-                        + m.path("size").asLong() + " bytes)");
-            });
+        void run(AdminClient client, PrintWriter out) throws AdminException {
+            JsonNode m = client.post("/quarantine/" + AdminClient.segment(id) + "/release");
+            print(out, m, "released " + m.path("id").asText() + " (" + m.path("topic").asText() + " from "
+                    + m.path("client_id").asText() + ", " + m.path("size").asLong() + " bytes)");
         }
     }
 
     /** {@code quarantine delete ID}. */
     @Command(name = "delete", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Delete a quarantined message: gone from the list at once, its bytes leave with retention.")
-    static final class Delete implements Callable<Integer> {
-        @ParentCommand
-        QuarantineCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-
+    static final class Delete extends ApiSubcommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The message's id, as listed")
         String id;
 
         @Override
-        public Integer call() {
-            return api.run(spec, parent.settings(), (client, out) -> {
-                JsonNode r = client.delete("/quarantine/" + AdminClient.segment(id));
-                out.println(api.json ? AdminClient.pretty(r) : "deleted " + id);
-            });
+        void run(AdminClient client, PrintWriter out) throws AdminException {
+            print(out, client.delete("/quarantine/" + AdminClient.segment(id)), "deleted " + id);
         }
     }
 }

@@ -1,20 +1,16 @@
 package io.mqttsentinel.admin.cli;
 
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.mqttsentinel.admin.cli.AdminClient.AdminException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code sentinel sessions list|kick}: the broker's sessions, through the admin API. */
 @Command(name = "sessions", mixinStandardHelpOptions = true, sortOptions = false,
@@ -35,14 +31,7 @@ public final class SessionsCommand extends ApiCommandGroup {
     /** {@code sessions list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
             description = "List the sessions of the broker node, by client id.")
-    static final class ListSessions implements Callable<Integer> {
-        @ParentCommand
-        SessionsCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-
+    static final class ListSessions extends ApiSubcommand {
         @Option(names = "--connected", description = "Only connected clients (not offline persistent sessions)")
         boolean connected;
         @Option(names = "--limit", paramLabel = "N", description = "At most N sessions (1 to 1000, default 100)")
@@ -51,31 +40,28 @@ public final class SessionsCommand extends ApiCommandGroup {
         String after;
 
         @Override
-        public Integer call() {
-            return api.run(spec, parent.settings(), (client, out) -> {
-                Map<String, String> q = new LinkedHashMap<>();
-                q.put("connected", connected ? "true" : null);
-                q.put("limit", limit == null ? null : limit.toString());
-                q.put("after", after);
-                JsonNode page = client.get("/sessions", q);
-                if (api.json) {
-                    out.println(AdminClient.pretty(page));
-                    return;
+        void run(AdminClient client, PrintWriter out) throws AdminException {
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("connected", connected ? "true" : null);
+            q.put("limit", limit == null ? null : limit.toString());
+            q.put("after", after);
+            JsonNode page = client.get("/sessions", q);
+            if (printedJson(out, page)) {
+                return;
+            }
+            Table t = new Table("CLIENT", "CONNECTED", "PERSISTENT", "SUBSCRIPTIONS", "INFLIGHT", "QUEUED", "REMOTE");
+            for (JsonNode s : page.path("items")) {
+                StringBuilder subs = new StringBuilder();
+                for (JsonNode f : s.path("subscriptions")) {
+                    subs.append(subs.length() == 0 ? "" : " ").append(f.path("filter").asText());
                 }
-                Table t = new Table("CLIENT", "CONNECTED", "PERSISTENT", "SUBSCRIPTIONS", "INFLIGHT", "QUEUED", "REMOTE");
-                for (JsonNode s : page.path("items")) {
-                    StringBuilder subs = new StringBuilder();
-                    for (JsonNode f : s.path("subscriptions")) {
-                        subs.append(subs.length() == 0 ? "" : " ").append(f.path("filter").asText());
-                    }
-                    t.row(s.path("client_id").asText(), s.path("connected").asBoolean() ? "yes" : "no",
-                            s.path("persistent").asBoolean() ? "yes" : "no", subs, s.path("inflight").asInt(),
-                            s.path("queued").asInt(), s.path("remote_address").asText());
-                }
-                t.print(out);
-                out.println(t.size() + " shown, " + page.path("sessions").asLong() + " on this node"
-                        + (page.path("next_after").isTextual() ? "; next page: --after " + page.path("next_after").asText() : ""));
-            });
+                t.row(s.path("client_id").asText(), s.path("connected").asBoolean() ? "yes" : "no",
+                        s.path("persistent").asBoolean() ? "yes" : "no", subs, s.path("inflight").asInt(),
+                        s.path("queued").asInt(), s.path("remote_address").asText());
+            }
+            t.print(out);
+            out.println(t.size() + " shown, " + page.path("sessions").asLong() + " on this node"
+                    + (page.path("next_after").isTextual() ? "; next page: --after " + page.path("next_after").asText() : ""));
         }
     }
 
@@ -84,23 +70,13 @@ public final class SessionsCommand extends ApiCommandGroup {
             description = {"Disconnect a client (its will is published; a persistent session stays, and the client may "
                 + "connect again: remove its credentials first to keep it out).",
                 "Recorded as a security event naming you."})
-    static final class Kick implements Callable<Integer> {
-        @ParentCommand
-        SessionsCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-
+    static final class Kick extends ApiSubcommand {
         @Parameters(index = "0", paramLabel = "CLIENT_ID", description = "The client id")
         String clientId;
 
         @Override
-        public Integer call() {
-            return api.run(spec, parent.settings(), (client, out) -> {
-                JsonNode r = client.delete("/sessions/" + AdminClient.segment(clientId));
-                out.println(api.json ? AdminClient.pretty(r) : "disconnected " + clientId);
-            });
+        void run(AdminClient client, PrintWriter out) throws AdminException {
+            print(out, client.delete("/sessions/" + AdminClient.segment(clientId)), "disconnected " + clientId);
         }
     }
 }

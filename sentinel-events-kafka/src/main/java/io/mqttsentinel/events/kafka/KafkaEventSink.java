@@ -6,10 +6,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttsentinel.api.SecurityEvent;
+import io.mqttsentinel.inspect.EventSinks;
+import io.mqttsentinel.inspect.EventsConfig;
 import io.mqttsentinel.inspect.QueuedEventSink;
 import io.mqttsentinel.inspect.SecurityEventJson;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -88,6 +91,26 @@ public final class KafkaEventSink extends QueuedEventSink {
      */
     public static Builder builder(String bootstrapServers) {
         return new Builder(bootstrapServers);
+    }
+
+    /**
+     * The sink that the security event settings name ({@link EventsConfig#kafkaBootstrap()},
+     * {@link EventsConfig#kafkaTopic()}), with its meters tagged {@code sink=kafka}: an {@link EventSinks.Opener}.
+     *
+     * <pre>{@code
+     * EventSinks sinks = EventSinks.open(EventsConfig.fromEnvironment(env), registry, KafkaEventSink::open);
+     * }</pre>
+     *
+     * @param config   the settings
+     * @param registry where the sink registers its meters
+     * @return the started sink, or empty when {@code config} names no Kafka cluster
+     */
+    public static Optional<KafkaEventSink> open(EventsConfig config, MeterRegistry registry) {
+        if (config.kafkaBootstrap() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(builder(config.kafkaBootstrap()).topic(config.kafkaTopic()).meterRegistry(registry)
+                .name("kafka").build());
     }
 
     private static Map<String, Object> producerConfig(Builder b) {

@@ -13,7 +13,9 @@ import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.internal.LeasePool;
 import io.mqttsentinel.ratelimit.redis.internal.RedisLeaseSource;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -119,6 +121,19 @@ public final class RedisGlobalTier implements GlobalTier, AutoCloseable {
      */
     public static Builder builder(RedisGlobalTierConfig config) {
         return new Builder(Objects.requireNonNull(config, "config"));
+    }
+
+    /**
+     * A builder from the {@code SENTINEL_RL_REDIS_*} variables of {@link RedisGlobalTierConfig#settings()}, read by
+     * {@link RedisGlobalTierConfig#fromEnvironment(Map)}, when {@value #ENV_URI} is set: the fleet-wide tier is an
+     * opt-in. The GLOBAL limit and the meters are the caller's to add.
+     *
+     * @param env the variables
+     * @return the builder, or empty when {@value #ENV_URI} is unset (the GLOBAL tier stays local to the proxy)
+     * @throws IllegalArgumentException naming the key, the value and what is allowed, for an invalid value
+     */
+    public static Optional<Builder> fromEnvironment(Map<String, String> env) {
+        return env.get(ENV_URI) == null ? Optional.empty() : Optional.of(builder(RedisGlobalTierConfig.fromEnvironment(env)));
     }
 
     static long defaultLeaseSize(long rate, long burst) {

@@ -1,4 +1,4 @@
-package io.mqttsentinel.launcher;
+package io.mqttsentinel.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class MetricsServerTest {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<String> notReady = new ArrayList<>(List.of("broker"));
-    private final MetricsServer server = MetricsServer.start("127.0.0.1", 0, registry, () -> List.copyOf(notReady));
+    private final MetricsServer server = MetricsServer.start("127.0.0.1", 0, registry::scrape, () -> List.copyOf(notReady));
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach

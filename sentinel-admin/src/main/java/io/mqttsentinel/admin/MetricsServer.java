@@ -1,100 +1,95 @@
-package io.mqttsentinel.launcher;
+package io.mqttsentinel.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+
+import io.mqttsentinel.admin.internal.JdkHttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process's HTTP endpoints, on the JDK's built-in server: {@code /metrics} (Prometheus text format, or
+ * A process's HTTP endpoints, on the JDK's built-in server: {@code /metrics} (Prometheus text format, or
  * OpenMetrics when the scraper asks for it), {@code /healthz} (liveness: 200 while the process serves) and
- * {@code /readyz} (200 when every component is ready, else 503 naming those that are not).
+ * {@code /readyz} (200 when every component is ready, else 503 naming those that are not); the admin API may
+ * share its port ({@link AdminApi#register(MetricsServer)}).
+ *
+ * <pre>{@code
+ * MetricsServer metrics = MetricsServer.start("0.0.0.0", 9090, prometheusRegistry::scrape, node::notReady);
+ * }</pre>
+ *
+ * <p>Only {@code GET} and {@code HEAD} are answered (else 405), on exact paths (else 404). Thread-safe.
  */
-final class MetricsServer implements AutoCloseable {
+public final class MetricsServer implements AutoCloseable {
+    /** The content type of the Prometheus text format, the default of {@code /metrics}. */
+    public static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+    /** The content type of OpenMetrics, served when the scraper's {@code Accept} names it. */
+    public static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
-    static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
-    static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final JdkHttpServer server;
 
-    private MetricsServer(HttpServer server, ExecutorService executor) {
+    private MetricsServer(JdkHttpServer server) {
         this.server = server;
-        this.executor = executor;
     }
 
     /**
      * @param bind     the address to bind
      * @param port     the port, 0 for an ephemeral one
-     * @param registry the registry to scrape
+     * @param scrape   the meters in the content type asked for ({@link #TEXT_FORMAT} or {@link #OPENMETRICS_FORMAT}),
+     *                 e.g. {@code PrometheusMeterRegistry::scrape}
      * @param notReady the names of components that are not ready (empty when ready)
      * @return the started server
      * @throws UncheckedIOException when the port cannot be bound
      */
-    static MetricsServer start(String bind, int port, PrometheusMeterRegistry registry, Supplier<List<String>> notReady) {
-        Objects.requireNonNull(registry, "registry");
+    public static MetricsServer start(String bind, int port, Function<String, String> scrape,
+                                      Supplier<List<String>> notReady) {
+        Objects.requireNonNull(scrape, "scrape");
         Objects.requireNonNull(notReady, "notReady");
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(bind, port), 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("metrics server cannot bind " + bind + ":" + port + ": " + e.getMessage(), e);
-        }
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "sentinel-metrics-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/metrics", ex -> handle(ex, () -> {
+        JdkHttpServer server = JdkHttpServer.bind("metrics server", "sentinel-metrics-http-", bind, port);
+        server.context("/metrics", ex -> handle(ex, () -> {
             String accept = ex.getRequestHeaders().getFirst("Accept");
             boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
             String type = openMetrics ? OPENMETRICS_FORMAT : TEXT_FORMAT;
-            return new Response(200, type, registry.scrape(type));
+            return new Response(200, type, scrape.apply(type));
         }));
-        server.createContext("/healthz", ex -> handle(ex, () -> new Response(200, "text/plain; charset=utf-8", "ok\n")));
-        server.createContext("/readyz", ex -> handle(ex, () -> {
+        server.context("/healthz", ex -> handle(ex, () -> new Response(200, "text/plain; charset=utf-8", "ok\n")));
+        server.context("/readyz", ex -> handle(ex, () -> {
             List<String> missing = notReady.get();
             return missing.isEmpty()
                     ? new Response(200, "text/plain; charset=utf-8", "ready\n")
                     : new Response(503, "text/plain; charset=utf-8", "not ready: " + String.join(", ", missing) + "\n");
         }));
-        server.start();
-        return new MetricsServer(server, executor);
+        return new MetricsServer(server.start());
     }
 
     /** @return the bound port */
-    int port() {
-        return server.getAddress().getPort();
+    public int port() {
+        return server.port();
     }
 
-    /**
-     * Serves another component's endpoints beside the metrics (the admin API); the handler checks methods itself.
-     *
-     * @param context the path prefix, e.g. {@code /api/}
-     * @param handler its handler
-     */
-    void serve(String context, com.sun.net.httpserver.HttpHandler handler) {
-        server.createContext(context, handler);
+    /** @return {@code http://<bind address as given>:<bound port>}, for a log line */
+    public String url() {
+        return server.url();
     }
 
+    /** Serves another component's endpoints beside the metrics (the admin API); the handler checks methods itself. */
+    void context(String context, HttpHandler handler) {
+        server.context(context, handler);
+    }
+
+    /** Stops serving at once. Idempotent. */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     private record Response(int status, String contentType, String body) {

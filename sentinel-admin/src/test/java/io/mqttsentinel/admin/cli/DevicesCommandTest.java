@@ -1,4 +1,4 @@
-package io.mqttsentinel.launcher;
+package io.mqttsentinel.admin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,11 +7,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 class DevicesCommandTest {
     @TempDir
@@ -20,15 +21,23 @@ class DevicesCommandTest {
     private StringWriter out;
     private StringWriter err;
 
+    /** The root command a launcher gives it. */
+    @Command(name = "sentinel")
+    static final class Root {
+    }
+
     private int run(String... args) {
         out = new StringWriter();
         err = new StringWriter();
-        return new SentinelLauncher(Map.of("SENTINEL_DATA_DIR", dir.toString()))
-                .withStreams(new PrintWriter(out), new PrintWriter(err)).execute(args);
+        CommandLine cl = new CommandLine(new Root())
+                .addSubcommand(new CommandLine(new DevicesCommand(() -> dir.resolve("credentials"))));
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
     }
 
     @Test
-    void addListRemove_maintainTheCredentialsFileInTheDataDirectory() throws IOException {
+    void addListRemove_maintainTheCredentialsFile() throws IOException {
         Path pw = dir.resolve("pw.txt");
         Files.writeString(pw, "s3cret-1\nignored\n");
 
@@ -65,5 +74,20 @@ class DevicesCommandTest {
 
         assertThat(run("devices", "add", "bad:name", "--password-file", pw.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("sentinel: configuration error: devices add: ").contains("bad:name");
+    }
+
+    @Test
+    void add_emptyPasswordFile_isAConfigErrorNamingTheFile() throws IOException {
+        Path pw = dir.resolve("empty.txt");
+        Files.writeString(pw, "");
+
+        assertThat(run("devices", "add", "dev-1", "--password-file", pw.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("sentinel: configuration error: devices add: no password on " + pw);
+    }
+
+    @Test
+    void noSubcommand_isAUsageErrorListingThem() {
+        assertThat(run("devices")).isEqualTo(2);
+        assertThat(err.toString()).contains("sentinel devices: a subcommand is required: add, remove or list");
     }
 }
