@@ -120,7 +120,7 @@ public final class Bridge implements AutoCloseable {
         this.egress = b.egress != null ? b.egress
                 : WebSocketEgress.builder(config).meterRegistry(registry).connectionListener(b.originListener)
                         .random(b.random).build();
-        this.coreNodes = new io.mqttsentinel.bridge.internal.CoreNodes(config.cores());
+        this.coreNodes = new io.mqttsentinel.bridge.internal.CoreNodes(config.cores(), b.coreFirst);
         this.coreReconnector = new BackoffReconnector("core " + coreNodes, config.backoff(), b.random,
                 b.coreListener, coreNodes);
         ConnectionListener coreListener = b.coreListener;
@@ -416,6 +416,7 @@ public final class Bridge implements AutoCloseable {
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
         private String willTopic;
         private byte[] willPayload;
+        private java.net.InetSocketAddress coreFirst;
 
         Builder(BridgeConfig config) {
             this.config = config;
@@ -456,6 +457,15 @@ public final class Bridge implements AutoCloseable {
          */
         public Builder originConnectionListener(ConnectionListener listener) {
             this.originListener = Objects.requireNonNull(listener, "originConnectionListener");
+            return this;
+        }
+
+        /**
+         * The core node to connect to first (one of the configured ones), instead of the first of the list: where
+         * {@link BridgeLease}'s watcher is connected, a node known to be alive.
+         */
+        Builder coreFirst(java.net.InetSocketAddress node) {
+            this.coreFirst = node;
             return this;
         }
 

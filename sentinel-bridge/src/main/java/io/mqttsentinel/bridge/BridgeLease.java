@@ -242,7 +242,9 @@ public final class BridgeLease implements AutoCloseable {
                 holder == null ? "free" : "holder " + holder + " silent");
         holder = instance;
         heardAt = ticker.nanoTime();
-        Bridge.Builder b = Bridge.builder(config).meterRegistry(registry);
+        // the bridge connects first where the watcher is: a node known to be alive. From the list's first node, a
+        // dead one, its first connect would fail, the holder would step down, and so on for as long as it is dead
+        Bridge.Builder b = Bridge.builder(config).meterRegistry(registry).coreFirst(coreNodes.current());
         customizer.accept(b);
         Bridge[] self = new Bridge[1];
         Bridge bridge = b.coreWill(topic, (FREE + instance).getBytes(StandardCharsets.UTF_8))

@@ -160,6 +160,42 @@ class BridgeFailoverTest {
         device.disconnect();
     }
 
+    @Test
+    void theFirstCoreNodeDies_withBothInstancesOnIt_theLeaseAndTheBridgeMoveToTheNextNode() throws Exception {
+        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
+        SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
+        SentinelBroker core = closeLater(SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log)
+                .build().start());
+        // both instances list node 1 first, so the holder's bridge and both watchers are on it when it dies
+        TcpRelay node1 = closeLater(new TcpRelay(core.port()));
+        MqttTestClients clients = closeLater(new MqttTestClients());
+        BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", true);
+        BridgeConfig config = config(origin, core.port()).toBuilder()
+                .core("127.0.0.1:" + node1.port() + ",127.0.0.1:" + core.port()).build();
+        BridgeLease a = closeLater(BridgeLease.builder(config).instanceId("a").build());
+        a.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Await.until("a holds the lease and its bridge is ready", WAIT, () -> a.isActive() && a.isReady());
+        BridgeLease b = closeLater(BridgeLease.builder(config).instanceId("b").build());
+        b.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        Mqtt3AsyncClient device = Mqtt3Client.builder().identifier("d1").serverHost("127.0.0.1").serverPort(core.port())
+                .buildAsync();
+        device.connect().get(10, TimeUnit.SECONDS);
+        Set<Integer> accepted = ConcurrentHashMap.newKeySet();
+        Map<Integer, Integer> received = new ConcurrentHashMap<>();
+        AtomicInteger duplicates = new AtomicInteger();
+        publish(device, 0, MESSAGES / 2, accepted);
+        drain(atOrigin, received, duplicates, () -> received.keySet().containsAll(accepted), "the first half via node 1");
+
+        node1.cut(); // node 1 dies: its connections reset, new ones refused, and no will is published
+        publish(device, MESSAGES / 2, MESSAGES, accepted);
+        drain(atOrigin, received, duplicates, () -> received.keySet().containsAll(accepted),
+                "every accepted message at the origin through node 2, by whichever instance holds the lease");
+        assertThat(a.isActive() ^ b.isActive()).as("one instance holds the lease").isTrue();
+        assertThat(received.keySet()).containsAll(accepted);
+        device.disconnect();
+    }
+
     private BridgeConfig config(MosquittoProcess origin, int corePort) {
         return BridgeConfig.builder()
                 .originUrl("ws://127.0.0.1:" + origin.webSocketPort() + "/mqtt")

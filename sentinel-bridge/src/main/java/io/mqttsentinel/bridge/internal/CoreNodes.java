@@ -22,9 +22,21 @@ public final class CoreNodes {
 
     /** @param nodes the nodes, at least one, the first tried first */
     public CoreNodes(List<InetSocketAddress> nodes) {
+        this(nodes, null);
+    }
+
+    /**
+     * @param nodes the nodes, at least one
+     * @param first the node tried first (then the ones after it in the list), or {@code null} for the list's first;
+     *              a node not in the list is ignored
+     */
+    public CoreNodes(List<InetSocketAddress> nodes, InetSocketAddress first) {
         this.nodes = List.copyOf(Objects.requireNonNull(nodes, "nodes"));
         if (this.nodes.isEmpty()) {
             throw new IllegalArgumentException("at least one core node");
+        }
+        if (first != null && this.nodes.indexOf(first) > 0) {
+            current.set(this.nodes.indexOf(first));
         }
     }
 
