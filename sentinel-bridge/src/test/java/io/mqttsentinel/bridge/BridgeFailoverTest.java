@@ -58,10 +58,8 @@ class BridgeFailoverTest {
     @Test
     void holderCutOffMidStream_standbyTakesOver_nothingAcceptedIsLost_duplicatesWithinTheInFlightWindow()
             throws Exception {
-        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
-        SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
-        SentinelBroker core = closeLater(SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log)
-                .build().start());
+        MosquittoProcess origin = origin();
+        SentinelBroker core = core();
         TcpRelay relayA = closeLater(new TcpRelay(core.port()));
         MqttTestClients clients = closeLater(new MqttTestClients());
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", true);
@@ -105,10 +103,8 @@ class BridgeFailoverTest {
 
     @Test
     void twoInstancesStartedTogether_oneKeepsTheLease() throws Exception {
-        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
-        SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
-        SentinelBroker core = closeLater(SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log)
-                .build().start());
+        MosquittoProcess origin = origin();
+        SentinelBroker core = core();
         BridgeLease a = closeLater(BridgeLease.builder(config(origin, core.port())).instanceId("a").build());
         BridgeLease b = closeLater(BridgeLease.builder(config(origin, core.port())).instanceId("b").build());
         a.start();
@@ -126,10 +122,8 @@ class BridgeFailoverTest {
 
     @Test
     void coreNodeLostMidStream_theBridgeMovesToTheNextNode_nothingAcceptedIsLost() throws Exception {
-        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
-        SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
-        SentinelBroker core = closeLater(SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log)
-                .build().start());
+        MosquittoProcess origin = origin();
+        SentinelBroker core = core();
         // node 1 is a relay to the core that dies (resets and refuses); node 2 is the core itself, as another node
         // of one cluster would be
         TcpRelay node1 = closeLater(new TcpRelay(core.port()));
@@ -162,10 +156,8 @@ class BridgeFailoverTest {
 
     @Test
     void theFirstCoreNodeDies_withBothInstancesOnIt_theLeaseAndTheBridgeMoveToTheNextNode() throws Exception {
-        MosquittoProcess origin = closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
-        SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
-        SentinelBroker core = closeLater(SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log)
-                .build().start());
+        MosquittoProcess origin = origin();
+        SentinelBroker core = core();
         // both instances list node 1 first, so the holder's bridge and both watchers are on it when it dies
         TcpRelay node1 = closeLater(new TcpRelay(core.port()));
         MqttTestClients clients = closeLater(new MqttTestClients());
@@ -194,6 +186,16 @@ class BridgeFailoverTest {
         assertThat(a.isActive() ^ b.isActive()).as("one instance holds the lease").isTrue();
         assertThat(received.keySet()).containsAll(accepted);
         device.disconnect();
+    }
+
+    private MosquittoProcess origin() throws Exception {
+        return closeLater(MosquittoProcess.start(Files.createDirectories(dir.resolve("origin")), null));
+    }
+
+    /** A real core on a file log, on an ephemeral port. */
+    private SentinelBroker core() throws Exception {
+        SegmentedFileLog log = closeLater(SegmentedFileLog.builder(dir.resolve("core")).open());
+        return closeLater(SentinelBroker.builder().port(0).bindAddress("127.0.0.1").messageLog(log).build().start());
     }
 
     private BridgeConfig config(MosquittoProcess origin, int corePort) {

@@ -27,10 +27,7 @@ class SessionCatchUpTest {
 
     @Test
     void backlogThatGrowsBehindTheReadersPosition_isReadAgain_notSkipped() {
-        BrokerConfig config = BrokerConfig.builder().maxQueuedPerSession(10_000).maxInflightPerSession(10_000).build();
-        BrokerContext context = new BrokerContext(config, new BrokerMetrics(new SimpleMeterRegistry()));
-        Session s = new Session("bridge", true, context);
-        s.subscriptions().put("clients/+/telemetry", 1);
+        Session s = bridgeSession();
         Object owner = new Object();
         EmbeddedChannel ch = new EmbeddedChannel();
         s.claim(owner);
@@ -69,10 +66,7 @@ class SessionCatchUpTest {
 
     @Test
     void aPartitionThatFallsBehindAfterThePlan_makesTheReaderPlanAgain() {
-        BrokerConfig config = BrokerConfig.builder().maxQueuedPerSession(10_000).maxInflightPerSession(10_000).build();
-        BrokerContext context = new BrokerContext(config, new BrokerMetrics(new SimpleMeterRegistry()));
-        Session s = new Session("bridge", true, context);
-        s.subscriptions().put("clients/+/telemetry", 1);
+        Session s = bridgeSession();
         Object owner = new Object();
         EmbeddedChannel ch = new EmbeddedChannel();
         s.claim(owner);
@@ -82,6 +76,14 @@ class SessionCatchUpTest {
         route(s, 1, 5, 6); // while behind: partition 1 joins the backlog, which the reader was not assigned
         assertThat(s.offer(plan, records(0, 100, 105))).isEqualTo(Session.Offered.REPLAN);
         ch.finishAndReleaseAll();
+    }
+
+    /** A persistent session with room for everything, subscribed to every device's telemetry. */
+    private static Session bridgeSession() {
+        BrokerConfig config = BrokerConfig.builder().maxQueuedPerSession(10_000).maxInflightPerSession(10_000).build();
+        Session s = new Session("bridge", true, new BrokerContext(config, new BrokerMetrics(new SimpleMeterRegistry())));
+        s.subscriptions().put("clients/+/telemetry", 1);
+        return s;
     }
 
     private static void route(Session s, int partition, long from, long to) {
