@@ -91,7 +91,7 @@ class DashboardMetricsTest {
                     Map.entry("SENTINEL_BRIDGE_BACKOFF_MAX", "1s"),
                     // small limits, so that a few packets cross each of them
                     Map.entry("SENTINEL_RL_PUBLISH_RATE", "1"),
-                    Map.entry("SENTINEL_RL_PUBLISH_BURST", "100"),
+                    Map.entry("SENTINEL_RL_PUBLISH_BURST", "300"),
                     Map.entry("SENTINEL_INSPECT_RATE_LIMIT", "20"),
                     Map.entry("SENTINEL_INSPECT_MAX_PAYLOAD", "4096"),
                     Map.entry("SENTINEL_INSPECT_CONNECTION_RATE_LIMIT", "5"))))) {
@@ -171,12 +171,13 @@ class DashboardMetricsTest {
             ignoreFailure(() -> TestClients.device("dev-1", proxy, trust).connectWith().simpleAuth().username("dev-1")
                     .password(bytes("wrong")).applySimpleAuth().send().get(20, TimeUnit.SECONDS));
 
-            // a publish flood: the proxy's PUBLISH tier passes its burst of 100, five seconds of the broker's rate
-            // anomaly (20/s), so the broker refuses some unless they take five seconds to arrive; the tier refuses the rest
+            // a publish flood: the proxy's PUBLISH tier passes its burst of 300, fifteen seconds of the broker's rate
+            // anomaly (20/s), so the broker refuses some unless they take fifteen seconds to arrive (a busy machine
+            // spread a burst of 100 over five); the tier refuses the rest
             Mqtt3AsyncClient dev2 = TestClients.device("dev-2", proxy, trust);
             dev2.connectWith().simpleAuth().username("dev-2").password(bytes("secret-2")).applySimpleAuth().send()
                     .get(20, TimeUnit.SECONDS);
-            for (int i = 0; i < 150 && dev2.getState().isConnected(); i++) {
+            for (int i = 0; i < 400 && dev2.getState().isConnected(); i++) {
                 dev2.publishWith().topic("clients/dev-2/telemetry").payload(bytes("{\"n\":" + i + "}"))
                         .qos(MqttQos.AT_MOST_ONCE).send();
             }

@@ -136,7 +136,9 @@ class LauncherProcessTest {
             double stopSeconds = (System.nanoTime() - stoppedAt) / 1e9;
             assertThat(first.exitValue()).as("exit code after SIGTERM; %s", readQuietly("err.txt")).isZero();
             assertThat(stopSeconds).as("stopped within the grace").isLessThan(10 + 5);
-            assertThat(acked).hasSizeGreaterThan(2_000);
+            // the first 2,001 were sent before the SIGTERM; those the broker had read are acknowledged in the drain,
+            // at most the window's 64 may still have been in the socket, unread (not acknowledged: resent by a client)
+            assertThat(acked).hasSizeGreaterThanOrEqualTo(2_001 - 64);
 
             Process second = launch(env, "broker");
             try {
