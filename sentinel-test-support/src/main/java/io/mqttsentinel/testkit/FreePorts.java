@@ -55,7 +55,12 @@ public final class FreePorts {
     /** @return the lowest port of the kernel's ephemeral range, or 32768 when it cannot be read */
     static int ephemeralLow() {
         try {
-            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            // one read to the end: Files.readString trusts the size /proc reports, and on some kernels that is one byte
+            String text;
+            try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+                text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            }
+            String[] range = text.trim().split("\\s+");
             return Integer.parseInt(range[0]);
         } catch (IOException | RuntimeException e) {
             return 32_768;
