@@ -97,6 +97,7 @@ public final class SentinelNode implements AutoCloseable {
     private volatile int proxyTlsPort = -1;
     private volatile SentinelProxy proxy;
     private volatile boolean draining;
+    private volatile boolean started; // every role started: before it, /readyz says "starting" (the metrics server is first)
     private volatile Path proxyCertificate;
     private volatile CoreCertificates.Bundle coreCertificates;
     private volatile BrokerConfig.CoreTrust coreTrust; // null while no broker runs here
@@ -148,6 +149,7 @@ public final class SentinelNode implements AutoCloseable {
                 node.startProxy(config, dataDir);
             }
             node.startAdmin(config);
+            node.started = true;
             return node;
         } catch (Throwable e) {
             // Throwable: an engine may rethrow a checked exception unchecked (Netty's bind does)
@@ -218,6 +220,9 @@ public final class SentinelNode implements AutoCloseable {
         }
         if (draining) {
             return List.of("node (draining)");
+        }
+        if (!started) {
+            return List.of("node (starting)"); // the metrics server answers before the engines listen
         }
         List<Component> snapshot;
         synchronized (components) {

@@ -216,6 +216,40 @@ class SentinelNodeTest {
     }
 
     @Test
+    void readyz_isNotReadyUntilTheEnginesListen() throws Exception {
+        int metrics = FreePorts.next();
+        int brokerPort = FreePorts.next();
+        Map<String, String> m = plainBroker(base(metrics));
+        m.put("SENTINEL_BROKER_PORT", Integer.toString(brokerPort));
+        m.put("SENTINEL_BROKER_BIND", "127.0.0.1");
+        java.util.concurrent.CompletableFuture<SentinelNode> starting = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> SentinelNode.start(EnumSet.of(Role.BROKER), LauncherConfig.of(m)));
+        try {
+            // the metrics server starts first: from its first answer on, a 200 from /readyz means the broker listens
+            boolean sawReady = false;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!sawReady && System.nanoTime() < deadline) {
+                int status;
+                try {
+                    status = TestClients.get(metrics, "/readyz").statusCode();
+                } catch (java.io.UncheckedIOException notYet) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // the metrics server is not up yet
+                    continue;
+                }
+                if (status == 200) {
+                    sawReady = true;
+                    try (java.net.Socket s = new java.net.Socket("127.0.0.1", brokerPort)) {
+                        assertThat(s.isConnected()).as("the broker accepts once /readyz says ready").isTrue();
+                    }
+                }
+            }
+            assertThat(sawReady).isTrue();
+        } finally {
+            starting.get(30, java.util.concurrent.TimeUnit.SECONDS).close();
+        }
+    }
+
+    @Test
     void bridge_originUnreachable_isLiveButNotReady() {
         int metrics = FreePorts.next();
         Map<String, String> m = base(metrics);
