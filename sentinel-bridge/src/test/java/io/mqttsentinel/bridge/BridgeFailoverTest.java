@@ -110,7 +110,15 @@ class BridgeFailoverTest {
         a.start();
         b.start(); // both see a free lease and may take it at once
 
-        Await.until("one instance holds the lease", WAIT, () -> a.isActive() ^ b.isActive());
+        // both may take the free lease at once; the lesser instance id steps back when it reads the other's beat
+        // (a quarter lease): wait for one holder alone through a whole lease before watching it keep the lease
+        AtomicInteger alone = new AtomicInteger();
+        Await.until("one instance holds the lease alone for a whole lease", WAIT, () -> {
+            boolean one = a.isActive() ^ b.isActive();
+            alone.set(one ? alone.get() + 1 : 0);
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            return alone.get() >= 40; // 40 checks 50 ms apart: 2 s, the lease
+        });
         BridgeLease holder = a.isActive() ? a : b;
         long until = System.nanoTime() + Duration.ofSeconds(4).toNanos(); // two leases: long enough to flap
         while (System.nanoTime() < until) {
