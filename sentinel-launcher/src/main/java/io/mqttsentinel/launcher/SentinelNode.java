@@ -5,19 +5,13 @@ import static io.mqttsentinel.launcher.EngineSettings.kafkaLog;
 import static io.mqttsentinel.launcher.EngineSettings.parse;
 import static io.mqttsentinel.launcher.EngineSettings.proxyConfig;
 
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttsentinel.admin.AdminApi;
 import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.admin.AdminServer;
 import io.mqttsentinel.admin.MetricsServer;
+import io.mqttsentinel.admin.NodeHealth;
 import io.mqttsentinel.admin.RecentEvents;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.SecurityEventSink;
@@ -53,7 +47,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -61,7 +54,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -90,25 +82,19 @@ public final class SentinelNode implements AutoCloseable {
 
     private final Set<Role> roles;
     private final PrometheusMeterRegistry registry;
-    private final List<Component> components = Collections.synchronizedList(new ArrayList<>());
+    private final NodeHealth health = new NodeHealth(); // the components, closed in reverse; what /readyz answers
     private final Map<String, String> endpoints = Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile MetricsServer metrics;
     private volatile int brokerPort = -1;
     private volatile int proxyTlsPort = -1;
     private volatile SentinelProxy proxy;
-    private volatile boolean draining;
-    private volatile boolean started; // every role started: before it, /readyz says "starting" (the metrics server is first)
     private volatile Path proxyCertificate;
     private volatile CoreCertificates.Bundle coreCertificates;
     private volatile BrokerConfig.CoreTrust coreTrust; // null while no broker runs here
-    private volatile boolean closed;
     private EventSinks eventSinks; // opened by the first role that has events
     private AdminConfig admin;
     private RecentEvents recentEvents; // null while the admin API is off
     private volatile SentinelBroker broker;
-
-    private record Component(String name, AutoCloseable resource, BooleanSupplier ready) {
-    }
 
     private SentinelNode(Set<Role> roles, PrometheusMeterRegistry registry) {
         this.roles = Collections.unmodifiableSet(EnumSet.copyOf(roles));
@@ -133,7 +119,7 @@ public final class SentinelNode implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SentinelNode node = new SentinelNode(roles, registry);
         try {
-            node.bindJvmMetrics();
+            node.health.bindJvmMetrics(registry);
             node.startMetrics(config);
             node.admin = parse(() -> AdminConfig.fromEnvironment(config.values()));
             node.recentEvents = node.admin.token().isPresent() ? new RecentEvents(node.admin.recentEvents()) : null;
@@ -149,7 +135,7 @@ public final class SentinelNode implements AutoCloseable {
                 node.startProxy(config, dataDir);
             }
             node.startAdmin(config);
-            node.started = true;
+            node.health.started();
             return node;
         } catch (Throwable e) {
             // Throwable: an engine may rethrow a checked exception unchecked (Netty's bind does)
@@ -213,22 +199,12 @@ public final class SentinelNode implements AutoCloseable {
         return proxyCertificate;
     }
 
-    /** @return the names of the components that are not ready; empty when the node is ready */
+    /**
+     * @return the names of the components that are not ready; empty when the node is ready ({@code "node (starting)"}
+     *         until every role started, {@code "node (draining)"} while it stops)
+     */
     public List<String> notReady() {
-        if (closed) {
-            return List.of("node (closed)");
-        }
-        if (draining) {
-            return List.of("node (draining)");
-        }
-        if (!started) {
-            return List.of("node (starting)"); // the metrics server answers before the engines listen
-        }
-        List<Component> snapshot;
-        synchronized (components) {
-            snapshot = List.copyOf(components);
-        }
-        return snapshot.stream().filter(c -> !c.ready().getAsBoolean()).map(Component::name).collect(Collectors.toList());
+        return health.notReady();
     }
 
     /** @return {@code true} when every component of every role is ready */
@@ -258,10 +234,10 @@ public final class SentinelNode implements AutoCloseable {
      * @param grace the longest wait for outstanding acknowledgements
      */
     public void shutdown(Duration delay, Duration grace) {
-        if (closed) {
+        if (health.isClosed()) {
             return;
         }
-        draining = true;
+        health.draining();
         LOG.info("stopping: not ready now; serving {} more, then waiting up to {} for outstanding acknowledgements",
                 delay, grace);
         try {
@@ -285,43 +261,15 @@ public final class SentinelNode implements AutoCloseable {
     /** Stops the roles in reverse start order, then the metrics server. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (health.isClosed()) {
             return;
         }
-        closed = true;
-        List<Component> reverse;
-        synchronized (components) {
-            reverse = new ArrayList<>(components);
-        }
-        Collections.reverse(reverse);
-        for (Component c : reverse) {
-            try {
-                c.resource().close();
-            } catch (Exception e) {
-                LOG.warn("{}: close failed: {}", c.name(), e.toString());
-            }
-        }
+        health.close();
         MetricsServer m = metrics;
         if (m != null) {
             m.close();
         }
         registry.close();
-    }
-
-    private void add(String name, AutoCloseable resource, BooleanSupplier ready) {
-        components.add(new Component(name, resource, ready));
-    }
-
-    private void bindJvmMetrics() {
-        new ClassLoaderMetrics().bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        JvmGcMetrics gc = new JvmGcMetrics();
-        gc.bindTo(registry);
-        add("jvm-gc-metrics", gc, () -> true);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
     }
 
     /**
@@ -375,7 +323,7 @@ public final class SentinelNode implements AutoCloseable {
             log = SegmentedFileLog.builder(logDir).config(sc).meterRegistry(registry).open();
             where = logDir.toString();
         }
-        add("message-log", log, () -> true);
+        health.add("message-log", log);
         QuarantineStore quarantine = quarantine(config, sc, dataDir);
         SecurityEventSink events = eventSinks(config, dataDir, "broker");
         AtomicReference<SentinelBroker> self = new AtomicReference<>();
@@ -384,7 +332,7 @@ public final class SentinelNode implements AutoCloseable {
             // uninspected: an event quotes the attack it reports, which inspection would block
             MqttEventSink mqtt = MqttEventSink.builder((t, payload) -> self.get().publishUninspected(t, payload, 1, false))
                     .topic(topic).meterRegistry(registry, "mqtt").build();
-            add("broker-events-mqtt", mqtt, () -> true);
+            health.add("broker-events-mqtt", mqtt);
             events = events.andThen(mqtt);
         }
         if (config.get(BrokerConfig.ENV_MAX_INFLIGHT_BY_CLIENT).isEmpty()) {
@@ -419,7 +367,7 @@ public final class SentinelNode implements AutoCloseable {
         }
         SentinelBroker broker = builder.build();
         self.set(broker);
-        add("broker", broker, broker::isReady);
+        health.add("broker", broker, broker::isReady);
         broker.start();
         this.broker = broker;
         brokerPort = broker.port();
@@ -433,9 +381,9 @@ public final class SentinelNode implements AutoCloseable {
                 ? kafkaLog(config, sc).topic(qc.kafkaTopic()).retention(qc.retention()).meterRegistry(registry).build()
                 : SegmentedFileLog.builder(dataDir.resolve("quarantine")).config(sc).retention(qc.retention())
                         .meterRegistry(registry).open();
-        add("quarantine-log", log, () -> true);
+        health.add("quarantine-log", log);
         QuarantineStore store = QuarantineStore.builder(log).config(qc).meterRegistry(registry).open();
-        add("quarantine", store, () -> true);
+        health.add("quarantine", store);
         return store;
     }
 
@@ -453,7 +401,7 @@ public final class SentinelNode implements AutoCloseable {
         AdminApi api = b.build();
         if (admin.port() > 0) {
             AdminServer server = api.serve();
-            add("admin-api", server, () -> true);
+            health.add("admin-api", server);
             endpoints.put("admin", server.url() + AdminApi.PATH);
         } else if (metrics != null) {
             api.register(metrics);
@@ -491,7 +439,7 @@ public final class SentinelNode implements AutoCloseable {
     private SecurityEventSink eventSinks(LauncherConfig config, Path dataDir, String role) {
         EventSinks shared = sharedEventSinks(config);
         JsonLinesEventSink file = shared.file(dataDir.resolve("events").resolve(role + "-events.jsonl"), "file-" + role);
-        add(role + "-events", file, () -> true);
+        health.add(role + "-events", file);
         return (recentEvents == null ? file : file.andThen(recentEvents)).andThen(shared);
     }
 
@@ -499,7 +447,7 @@ public final class SentinelNode implements AutoCloseable {
         if (eventSinks == null) {
             EventsConfig es = EngineSettings.eventSinks(config);
             eventSinks = EventSinks.open(es, registry, KafkaEventSink::open);
-            add("events", eventSinks, () -> true);
+            health.add("events", eventSinks);
             if (!es.remoteDestinations().isEmpty()) {
                 endpoints.put("events", String.join(", ", es.remoteDestinations()));
             }
@@ -526,7 +474,7 @@ public final class SentinelNode implements AutoCloseable {
         TieredRateLimiter.Builder rl = TieredRateLimiter.builder().config(rc).meterRegistry(registry);
         parse(() -> RedisGlobalTier.fromEnvironment(config.values()).map(b -> b.limit(rc).meterRegistry(registry)))
                 .map(RedisGlobalTier.Builder::build).ifPresent(global -> {
-                    add("ratelimit-redis", global, () -> true);
+                    health.add("ratelimit-redis", global);
                     rl.globalTier(global);
                     LOG.info("GLOBAL rate-limit tier shared through Redis: {}", global);
                 });
@@ -540,7 +488,7 @@ public final class SentinelNode implements AutoCloseable {
                 .meterRegistry(registry)
                 .eventSink(eventSinks(config, dataDir, "proxy"))
                 .build();
-        add("proxy", proxy, proxy::isReady);
+        health.add("proxy", proxy, proxy::isReady);
         proxy.start();
         this.proxy = proxy;
         proxyTlsPort = proxy.tlsPort();
@@ -557,15 +505,15 @@ public final class SentinelNode implements AutoCloseable {
         String origin = bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)");
         if (!bc.lease().isZero()) {
             BridgeLease lease = BridgeLease.builder(bc).meterRegistry(registry).build();
-            add("bridge", lease, lease::isReady);
+            health.add("bridge", lease, lease::isReady);
             lease.start();
             endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core " + core + " -> origin " + origin);
             return;
         }
         Bridge bridge = Bridge.builder(bc).meterRegistry(registry).build();
-        add("bridge", bridge, bridge::isReady);
+        health.add("bridge", bridge, bridge::isReady);
         bridge.start().whenComplete((ok, error) -> {
-            if (error != null && !closed) {
+            if (error != null && !health.isClosed()) {
                 LOG.warn("bridge did not connect: {}", error.toString());
             } else if (error == null) {
                 LOG.info("bridge connected: core {} <-> origin {}", core, origin);
