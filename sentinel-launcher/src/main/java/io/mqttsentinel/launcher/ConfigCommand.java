@@ -1,6 +1,7 @@
 package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.admin.EffectiveSetting;
+import io.mqttsentinel.config.LayeredSettings;
 import io.mqttsentinel.config.SettingsCatalogue;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -65,8 +66,8 @@ final class ConfigCommand implements Callable<Integer> {
         List<EffectiveSetting> out = new ArrayList<>();
         for (SettingsCatalogue.Entry s : Settings.CATALOGUE.all()) {
             if (!s.key().equals("SENTINEL_CONFIG")) {
-                LauncherConfig.Source source = config.source(s.key());
-                String value = source == LauncherConfig.Source.DEFAULT ? s.defaultValue() : config.printable(s.key());
+                LayeredSettings.Source source = config.source(s.key());
+                String value = source == LayeredSettings.Source.DEFAULT ? s.defaultValue() : config.printable(s.key());
                 out.add(new EffectiveSetting(s.key(), value, source.name().toLowerCase(java.util.Locale.ROOT), s.secret()));
             }
         }

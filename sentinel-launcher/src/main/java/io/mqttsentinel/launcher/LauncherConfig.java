@@ -4,21 +4,21 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.mqttsentinel.config.LayeredSettings;
 import io.mqttsentinel.config.Setting;
 import io.mqttsentinel.config.SettingsReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The launcher's effective configuration: an optional YAML file, overridden key by key by
@@ -36,34 +36,26 @@ import java.util.TreeMap;
  * the empty string unsets the key (its default applies), even when the file sets it.
  *
  * <p>The map holds only what the operator set: every engine applies its own defaults when it parses the
- * map ({@code ProxyConfig.fromEnvironment(map)} and so on). Keys that no engine knows are kept, and
- * reported by {@link #warnings()} with the closest known name.
+ * map ({@code ProxyConfig.fromEnvironment(map)} and so on). The layering, and the warnings for keys that no engine
+ * knows, are {@link LayeredSettings}'s.
  *
  * <p>Immutable and thread-safe.
  */
 public final class LauncherConfig {
-    /** Where a value came from. */
-    public enum Source {
-        /** Not set: the engine's default applies. */
-        DEFAULT,
-        /** The YAML file. */
-        FILE,
-        /** A {@code SENTINEL_*} environment variable. */
-        ENVIRONMENT,
-        /** Set by the program (tests, the demo, an embedding application). */
-        PROGRAM
-    }
-
     private static final YAMLMapper YAML = new YAMLMapper();
 
+    /** {@code SENTINEL_*} variables of the environment that are not settings: never read, never "unknown". */
+    private static final Set<String> NOT_READ = Stream.concat(Settings.NOT_SETTINGS.stream(), Stream.of("SENTINEL_CONFIG"))
+            .collect(Collectors.toUnmodifiableSet());
+
+    private final LayeredSettings settings;
     private final Map<String, String> values;
-    private final Map<String, Source> sources;
     private final List<String> warnings;
 
-    private LauncherConfig(Map<String, String> values, Map<String, Source> sources, List<String> warnings) {
-        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
-        this.sources = Collections.unmodifiableMap(new TreeMap<>(sources));
-        this.warnings = List.copyOf(warnings);
+    private LauncherConfig(LayeredSettings settings) {
+        this.settings = settings;
+        this.values = settings.values();
+        this.warnings = settings.unknownKeys(Settings.CATALOGUE, Settings.NOT_SETTINGS);
     }
 
     /**
@@ -77,33 +69,13 @@ public final class LauncherConfig {
      */
     public static LauncherConfig load(Path file, Map<String, String> environment) {
         Objects.requireNonNull(environment, "environment");
-        Map<String, String> values = new LinkedHashMap<>();
-        Map<String, Source> sources = new LinkedHashMap<>();
         Path yaml = file;
         if (yaml == null) {
             String named = environment.get("SENTINEL_CONFIG");
             yaml = named == null || named.isBlank() ? null : Path.of(named);
         }
-        if (yaml != null) {
-            readYaml(yaml).forEach((k, v) -> {
-                values.put(k, v);
-                sources.put(k, Source.FILE);
-            });
-        }
-        for (Map.Entry<String, String> e : new TreeMap<>(environment).entrySet()) {
-            String key = e.getKey();
-            if (!key.startsWith(Setting.PREFIX) || Settings.NOT_SETTINGS.contains(key) || key.equals("SENTINEL_CONFIG")) {
-                continue;
-            }
-            if (e.getValue() == null || e.getValue().isEmpty()) {
-                values.remove(key);
-                sources.remove(key);
-            } else {
-                values.put(key, e.getValue());
-                sources.put(key, Source.ENVIRONMENT);
-            }
-        }
-        return new LauncherConfig(values, sources, unknownKeys(values, sources));
+        Map<String, String> fromFile = yaml == null ? Map.of() : readYaml(yaml);
+        return new LauncherConfig(LayeredSettings.layer(fromFile, environment, NOT_READ));
     }
 
     /**
@@ -111,16 +83,7 @@ public final class LauncherConfig {
      * @return a configuration of exactly these values (tests, the demo, embedding applications)
      */
     public static LauncherConfig of(Map<String, String> values) {
-        Map<String, Source> sources = new LinkedHashMap<>();
-        Map<String, String> copy = new LinkedHashMap<>();
-        values.forEach((k, v) -> {
-            String key = checkKey(k);
-            if (v != null && !v.isEmpty()) {
-                copy.put(key, v);
-                sources.put(key, Source.PROGRAM);
-            }
-        });
-        return new LauncherConfig(copy, sources, unknownKeys(copy, sources));
+        return new LauncherConfig(LayeredSettings.of(values));
     }
 
     /**
@@ -129,17 +92,7 @@ public final class LauncherConfig {
      * @return a copy with {@code key} set by the program
      */
     public LauncherConfig with(String key, String value) {
-        String k = checkKey(key);
-        Map<String, String> v = new LinkedHashMap<>(values);
-        Map<String, Source> s = new LinkedHashMap<>(sources);
-        if (value == null || value.isEmpty()) {
-            v.remove(k);
-            s.remove(k);
-        } else {
-            v.put(k, value);
-            s.put(k, Source.PROGRAM);
-        }
-        return new LauncherConfig(v, s, unknownKeys(v, s));
+        return new LauncherConfig(settings.with(key, value));
     }
 
     /**
@@ -166,10 +119,10 @@ public final class LauncherConfig {
 
     /**
      * @param key a setting's name
-     * @return where its value came from ({@link Source#DEFAULT} when unset)
+     * @return where its value came from ({@link LayeredSettings.Source#DEFAULT} when unset)
      */
-    public Source source(String key) {
-        return sources.getOrDefault(key, Source.DEFAULT);
+    public LayeredSettings.Source source(String key) {
+        return settings.source(key);
     }
 
     /** @return one line per key that no engine knows, naming the closest known key */
@@ -297,31 +250,6 @@ public final class LauncherConfig {
             sep = ", ";
         }
         return b.append('}').toString();
-    }
-
-    private static String checkKey(String key) {
-        Objects.requireNonNull(key, "key");
-        if (!key.startsWith(Setting.PREFIX)) {
-            throw new IllegalArgumentException("key must start with " + Setting.PREFIX + ": " + key);
-        }
-        return key;
-    }
-
-    private static List<String> unknownKeys(Map<String, String> values, Map<String, Source> sources) {
-        List<String> out = new ArrayList<>();
-        for (String key : values.keySet()) {
-            if (Settings.CATALOGUE.find(key).isPresent() || Settings.NOT_SETTINGS.contains(key)) {
-                continue;
-            }
-            String from = switch (sources.getOrDefault(key, Source.PROGRAM)) {
-                case FILE -> "the config file (YAML key " + Setting.yamlPathOf(key) + ")";
-                case ENVIRONMENT -> "the environment";
-                default -> "the program";
-            };
-            out.add("unknown setting " + key + " from " + from + " is ignored"
-                    + Settings.CATALOGUE.closest(key).map(c -> "; did you mean " + c + "?").orElse(""));
-        }
-        return out;
     }
 
     static Map<String, String> readYaml(Path file) {

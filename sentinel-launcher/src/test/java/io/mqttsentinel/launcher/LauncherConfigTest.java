@@ -3,6 +3,7 @@ package io.mqttsentinel.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqttsentinel.config.LayeredSettings;
 import io.mqttsentinel.config.SettingsCatalogue;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,8 +48,8 @@ class LauncherConfigTest {
                 "SENTINEL_RL_IP_BURST", "7",
                 "SENTINEL_BROKER_PORT", "2884",
                 "SENTINEL_BRIDGE_SUBSCRIPTIONS", "clients/+/telemetry,clients/+/events"));
-        assertThat(c.source("SENTINEL_PROXY_TLS_PORT")).isEqualTo(LauncherConfig.Source.FILE);
-        assertThat(c.source("SENTINEL_AUTH_URL")).isEqualTo(LauncherConfig.Source.DEFAULT);
+        assertThat(c.source("SENTINEL_PROXY_TLS_PORT")).isEqualTo(LayeredSettings.Source.FILE);
+        assertThat(c.source("SENTINEL_AUTH_URL")).isEqualTo(LayeredSettings.Source.DEFAULT);
     }
 
     @Test
@@ -58,7 +59,7 @@ class LauncherConfigTest {
         LauncherConfig c = LauncherConfig.load(f, Map.of("SENTINEL_PROXY_TLS_PORT", "9999", "PATH", "/bin"));
 
         assertThat(c.get("SENTINEL_PROXY_TLS_PORT")).contains("9999");
-        assertThat(c.source("SENTINEL_PROXY_TLS_PORT")).isEqualTo(LauncherConfig.Source.ENVIRONMENT);
+        assertThat(c.source("SENTINEL_PROXY_TLS_PORT")).isEqualTo(LayeredSettings.Source.ENVIRONMENT);
         assertThat(c.get("SENTINEL_PROXY_UPSTREAM")).contains("core:1884");
         assertThat(c.values()).doesNotContainKey("PATH");
     }
@@ -70,7 +71,7 @@ class LauncherConfigTest {
         LauncherConfig c = LauncherConfig.load(f, Map.of("SENTINEL_AUTH_URL", ""));
 
         assertThat(c.get("SENTINEL_AUTH_URL")).isEmpty();
-        assertThat(c.source("SENTINEL_AUTH_URL")).isEqualTo(LauncherConfig.Source.DEFAULT);
+        assertThat(c.source("SENTINEL_AUTH_URL")).isEqualTo(LayeredSettings.Source.DEFAULT);
     }
 
     @Test
@@ -178,7 +179,7 @@ class LauncherConfigTest {
 
         assertThat(c.values()).containsExactlyInAnyOrderEntriesOf(Map.of("SENTINEL_BROKER_PORT", "2", "SENTINEL_DATA_DIR", "/tmp/x"));
         assertThat(c.with("SENTINEL_BROKER_PORT", null).values()).doesNotContainKey("SENTINEL_BROKER_PORT");
-        assertThat(c.source("SENTINEL_BROKER_PORT")).isEqualTo(LauncherConfig.Source.PROGRAM);
+        assertThat(c.source("SENTINEL_BROKER_PORT")).isEqualTo(LayeredSettings.Source.PROGRAM);
     }
 
     @Test
