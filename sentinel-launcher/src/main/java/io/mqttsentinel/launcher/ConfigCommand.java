@@ -1,10 +1,7 @@
 package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.admin.EffectiveSetting;
-import io.mqttsentinel.config.LayeredSettings;
-import io.mqttsentinel.config.SettingsCatalogue;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -61,21 +58,12 @@ final class ConfigCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** @return every setting's effective value (secrets masked) and source, then the unknown keys: also /api/v1/config */
+    /**
+     * @return every setting's effective value (secrets masked) and source, then the unknown keys: also /api/v1/config;
+     *         without {@code SENTINEL_CONFIG}, which names the file and is never a value of it
+     */
     static List<EffectiveSetting> effective(LauncherConfig config) {
-        List<EffectiveSetting> out = new ArrayList<>();
-        for (SettingsCatalogue.Entry s : Settings.CATALOGUE.all()) {
-            if (!s.key().equals("SENTINEL_CONFIG")) {
-                LayeredSettings.Source source = config.source(s.key());
-                String value = source == LayeredSettings.Source.DEFAULT ? s.defaultValue() : config.printable(s.key());
-                out.add(new EffectiveSetting(s.key(), value, source.name().toLowerCase(java.util.Locale.ROOT), s.secret()));
-            }
-        }
-        for (String key : config.values().keySet()) {
-            if (Settings.CATALOGUE.find(key).isEmpty()) {
-                out.add(new EffectiveSetting(key, config.printable(key), "unknown (ignored)", Settings.CATALOGUE.isSecret(key)));
-            }
-        }
-        return out;
+        return EffectiveSetting.of(config.layered(), Settings.CATALOGUE).stream()
+                .filter(e -> !e.key().equals("SENTINEL_CONFIG")).toList();
     }
 }

@@ -125,6 +125,11 @@ public final class LauncherConfig {
         return settings.source(key);
     }
 
+    /** @return the values with their sources */
+    LayeredSettings layered() {
+        return settings;
+    }
+
     /** @return one line per key that no engine knows, naming the closest known key */
     public List<String> warnings() {
         return warnings;
