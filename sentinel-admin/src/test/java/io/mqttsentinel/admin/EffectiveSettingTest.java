@@ -9,22 +9,22 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class EffectiveSettingTest {
-    private static final SettingsCatalogue CATALOGUE = SettingsCatalogue.builder()
-            .add("Broker", "SENTINEL_BROKER_PORT", "1884", "a port", "Listener")
-            .add("Proxy", "SENTINEL_PROXY_TLS_PORT", "8883", "a port", "TLS listener")
-            .add("Proxy", "SENTINEL_AUTH_URL", "", "a URL", "Auth endpoint")
-            .build();
 
     @Test
-    void of_listsTheCatalogueInOrder_withSourcesAndDefaults_thenTheUnknownKeys_masked() {
-        LayeredSettings settings = LayeredSettings.layer(
-                Map.of("SENTINEL_AUTH_URL", "https://svc:hunter2@auth.example/check"),
-                Map.of("SENTINEL_PROXY_TLS_PORT", "8884", "SENTINEL_BROKR_PASSWORD", "hunter2"), Set.of());
+    void of_listsTheCatalogueInOrder_withSourcesAndDefaults_thenTheUnknownKeys_secretsMasked() {
+        SettingsCatalogue catalogue = SettingsCatalogue.builder()
+                .add("Admin API", AdminConfig.settings(), Map.of(AdminConfig.ENV_BIND, "localhost"))
+                .build();
+        LayeredSettings settings = LayeredSettings.layer(Map.of(AdminConfig.ENV_URL, "https://ops:hunter2@admin.example"),
+                Map.of(AdminConfig.ENV_TOKEN, "s3cret", "SENTINEL_ADMIN_PASSWORD", "hunter2"), Set.of())
+                .with(AdminConfig.ENV_PORT, "9190");
 
-        assertThat(EffectiveSetting.of(settings, CATALOGUE)).containsExactly(
-                new EffectiveSetting("SENTINEL_BROKER_PORT", "1884", "default", false),
-                new EffectiveSetting("SENTINEL_PROXY_TLS_PORT", "8884", "environment", false),
-                new EffectiveSetting("SENTINEL_AUTH_URL", "https://****@auth.example/check", "file", false),
-                new EffectiveSetting("SENTINEL_BROKR_PASSWORD", "****", "unknown (ignored)", true));
+        assertThat(EffectiveSetting.of(settings, catalogue)).containsExactly(
+                new EffectiveSetting(AdminConfig.ENV_TOKEN, "****", "environment", true),
+                new EffectiveSetting(AdminConfig.ENV_PORT, "9190", "program", false),
+                new EffectiveSetting(AdminConfig.ENV_BIND, "localhost", "default", false),
+                new EffectiveSetting(AdminConfig.ENV_RECENT_EVENTS, "1000", "default", false),
+                new EffectiveSetting(AdminConfig.ENV_URL, "https://****@admin.example", "file", false),
+                new EffectiveSetting("SENTINEL_ADMIN_PASSWORD", "****", "unknown (ignored)", true));
     }
 }
