@@ -21,7 +21,6 @@ import io.mqttsentinel.launcher.SentinelNode;
 import io.mqttsentinel.proxy.ProxyLimits;
 import io.mqttsentinel.proxy.auth.CredentialsFile;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
-import io.mqttsentinel.testkit.FreePorts;
 import io.mqttsentinel.testkit.TestCertificates;
 
 /**
@@ -114,16 +113,7 @@ final class SentinelStack implements AutoCloseable {
         for (int i = 0; i < o.devices(); i++) {
             file.add(DeviceFleet.id(i), DeviceFleet.password(i));
         }
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("SENTINEL_DATA_DIR", dir.resolve("data").toString());
-        config.put("SENTINEL_BROKER_PORT", "0");
-        config.put("SENTINEL_PROXY_TLS_PORT", "0");
-        config.put("SENTINEL_PROXY_BIND", "127.0.0.1");
-        config.put("SENTINEL_METRICS_PORT", Integer.toString(FreePorts.next()));
-        config.put("SENTINEL_METRICS_BIND", "127.0.0.1");
-        config.put("SENTINEL_TLS_CERT", server.certFile().toString());
-        config.put("SENTINEL_TLS_KEY", server.keyFile().toString());
-        config.put("SENTINEL_AUTH_FILE", credentials.toString());
+        Map<String, String> config = StackSettings.local(dir, server, credentials);
         config.put("SENTINEL_BRIDGE_ORIGIN_URL", "ws://127.0.0.1:" + originWs + "/");
         config.put("SENTINEL_STORE_FSYNC", "always"); // the default, stated: every PUBACK after an fsync
         config.putAll(raised);

@@ -25,11 +25,11 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
+import io.mqttsentinel.bench.fullpath.StackSettings;
 import io.mqttsentinel.launcher.LauncherConfig;
 import io.mqttsentinel.launcher.Role;
 import io.mqttsentinel.launcher.SentinelNode;
 import io.mqttsentinel.proxy.auth.CredentialsFile;
-import io.mqttsentinel.testkit.FreePorts;
 import io.mqttsentinel.testkit.MqttPackets;
 import io.mqttsentinel.testkit.TestCertificates;
 
@@ -98,16 +98,7 @@ public final class FleetMemory {
         raised.put("SENTINEL_PROXY_HANDSHAKES_PER_IP", "100000");
         raised.put("SENTINEL_PROXY_HANDSHAKE_BURST_PER_IP", "100000");
         raised.put("SENTINEL_INSPECT_CONNECTION_RATE_LIMIT", "1000000");
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("SENTINEL_DATA_DIR", dir.resolve("data").toString());
-        config.put("SENTINEL_BROKER_PORT", "0");
-        config.put("SENTINEL_PROXY_TLS_PORT", "0");
-        config.put("SENTINEL_PROXY_BIND", "127.0.0.1");
-        config.put("SENTINEL_METRICS_PORT", Integer.toString(FreePorts.next()));
-        config.put("SENTINEL_METRICS_BIND", "127.0.0.1");
-        config.put("SENTINEL_TLS_CERT", server.certFile().toString());
-        config.put("SENTINEL_TLS_KEY", server.keyFile().toString());
-        config.put("SENTINEL_AUTH_FILE", credentials.toString());
+        Map<String, String> config = StackSettings.local(dir, server, credentials);
         config.putAll(raised);
         System.out.println("raised for the measurement: " + raised);
         try (SentinelNode node = SentinelNode.start(EnumSet.of(Role.PROXY, Role.BROKER), LauncherConfig.of(config))) {

@@ -915,7 +915,7 @@ public final class FleetScale {
     /**
      * @return the text of a /proc file. Not {@code Files.readString}: for a file that reports size 0 it reads one
      *         byte first, and a sysctl file (/proc/sys/...) answers nothing to a read at an offset other than 0, so
-     *         {@code /proc/sys/fs/nr_open} reads as "1" here (as it does for {@code FreePorts.ephemeralLow()})
+     *         {@code /proc/sys/fs/nr_open} reads as "1" here ({@code FreePorts.ephemeralLow()} had the same fault)
      */
     static String proc(String file) throws IOException {
         try (java.io.InputStream in = new java.io.FileInputStream(file)) {
@@ -970,21 +970,11 @@ public final class FleetScale {
     }
 
     /**
-     * @return a port free on 127.0.0.1 a moment ago, below the kernel's ephemeral range (20,000 up to it), so that
-     *         no outgoing connection takes it before the child binds it (and the generators' source ports, 5,000 to
-     *         19,000, never meet it)
+     * @return a port free on 127.0.0.1 a moment ago, below the kernel's ephemeral range ({@link FreePorts#next()}:
+     *         20,000 up to it), so that no outgoing connection takes it before the child binds it (and the generators'
+     *         source ports, 5,000 to 19,000, never meet it)
      */
     static int listenPort() {
-        long[] range = portRangeBounds();
-        int below = range == null ? 32_768 : (int) range[0];
-        for (int i = 0; i < 500 && below > 21_000; i++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, below);
-            try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-                return s.getLocalPort();
-            } catch (IOException e) {
-                // taken: another
-            }
-        }
         return FreePorts.next();
     }
 
