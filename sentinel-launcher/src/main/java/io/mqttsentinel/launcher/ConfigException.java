@@ -27,9 +27,10 @@ public final class ConfigException extends RuntimeException {
      * @param key     the setting's name, e.g. {@code SENTINEL_METRICS_PORT}
      * @param value   the value given
      * @param allowed what is allowed, e.g. {@code "an integer in [0, 65535]"}
-     * @return an exception whose message reads {@code SENTINEL_X='value': must be <allowed>}
+     * @return an exception whose message reads {@code SENTINEL_X='value' is invalid: must be <allowed>}, the format
+     *         of every setting's refusal
      */
     public static ConfigException invalid(String key, String value, String allowed) {
-        return new ConfigException(key + "='" + value + "': must be " + allowed);
+        return new ConfigException(key + "='" + value + "' is invalid: must be " + allowed);
     }
 }

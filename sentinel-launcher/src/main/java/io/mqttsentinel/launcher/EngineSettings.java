@@ -37,10 +37,7 @@ final class EngineSettings {
      * @throws ConfigException naming the key, the value and what is allowed
      */
     static void validate(Set<Role> roles, LauncherConfig config) {
-        config.choice("SENTINEL_LOG_LEVEL", "info", Logging.LEVELS);
-        config.intValue("SENTINEL_METRICS_PORT", 0, 0, 65_535);
-        config.shutdownDelay();
-        config.shutdownGrace();
+        config.own(); // the launcher's own: data directory, metrics server, shutdown, log level
         parse(() -> AdminConfig.fromEnvironment(config.values()));
         Path dataDir = config.dataDir();
         if (roles.contains(Role.BROKER) || roles.contains(Role.PROXY)) {

@@ -5,14 +5,12 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.mqttsentinel.config.LayeredSettings;
-import io.mqttsentinel.config.Setting;
 import io.mqttsentinel.config.SettingsReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -145,105 +143,41 @@ public final class LauncherConfig {
     }
 
     /**
+     * @return the launcher's own settings ({@link LauncherSettings}), read with their ranges
+     * @throws ConfigException naming the key, the value and what is allowed
+     */
+    LauncherSettings own() {
+        try {
+            return SettingsReader.apply(LauncherSettings.SETTINGS, values, new LauncherSettings());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    /**
      * @return the data directory, {@code SENTINEL_DATA_DIR} (default {@code ./data}), as an absolute path
      * @throws ConfigException when the value is not a path
      */
     public Path dataDir() {
-        String v = values.getOrDefault("SENTINEL_DATA_DIR", "./data");
-        try {
-            return Path.of(v).toAbsolutePath().normalize();
-        } catch (RuntimeException e) {
-            throw ConfigException.invalid("SENTINEL_DATA_DIR", v, "a directory path");
-        }
+        return own().dataDir();
     }
-
-    /** The default of {@code SENTINEL_SHUTDOWN_DELAY}: stop draining at once, no load balancer to wait for. */
-    public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
-    /** The default of {@code SENTINEL_SHUTDOWN_GRACE}: how long a stopping proxy waits for the core's PUBACKs. */
-    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
     /**
      * @return {@code SENTINEL_SHUTDOWN_DELAY}: how long a stopping process keeps serving while {@code /readyz}
-     *         answers 503, 0s to 5m (default {@link #DEFAULT_SHUTDOWN_DELAY})
+     *         answers 503, 0s to 5m (default 0s)
      * @throws ConfigException naming the key, the value and the range
      */
     public Duration shutdownDelay() {
-        return durationValue("SENTINEL_SHUTDOWN_DELAY", DEFAULT_SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(5));
+        return own().shutdownDelay();
     }
 
     /**
      * @return {@code SENTINEL_SHUTDOWN_GRACE}: how long a stopping proxy then waits for the core's acknowledgements
-     *         of what it forwarded, 0s to 10m (default {@link #DEFAULT_SHUTDOWN_GRACE})
+     *         of what it forwarded, 0s to 10m (default 30s)
      * @throws ConfigException naming the key, the value and the range
      */
     public Duration shutdownGrace() {
-        return durationValue("SENTINEL_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofMinutes(10));
-    }
-
-    /**
-     * @param key          a setting's name
-     * @param defaultValue the value when unset
-     * @param min          the smallest allowed value
-     * @param max          the largest allowed value
-     * @return the value as an integer
-     * @throws ConfigException naming the key, the value and the range when it is not an integer in range
-     */
-    public int intValue(String key, int defaultValue, int min, int max) {
-        String v = values.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the range
-        }
-        throw ConfigException.invalid(key, v, "an integer in [" + min + ", " + max + "]");
-    }
-
-    /**
-     * @param key          a setting's name
-     * @param defaultValue the value when unset
-     * @param min          the shortest allowed value
-     * @param max          the longest allowed value
-     * @return the value, in the one duration grammar ({@code 500ms}, {@code 10s}, {@code 5m}; a bare number is seconds)
-     * @throws ConfigException naming the key, the value and the range when it is not a duration in range
-     */
-    public Duration durationValue(String key, Duration defaultValue, Duration min, Duration max) {
-        String v = values.get(key);
-        if (v == null || v.isBlank()) {
-            return defaultValue;
-        }
-        Duration[] out = {defaultValue};
-        try {
-            Setting.<Duration[]>duration(key, Setting.yamlPathOf(key), min, max, defaultValue, key, (o, d) -> o[0] = d)
-                    .apply(out, v);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
-        }
-        return out[0];
-    }
-
-    /**
-     * @param key          a setting's name
-     * @param defaultValue the value when unset
-     * @param allowed      the allowed values, lower case
-     * @return the value, lower-cased
-     * @throws ConfigException when it is not one of {@code allowed}
-     */
-    public String choice(String key, String defaultValue, List<String> allowed) {
-        String v = values.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        String lower = v.trim().toLowerCase(Locale.ROOT);
-        if (!allowed.contains(lower)) {
-            throw ConfigException.invalid(key, v, "one of " + String.join(", ", allowed));
-        }
-        return lower;
+        return own().shutdownGrace();
     }
 
     @Override

@@ -8,14 +8,13 @@ import java.util.List;
  * line wins.
  */
 final class Logging {
-    static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error");
     private static final String P = "org.slf4j.simpleLogger.";
 
     private Logging() {
     }
 
     static void configure(LauncherConfig config) {
-        String level = config.choice("SENTINEL_LOG_LEVEL", "info", LEVELS);
+        String level = config.own().logLevel();
         setDefault(P + "defaultLogLevel", level);
         setDefault(P + "showDateTime", "true");
         setDefault(P + "dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");

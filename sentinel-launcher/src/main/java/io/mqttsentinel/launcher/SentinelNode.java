@@ -280,7 +280,7 @@ public final class SentinelNode implements AutoCloseable {
     static int metricsPort(Set<Role> roles, LauncherConfig config) {
         int defaultPort = roles.contains(Role.PROXY) ? Role.PROXY.defaultMetricsPort()
                 : roles.contains(Role.BROKER) ? Role.BROKER.defaultMetricsPort() : Role.BRIDGE.defaultMetricsPort();
-        return config.intValue("SENTINEL_METRICS_PORT", defaultPort, 0, 65_535);
+        return config.own().metricsPort(defaultPort);
     }
 
     private void startMetrics(LauncherConfig config) {
@@ -289,7 +289,7 @@ public final class SentinelNode implements AutoCloseable {
             LOG.info("metrics server off (SENTINEL_METRICS_PORT=0)");
             return;
         }
-        String bind = config.get("SENTINEL_METRICS_BIND").orElse("0.0.0.0");
+        String bind = config.own().metricsBind();
         metrics = MetricsServer.start(bind, port, registry::scrape, this::notReady);
         LOG.info("metrics on {}/metrics, health on /healthz and /readyz", metrics.url());
     }

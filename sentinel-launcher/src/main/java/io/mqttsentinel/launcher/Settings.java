@@ -26,7 +26,6 @@ final class Settings {
     static final Set<String> NOT_SETTINGS = Set.of("SENTINEL_JAVA_OPTS", "SENTINEL_REQUIRE_SERVICES", "SENTINEL_JAR");
 
     private static final String LAUNCHER = "Launcher: process, data directory, metrics, logs";
-    private static final String PORT_OR_OFF = "0 to 65535; 0 = off";
     /** What the launcher does itself when a key is unset; every other default is the engine's, written once in its config class. */
     private static final Map<String, String> LAUNCHER_DEFAULTS = Map.ofEntries(
             Map.entry("SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT", "the bridge's SENTINEL_BRIDGE_CLIENT_ID=1000"),
@@ -48,20 +47,7 @@ final class Settings {
     static final SettingsCatalogue CATALOGUE = SettingsCatalogue.builder()
             .add(LAUNCHER, "SENTINEL_CONFIG", "", "a readable YAML file (environment only; same as --config)",
                     "YAML file whose keys are merged under the environment")
-            .add(LAUNCHER, "SENTINEL_DATA_DIR", "./data", "a writable directory (created if missing)",
-                    "Local state: message log, generated TLS pair, credentials file, security event files")
-            .add(LAUNCHER, "SENTINEL_METRICS_PORT", "9090 proxy and all, 9091 broker, 9092 bridge", PORT_OR_OFF,
-                    "Port of the process's /metrics (Prometheus), /healthz and /readyz")
-            .add(LAUNCHER, "SENTINEL_METRICS_BIND", "0.0.0.0", "an IP address or host name of this machine",
-                    "Address the metrics/health server binds")
-            .add(LAUNCHER, "SENTINEL_SHUTDOWN_DELAY", "0s", "0s to 5m; 500ms, 10s, 1m",
-                    "On SIGTERM, /readyz answers 503 at once and the process goes on serving this long, so that a load "
-                            + "balancer stops sending new connections (set it to the balancer's health-check interval)")
-            .add(LAUNCHER, "SENTINEL_SHUTDOWN_GRACE", "30s", "0s to 10m; 500ms, 10s, 1m",
-                    "Then the proxy stops accepting and reading, and waits up to this long for the core's PUBACK of what "
-                            + "it forwarded before it disconnects the devices (0s: stop at once)")
-            .add(LAUNCHER, "SENTINEL_LOG_LEVEL", "info", "one of trace, debug, info, warn, error",
-                    "Log level (logs go to standard error)")
+            .add(LAUNCHER, LauncherSettings.SETTINGS, Map.of())
             .add("Security events (sentinel-inspect): files, core topic, syslog, HTTP, Kafka", EventsConfig.settings(),
                     LAUNCHER_DEFAULTS)
             .add("Edge proxy (sentinel-proxy): listeners, TLS, authentication, L3/L4 limits, ACL", ProxyConfig.settings(),

@@ -136,25 +136,26 @@ class LauncherConfigTest {
     }
 
     @Test
-    void intValue_outOfRange_namesKeyValueAndRange() {
-        LauncherConfig c = LauncherConfig.of(Map.of("SENTINEL_METRICS_PORT", "70000"));
-
-        assertThatThrownBy(() -> c.intValue("SENTINEL_METRICS_PORT", 9090, 0, 65_535))
+    void launchersOwnSettings_outOfRange_failInTheFormatOfEverySetting() {
+        assertThatThrownBy(() -> LauncherConfig.of(Map.of("SENTINEL_METRICS_PORT", "70000")).own())
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("SENTINEL_METRICS_PORT='70000': must be an integer in [0, 65535]");
+                .hasMessageStartingWith("SENTINEL_METRICS_PORT='70000' is invalid: metricsPort must be");
+        assertThatThrownBy(() -> LauncherConfig.of(Map.of("SENTINEL_LOG_LEVEL", "loud")).own())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SENTINEL_LOG_LEVEL='loud' is invalid")
+                .hasMessageContaining("one of trace, debug, info, warn, error");
+        assertThatThrownBy(() -> LauncherConfig.of(Map.of("SENTINEL_SHUTDOWN_GRACE", "11m")).shutdownGrace())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SENTINEL_SHUTDOWN_GRACE='11m' is invalid");
     }
 
     @Test
-    void intValue_unset_returnsTheDefault() {
-        assertThat(LauncherConfig.of(Map.of()).intValue("SENTINEL_METRICS_PORT", 9091, 0, 65_535)).isEqualTo(9091);
-    }
-
-    @Test
-    void choice_notAllowed_listsTheChoices() {
-        LauncherConfig c = LauncherConfig.of(Map.of("SENTINEL_LOG_LEVEL", "loud"));
-
-        assertThatThrownBy(() -> c.choice("SENTINEL_LOG_LEVEL", "info", Logging.LEVELS))
-                .hasMessage("SENTINEL_LOG_LEVEL='loud': must be one of trace, debug, info, warn, error");
+    void launchersOwnSettings_unset_takeTheirDefaults() {
+        LauncherSettings own = LauncherConfig.of(Map.of()).own();
+        assertThat(own.metricsPort(9091)).isEqualTo(9091);
+        assertThat(own.metricsBind()).isEqualTo("0.0.0.0");
+        assertThat(own.logLevel()).isEqualTo("info");
+        assertThat(own.shutdownGrace()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(LauncherConfig.of(Map.of("SENTINEL_METRICS_PORT", "0")).own().metricsPort(9091)).isZero();
     }
 
     @Test

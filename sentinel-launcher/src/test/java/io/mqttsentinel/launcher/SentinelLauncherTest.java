@@ -29,7 +29,7 @@ class SentinelLauncherTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString().strip())
-                .isEqualTo("sentinel: configuration error: SENTINEL_METRICS_PORT='70000': must be an integer in [0, 65535]");
+                .isEqualTo("sentinel: configuration error: SENTINEL_METRICS_PORT='70000' is invalid: metricsPort must be 0 to 65535");
     }
 
     @Test
@@ -187,7 +187,7 @@ class SentinelLauncherTest {
     @Test
     void contributedCommand_configException_exitsTwo() {
         assertThat(run(Map.of(), "echo", "SENTINEL_NOPE")).isEqualTo(2);
-        assertThat(err.toString()).contains("sentinel: configuration error: SENTINEL_NOPE='': must be set");
+        assertThat(err.toString()).contains("sentinel: configuration error: SENTINEL_NOPE='' is invalid: must be set");
     }
 
     @Test

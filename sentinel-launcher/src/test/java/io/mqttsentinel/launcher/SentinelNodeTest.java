@@ -171,7 +171,7 @@ class SentinelNodeTest {
 
         assertThatThrownBy(() -> SentinelNode.start(EnumSet.of(Role.PROXY), LauncherConfig.of(m)))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("SENTINEL_TLS_CERT='" + dir.resolve("nope.pem") + "': must be a readable PEM file");
+                .hasMessage("SENTINEL_TLS_CERT='" + dir.resolve("nope.pem") + "' is invalid: must be a readable PEM file");
     }
 
     @Test
