@@ -64,16 +64,9 @@ class BridgeFailoverTest {
         MqttTestClients clients = closeLater(new MqttTestClients());
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", true);
 
-        BridgeLease a = closeLater(BridgeLease.builder(config(origin, relayA.port())).instanceId("a").build());
-        a.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        Await.until("a holds the lease and its bridge is ready", WAIT, () -> a.isActive() && a.isReady());
-        assertThat(a.isActive()).isTrue();
-        BridgeLease b = closeLater(BridgeLease.builder(config(origin, core.port())).instanceId("b").build());
-        b.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-
-        Mqtt3AsyncClient device = Mqtt3Client.builder().identifier("d1").serverHost("127.0.0.1").serverPort(core.port())
-                .buildAsync();
-        device.connect().get(10, TimeUnit.SECONDS);
+        BridgeLease a = holder(config(origin, relayA.port()));
+        BridgeLease b = standby(config(origin, core.port()));
+        Mqtt3AsyncClient device = device(core);
         Set<Integer> accepted = ConcurrentHashMap.newKeySet();
         Map<Integer, Integer> received = new ConcurrentHashMap<>();
         AtomicInteger duplicates = new AtomicInteger();
@@ -141,9 +134,7 @@ class BridgeFailoverTest {
                 .core("127.0.0.1:" + node1.port() + ",127.0.0.1:" + core.port()).build();
         Bridge bridge = closeLater(Bridge.builder(config).build());
         bridge.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        Mqtt3AsyncClient device = Mqtt3Client.builder().identifier("d1").serverHost("127.0.0.1").serverPort(core.port())
-                .buildAsync();
-        device.connect().get(10, TimeUnit.SECONDS);
+        Mqtt3AsyncClient device = device(core);
         Set<Integer> accepted = ConcurrentHashMap.newKeySet();
         Map<Integer, Integer> received = new ConcurrentHashMap<>();
         AtomicInteger duplicates = new AtomicInteger();
@@ -172,15 +163,9 @@ class BridgeFailoverTest {
         BlockingQueue<Mqtt3Publish> atOrigin = clients.subscriber("verify", origin.plainPort(), "sentinel/#", true);
         BridgeConfig config = config(origin, core.port()).toBuilder()
                 .core("127.0.0.1:" + node1.port() + ",127.0.0.1:" + core.port()).build();
-        BridgeLease a = closeLater(BridgeLease.builder(config).instanceId("a").build());
-        a.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        Await.until("a holds the lease and its bridge is ready", WAIT, () -> a.isActive() && a.isReady());
-        BridgeLease b = closeLater(BridgeLease.builder(config).instanceId("b").build());
-        b.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-
-        Mqtt3AsyncClient device = Mqtt3Client.builder().identifier("d1").serverHost("127.0.0.1").serverPort(core.port())
-                .buildAsync();
-        device.connect().get(10, TimeUnit.SECONDS);
+        BridgeLease a = holder(config);
+        BridgeLease b = standby(config);
+        Mqtt3AsyncClient device = device(core);
         Set<Integer> accepted = ConcurrentHashMap.newKeySet();
         Map<Integer, Integer> received = new ConcurrentHashMap<>();
         AtomicInteger duplicates = new AtomicInteger();
@@ -194,6 +179,29 @@ class BridgeFailoverTest {
         assertThat(a.isActive() ^ b.isActive()).as("one instance holds the lease").isTrue();
         assertThat(received.keySet()).containsAll(accepted);
         device.disconnect();
+    }
+
+    /** Instance "a", started alone: it takes the free lease; returns once its bridge is ready. */
+    private BridgeLease holder(BridgeConfig config) throws Exception {
+        BridgeLease a = closeLater(BridgeLease.builder(config).instanceId("a").build());
+        a.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Await.until("a holds the lease and its bridge is ready", WAIT, () -> a.isActive() && a.isReady());
+        return a;
+    }
+
+    /** Instance "b", started after the holder: it follows the lease and stands by. */
+    private BridgeLease standby(BridgeConfig config) throws Exception {
+        BridgeLease b = closeLater(BridgeLease.builder(config).instanceId("b").build());
+        b.start().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return b;
+    }
+
+    /** A device publishing to the core directly. */
+    private static Mqtt3AsyncClient device(SentinelBroker core) throws Exception {
+        Mqtt3AsyncClient device = Mqtt3Client.builder().identifier("d1").serverHost("127.0.0.1").serverPort(core.port())
+                .buildAsync();
+        device.connect().get(10, TimeUnit.SECONDS);
+        return device;
     }
 
     private MosquittoProcess origin() throws Exception {

@@ -95,7 +95,7 @@ class DemoCommandTest {
                 .execute("demo", "--duration", "0");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("--duration='0': must be 1 to 86400 seconds");
+        assertThat(err.toString()).contains("--duration='0' is invalid: must be 1 to 86400 seconds");
     }
 
     @Test
@@ -106,7 +106,7 @@ class DemoCommandTest {
                 .execute("demo", "--devices", "5001");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("--devices='5001': must be 1 to 5000");
+        assertThat(err.toString()).contains("--devices='5001' is invalid: must be 1 to 5000");
     }
 
     @Test
@@ -117,7 +117,7 @@ class DemoCommandTest {
                 .execute("demo", "--devices", "1000", "--interval", "50");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("--interval='50': must be at least 100 ms for 1000 devices");
+        assertThat(err.toString()).contains("--interval='50' is invalid: must be at least 100 ms for 1000 devices");
     }
 
     @Test
