@@ -76,25 +76,14 @@ class DashboardMetricsTest {
             CredentialsFile.at(credentials).withIterations(1_000).add("dev-1", "secret-1");
             CredentialsFile.at(credentials).withIterations(1_000).add("dev-2", "secret-2");
             int metricsPort = FreePorts.next();
-            try (SentinelNode node = SentinelNode.start(EnumSet.allOf(Role.class), LauncherConfig.of(Map.ofEntries(
-                    Map.entry("SENTINEL_DATA_DIR", dir.resolve("data").toString()),
-                    Map.entry("SENTINEL_BROKER_PORT", "0"),
-                    Map.entry("SENTINEL_PROXY_TLS_PORT", "0"),
-                    Map.entry("SENTINEL_PROXY_BIND", "127.0.0.1"),
-                    Map.entry("SENTINEL_METRICS_PORT", Integer.toString(metricsPort)),
-                    Map.entry("SENTINEL_METRICS_BIND", "127.0.0.1"),
-                    Map.entry("SENTINEL_TLS_CERT", server.certFile().toString()),
-                    Map.entry("SENTINEL_TLS_KEY", server.keyFile().toString()),
-                    Map.entry("SENTINEL_AUTH_FILE", credentials.toString()),
-                    Map.entry("SENTINEL_BRIDGE_ORIGIN_URL", "ws://127.0.0.1:" + origin.webSocketPort() + "/"),
-                    Map.entry("SENTINEL_BRIDGE_BACKOFF_INITIAL", "50ms"),
-                    Map.entry("SENTINEL_BRIDGE_BACKOFF_MAX", "1s"),
-                    // small limits, so that a few packets cross each of them
-                    Map.entry("SENTINEL_RL_PUBLISH_RATE", "1"),
-                    Map.entry("SENTINEL_RL_PUBLISH_BURST", "100"),
-                    Map.entry("SENTINEL_INSPECT_RATE_LIMIT", "10"),
-                    Map.entry("SENTINEL_INSPECT_MAX_PAYLOAD", "4096"),
-                    Map.entry("SENTINEL_INSPECT_CONNECTION_RATE_LIMIT", "5"))))) {
+            Map<String, String> settings = TestClients.stack(dir, server, credentials, metricsPort, origin.webSocketPort());
+            // small limits, so that a few packets cross each of them
+            settings.put("SENTINEL_RL_PUBLISH_RATE", "1");
+            settings.put("SENTINEL_RL_PUBLISH_BURST", "100");
+            settings.put("SENTINEL_INSPECT_RATE_LIMIT", "10");
+            settings.put("SENTINEL_INSPECT_MAX_PAYLOAD", "4096");
+            settings.put("SENTINEL_INSPECT_CONNECTION_RATE_LIMIT", "5");
+            try (SentinelNode node = SentinelNode.start(EnumSet.allOf(Role.class), LauncherConfig.of(settings))) {
                 assertThat(TestClients.await(Duration.ofSeconds(30), node::isReady))
                         .as("node ready, not ready: %s", node.notReady()).isTrue();
                 traffic(node, origin, trust);

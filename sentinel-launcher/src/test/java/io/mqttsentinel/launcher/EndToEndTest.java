@@ -62,21 +62,10 @@ class EndToEndTest {
         CredentialsFile.at(credentials).withIterations(1_000).add("dev-1", "secret-1");
         metricsPort = FreePorts.next();
 
-        node = SentinelNode.start(EnumSet.allOf(Role.class), LauncherConfig.of(Map.ofEntries(
-                Map.entry("SENTINEL_DATA_DIR", dir.resolve("data").toString()),
-                Map.entry("SENTINEL_BROKER_PORT", "0"),
-                Map.entry("SENTINEL_PROXY_TLS_PORT", "0"),
-                Map.entry("SENTINEL_PROXY_BIND", "127.0.0.1"),
-                Map.entry("SENTINEL_METRICS_PORT", Integer.toString(metricsPort)),
-                Map.entry("SENTINEL_METRICS_BIND", "127.0.0.1"),
-                Map.entry("SENTINEL_TLS_CERT", server.certFile().toString()),
-                Map.entry("SENTINEL_TLS_KEY", server.keyFile().toString()),
-                Map.entry("SENTINEL_AUTH_FILE", credentials.toString()),
-                Map.entry("SENTINEL_BRIDGE_ORIGIN_URL", "ws://127.0.0.1:" + origin.webSocketPort() + "/"),
-                Map.entry("SENTINEL_BRIDGE_BACKOFF_INITIAL", "50ms"),
-                Map.entry("SENTINEL_EVENTS_TOPIC", "sentinel/security/events"),
-                Map.entry("SENTINEL_BRIDGE_SUBSCRIPTIONS", "clients/+/telemetry,sentinel/security/events"),
-                Map.entry("SENTINEL_BRIDGE_BACKOFF_MAX", "1s"))));
+        Map<String, String> settings = TestClients.stack(dir, server, credentials, metricsPort, origin.webSocketPort());
+        settings.put("SENTINEL_EVENTS_TOPIC", "sentinel/security/events");
+        settings.put("SENTINEL_BRIDGE_SUBSCRIPTIONS", "clients/+/telemetry,sentinel/security/events");
+        node = SentinelNode.start(EnumSet.allOf(Role.class), LauncherConfig.of(settings));
 
         originApp = Mqtt3Client.builder().identifier("origin-app").serverHost("127.0.0.1")
                 .serverPort(origin.plainPort()).buildBlocking();

@@ -29,6 +29,36 @@ final class TestClients {
         return io.mqttsentinel.testkit.TestCertificates.trustManagerFactory(caPem);
     }
 
+    /**
+     * The settings of a whole stack in one JVM ({@code all}) as the integration tests run it: ephemeral engine ports on
+     * 127.0.0.1, a metrics port, the proxy's certificate, the devices' credentials file, a Mosquitto origin and a
+     * bridge that retries quickly. A test adds what it needs.
+     *
+     * @param dir         the test's directory ({@code dir/data} is the data directory)
+     * @param server      the proxy's certificate
+     * @param credentials the devices' credentials file
+     * @param metricsPort the metrics port
+     * @param originWs    the origin's WebSocket port
+     * @return a mutable map of settings
+     */
+    static java.util.Map<String, String> stack(Path dir, io.mqttsentinel.testkit.TestCertificates.Issued server,
+            Path credentials, int metricsPort, int originWs) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("SENTINEL_DATA_DIR", dir.resolve("data").toString());
+        m.put("SENTINEL_BROKER_PORT", "0");
+        m.put("SENTINEL_PROXY_TLS_PORT", "0");
+        m.put("SENTINEL_PROXY_BIND", "127.0.0.1");
+        m.put("SENTINEL_METRICS_PORT", Integer.toString(metricsPort));
+        m.put("SENTINEL_METRICS_BIND", "127.0.0.1");
+        m.put("SENTINEL_TLS_CERT", server.certFile().toString());
+        m.put("SENTINEL_TLS_KEY", server.keyFile().toString());
+        m.put("SENTINEL_AUTH_FILE", credentials.toString());
+        m.put("SENTINEL_BRIDGE_ORIGIN_URL", "ws://127.0.0.1:" + originWs + "/");
+        m.put("SENTINEL_BRIDGE_BACKOFF_INITIAL", "50ms");
+        m.put("SENTINEL_BRIDGE_BACKOFF_MAX", "1s");
+        return m;
+    }
+
     /** A device: MQTT 3.1.1 over TLS to the proxy, with a user name and password. */
     static Mqtt3AsyncClient device(String clientId, int port, TrustManagerFactory trust) {
         return Mqtt3Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
