@@ -49,6 +49,7 @@ public final class LauncherConfig {
     private final LayeredSettings settings;
     private final Map<String, String> values;
     private final List<String> warnings;
+    private volatile LauncherSettings own; // the launcher's own settings, once read
 
     private LauncherConfig(LayeredSettings settings) {
         this.settings = settings;
@@ -147,11 +148,16 @@ public final class LauncherConfig {
      * @throws ConfigException naming the key, the value and what is allowed
      */
     LauncherSettings own() {
-        try {
-            return SettingsReader.apply(LauncherSettings.SETTINGS, values, new LauncherSettings());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+        LauncherSettings read = own;
+        if (read == null) { // read once: the values never change (a refusal is thrown again at every call)
+            try {
+                read = SettingsReader.apply(LauncherSettings.SETTINGS, values, new LauncherSettings());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage(), e);
+            }
+            own = read;
         }
+        return read;
     }
 
     /**
