@@ -44,7 +44,12 @@ public enum ProtocolViolation {
     /** No CONNECT arrived within the CONNECT timeout. */
     CONNECT_TIMEOUT,
     /** Nothing arrived within 1.5 times the keep-alive the client asked for. */
-    KEEPALIVE_TIMEOUT;
+    KEEPALIVE_TIMEOUT,
+    /**
+     * A proxy → core link (see {@link io.mqttsentinel.mqtt.link.CoreLink}) broke its protocol: a bad preamble, an
+     * unknown or oversized frame, data beyond the credit given. The whole link is closed.
+     */
+    LINK_FRAME;
 
     /** @return the metric label, e.g. {@code "packet_too_large"} */
     public String label() {
