@@ -42,7 +42,10 @@ import io.mqttsentinel.broker.internal.SessionStateWriter;
 import io.mqttsentinel.broker.internal.SubscriptionIndex;
 import io.mqttsentinel.mqtt.MqttLimits;
 import io.mqttsentinel.mqtt.MqttPipelines;
+import io.mqttsentinel.mqtt.ViolationListener;
+import io.mqttsentinel.mqtt.link.HopSelector;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -215,6 +218,14 @@ public final class SentinelBroker implements AutoCloseable {
             bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-broker-accept", true));
             workerGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sentinel-broker-io", true));
             MqttLimits limits = config.limits();
+            ViolationListener violations = (violation, detail, remote) -> services.metrics().violation(violation.label());
+            ChannelInitializer<Channel> streams = new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel stream) {
+                    channels.add(stream);
+                    addMqttHandlers(stream.pipeline(), limits);
+                }
+            };
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
                     .channel(NioServerSocketChannel.class)
@@ -227,10 +238,12 @@ public final class SentinelBroker implements AutoCloseable {
                             if (tls != null) {
                                 ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                             }
-                            ch.pipeline().addLast("flush", new FlushConsolidationHandler(64, true));
-                            MqttPipelines.addServerCodec(ch.pipeline(), limits,
-                                    (violation, detail, remote) -> services.metrics().violation(violation.label()));
-                            ch.pipeline().addLast("broker", new ConnectionHandler(services));
+                            // a proxy's link (many devices) or one MQTT client: the first byte tells
+                            ch.pipeline().addLast(HopSelector.NAME, new HopSelector(limits.connectTimeout(),
+                                    p -> addMqttHandlers(p, limits), streams, violations, link -> {
+                                        services.metrics().linkOpened();
+                                        link.channel().closeFuture().addListener(f -> services.metrics().linkClosed());
+                                    }));
                         }
                     });
             try {
@@ -258,6 +271,14 @@ public final class SentinelBroker implements AutoCloseable {
             }
             return this;
         }
+    }
+
+    /** The handlers of one client's MQTT connection: its own TCP connection, or a stream of a proxy's link. */
+    private void addMqttHandlers(ChannelPipeline p, MqttLimits limits) {
+        p.addLast("flush", new FlushConsolidationHandler(64, true));
+        MqttPipelines.addServerCodec(p, limits,
+                (violation, detail, remote) -> services.metrics().violation(violation.label()));
+        p.addLast("broker", new ConnectionHandler(services));
     }
 
     /**

@@ -139,6 +139,7 @@ public final class ProxyConfig {
     private final ProxyLimits limits;
     private final TopicPermissions defaultPermissions;
     private final boolean forwardUsername;
+    private final CoreHop coreHop;
     private final int workerThreads;
     private final long handshakesPerIp;
     private final int handshakeBurstPerIp;
@@ -178,6 +179,7 @@ public final class ProxyConfig {
         limits = b.limits;
         defaultPermissions = b.defaultPermissions;
         forwardUsername = b.forwardUsername;
+        coreHop = b.coreHop;
         workerThreads = b.workerThreads;
         handshakesPerIp = b.handshakesPerIp;
         handshakeBurstPerIp = b.handshakeBurstPerIp;
@@ -349,6 +351,9 @@ public final class ProxyConfig {
                     String.join(",", d.defaultPermissions().subscribe()), FILTERS_ALLOWED,
                     "What a device may subscribe to when its auth verdict names no topics",
                     (b, v) -> b.aclSubscribe(Values.list(v))));
+            s.add(Setting.choice("SENTINEL_PROXY_CORE_HOP", "coreHop", CoreHop.class, d.coreHop(),
+                    "How devices reach the core: multiplexed links per node, or one connection per device",
+                    Builder::coreHop));
             s.add(Setting.bool("SENTINEL_PROXY_FORWARD_USERNAME", "forwardUsername", d.forwardUsername(),
                     "Forward the device's user name to the broker (the password never is)", Builder::forwardUsername));
             s.add(Setting.integer("SENTINEL_PROXY_WORKER_THREADS", "workerThreads", 0, MAX_WORKER_THREADS,
@@ -593,6 +598,11 @@ public final class ProxyConfig {
         return defaultPermissions;
     }
 
+    /** @return how devices' connections reach the core broker nodes */
+    public CoreHop coreHop() {
+        return coreHop;
+    }
+
     /** @return whether the device's user name is forwarded to the core broker */
     public boolean forwardUsername() {
         return forwardUsername;
@@ -685,7 +695,7 @@ public final class ProxyConfig {
                 coreCa, tlsCert, tlsKey, clientAuth, tlsClientCa, tlsReloadInterval, tlsEngine, authUrl, authFile, authCa,
                 authToken, authCacheTtl, authDenyCacheTtl, authCacheSize, authTimeout, authMaxConcurrent, authQueueSize,
                 authQueueTimeout, authBreakerFailures, authBreakerDelay, limits, defaultPermissions, forwardUsername,
-                workerThreads, handshakesPerIp, handshakeBurstPerIp, proxyProtocol, trustedProxies);
+                coreHop, workerThreads, handshakesPerIp, handshakeBurstPerIp, proxyProtocol, trustedProxies);
     }
 
     @Override
@@ -745,6 +755,7 @@ public final class ProxyConfig {
         private ProxyLimits limits = ProxyLimits.ofDefaults();
         private TopicPermissions defaultPermissions = TopicPermissions.DEFAULT;
         private boolean forwardUsername = true;
+        private CoreHop coreHop = CoreHop.MULTIPLEXED;
         private int workerThreads;
         private long handshakesPerIp = DEFAULT_HANDSHAKES_PER_IP;
         private int handshakeBurstPerIp = DEFAULT_HANDSHAKE_BURST_PER_IP;
@@ -785,6 +796,7 @@ public final class ProxyConfig {
             limits = c.limits;
             defaultPermissions = c.defaultPermissions;
             forwardUsername = c.forwardUsername;
+            coreHop = c.coreHop;
             workerThreads = c.workerThreads;
             handshakesPerIp = c.handshakesPerIp;
             handshakeBurstPerIp = c.handshakeBurstPerIp;
@@ -1318,6 +1330,15 @@ public final class ProxyConfig {
                 }
             }
             return List.copyOf(filters);
+        }
+
+        /**
+         * @param hop how devices' connections reach the core (default {@link CoreHop#MULTIPLEXED})
+         * @return this builder
+         */
+        public Builder coreHop(CoreHop hop) {
+            this.coreHop = java.util.Objects.requireNonNull(hop, "coreHop");
+            return this;
         }
 
         /**

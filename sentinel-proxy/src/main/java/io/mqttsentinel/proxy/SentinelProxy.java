@@ -39,6 +39,8 @@ import io.mqttsentinel.proxy.internal.ProxyMetrics;
 import io.mqttsentinel.proxy.internal.ProxyRuntime;
 import io.mqttsentinel.proxy.internal.TlsContextSource;
 import io.mqttsentinel.proxy.internal.UpstreamPool;
+import io.mqttsentinel.proxy.internal.UpstreamConnector;
+import io.mqttsentinel.proxy.internal.LinkConnector;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -88,6 +90,7 @@ public final class SentinelProxy implements AutoCloseable {
     private final List<IpSubnetFilterRule> trustedBalancers;
     private final ProxyMetrics metrics;
     private final ProxyRuntime runtime;
+    private final UpstreamConnector upstreamConnector;
     private final ConnectionRegistry registry;
     private final TlsContextSource tls;
     private final HandshakeLimiter handshakes;
@@ -120,6 +123,15 @@ public final class SentinelProxy implements AutoCloseable {
                 with.ticker, with.connections, new Drain());
         Gauge.builder("mqtt.proxy.upstream.healthy", runtime.upstreams(), UpstreamPool::healthyCount)
                 .description("Core broker nodes the proxy currently considers healthy").register(with.registry);
+        UpstreamConnector perDevice = UpstreamConnector.tcp(runtime);
+        if (config.coreHop() == CoreHop.MULTIPLEXED) {
+            LinkConnector links = new LinkConnector(runtime, perDevice);
+            this.upstreamConnector = links;
+            Gauge.builder("mqtt.proxy.upstream.links", links, LinkConnector::openLinks)
+                    .description("Open links to core nodes, each carrying many devices' connections").register(with.registry);
+        } else {
+            this.upstreamConnector = perDevice;
+        }
         this.handshakes = new HandshakeLimiter(config.handshakesPerIp(), config.handshakeBurstPerIp(), HANDSHAKE_SOURCES,
                 with.ticker);
         this.tls = new TlsContextSource(config.tlsCert().orElseThrow(), config.tlsKey().orElseThrow(),
@@ -276,7 +288,7 @@ public final class SentinelProxy implements AutoCloseable {
             ch.pipeline().addLast("tls", ssl);
         }
         MqttPipelines.addServerCodec(ch.pipeline(), runtime.mqttLimits(), violations);
-        ch.pipeline().addLast("proxy", new DeviceHandler(runtime, source));
+        ch.pipeline().addLast("proxy", new DeviceHandler(runtime, source, upstreamConnector));
     }
 
     private boolean isTrustedBalancer(java.net.InetAddress address) {

@@ -184,6 +184,16 @@ class ProxyConfigTest {
     }
 
     @Test
+    void coreHop_isMultiplexedByDefault_andPerDeviceOnRequest() {
+        assertThat(ProxyConfig.ofDefaults().coreHop()).isEqualTo(CoreHop.MULTIPLEXED);
+        assertThat(ProxyConfig.fromEnvironment(Map.of("SENTINEL_PROXY_CORE_HOP", "per-device")).coreHop())
+                .isEqualTo(CoreHop.PER_DEVICE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyConfig.fromEnvironment(
+                Map.of("SENTINEL_PROXY_CORE_HOP", "shared"))).hasMessage(
+                "SENTINEL_PROXY_CORE_HOP='shared' is invalid: coreHop must be one of multiplexed, per_device");
+    }
+
+    @Test
     void settings_eachHasAUniqueSentinelKeyAndADocLine() {
         Set<String> keys = new HashSet<>();
         for (Setting<ProxyConfig.Builder> s : ProxyConfig.settings()) {
@@ -192,7 +202,7 @@ class ProxyConfigTest {
             assertThat(s.doc()).as(s.key()).isNotBlank();
             assertThat(s.allowed()).as(s.key()).isNotBlank();
         }
-        assertThat(keys).hasSize(44).contains("SENTINEL_PROXY_TLS_PORT", "SENTINEL_CORE_CA", "SENTINEL_AUTH_TOKEN",
+        assertThat(keys).hasSize(45).contains("SENTINEL_PROXY_TLS_PORT", "SENTINEL_PROXY_CORE_HOP", "SENTINEL_CORE_CA", "SENTINEL_AUTH_TOKEN",
                 "SENTINEL_PROXY_TRUSTED_PROXIES");
         assertThat(ProxyConfig.settings()).filteredOn(Setting::isSecret).extracting(Setting::key)
                 .containsExactly("SENTINEL_AUTH_TOKEN");

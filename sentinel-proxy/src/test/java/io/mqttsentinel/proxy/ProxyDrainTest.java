@@ -26,6 +26,7 @@ import io.mqttsentinel.testkit.MqttPackets;
 /**
  * A graceful stop: the proxy stops accepting and stops reading new packets, but waits for the core's PUBACK of
  * what it already forwarded and relays it to the device before it disconnects anyone.
+ * (Per-device hop: the scripted core is a plain socket that speaks MQTT only.)
  */
 class ProxyDrainTest {
     @TempDir
@@ -78,7 +79,7 @@ class ProxyDrainTest {
     @Test
     void drain_refusesNewConnections_andWaitsForTheCoresPubackBeforeLettingGo() throws Exception {
         try (HoldingCore core = new HoldingCore();
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, core.server.getLocalPort())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> c.coreHop(CoreHop.PER_DEVICE), p -> { }, core.server.getLocalPort())) {
             int port = h.proxy.tlsPort();
             RawTls device = RawTls.connect(port, h.trust());
             device.write(MqttPackets.connect("d1"));
@@ -111,7 +112,7 @@ class ProxyDrainTest {
     @Test
     void drain_givesUpAfterItsGrace_andSaysSo() throws Exception {
         try (HoldingCore core = new HoldingCore();
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, core.server.getLocalPort())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> c.coreHop(CoreHop.PER_DEVICE), p -> { }, core.server.getLocalPort())) {
             RawTls device = RawTls.connect(h.proxy.tlsPort(), h.trust());
             device.write(MqttPackets.connect("d2"));
             device.read(4);

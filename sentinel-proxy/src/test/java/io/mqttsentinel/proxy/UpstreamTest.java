@@ -23,7 +23,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttsentinel.testkit.Await;
 import io.mqttsentinel.testkit.MqttPackets;
 
-/** The proxy's upstream side, against a scripted broker that shows exactly what the proxy sends. */
+/**
+ * The proxy's per-device upstream side ({@link CoreHop#PER_DEVICE}), against a scripted broker that shows exactly
+ * what the proxy sends; the multiplexed hop is tested against the real core broker (launcher and bench tests).
+ */
 class UpstreamTest {
     @TempDir
     Path dir;
@@ -73,7 +76,7 @@ class UpstreamTest {
     @Test
     void upstreamConnect_keepsClientIdAndUsername_dropsPassword() throws Exception {
         try (FakeBroker broker = new FakeBroker(0);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> c.coreHop(CoreHop.PER_DEVICE), p -> { }, broker.port())) {
             var client = h.device("up-1").buildBlocking();
             client.connectWith().simpleAuth().username("alice").password("secret".getBytes(StandardCharsets.UTF_8))
                     .applySimpleAuth().send();
@@ -91,7 +94,7 @@ class UpstreamTest {
     @Test
     void brokerClosing_closesTheDevice() throws Exception {
         try (FakeBroker broker = new FakeBroker(0);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> c.coreHop(CoreHop.PER_DEVICE), p -> { }, broker.port())) {
             try (RawTls raw = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
                 raw.write(MqttPackets.connect("up-2"));
                 assertThat(raw.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
@@ -105,7 +108,7 @@ class UpstreamTest {
     @Test
     void deviceClosing_closesTheUpstream() throws Exception {
         try (FakeBroker broker = new FakeBroker(0);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> c.coreHop(CoreHop.PER_DEVICE), p -> { }, broker.port())) {
             try (RawTls raw = RawTls.connect(h.proxy.tlsPort(), h.trust())) {
                 raw.write(MqttPackets.connect("up-3"));
                 assertThat(raw.read(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
@@ -118,7 +121,7 @@ class UpstreamTest {
     @Test
     void brokerRefusal_isRelayed() throws Exception {
         try (FakeBroker broker = new FakeBroker(0x05);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> c.coreHop(CoreHop.PER_DEVICE), p -> { }, broker.port())) {
             assertThat(ProxyHarness.connack(h.device("up-4").buildBlocking(), null, null))
                     .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
             assertThat(h.count("mqtt.proxy.upstream.failures", "reason", "connack_5")).isEqualTo(1);
@@ -141,7 +144,7 @@ class UpstreamTest {
     @Test
     void deniedDevice_neverReachesTheBroker() throws Exception {
         try (FakeBroker broker = new FakeBroker(0);
-             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> { }, p -> { }, broker.port())) {
+             ProxyHarness h = new ProxyHarness(dir, new SimpleMeterRegistry(), c -> c.coreHop(CoreHop.PER_DEVICE), p -> { }, broker.port())) {
             h.auth.set(r -> CompletableFuture.completedFuture(io.mqttsentinel.api.AuthDecision.badCredentials("no")));
             assertThat(ProxyHarness.connack(h.device("up-6").buildBlocking(), null, null))
                     .isEqualTo(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD);

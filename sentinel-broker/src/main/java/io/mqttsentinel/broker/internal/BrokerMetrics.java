@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Timer;
 public final class BrokerMetrics {
     private final MeterRegistry registry;
     private final AtomicLong activeConnections = new AtomicLong();
+    private final AtomicLong links = new AtomicLong();
     private final Counter connections;
     private final Counter[] received = new Counter[3];
     private final Counter[] delivered = new Counter[3];
@@ -51,6 +52,8 @@ public final class BrokerMetrics {
         this.ticker = ticker;
         Gauge.builder("mqtt_broker_connections_active", activeConnections, AtomicLong::get)
                 .description("Open client connections").register(registry);
+        Gauge.builder("mqtt_broker_links_active", links, AtomicLong::get)
+                .description("Open proxy links (each carries many devices' connections as streams)").register(registry);
         connections = Counter.builder("mqtt_broker_connections_total")
                 .description("Client connections accepted (CONNACK 0x00)").register(registry);
         for (int q = 0; q < 3; q++) {
@@ -94,6 +97,16 @@ public final class BrokerMetrics {
      */
     public void gauge(String name, Supplier<Number> supplier) {
         Gauge.builder(name, supplier).register(registry);
+    }
+
+    /** A proxy's link was accepted. */
+    public void linkOpened() {
+        links.incrementAndGet();
+    }
+
+    /** A proxy's link closed (its streams closed with it). */
+    public void linkClosed() {
+        links.decrementAndGet();
     }
 
     /** A connection was accepted. */

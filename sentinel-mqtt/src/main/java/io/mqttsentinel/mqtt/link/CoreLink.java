@@ -7,10 +7,11 @@ import io.netty.buffer.ByteBufAllocator;
  * The wire format of a link between a proxy and a core broker node.
  *
  * <p><b>Preamble.</b> The proxy (the opener) starts the link, after TLS, with the 9 bytes of {@link #preamble}:
- * {@code 0xFE} (a first byte no MQTT connection can start with: packet type 15 does not exist in MQTT 3.1.1),
- * {@code "SNTLINK"} and the version {@value #VERSION}. A broker that speaks links answers with the same 9 bytes;
- * any other answer, or a closed connection, means the node speaks only MQTT, and the proxy connects each device
- * on its own connection instead.
+ * {@code 0xFE 0x00}, {@code "SNTLNK"} and the version {@value #VERSION}. To an MQTT broker the first two bytes
+ * are a whole packet of type 15 with flags {@code 0xE}, which no MQTT version allows as a first packet, so it
+ * closes the connection at once. A broker that speaks links answers with the same 9 bytes; any other answer, a
+ * closed connection, or no answer within the connect timeout means the node speaks only MQTT, and the proxy
+ * connects each device on its own connection instead.
  *
  * <p><b>Frames.</b> Then both sides send frames: {@code type (1 byte) | stream id (4 bytes) | length (4 bytes) |
  * payload (length bytes)}, big-endian.
@@ -44,7 +45,7 @@ public final class CoreLink {
     /** Frame type: credit returned to the other side. */
     public static final byte CREDIT = 4;
 
-    private static final byte[] PREAMBLE = {(byte) 0xFE, 'S', 'N', 'T', 'L', 'I', 'N', 'K', VERSION};
+    private static final byte[] PREAMBLE = {(byte) 0xFE, 0x00, 'S', 'N', 'T', 'L', 'N', 'K', VERSION};
 
     private CoreLink() {
     }

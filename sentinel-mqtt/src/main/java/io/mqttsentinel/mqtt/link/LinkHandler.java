@@ -73,6 +73,11 @@ public final class LinkHandler extends ByteToMessageDecoder {
         return ctx.channel();
     }
 
+    /** @return whether the connection (and its TLS, if any) is up: a link that got no answer then speaks only MQTT */
+    public boolean transportUp() {
+        return transportUp;
+    }
+
     /** @return how many streams are open on this link */
     public int streamCount() {
         return streams.size();
@@ -311,7 +316,9 @@ public final class LinkHandler extends ByteToMessageDecoder {
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         if (!linked && ready != null) {
-            ready.tryFailure(cause);
+            ready.tryFailure(transportUp
+                    ? new NotALinkPeer("the core broke the connection after the link preamble (" + cause + ")")
+                    : cause);
         }
         context.close();
     }

@@ -39,6 +39,7 @@ import io.mqttsentinel.mqtt.MqttPipelines;
 import io.mqttsentinel.mqtt.ProtocolViolation;
 import io.mqttsentinel.proxy.ClientAuthMode;
 import io.mqttsentinel.proxy.auth.AuthUnavailableException;
+import io.mqttsentinel.mqtt.link.LinkHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -121,6 +122,16 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
      */
     public DeviceHandler(ProxyRuntime rt, InetSocketAddress source) {
         this(rt, UpstreamConnector.tcp(rt));
+        this.source = source;
+    }
+
+    /**
+     * @param rt        the proxy's shared collaborators
+     * @param source    the device's address (from a PROXY header behind a load balancer, else the TCP peer)
+     * @param connector opens the upstream connection (shared by the proxy's devices)
+     */
+    public DeviceHandler(ProxyRuntime rt, InetSocketAddress source, UpstreamConnector connector) {
+        this(rt, connector);
         this.source = source;
     }
 
@@ -483,12 +494,22 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         cf.addListener((ChannelFutureListener) f -> {
             if (f.channel() != upstream) {
                 f.channel().close(); // an attempt given up already
+            } else if (!f.isSuccess() && f.cause() instanceof LinkHandler.NotALinkPeer) {
+                retryNode(); // the node speaks only MQTT: the connector connects this device on its own next
             } else if (!f.isSuccess()) {
                 upstreamFailed("connect");
             } else if (state != State.CONNECTING_UPSTREAM && state != State.CONNECTED) {
                 f.channel().close();
             }
         });
+    }
+
+    private void retryNode() {
+        if (state == State.CONNECTING_UPSTREAM) {
+            upstream = null;
+            attempts--;
+            tryNextNode();
+        }
     }
 
     /** Called by the upstream handler when its channel is active: the CONNECT to send upstream. */
@@ -669,7 +690,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            connector.connect(ctx.channel(), target, new ChannelInboundHandlerAdapter())
+            connector.probe(ctx.channel(), target)
                     .addListener((ChannelFutureListener) f -> {
                         rt.upstreams().probed(target, f.isSuccess());
                         f.channel().close();

@@ -23,6 +23,15 @@ public interface UpstreamConnector {
     ChannelFuture connect(Channel device, InetSocketAddress node, ChannelHandler initializer);
 
     /**
+     * @param device the device's channel; the probe uses its event loop
+     * @param node   a node whose connection dropped
+     * @return the future of a connection that only proves the node accepts connections (the caller closes it)
+     */
+    default ChannelFuture probe(Channel device, InetSocketAddress node) {
+        return connect(device, node, new io.netty.channel.ChannelInboundHandlerAdapter());
+    }
+
+    /**
      * @param rt the proxy's settings (the connect timeout)
      * @return a connector that opens a TCP connection on the device's event loop, wrapped in the client TLS of
      *         {@link UpstreamPool#tls()} when there is one (the upstream handlers' first write, the CONNECT, waits

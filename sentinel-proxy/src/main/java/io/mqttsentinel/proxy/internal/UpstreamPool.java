@@ -78,6 +78,11 @@ public final class UpstreamPool {
         return tls;
     }
 
+    /** @return how long a failed node is skipped, in nanoseconds */
+    public long retryNanos() {
+        return retryNanos;
+    }
+
     /** @return every node, in configuration order */
     public List<InetSocketAddress> nodes() {
         return nodes;
