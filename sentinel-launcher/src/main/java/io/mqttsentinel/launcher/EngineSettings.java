@@ -12,7 +12,7 @@ import io.mqttsentinel.proxy.tls.CoreCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
 import io.mqttsentinel.store.StoreConfig;
-import io.mqttsentinel.store.kafka.KafkaMessageLog;
+import io.mqttsentinel.store.kafka.MessageLogs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -48,9 +48,7 @@ final class EngineSettings {
             parse(() -> StoreConfig.fromEnvironment(config.values()));
             parse(() -> QuarantineConfig.fromEnvironment(config.values()));
             inspectorConfig(config);
-            if (config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()) {
-                kafkaLog(config, parse(() -> StoreConfig.fromEnvironment(config.values())));
-            }
+            parse(() -> MessageLogs.fromEnvironment(config.values())); // the Kafka log's keys, when its bootstrap is set
         }
         if (roles.contains(Role.BRIDGE)) {
             parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, -1, null)));
@@ -93,16 +91,6 @@ final class EngineSettings {
         return parsed.toBuilder()
                 .rateExemptClients(List.of(config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID)))
                 .build();
-    }
-
-    /** The Kafka log's builder from {@code SENTINEL_STORE_KAFKA_*}, with the store's retention and size limit. */
-    static KafkaMessageLog.Builder kafkaLog(LauncherConfig config, StoreConfig sc) {
-        KafkaMessageLog.Builder kb = parse(() -> KafkaMessageLog.fromEnvironment(config.values())).orElseThrow();
-        kb.retention(sc.retention());
-        if (sc.maxTotalBytes() != StoreConfig.UNLIMITED) {
-            kb.maxTotalBytes(sc.maxTotalBytes());
-        }
-        return kb;
     }
 
     /** The security event sinks' settings ({@code SENTINEL_EVENTS_*}), checked as the sinks would. */

@@ -1,7 +1,6 @@
 package io.mqttsentinel.launcher;
 
 import static io.mqttsentinel.launcher.EngineSettings.bridgeEnvironment;
-import static io.mqttsentinel.launcher.EngineSettings.kafkaLog;
 import static io.mqttsentinel.launcher.EngineSettings.parse;
 import static io.mqttsentinel.launcher.EngineSettings.proxyConfig;
 
@@ -39,9 +38,7 @@ import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
-import io.mqttsentinel.store.SegmentedFileLog;
-import io.mqttsentinel.store.StoreConfig;
-import io.mqttsentinel.store.kafka.KafkaMessageLog;
+import io.mqttsentinel.store.kafka.MessageLogs;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
@@ -310,21 +307,11 @@ public final class SentinelNode implements AutoCloseable {
 
     private void startBroker(LauncherConfig config, Path dataDir) {
         BrokerConfig bc = parse(() -> BrokerConfig.fromEnvironment(config.values()));
-        StoreConfig sc = parse(() -> StoreConfig.fromEnvironment(config.values()));
+        MessageLogs logs = parse(() -> MessageLogs.fromEnvironment(config.values()));
         InspectorConfig ic = EngineSettings.inspectorConfig(config);
-        Path logDir = dataDir.resolve("log");
-        MessageLog log;
-        String where;
-        if (config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()) {
-            KafkaMessageLog kafka = kafkaLog(config, sc).meterRegistry(registry).build();
-            log = kafka;
-            where = "Kafka " + kafka.config().bootstrapServers().orElseThrow() + " topic " + kafka.topic();
-        } else {
-            log = SegmentedFileLog.builder(logDir).config(sc).meterRegistry(registry).open();
-            where = logDir.toString();
-        }
+        MessageLog log = logs.open(dataDir.resolve("log"), registry);
         health.add("message-log", log);
-        QuarantineStore quarantine = quarantine(config, sc, dataDir);
+        QuarantineStore quarantine = quarantine(config, logs, dataDir);
         SecurityEventSink events = eventSinks(config, dataDir, "broker");
         AtomicReference<SentinelBroker> self = new AtomicReference<>();
         String topic = EngineSettings.eventSinks(config).topic();
@@ -371,16 +358,13 @@ public final class SentinelNode implements AutoCloseable {
         broker.start();
         this.broker = broker;
         brokerPort = broker.port();
-        endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + " (" + trust + "), log " + where);
+        endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + " (" + trust + "), log " + logs.location(dataDir.resolve("log")));
     }
 
     /** The quarantine's own log (a directory beside the message log, or its own Kafka topic) and its store. */
-    private QuarantineStore quarantine(LauncherConfig config, StoreConfig sc, Path dataDir) {
+    private QuarantineStore quarantine(LauncherConfig config, MessageLogs logs, Path dataDir) {
         QuarantineConfig qc = parse(() -> QuarantineConfig.fromEnvironment(config.values()));
-        MessageLog log = config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()
-                ? kafkaLog(config, sc).topic(qc.kafkaTopic()).retention(qc.retention()).meterRegistry(registry).build()
-                : SegmentedFileLog.builder(dataDir.resolve("quarantine")).config(sc).retention(qc.retention())
-                        .meterRegistry(registry).open();
+        MessageLog log = logs.open(dataDir.resolve("quarantine"), qc.kafkaTopic(), qc.retention(), registry);
         health.add("quarantine-log", log);
         QuarantineStore store = QuarantineStore.builder(log).config(qc).meterRegistry(registry).open();
         health.add("quarantine", store);
