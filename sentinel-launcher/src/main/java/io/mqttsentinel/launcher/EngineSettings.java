@@ -2,6 +2,7 @@ package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.bridge.BridgeConfig;
+import io.mqttsentinel.bridge.InProcessCore;
 import io.mqttsentinel.config.SettingsReader;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.QuarantineConfig;
@@ -15,9 +16,7 @@ import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.MessageLogs;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -51,7 +50,7 @@ final class EngineSettings {
             parse(() -> MessageLogs.fromEnvironment(config.values())); // the Kafka log's keys, when its bootstrap is set
         }
         if (roles.contains(Role.BRIDGE)) {
-            parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, -1, null)));
+            bridgeConfig(roles, config, -1, null);
         }
         if (roles.contains(Role.PROXY)) {
             parse(() -> proxyConfig(roles, config, dataDir, -1, null));
@@ -99,24 +98,18 @@ final class EngineSettings {
     }
 
     /**
-     * The bridge's view of the configuration: in a process that also runs the broker, the core defaults to it.
+     * The bridge's configuration: in a process that also runs the broker, the core defaults to it ({@link InProcessCore}).
      *
      * @param brokerPort the running broker's port, or -1 before it runs (validation)
-     * @param core       the generated certificates of the in-process core, or {@code null}: the bridge's core TLS
-     *                   defaults to them
+     * @param core       the generated certificates of the in-process core, or {@code null}
      */
-    static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, int brokerPort,
-                                                 CoreCertificates.Bundle core) {
-        Map<String, String> env = new LinkedHashMap<>(config.values());
-        if (core != null && !env.containsKey(BridgeConfig.CORE_TLS_CERT)) {
-            env.put(BridgeConfig.CORE_TLS_CERT, core.bridgeCert().toString());
-            env.put(BridgeConfig.CORE_TLS_KEY, core.bridgeKey().toString());
-            env.put(BridgeConfig.CORE_CA, core.caCert().toString());
+    static BridgeConfig bridgeConfig(Set<Role> roles, LauncherConfig config, int brokerPort, CoreCertificates.Bundle core) {
+        if (!roles.contains(Role.BROKER)) {
+            return parse(() -> BridgeConfig.fromEnvironment(config.values()));
         }
-        if (roles.contains(Role.BROKER) && !env.containsKey(BridgeConfig.CORE)) {
-            env.put(BridgeConfig.CORE, "127.0.0.1:" + (brokerPort > 0 ? brokerPort : BridgeConfig.DEFAULT_CORE_PORT));
-        }
-        return env;
+        InProcessCore local = InProcessCore.at(brokerPort > 0 ? brokerPort : BridgeConfig.DEFAULT_CORE_PORT);
+        InProcessCore inProcess = core == null ? local : local.withTls(core.bridgeCert(), core.bridgeKey(), core.caCert());
+        return parse(() -> inProcess.bridgeConfig(config.values()));
     }
 
     /**

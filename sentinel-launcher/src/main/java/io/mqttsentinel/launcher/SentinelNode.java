@@ -1,6 +1,5 @@
 package io.mqttsentinel.launcher;
 
-import static io.mqttsentinel.launcher.EngineSettings.bridgeEnvironment;
 import static io.mqttsentinel.launcher.EngineSettings.parse;
 import static io.mqttsentinel.launcher.EngineSettings.proxyConfig;
 
@@ -15,9 +14,8 @@ import io.mqttsentinel.admin.RecentEvents;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Ticker;
-import io.mqttsentinel.bridge.Bridge;
-import io.mqttsentinel.bridge.BridgeLease;
 import io.mqttsentinel.bridge.BridgeConfig;
+import io.mqttsentinel.bridge.BridgeInstance;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.QuarantineConfig;
 import io.mqttsentinel.broker.QuarantineStore;
@@ -484,26 +482,11 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startBridge(LauncherConfig config) {
-        BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, brokerPort, coreCertificates)));
-        String core = Values.formatHostPorts(bc.cores());
-        String origin = bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)");
-        if (!bc.lease().isZero()) {
-            BridgeLease lease = BridgeLease.builder(bc).meterRegistry(registry).build();
-            health.add("bridge", lease, lease::isReady);
-            lease.start();
-            endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core " + core + " -> origin " + origin);
-            return;
-        }
-        Bridge bridge = Bridge.builder(bc).meterRegistry(registry).build();
+        BridgeInstance bridge = BridgeInstance.of(EngineSettings.bridgeConfig(roles, config, brokerPort, coreCertificates),
+                registry);
         health.add("bridge", bridge, bridge::isReady);
-        bridge.start().whenComplete((ok, error) -> {
-            if (error != null && !health.isClosed()) {
-                LOG.warn("bridge did not connect: {}", error.toString());
-            } else if (error == null) {
-                LOG.info("bridge connected: core {} <-> origin {}", core, origin);
-            }
-        });
-        endpoints.put("bridge", "core " + core + " -> origin " + origin);
+        bridge.start();
+        endpoints.put("bridge", bridge.describe());
     }
 
 }
