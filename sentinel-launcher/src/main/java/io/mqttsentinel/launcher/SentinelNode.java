@@ -7,7 +7,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttsentinel.admin.AdminApi;
 import io.mqttsentinel.admin.AdminConfig;
-import io.mqttsentinel.admin.AdminServer;
 import io.mqttsentinel.admin.MetricsServer;
 import io.mqttsentinel.admin.NodeHealth;
 import io.mqttsentinel.admin.RecentEvents;
@@ -380,17 +379,8 @@ public final class SentinelNode implements AutoCloseable {
         if (broker != null) {
             b.broker(broker.admin());
         }
-        AdminApi api = b.build();
-        if (admin.port() > 0) {
-            AdminServer server = api.serve();
-            health.add("admin-api", server);
-            endpoints.put("admin", server.url() + AdminApi.PATH);
-        } else if (metrics != null) {
-            api.register(metrics);
-            endpoints.put("admin", metrics.url() + AdminApi.PATH);
-        } else {
-            LOG.warn("admin API off: the metrics server is off (SENTINEL_METRICS_PORT=0) and {} is unset", AdminConfig.ENV_PORT);
-        }
+        b.build().serve(metrics, health).ifPresentOrElse(url -> endpoints.put("admin", url), () -> LOG.warn(
+                "admin API off: the metrics server is off (SENTINEL_METRICS_PORT=0) and {} is unset", AdminConfig.ENV_PORT));
     }
 
     /** A proxy or bridge of this process that talks plain MQTT to a core elsewhere: say so once. */
