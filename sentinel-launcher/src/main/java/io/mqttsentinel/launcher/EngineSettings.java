@@ -78,18 +78,12 @@ final class EngineSettings {
     }
 
     /**
-     * The inspector's settings. Unless {@code SENTINEL_INSPECT_RATE_EXEMPT} is set, the bridge's client id is
-     * exempt from the per-client message-rate anomaly: the bridge publishes every device's alerts under one id,
-     * and at fleet rates the anomaly would block them (size, entropy and signatures still apply).
+     * The inspector's settings; unless {@code SENTINEL_INSPECT_RATE_EXEMPT} is set, the bridge's client id is exempt from
+     * the per-client message-rate anomaly, which at fleet rates would block the alerts it publishes.
      */
     static InspectorConfig inspectorConfig(LauncherConfig config) {
-        InspectorConfig parsed = parse(() -> InspectorConfig.fromEnvironment(config.values()));
-        if (config.get(InspectorConfig.ENV_RATE_EXEMPT).isPresent()) {
-            return parsed;
-        }
-        return parsed.toBuilder()
-                .rateExemptClients(List.of(config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID)))
-                .build();
+        return parse(() -> InspectorConfig.fromEnvironment(config.values(),
+                List.of(config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID))));
     }
 
     /** The security event sinks' settings ({@code SENTINEL_EVENTS_*}), checked as the sinks would. */
