@@ -2,6 +2,7 @@ package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.bridge.BridgeConfig;
+import io.mqttsentinel.bridge.CoreGrants;
 import io.mqttsentinel.bridge.InProcessCore;
 import io.mqttsentinel.config.SettingsReader;
 import io.mqttsentinel.broker.BrokerConfig;
@@ -83,7 +84,7 @@ final class EngineSettings {
      */
     static InspectorConfig inspectorConfig(LauncherConfig config) {
         return parse(() -> InspectorConfig.fromEnvironment(config.values(),
-                List.of(config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID))));
+                CoreGrants.fromEnvironment(config.values()).rateExemptClients()));
     }
 
     /** The security event sinks' settings ({@code SENTINEL_EVENTS_*}), checked as the sinks would. */

@@ -15,6 +15,7 @@ import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.bridge.BridgeConfig;
 import io.mqttsentinel.bridge.BridgeInstance;
+import io.mqttsentinel.bridge.CoreGrants;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.QuarantineConfig;
 import io.mqttsentinel.broker.QuarantineStore;
@@ -70,8 +71,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class SentinelNode implements AutoCloseable {
-    /** The core's in-flight window for the bridge's session unless SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT says otherwise. */
-    static final int BRIDGE_INFLIGHT = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(SentinelNode.class);
 
     private final Set<Role> roles;
@@ -320,9 +319,7 @@ public final class SentinelNode implements AutoCloseable {
             events = events.andThen(mqtt);
         }
         if (config.get(BrokerConfig.ENV_MAX_INFLIGHT_BY_CLIENT).isEmpty()) {
-            // the bridge carries every device's messages on one session: give it a window sized for throughput
-            String bridgeId = config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID);
-            bc = bc.toBuilder().maxInflightByClient(Map.of(bridgeId, BRIDGE_INFLIGHT)).build();
+            bc = bc.toBuilder().maxInflightByClient(CoreGrants.fromEnvironment(config.values()).inflightWindows()).build();
         }
         SentinelBroker.Builder builder = SentinelBroker.builder()
                 .config(bc)
