@@ -11,13 +11,12 @@ import io.mqttsentinel.inspect.EventsConfig;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.tls.CoreCertificates;
+import io.mqttsentinel.proxy.tls.TlsFiles;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
 import io.mqttsentinel.store.StoreConfig;
 import io.mqttsentinel.store.kafka.MessageLogs;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -55,14 +54,7 @@ final class EngineSettings {
         }
         if (roles.contains(Role.PROXY)) {
             parse(() -> proxyConfig(roles, config, dataDir, -1, null));
-            for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA", "SENTINEL_AUTH_CA",
-                    ProxyConfig.UPSTREAM_TLS_CERT, ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA)) {
-                config.get(file).ifPresent(f -> {
-                    if (!Files.isReadable(Path.of(f)) || Files.isDirectory(Path.of(f))) {
-                        throw ConfigException.invalid(file, f, "a readable PEM file");
-                    }
-                });
-            }
+            parse(() -> TlsFiles.checkReadable(config.values()));
             RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
             parse(() -> RedisGlobalTier.fromEnvironment(config.values()).map(b -> b.limit(rc)));
         }

@@ -32,7 +32,7 @@ import io.mqttsentinel.inspect.MqttEventSink;
 import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.SentinelProxy;
 import io.mqttsentinel.proxy.tls.CoreCertificates;
-import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
+import io.mqttsentinel.proxy.tls.TlsFiles;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
@@ -425,17 +425,10 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startProxy(LauncherConfig config, Path dataDir) {
-        ProxyConfig configured = parse(() -> proxyConfig(roles, config, dataDir, brokerPort, coreCertificates));
+        ProxyConfig pc = TlsFiles.orSelfSigned(parse(() -> proxyConfig(roles, config, dataDir, brokerPort, coreCertificates)),
+                dataDir.resolve("tls"));
         RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
-        ProxyConfig pc;
-        if (configured.tlsCert().isEmpty()) {
-            SelfSignedCertificates.Pair pair = SelfSignedCertificates.ensure(dataDir.resolve("tls"));
-            pc = configured.toBuilder().tls(pair.cert(), pair.key()).build();
-            proxyCertificate = pair.cert();
-        } else {
-            pc = configured;
-            proxyCertificate = pc.tlsCert().get();
-        }
+        proxyCertificate = pc.tlsCert().orElseThrow();
         if (pc.authUrl().isEmpty() && !Files.exists(pc.authFile())) {
             LOG.warn("the credentials file {} does not exist: every CONNECT is refused until devices are added "
                     + "(sentinel devices add NAME) or SENTINEL_AUTH_URL is set", pc.authFile());
