@@ -22,8 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * How the launcher turns the merged configuration into each engine's settings: the engines' own parsers
- * (their refusals become {@link ConfigException}s), the defaults that depend on the process (the data
- * directory, an in-process broker), and the Kafka log's keys.
+ * (their refusals become {@link ConfigException}s) and the defaults that depend on the process (the data
+ * directory, an in-process broker).
  */
 final class EngineSettings {
 
