@@ -2,6 +2,7 @@ package io.mqttsentinel.admin;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpHandler;
@@ -25,7 +26,8 @@ import io.mqttsentinel.broker.BrokerAdmin;
  *         .meterRegistry(registry)
  *         .build();
  * api.register(metricsServer);              // beside /metrics (or a JDK HttpServer of the process), or:
- * AdminServer server = api.serve();         // on SENTINEL_ADMIN_PORT
+ * AdminServer server = api.serve();         // on SENTINEL_ADMIN_PORT, or where the settings say:
+ * Optional<String> url = api.serve(metricsServer, nodeHealth);
  * }</pre>
  *
  * <p><b>Trust:</b> every request must carry {@code Authorization: Bearer <token>}; a missing or wrong token is
@@ -96,6 +98,31 @@ public final class AdminApi {
                     + "on the metrics server instead");
         }
         return AdminServer.start(config.bindAddress(), config.port(), handler);
+    }
+
+    /**
+     * Serves the API where its settings put it: on a server of its own ({@link #serve()}) when {@link AdminConfig#port()}
+     * is set, which then closes with the process's other components; else beside {@code /metrics} on the process's
+     * metrics server ({@link #register(MetricsServer)}).
+     *
+     * @param metrics    the process's metrics server, or {@code null} when it is off
+     * @param components the process's components, to which the API's own server is added as {@code admin-api}
+     * @return the API's URL, {@code http://<bind address>:<port>/api/v1}; empty when the API has no port of its own and
+     *         the metrics server is off (it is not served then)
+     * @throws java.io.UncheckedIOException when its own port cannot be bound
+     */
+    public Optional<String> serve(MetricsServer metrics, NodeHealth components) {
+        Objects.requireNonNull(components, "components");
+        if (config.port() > 0) {
+            AdminServer server = serve();
+            components.add("admin-api", server);
+            return Optional.of(server.url() + PATH);
+        }
+        if (metrics == null) {
+            return Optional.empty();
+        }
+        register(metrics);
+        return Optional.of(metrics.url() + PATH);
     }
 
     /** Collects what the API serves. Not thread-safe. */

@@ -174,6 +174,23 @@ public final class InspectorConfig {
         return SettingsReader.apply(SETTINGS, Objects.requireNonNull(env, "env"), builder()).build();
     }
 
+    /**
+     * Reads the keys of {@link #settings()} as {@link #fromEnvironment(Map)} does, with other clients exempt from the
+     * message-rate anomaly unless {@value #ENV_RATE_EXEMPT} is set (even to an empty list): the process of a core
+     * broker exempts its bridge this way, which publishes every device's alerts under one client id.
+     *
+     * @param env               the environment, e.g. {@code System.getenv()}
+     * @param rateExemptClients the exempt client ids when {@value #ENV_RATE_EXEMPT} is unset
+     * @return the configuration
+     * @throws InvalidSettingException naming the key, the value and the allowed range when a value is invalid
+     * @throws IllegalArgumentException when a given client id is empty
+     */
+    public static InspectorConfig fromEnvironment(Map<String, String> env, Collection<String> rateExemptClients) {
+        Objects.requireNonNull(rateExemptClients, "rateExemptClients");
+        InspectorConfig parsed = fromEnvironment(env);
+        return env.get(ENV_RATE_EXEMPT) != null ? parsed : parsed.toBuilder().rateExemptClients(rateExemptClients).build();
+    }
+
     /** @return payloads larger than this many bytes are quarantined and flagged */
     public int maxPayloadBytes() {
         return maxPayloadBytes;

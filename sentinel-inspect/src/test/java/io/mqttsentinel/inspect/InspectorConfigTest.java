@@ -55,6 +55,20 @@ class InspectorConfigTest {
     }
 
     @Test
+    void fromEnvironment_withExemptClients_appliesThemUnlessTheKeyIsSet() {
+        assertThat(InspectorConfig.fromEnvironment(Map.of("SENTINEL_INSPECT_RATE_LIMIT", "50"), List.of("sentinel-bridge")))
+                .isEqualTo(InspectorConfig.builder().rateLimit(50).rateExemptClients(List.of("sentinel-bridge")).build());
+        assertThat(InspectorConfig.fromEnvironment(Map.of("SENTINEL_INSPECT_RATE_EXEMPT", "a, b"), List.of("sentinel-bridge"))
+                .rateExemptClients()).containsExactlyInAnyOrder("a", "b");
+        assertThat(InspectorConfig.fromEnvironment(Map.of("SENTINEL_INSPECT_RATE_EXEMPT", " "), List.of("sentinel-bridge"))
+                .rateExemptClients()).as("set, to none").isEmpty();
+        assertThatThrownBy(() -> InspectorConfig.fromEnvironment(Map.of(), List.of("")))
+                .hasMessage("rateExemptClients must not contain an empty client id");
+        assertThatThrownBy(() -> InspectorConfig.fromEnvironment(Map.of("SENTINEL_INSPECT_RATE_LIMIT", "fast"), List.of("b")))
+                .isInstanceOf(InvalidSettingException.class).hasMessageStartingWith("SENTINEL_INSPECT_RATE_LIMIT='fast'");
+    }
+
+    @Test
     void fromEnvironment_sizesAcceptUnits() {
         InspectorConfig c = InspectorConfig.fromEnvironment(Map.of(
                 "SENTINEL_INSPECT_MAX_PAYLOAD", "64k", "SENTINEL_INSPECT_ENTROPY_MIN_BYTES", "1KiB"));

@@ -2,6 +2,8 @@ package io.mqttsentinel.launcher;
 
 import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.bridge.BridgeConfig;
+import io.mqttsentinel.bridge.CoreGrants;
+import io.mqttsentinel.bridge.InProcessCore;
 import io.mqttsentinel.config.SettingsReader;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.QuarantineConfig;
@@ -9,22 +11,19 @@ import io.mqttsentinel.inspect.EventsConfig;
 import io.mqttsentinel.inspect.InspectorConfig;
 import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.tls.CoreCertificates;
+import io.mqttsentinel.proxy.tls.TlsFiles;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
 import io.mqttsentinel.store.StoreConfig;
-import io.mqttsentinel.store.kafka.KafkaMessageLog;
-import java.nio.file.Files;
+import io.mqttsentinel.store.kafka.MessageLogs;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * How the launcher turns the merged configuration into each engine's settings: the engines' own parsers
- * (their refusals become {@link ConfigException}s), the defaults that depend on the process (the data
- * directory, an in-process broker), and the Kafka log's keys.
+ * (their refusals become {@link ConfigException}s) and the defaults that depend on the process (the data
+ * directory, an in-process broker).
  */
 final class EngineSettings {
 
@@ -48,23 +47,14 @@ final class EngineSettings {
             parse(() -> StoreConfig.fromEnvironment(config.values()));
             parse(() -> QuarantineConfig.fromEnvironment(config.values()));
             inspectorConfig(config);
-            if (config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()) {
-                kafkaLog(config, parse(() -> StoreConfig.fromEnvironment(config.values())));
-            }
+            parse(() -> MessageLogs.fromEnvironment(config.values())); // the Kafka log's keys, when its bootstrap is set
         }
         if (roles.contains(Role.BRIDGE)) {
-            parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, -1, null)));
+            bridgeConfig(roles, config, -1, null);
         }
         if (roles.contains(Role.PROXY)) {
             parse(() -> proxyConfig(roles, config, dataDir, -1, null));
-            for (String file : List.of("SENTINEL_TLS_CERT", "SENTINEL_TLS_KEY", "SENTINEL_TLS_CLIENT_CA", "SENTINEL_AUTH_CA",
-                    ProxyConfig.UPSTREAM_TLS_CERT, ProxyConfig.UPSTREAM_TLS_KEY, ProxyConfig.CORE_CA)) {
-                config.get(file).ifPresent(f -> {
-                    if (!Files.isReadable(Path.of(f)) || Files.isDirectory(Path.of(f))) {
-                        throw ConfigException.invalid(file, f, "a readable PEM file");
-                    }
-                });
-            }
+            parse(() -> TlsFiles.checkReadable(config.values()));
             RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
             parse(() -> RedisGlobalTier.fromEnvironment(config.values()).map(b -> b.limit(rc)));
         }
@@ -81,28 +71,12 @@ final class EngineSettings {
     }
 
     /**
-     * The inspector's settings. Unless {@code SENTINEL_INSPECT_RATE_EXEMPT} is set, the bridge's client id is
-     * exempt from the per-client message-rate anomaly: the bridge publishes every device's alerts under one id,
-     * and at fleet rates the anomaly would block them (size, entropy and signatures still apply).
+     * The inspector's settings; unless {@code SENTINEL_INSPECT_RATE_EXEMPT} is set, the bridge's client id is exempt from
+     * the per-client message-rate anomaly, which at fleet rates would block the alerts it publishes.
      */
     static InspectorConfig inspectorConfig(LauncherConfig config) {
-        InspectorConfig parsed = parse(() -> InspectorConfig.fromEnvironment(config.values()));
-        if (config.get(InspectorConfig.ENV_RATE_EXEMPT).isPresent()) {
-            return parsed;
-        }
-        return parsed.toBuilder()
-                .rateExemptClients(List.of(config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID)))
-                .build();
-    }
-
-    /** The Kafka log's builder from {@code SENTINEL_STORE_KAFKA_*}, with the store's retention and size limit. */
-    static KafkaMessageLog.Builder kafkaLog(LauncherConfig config, StoreConfig sc) {
-        KafkaMessageLog.Builder kb = parse(() -> KafkaMessageLog.fromEnvironment(config.values())).orElseThrow();
-        kb.retention(sc.retention());
-        if (sc.maxTotalBytes() != StoreConfig.UNLIMITED) {
-            kb.maxTotalBytes(sc.maxTotalBytes());
-        }
-        return kb;
+        return parse(() -> InspectorConfig.fromEnvironment(config.values(),
+                CoreGrants.fromEnvironment(config.values()).rateExemptClients()));
     }
 
     /** The security event sinks' settings ({@code SENTINEL_EVENTS_*}), checked as the sinks would. */
@@ -111,24 +85,18 @@ final class EngineSettings {
     }
 
     /**
-     * The bridge's view of the configuration: in a process that also runs the broker, the core defaults to it.
+     * The bridge's configuration: in a process that also runs the broker, the core defaults to it ({@link InProcessCore}).
      *
      * @param brokerPort the running broker's port, or -1 before it runs (validation)
-     * @param core       the generated certificates of the in-process core, or {@code null}: the bridge's core TLS
-     *                   defaults to them
+     * @param core       the generated certificates of the in-process core, or {@code null}
      */
-    static Map<String, String> bridgeEnvironment(Set<Role> roles, LauncherConfig config, int brokerPort,
-                                                 CoreCertificates.Bundle core) {
-        Map<String, String> env = new LinkedHashMap<>(config.values());
-        if (core != null && !env.containsKey(BridgeConfig.CORE_TLS_CERT)) {
-            env.put(BridgeConfig.CORE_TLS_CERT, core.bridgeCert().toString());
-            env.put(BridgeConfig.CORE_TLS_KEY, core.bridgeKey().toString());
-            env.put(BridgeConfig.CORE_CA, core.caCert().toString());
+    static BridgeConfig bridgeConfig(Set<Role> roles, LauncherConfig config, int brokerPort, CoreCertificates.Bundle core) {
+        if (!roles.contains(Role.BROKER)) {
+            return parse(() -> BridgeConfig.fromEnvironment(config.values()));
         }
-        if (roles.contains(Role.BROKER) && !env.containsKey(BridgeConfig.CORE)) {
-            env.put(BridgeConfig.CORE, "127.0.0.1:" + (brokerPort > 0 ? brokerPort : BridgeConfig.DEFAULT_CORE_PORT));
-        }
-        return env;
+        InProcessCore local = InProcessCore.at(brokerPort > 0 ? brokerPort : BridgeConfig.DEFAULT_CORE_PORT);
+        InProcessCore inProcess = core == null ? local : local.withTls(core.bridgeCert(), core.bridgeKey(), core.caCert());
+        return parse(() -> inProcess.bridgeConfig(config.values()));
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.mqttsentinel.launcher;
 
-import static io.mqttsentinel.launcher.EngineSettings.bridgeEnvironment;
-import static io.mqttsentinel.launcher.EngineSettings.kafkaLog;
 import static io.mqttsentinel.launcher.EngineSettings.parse;
 import static io.mqttsentinel.launcher.EngineSettings.proxyConfig;
 
@@ -9,16 +7,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttsentinel.admin.AdminApi;
 import io.mqttsentinel.admin.AdminConfig;
-import io.mqttsentinel.admin.AdminServer;
 import io.mqttsentinel.admin.MetricsServer;
 import io.mqttsentinel.admin.NodeHealth;
 import io.mqttsentinel.admin.RecentEvents;
 import io.mqttsentinel.api.MessageLog;
 import io.mqttsentinel.api.SecurityEventSink;
 import io.mqttsentinel.api.Ticker;
-import io.mqttsentinel.bridge.Bridge;
-import io.mqttsentinel.bridge.BridgeLease;
 import io.mqttsentinel.bridge.BridgeConfig;
+import io.mqttsentinel.bridge.BridgeInstance;
+import io.mqttsentinel.bridge.CoreGrants;
 import io.mqttsentinel.broker.BrokerConfig;
 import io.mqttsentinel.broker.QuarantineConfig;
 import io.mqttsentinel.broker.QuarantineStore;
@@ -35,13 +32,11 @@ import io.mqttsentinel.inspect.MqttEventSink;
 import io.mqttsentinel.proxy.ProxyConfig;
 import io.mqttsentinel.proxy.SentinelProxy;
 import io.mqttsentinel.proxy.tls.CoreCertificates;
-import io.mqttsentinel.proxy.tls.SelfSignedCertificates;
+import io.mqttsentinel.proxy.tls.TlsFiles;
 import io.mqttsentinel.ratelimit.RateLimitConfig;
 import io.mqttsentinel.ratelimit.TieredRateLimiter;
 import io.mqttsentinel.ratelimit.redis.RedisGlobalTier;
-import io.mqttsentinel.store.SegmentedFileLog;
-import io.mqttsentinel.store.StoreConfig;
-import io.mqttsentinel.store.kafka.KafkaMessageLog;
+import io.mqttsentinel.store.kafka.MessageLogs;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
@@ -76,8 +71,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class SentinelNode implements AutoCloseable {
-    /** The core's in-flight window for the bridge's session unless SENTINEL_BROKER_MAX_INFLIGHT_BY_CLIENT says otherwise. */
-    static final int BRIDGE_INFLIGHT = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(SentinelNode.class);
 
     private final Set<Role> roles;
@@ -310,21 +303,11 @@ public final class SentinelNode implements AutoCloseable {
 
     private void startBroker(LauncherConfig config, Path dataDir) {
         BrokerConfig bc = parse(() -> BrokerConfig.fromEnvironment(config.values()));
-        StoreConfig sc = parse(() -> StoreConfig.fromEnvironment(config.values()));
+        MessageLogs logs = parse(() -> MessageLogs.fromEnvironment(config.values()));
         InspectorConfig ic = EngineSettings.inspectorConfig(config);
-        Path logDir = dataDir.resolve("log");
-        MessageLog log;
-        String where;
-        if (config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()) {
-            KafkaMessageLog kafka = kafkaLog(config, sc).meterRegistry(registry).build();
-            log = kafka;
-            where = "Kafka " + kafka.config().bootstrapServers().orElseThrow() + " topic " + kafka.topic();
-        } else {
-            log = SegmentedFileLog.builder(logDir).config(sc).meterRegistry(registry).open();
-            where = logDir.toString();
-        }
+        MessageLog log = logs.open(dataDir.resolve("log"), registry);
         health.add("message-log", log);
-        QuarantineStore quarantine = quarantine(config, sc, dataDir);
+        QuarantineStore quarantine = quarantine(config, logs, dataDir);
         SecurityEventSink events = eventSinks(config, dataDir, "broker");
         AtomicReference<SentinelBroker> self = new AtomicReference<>();
         String topic = EngineSettings.eventSinks(config).topic();
@@ -336,9 +319,7 @@ public final class SentinelNode implements AutoCloseable {
             events = events.andThen(mqtt);
         }
         if (config.get(BrokerConfig.ENV_MAX_INFLIGHT_BY_CLIENT).isEmpty()) {
-            // the bridge carries every device's messages on one session: give it a window sized for throughput
-            String bridgeId = config.get(BridgeConfig.CLIENT_ID).orElse(BridgeConfig.DEFAULT_CLIENT_ID);
-            bc = bc.toBuilder().maxInflightByClient(Map.of(bridgeId, BRIDGE_INFLIGHT)).build();
+            bc = bc.toBuilder().maxInflightByClient(CoreGrants.fromEnvironment(config.values()).inflightWindows()).build();
         }
         SentinelBroker.Builder builder = SentinelBroker.builder()
                 .config(bc)
@@ -371,16 +352,13 @@ public final class SentinelNode implements AutoCloseable {
         broker.start();
         this.broker = broker;
         brokerPort = broker.port();
-        endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + " (" + trust + "), log " + where);
+        endpoints.put("broker", "mqtt " + bc.bindAddress() + ":" + broker.port() + " (" + trust + "), log " + logs.location(dataDir.resolve("log")));
     }
 
     /** The quarantine's own log (a directory beside the message log, or its own Kafka topic) and its store. */
-    private QuarantineStore quarantine(LauncherConfig config, StoreConfig sc, Path dataDir) {
+    private QuarantineStore quarantine(LauncherConfig config, MessageLogs logs, Path dataDir) {
         QuarantineConfig qc = parse(() -> QuarantineConfig.fromEnvironment(config.values()));
-        MessageLog log = config.get(KafkaMessageLog.ENV_BOOTSTRAP).isPresent()
-                ? kafkaLog(config, sc).topic(qc.kafkaTopic()).retention(qc.retention()).meterRegistry(registry).build()
-                : SegmentedFileLog.builder(dataDir.resolve("quarantine")).config(sc).retention(qc.retention())
-                        .meterRegistry(registry).open();
+        MessageLog log = logs.open(dataDir.resolve("quarantine"), qc.kafkaTopic(), qc.retention(), registry);
         health.add("quarantine-log", log);
         QuarantineStore store = QuarantineStore.builder(log).config(qc).meterRegistry(registry).open();
         health.add("quarantine", store);
@@ -398,17 +376,8 @@ public final class SentinelNode implements AutoCloseable {
         if (broker != null) {
             b.broker(broker.admin());
         }
-        AdminApi api = b.build();
-        if (admin.port() > 0) {
-            AdminServer server = api.serve();
-            health.add("admin-api", server);
-            endpoints.put("admin", server.url() + AdminApi.PATH);
-        } else if (metrics != null) {
-            api.register(metrics);
-            endpoints.put("admin", metrics.url() + AdminApi.PATH);
-        } else {
-            LOG.warn("admin API off: the metrics server is off (SENTINEL_METRICS_PORT=0) and {} is unset", AdminConfig.ENV_PORT);
-        }
+        b.build().serve(metrics, health).ifPresentOrElse(url -> endpoints.put("admin", url), () -> LOG.warn(
+                "admin API off: the metrics server is off (SENTINEL_METRICS_PORT=0) and {} is unset", AdminConfig.ENV_PORT));
     }
 
     /** A proxy or bridge of this process that talks plain MQTT to a core elsewhere: say so once. */
@@ -456,17 +425,10 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startProxy(LauncherConfig config, Path dataDir) {
-        ProxyConfig configured = parse(() -> proxyConfig(roles, config, dataDir, brokerPort, coreCertificates));
+        ProxyConfig pc = TlsFiles.orSelfSigned(parse(() -> proxyConfig(roles, config, dataDir, brokerPort, coreCertificates)),
+                dataDir.resolve("tls"));
         RateLimitConfig rc = parse(() -> RateLimitConfig.fromEnvironment(config.values()));
-        ProxyConfig pc;
-        if (configured.tlsCert().isEmpty()) {
-            SelfSignedCertificates.Pair pair = SelfSignedCertificates.ensure(dataDir.resolve("tls"));
-            pc = configured.toBuilder().tls(pair.cert(), pair.key()).build();
-            proxyCertificate = pair.cert();
-        } else {
-            pc = configured;
-            proxyCertificate = pc.tlsCert().get();
-        }
+        proxyCertificate = pc.tlsCert().orElseThrow();
         if (pc.authUrl().isEmpty() && !Files.exists(pc.authFile())) {
             LOG.warn("the credentials file {} does not exist: every CONNECT is refused until devices are added "
                     + "(sentinel devices add NAME) or SENTINEL_AUTH_URL is set", pc.authFile());
@@ -500,26 +462,11 @@ public final class SentinelNode implements AutoCloseable {
     }
 
     private void startBridge(LauncherConfig config) {
-        BridgeConfig bc = parse(() -> BridgeConfig.fromEnvironment(bridgeEnvironment(roles, config, brokerPort, coreCertificates)));
-        String core = Values.formatHostPorts(bc.cores());
-        String origin = bc.originUri().map(u -> Values.maskUrl(u.toString())).orElse("(none)");
-        if (!bc.lease().isZero()) {
-            BridgeLease lease = BridgeLease.builder(bc).meterRegistry(registry).build();
-            health.add("bridge", lease, lease::isReady);
-            lease.start();
-            endpoints.put("bridge", "lease " + bc.lease() + " as " + lease.instanceId() + ", core " + core + " -> origin " + origin);
-            return;
-        }
-        Bridge bridge = Bridge.builder(bc).meterRegistry(registry).build();
+        BridgeInstance bridge = BridgeInstance.of(EngineSettings.bridgeConfig(roles, config, brokerPort, coreCertificates),
+                registry);
         health.add("bridge", bridge, bridge::isReady);
-        bridge.start().whenComplete((ok, error) -> {
-            if (error != null && !health.isClosed()) {
-                LOG.warn("bridge did not connect: {}", error.toString());
-            } else if (error == null) {
-                LOG.info("bridge connected: core {} <-> origin {}", core, origin);
-            }
-        });
-        endpoints.put("bridge", "core " + core + " -> origin " + origin);
+        bridge.start();
+        endpoints.put("bridge", bridge.describe());
     }
 
 }

@@ -399,6 +399,6 @@ final class ManifestChecks {
 
     /** @return the bridge's configuration of a process that runs the bridge */
     static BridgeConfig bridgeConfig(Process p) {
-        return BridgeConfig.fromEnvironment(EngineSettings.bridgeEnvironment(p.roles(), p.config(), -1, null));
+        return EngineSettings.bridgeConfig(p.roles(), p.config(), -1, null);
     }
 }
