@@ -222,8 +222,8 @@ public final class SentinelBroker implements AutoCloseable {
             ChannelInitializer<Channel> streams = new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel stream) {
-                    channels.add(stream);
-                    addMqttHandlers(stream.pipeline(), limits);
+                    // not in the channel group: closing its link closes it; no flush handler: the link consolidates
+                    addMqttHandlers(stream.pipeline(), limits, false);
                 }
             };
             ServerBootstrap bootstrap = new ServerBootstrap()
@@ -240,7 +240,7 @@ public final class SentinelBroker implements AutoCloseable {
                             }
                             // a proxy's link (many devices) or one MQTT client: the first byte tells
                             ch.pipeline().addLast(HopSelector.NAME, new HopSelector(limits.connectTimeout(),
-                                    p -> addMqttHandlers(p, limits), streams, violations, link -> {
+                                    p -> addMqttHandlers(p, limits, true), streams, violations, link -> {
                                         services.metrics().linkOpened();
                                         link.channel().closeFuture().addListener(f -> services.metrics().linkClosed());
                                     }));
@@ -274,8 +274,10 @@ public final class SentinelBroker implements AutoCloseable {
     }
 
     /** The handlers of one client's MQTT connection: its own TCP connection, or a stream of a proxy's link. */
-    private void addMqttHandlers(ChannelPipeline p, MqttLimits limits) {
-        p.addLast("flush", new FlushConsolidationHandler(64, true));
+    private void addMqttHandlers(ChannelPipeline p, MqttLimits limits, boolean ownConnection) {
+        if (ownConnection) {
+            p.addLast("flush", new FlushConsolidationHandler(64, true));
+        }
         MqttPipelines.addServerCodec(p, limits,
                 (violation, detail, remote) -> services.metrics().violation(violation.label()));
         p.addLast("broker", new ConnectionHandler(services));

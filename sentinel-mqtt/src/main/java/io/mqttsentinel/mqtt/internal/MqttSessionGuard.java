@@ -81,7 +81,8 @@ public final class MqttSessionGuard extends ChannelDuplexHandler {
                 connectTimeout = null;
             }
             int keepAlive = ((MqttConnectMessage) msg).variableHeader().keepAliveTimeSeconds();
-            if (keepAlive > 0) {
+            // a stream of a proxy's link: the proxy enforces the device's keep-alive and the link has its heartbeat
+            if (keepAlive > 0 && !(ctx.channel() instanceof io.mqttsentinel.mqtt.link.LinkStreamChannel)) {
                 long millis = (long) Math.ceil(keepAlive * 1000L * limits.keepAliveFactor());
                 ctx.pipeline().addBefore(MqttPipelines.STRICT_DECODER, MqttPipelines.KEEPALIVE,
                         new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));

@@ -22,6 +22,11 @@ import io.netty.buffer.ByteBufAllocator;
  *   <li>{@link #CLOSE} (no payload): the stream ends (device gone, session taken over, refused).</li>
  *   <li>{@link #CREDIT} (payload: a 4-byte count): the receiver consumed that many more bytes of the stream.
  *       A sender may send DATA only while it has credit; each stream starts with {@link #WINDOW} bytes.</li>
+ *   <li>{@link #PING} (stream 0, no payload): a heartbeat. Each side sends one after {@link #HEARTBEAT} without
+ *       writing and closes the link after {@link #SILENCE} without reading: a proxy or node that vanished without
+ *       closing its connection ends its link, and with it every stream on it. This is why the broker does not run
+ *       a keep-alive timer per stream: the proxy enforces each device's keep-alive and closes the device's
+ *       stream when it goes silent.</li>
  * </ul>
  * Anything else — an unknown type, a frame over its bound, DATA beyond the credit given, a repeated OPEN —
  * closes the whole link: each side reads at most one frame header plus {@link #MAX_CHUNK} before it acts, and
@@ -44,6 +49,12 @@ public final class CoreLink {
     public static final byte CLOSE = 3;
     /** Frame type: credit returned to the other side. */
     public static final byte CREDIT = 4;
+    /** Frame type: a heartbeat (stream id 0, no payload), sent by each side after {@link #HEARTBEAT} without writing. */
+    public static final byte PING = 5;
+    /** How long a side may go without writing before it sends a {@link #PING}. */
+    public static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(10);
+    /** How long a side waits without reading anything before it closes the link as dead (three heartbeats). */
+    public static final java.time.Duration SILENCE = HEARTBEAT.multipliedBy(3);
 
     private static final byte[] PREAMBLE = {(byte) 0xFE, 0x00, 'S', 'N', 'T', 'L', 'N', 'K', VERSION};
 
@@ -82,6 +93,10 @@ public final class CoreLink {
 
     static ByteBuf header(ByteBufAllocator alloc, byte type, int stream, int length) {
         return alloc.buffer(HEADER).writeByte(type).writeInt(stream).writeInt(length);
+    }
+
+    static ByteBuf ping(ByteBufAllocator alloc) {
+        return header(alloc, PING, 0, 0);
     }
 
     static ByteBuf credit(ByteBufAllocator alloc, int stream, int bytes) {

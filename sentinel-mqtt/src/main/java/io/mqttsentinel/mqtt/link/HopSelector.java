@@ -13,7 +13,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -103,8 +102,7 @@ public final class HopSelector extends ByteToMessageDecoder {
         in.skipBytes(CoreLink.HEADER);
         ctx.writeAndFlush(CoreLink.preamble(ctx.alloc()));
         LinkHandler link = LinkHandler.acceptor(streams, listener);
-        ctx.pipeline().addLast("link-flush", new FlushConsolidationHandler(256, true));
-        ctx.pipeline().addLast("link", link);
+        link.install(ctx.pipeline());
         linked.accept(link);
         ctx.pipeline().remove(this); // frames read with the preamble go on to the link
     }

@@ -68,6 +68,19 @@ public final class LinkHandler extends ByteToMessageDecoder {
         return new LinkHandler(Objects.requireNonNull(streams, "streams"), null, listener);
     }
 
+    /**
+     * Adds a link's handlers after the pipeline's TLS handler: the heartbeat's idle timer, flush consolidation (the
+     * streams' flushes become one write per batch), and this handler.
+     *
+     * @param pipeline the link connection's pipeline
+     */
+    public void install(io.netty.channel.ChannelPipeline pipeline) {
+        pipeline.addLast("link-idle", new io.netty.handler.timeout.IdleStateHandler(CoreLink.SILENCE.toMillis(),
+                CoreLink.HEARTBEAT.toMillis(), 0, java.util.concurrent.TimeUnit.MILLISECONDS));
+        pipeline.addLast("link-flush", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
+        pipeline.addLast("link", this);
+    }
+
     /** @return the link's channel */
     public Channel channel() {
         return ctx.channel();
@@ -111,6 +124,16 @@ public final class LinkHandler extends ByteToMessageDecoder {
     public void userEventTriggered(ChannelHandlerContext context, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent e && e.isSuccess()) {
             transportUp = true;
+        }
+        if (evt instanceof io.netty.handler.timeout.IdleStateEvent idle) {
+            if (idle.state() == io.netty.handler.timeout.IdleState.WRITER_IDLE && linked) {
+                context.writeAndFlush(CoreLink.ping(context.alloc()), context.voidPromise());
+            } else if (idle.state() == io.netty.handler.timeout.IdleState.READER_IDLE) {
+                listener.onViolation(ProtocolViolation.KEEPALIVE_TIMEOUT, "link silent for " + CoreLink.SILENCE,
+                        context.channel().remoteAddress());
+                context.close();
+            }
+            return;
         }
         super.userEventTriggered(context, evt);
     }
@@ -236,6 +259,7 @@ public final class LinkHandler extends ByteToMessageDecoder {
             int streamId = in.getInt(at + 1);
             int length = in.getInt(at + 5);
             if (length < 0 || length > CoreLink.MAX_CHUNK || (type != CoreLink.DATA && type != CoreLink.CREDIT && length != 0)
+                    || (type == CoreLink.PING && streamId != 0)
                     || (type == CoreLink.CREDIT && length != 4)) {
                 broken(context, in, "frame of type " + type + " with length " + length);
                 return;
@@ -270,6 +294,9 @@ public final class LinkHandler extends ByteToMessageDecoder {
                     if (s != null) {
                         s.closeFromRemote();
                     }
+                }
+                case CoreLink.PING -> {
+                    // a heartbeat: reading it was the point
                 }
                 case CoreLink.OPEN -> {
                     if (acceptedStreams == null || streamId <= lastStreamId) {

@@ -30,6 +30,9 @@ public final class LinkStreamChannel extends AbstractChannel {
     private static final byte NEW = 0;
     private static final byte ACTIVE = 1;
     private static final byte CLOSED = 2;
+    /** A stream never reads from a socket: one allocator for all, instead of one per stream. */
+    private static final io.netty.channel.RecvByteBufAllocator UNUSED_ALLOCATOR =
+            new io.netty.channel.AdaptiveRecvByteBufAllocator();
 
     private final LinkHandler link;
     private final int streamId;
@@ -53,7 +56,7 @@ public final class LinkStreamChannel extends AbstractChannel {
         super(link.channel(), new StreamId(link.channel().id(), streamId));
         this.link = link;
         this.streamId = streamId;
-        this.config = new DefaultChannelConfig(this);
+        this.config = new DefaultChannelConfig(this, UNUSED_ALLOCATOR) { };
         this.state = active ? ACTIVE : NEW;
     }
 

@@ -302,6 +302,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         MqttConnectPayload p = msg.payload();
         clientId = p.clientIdentifier();
         username = msg.variableHeader().hasUserName() ? p.userName() : null;
+        if (clientId.equals(username)) {
+            username = clientId; // many fleets use the client id as user name: one string per device, not two
+        }
         Verdict judged = rt.connections().inspectConnection(peer.getAddress().getHostAddress());
         for (Finding f : judged.findings()) {
             rt.event(clientId, "", f.category().label(), f.ruleId(), f.severity(), f.action(), f.excerpt());
@@ -481,8 +484,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         ChannelInitializer<Channel> init = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                MqttPipelines.addClientCodec(ch.pipeline(), rt.mqttLimits(),
-                        (v, detail, remote) -> rt.metrics().upstreamFailure("protocol_" + v.label()));
+                MqttPipelines.addClientCodec(ch.pipeline(), rt.mqttLimits(), rt.metrics().upstreamViolations());
                 ch.pipeline().addLast("upstream", new UpstreamHandler(device));
             }
         };
@@ -595,6 +597,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             state = State.CONNECTED;
+            candidates = List.of(); // the nodes it could have gone to: not needed for the connection's life
             ctx.write(ack);
             while (pending != null && !pending.isEmpty() && state == State.CONNECTED) {
                 fromDevice(pending.poll());

@@ -18,7 +18,8 @@ public final class L4Handler extends ChannelDuplexHandler {
     private final InetAddress address;
     private boolean released;
     private boolean throttled;
-    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>(2);
+    /** What was read while over the bandwidth, created on first use: most devices never are. */
+    private java.util.ArrayDeque<Object> held;
     private boolean readWanted;
 
     /**
@@ -41,7 +42,7 @@ public final class L4Handler extends ChannelDuplexHandler {
         int n = ((ByteBuf) msg).readableBytes();
         metrics.bytesIn(n);
         if (throttled) {
-            held.add(msg); // read in the same loop as the chunk that went over: waits with it
+            held().add(msg); // read in the same loop as the chunk that went over: waits with it
             return;
         }
         long pauseNanos = registry.consume(address, n);
@@ -53,13 +54,15 @@ public final class L4Handler extends ChannelDuplexHandler {
         // happens meanwhile, neither automatic ones (the gate) nor the explicit ones later handlers ask for to
         // complete a TLS record or an MQTT packet (read() below)
         throttled = true;
-        held.add(msg);
+        held().add(msg);
         ReadGate gate = ReadGate.of(ctx.channel());
         gate.pause(ReadGate.THROTTLE);
         ctx.executor().schedule(() -> {
             throttled = false;
-            while (!held.isEmpty()) {
-                ctx.fireChannelRead(held.poll());
+            java.util.ArrayDeque<Object> waiting = held;
+            held = null;
+            while (waiting != null && !waiting.isEmpty()) {
+                ctx.fireChannelRead(waiting.poll());
             }
             ctx.fireChannelReadComplete();
             gate.resume(ReadGate.THROTTLE);
@@ -68,6 +71,13 @@ public final class L4Handler extends ChannelDuplexHandler {
                 ctx.read();
             }
         }, pauseNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private java.util.ArrayDeque<Object> held() {
+        if (held == null) {
+            held = new java.util.ArrayDeque<>(2);
+        }
+        return held;
     }
 
     @Override
@@ -89,7 +99,7 @@ public final class L4Handler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        while (!held.isEmpty()) {
+        while (held != null && !held.isEmpty()) {
             io.netty.util.ReferenceCountUtil.release(held.poll());
         }
         release();

@@ -26,7 +26,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Promise;
 
@@ -122,8 +121,7 @@ public final class LinkConnector implements UpstreamConnector {
                             if (tls != null) {
                                 ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), node.getHostString(), node.getPort()));
                             }
-                            ch.pipeline().addLast("flush", new FlushConsolidationHandler(256, true));
-                            ch.pipeline().addLast("link", handler);
+                            handler.install(ch.pipeline());
                         }
                     })
                     .connect(node);

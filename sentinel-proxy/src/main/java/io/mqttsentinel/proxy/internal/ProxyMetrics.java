@@ -19,6 +19,8 @@ import io.mqttsentinel.mqtt.ProtocolViolation;
  * becomes {@code mqtt_proxy_connections_total}, the auth timer {@code mqtt_proxy_auth_latency_seconds}).
  */
 public final class ProxyMetrics {
+    private final io.mqttsentinel.mqtt.ViolationListener upstreamViolations =
+            (violation, detail, remote) -> upstreamFailure("protocol_" + violation.label());
     private final MeterRegistry registry;
     private final Counter connections;
     private final AtomicLong active = new AtomicLong();
@@ -146,6 +148,14 @@ public final class ProxyMetrics {
     /** @param action what the ACL refused: publish, subscribe or will */
     public void aclDenied(String action) {
         labelled("mqtt.proxy.acl.denied", "action", action).increment();
+    }
+
+    /**
+     * @return one listener for every upstream codec, counting what the core broke as an upstream failure (one
+     *         shared instance: a listener made per device would hold that device's connect-time objects)
+     */
+    public io.mqttsentinel.mqtt.ViolationListener upstreamViolations() {
+        return upstreamViolations;
     }
 
     /** @param reason why the upstream connection failed or was refused */
