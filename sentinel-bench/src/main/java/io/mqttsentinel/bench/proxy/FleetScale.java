@@ -69,13 +69,14 @@ import io.mqttsentinel.testkit.TestCertificates;
  * java -cp sentinel-bench/target/benchmarks.jar io.mqttsentinel.bench.proxy.FleetScale devices=18000 proxies=2
  * </pre>
  *
- * Every process here may hold 20,000 open files: a proxy needs two per device (device + upstream), the broker one,
- * hence two proxies for 18,000. Devices spread over loopback sources 127.0.x.y, at most {@code perSource} (100) per
+ * Every process here may hold 20,000 open files: a proxy needs one per device (its devices reach the broker as
+ * streams of a few links; two per device with {@code SENTINEL_PROXY_CORE_HOP=per_device}), hence two proxies for
+ * 18,000 with room for either hop. Devices spread over loopback sources 127.0.x.y, at most {@code perSource} (100) per
  * address, round robin, so the proxy's per-source defaults (1,000 connections, a handshake burst of 200, a CONNECT
  * burst of 500) hold without raising anything. A device binds an explicit source port below the kernel's
- * ephemeral range: ports bound with {@code bind()} are never chosen for an outgoing {@code connect()}, and the
- * proxies' 18,000 upstream connections from 127.0.0.1 to the one broker port need that many ephemeral ports of
- * their own (the range has ~28,000).
+ * ephemeral range: ports bound with {@code bind()} are never chosen for an outgoing {@code connect()}, and with the
+ * per-device hop the proxies' 18,000 upstream connections from 127.0.0.1 to the one broker port need that many
+ * ephemeral ports of their own (the range has ~28,000).
  */
 public final class FleetScale {
     private static final Pattern G1_HEAP = Pattern.compile("garbage-first heap\\s+total (\\d+)K, used (\\d+)K");
@@ -432,12 +433,17 @@ public final class FleetScale {
             long[] range = portRangeBounds();
             long ports = range == null ? 28_232 : range[1] - range[0] + 1;
             Map<String, Double> limits = new TreeMap<>();
-            limits.put(String.format(Locale.ROOT, "proxy → broker ephemeral ports: one source address to one broker "
-                    + "listener, %,d ports in ip_local_port_range", ports), (double) ports);
+            // a broker connection per device (the per_device core hop) also costs the proxy an ephemeral port each;
+            // with multiplexed links (the default) the broker's descriptors do not grow with the devices
+            boolean perDeviceHop = brokerFd >= 0.5;
+            if (perDeviceHop) {
+                limits.put(String.format(Locale.ROOT, "proxy → broker ephemeral ports: one source address to one broker "
+                        + "listener, %,d ports in ip_local_port_range", ports), (double) ports);
+                limits.put(String.format(Locale.ROOT, "broker descriptors: fs.nr_open %,d / %.2f per device", nrOpen,
+                        brokerFd), (nrOpen - bx.fds) / Math.max(brokerFd, 1e-9));
+            }
             limits.put(String.format(Locale.ROOT, "proxy descriptors: fs.nr_open %,d (the ceiling of nofile) / %.2f "
                     + "per device", nrOpen, proxyFd), (nrOpen - proxyBaseFd) / Math.max(proxyFd, 1e-9));
-            limits.put(String.format(Locale.ROOT, "broker descriptors: fs.nr_open %,d / %.2f per device", nrOpen, brokerFd),
-                    (nrOpen - bx.fds) / Math.max(brokerFd, 1e-9));
             limits.put(String.format(Locale.ROOT, "proxy memory: 12 GiB (75 %% of a 16 GiB node) / %.1f KiB RSS per device",
                     proxyRss / 1024), (12 * gib - proxyBaseRss) / Math.max(proxyRss, 1));
             limits.put(String.format(Locale.ROOT, "broker memory: 12 GiB (75 %% of a 16 GiB node) / %.1f KiB RSS per device",

@@ -91,6 +91,19 @@ public final class LinkHandler extends ByteToMessageDecoder {
         return transportUp;
     }
 
+    /**
+     * @return whether this side can open another stream: stream ids only grow, so a link that used them all (after
+     *         some two billion device connections) takes no new streams and closes when its last one ends
+     */
+    public boolean canOpen() {
+        return acceptedStreams == null && lastStreamId < Integer.MAX_VALUE && ctx != null && ctx.channel().isActive();
+    }
+
+    /** For tests: as if the ids up to {@code id} had been used. */
+    void usedStreamIdsUpTo(int id) {
+        lastStreamId = id;
+    }
+
     /** @return how many streams are open on this link */
     public int streamCount() {
         return streams.size();
@@ -151,6 +164,9 @@ public final class LinkHandler extends ByteToMessageDecoder {
         if (acceptedStreams != null) {
             throw new IllegalStateException("streams are opened by the other side of this link");
         }
+        if (lastStreamId == Integer.MAX_VALUE) {
+            throw new IllegalStateException("every stream id of this link is used: open a new link");
+        }
         LinkStreamChannel s = new LinkStreamChannel(this, ++lastStreamId, false);
         s.pipeline().addLast(handler);
         ctx.channel().eventLoop().register(s);
@@ -209,6 +225,9 @@ public final class LinkHandler extends ByteToMessageDecoder {
         if (tellOtherSide && ctx.channel().isActive()) {
             ctx.write(CoreLink.header(ctx.alloc(), CoreLink.CLOSE, stream.streamId(), 0), ctx.voidPromise());
             flush();
+        }
+        if (acceptedStreams == null && lastStreamId == Integer.MAX_VALUE && streams.isEmpty()) {
+            ctx.close(); // every id used and the last stream gone: the opener's next device opens a new link
         }
     }
 

@@ -244,6 +244,36 @@ class CoreLinkTest {
     }
 
     @Test
+    void aLinkThatUsedEveryStreamId_takesNoNewStream_andClosesAfterItsLast() throws Exception {
+        Opened o = openLink((InetSocketAddress) server.localAddress());
+        o.ready().get(5, TimeUnit.SECONDS);
+        o.channel().eventLoop().submit(() -> o.link().usedStreamIdsUpTo(Integer.MAX_VALUE - 1)).get();
+        Collect last = new Collect();
+        LinkStreamChannel s = stream(o, last);
+        assertThat(s.streamId()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(onLoop(o.channel(), () -> o.link().canOpen() ? 1 : 0)).isZero();
+        s.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
+        Await.until("echoed", () -> last.size() == 3);
+        assertThat(o.channel().isActive()).as("open while its last stream is").isTrue();
+        s.close().syncUninterruptibly();
+        Await.until("the link closed after its last stream", () -> !o.channel().isActive());
+        assertThat(violations).isEmpty();
+    }
+
+    @Test
+    void heartbeats_keepTheLinkUp_andAPingOnAStreamBreaksIt() throws Exception {
+        Opened o = openLink((InetSocketAddress) server.localAddress());
+        o.ready().get(5, TimeUnit.SECONDS);
+        o.channel().writeAndFlush(Unpooled.buffer().writeByte(CoreLink.PING).writeInt(0).writeInt(0));
+        Collect a = new Collect();
+        stream(o, a).writeAndFlush(Unpooled.wrappedBuffer(new byte[] {9}));
+        Await.until("the link still carries streams after a PING", () -> a.size() == 1);
+        o.channel().writeAndFlush(Unpooled.buffer().writeByte(CoreLink.PING).writeInt(7).writeInt(0));
+        Await.until("a PING on a stream id breaks the link", () -> !o.channel().isActive());
+        assertThat(violations).containsExactly(ProtocolViolation.LINK_FRAME);
+    }
+
+    @Test
     void aPlainMqttClient_getsTheMqttHandlers() throws Exception {
         AtomicReference<String> echoed = new AtomicReference<>("");
         Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)

@@ -80,7 +80,7 @@ public final class LinkConnector implements UpstreamConnector {
         }
         Map<InetSocketAddress, Link> mine = links.computeIfAbsent(loop, l -> new HashMap<>());
         Link link = mine.get(node);
-        if (link == null || link.closed) {
+        if (link == null || link.closed || (link.ready.isSuccess() && !link.handler.canOpen())) {
             link = new Link(loop, node, mine);
             mine.put(node, link);
         }
