@@ -26,6 +26,7 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 
 import io.mqttsentinel.broker.SentinelBroker;
 import io.mqttsentinel.store.SegmentedFileLog;
+import io.mqttsentinel.testkit.TcpRelay;
 import io.mqttsentinel.testkit.Await;
 import io.mqttsentinel.testkit.MosquittoProcess;
 

@@ -9,14 +9,9 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import io.mqttsentinel.proxy.auth.CredentialsFile;
 import io.mqttsentinel.testkit.FreePorts;
 import io.mqttsentinel.testkit.MosquittoProcess;
+import io.mqttsentinel.testkit.TcpRelay;
 import io.mqttsentinel.testkit.TestCertificates;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.TrustManagerFactory;
@@ -50,7 +44,7 @@ class CoreLinkCutTest {
 
     private MosquittoProcess origin;
     private SentinelNode node;
-    private Relay relay;
+    private TcpRelay relay;
     private Mqtt3BlockingClient originApp;
     private final List<Mqtt3AsyncClient> devices = new ArrayList<>();
 
@@ -84,7 +78,7 @@ class CoreLinkCutTest {
             file.add("link-" + i, "secret-" + i);
         }
         int brokerPort = FreePorts.next();
-        relay = new Relay(brokerPort);
+        relay = new TcpRelay(brokerPort);
         Map<String, String> settings = TestClients.stack(dir, ca.server("proxy"), credentials, FreePorts.next(),
                 origin.webSocketPort());
         settings.put("SENTINEL_BROKER_PORT", Integer.toString(brokerPort));
@@ -123,7 +117,7 @@ class CoreLinkCutTest {
             d.connectWith().cleanSession(false).send().get(20, TimeUnit.SECONDS);
             devices.add(d);
         }
-        assertThat(relay.accepted.get()).as("devices share the proxy's links (one per I/O thread)")
+        assertThat(relay.accepted()).as("devices share the proxy's links (one per I/O thread)")
                 .isBetween(1, 2);
 
         Set<String> acked = ConcurrentHashMap.newKeySet();
@@ -131,7 +125,7 @@ class CoreLinkCutTest {
         int rounds = 60; // 5 messages a second per device, within every per-device tier and anomaly
         for (int seq = 0; seq < rounds; seq++) {
             if (seq == rounds / 2) {
-                assertThat(relay.cut()).as("links cut").isPositive();
+                assertThat(relay.reset()).as("links cut").isPositive();
             }
             for (int i = 0; i < DEVICES; i++) {
                 String payload = "{\"device\":" + i + ",\"seq\":" + seq + "}";
@@ -153,89 +147,6 @@ class CoreLinkCutTest {
                         acked.stream().filter(p -> !atOrigin.contains(p)).limit(5).toList())
                 .isTrue();
         assertThat(acked.size()).as("most messages got through the cut").isGreaterThan(rounds * DEVICES / 2);
-        assertThat(relay.accepted.get()).as("the proxy opened new links after the cut").isGreaterThan(1);
-    }
-
-    /** A TCP relay from an ephemeral port to the broker; {@link #cut} resets every connection it carries. */
-    private static final class Relay implements AutoCloseable {
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        private final List<Socket> open = new CopyOnWriteArrayList<>();
-        private final AtomicInteger accepted = new AtomicInteger();
-
-        Relay(int targetPort) throws IOException {
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket in = server.accept();
-                        Socket out = new Socket();
-                        out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);
-                        accepted.incrementAndGet();
-                        open.add(in);
-                        open.add(out);
-                        pump(in, out);
-                        pump(out, in);
-                    } catch (IOException e) {
-                        // closed, or the broker not there yet: the proxy retries
-                    }
-                }
-            }, "relay-accept");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void pump(Socket from, Socket to) {
-            Thread t = new Thread(() -> {
-                byte[] buf = new byte[16 * 1024];
-                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                    int n;
-                    while ((n = in.read(buf)) >= 0) {
-                        out.write(buf, 0, n);
-                    }
-                } catch (IOException e) {
-                    // cut or closed
-                } finally {
-                    closeQuietly(from);
-                    closeQuietly(to);
-                }
-            }, "relay-pump");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        /** @return how many connections were reset */
-        int cut() {
-            int n = 0;
-            for (Socket s : open) {
-                try {
-                    s.setSoLinger(true, 0);
-                } catch (IOException e) {
-                    // already closed
-                }
-                if (!s.isClosed()) {
-                    n++;
-                }
-                closeQuietly(s);
-            }
-            open.clear();
-            return n;
-        }
-
-        private static void closeQuietly(Socket s) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                // nothing to do
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            cut();
-        }
+        assertThat(relay.accepted()).as("the proxy opened new links after the cut").isGreaterThan(1);
     }
 }

@@ -1,4 +1,4 @@
-package io.mqttsentinel.bridge;
+package io.mqttsentinel.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,18 +8,24 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP relay in front of a broker that a test can cut: {@link #cut()} resets every relayed connection and
- * refuses new ones, as a crashed bridge process or a dead network would (no DISCONNECT: the broker publishes the
- * will and keeps whatever was not acknowledged).
+ * A TCP relay on 127.0.0.1 in front of a server (a broker), that a test can cut as a crashed process or a dead network
+ * would: {@link #cut()} resets every relayed connection (RST, no FIN: no MQTT DISCONNECT either) and refuses new ones;
+ * {@link #reset()} resets them and goes on relaying new ones (a network blip).
  */
-final class TcpRelay implements AutoCloseable {
+public final class TcpRelay implements AutoCloseable {
     private final ServerSocket server;
     private final int target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger accepted = new AtomicInteger();
 
-    TcpRelay(int targetPort) throws IOException {
+    /**
+     * @param targetPort the port on 127.0.0.1 to relay to
+     * @throws IOException when no port can be bound
+     */
+    public TcpRelay(int targetPort) throws IOException {
         this.target = targetPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::accept, "tcp-relay");
@@ -27,15 +33,28 @@ final class TcpRelay implements AutoCloseable {
         t.start();
     }
 
-    int port() {
+    /** @return the relay's own port */
+    public int port() {
         return server.getLocalPort();
+    }
+
+    /** @return how many connections it has relayed so far */
+    public int accepted() {
+        return accepted.get();
     }
 
     private void accept() {
         while (!server.isClosed()) {
             try {
                 Socket in = server.accept();
-                Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+                Socket out;
+                try {
+                    out = new Socket(InetAddress.getLoopbackAddress(), target);
+                } catch (IOException e) {
+                    closeQuietly(in); // the target is not there (yet): the client sees a closed connection
+                    continue;
+                }
+                accepted.incrementAndGet();
                 sockets.add(in);
                 sockets.add(out);
                 pipe(in, out);
@@ -66,16 +85,29 @@ final class TcpRelay implements AutoCloseable {
     }
 
     /** Resets every relayed connection (RST, no FIN) and refuses new ones. */
-    void cut() {
+    public void cut() {
         closeQuietly(server);
+        reset();
+    }
+
+    /**
+     * Resets every relayed connection (RST, no FIN) and goes on relaying new ones.
+     *
+     * @return how many connections were open and are reset
+     */
+    public int reset() {
+        int n = 0;
         for (Socket s : sockets) {
             try {
                 s.setSoLinger(true, 0);
             } catch (IOException e) {
                 // closed already
             }
+            n += s.isClosed() ? 0 : 1;
             closeQuietly(s);
         }
+        sockets.clear();
+        return n;
     }
 
     private static void closeQuietly(AutoCloseable c) {
