@@ -81,6 +81,7 @@ public final class QuarantineStore implements AutoCloseable {
     private final MessageLog log;
     private final QuarantineConfig config;
     private final Clock clock;
+    private final io.mqttsentinel.api.Ticker ticker;
     private final QuarantineIndex index;
     private final MeterRegistry registry;
     private final List<Meter> meters;
@@ -108,6 +109,7 @@ public final class QuarantineStore implements AutoCloseable {
         this.log = b.log;
         this.config = b.config;
         this.clock = b.clock;
+        this.ticker = b.ticker;
         this.index = new QuarantineIndex(config.maxEntries());
         this.registry = b.registry == null ? new SimpleMeterRegistry() : b.registry;
         this.reader = log.openReader(GROUP);
@@ -376,7 +378,7 @@ public final class QuarantineStore implements AutoCloseable {
             return;
         }
         reader.assign(new HashMap<>(next));
-        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        long deadline = ticker.nanoTime() + READ_TIMEOUT.toNanos();
         while (!reached(end)) {
             List<LogRecord> batch;
             try {
@@ -393,7 +395,7 @@ public final class QuarantineStore implements AutoCloseable {
                 apply(r);
                 next.put(r.position().partition(), r.offset() + 1);
             }
-            if (batch.isEmpty() && System.nanoTime() - deadline > 0) {
+            if (batch.isEmpty() && ticker.nanoTime() - deadline > 0) {
                 throw new MessageLogException("the quarantine log did not deliver its records up to " + end + " within "
                         + READ_TIMEOUT.toSeconds() + " s (read up to " + next + ")");
             }
@@ -431,8 +433,8 @@ public final class QuarantineStore implements AutoCloseable {
             }
             try {
                 reader.assign(Map.of(pos.partition(), pos.offset()));
-                long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-                while (System.nanoTime() - deadline < 0) {
+                long deadline = ticker.nanoTime() + READ_TIMEOUT.toNanos();
+                while (ticker.nanoTime() - deadline < 0) {
                     for (LogRecord r : reader.poll(1, POLL)) {
                         if (r.offset() == pos.offset()) {
                             return QuarantineRecords.read(r).filter(QuarantineRecords.Message.class::isInstance)
@@ -463,6 +465,7 @@ public final class QuarantineStore implements AutoCloseable {
         private final MessageLog log;
         private QuarantineConfig config = QuarantineConfig.ofDefaults();
         private Clock clock = Clock.systemUTC();
+        private io.mqttsentinel.api.Ticker ticker = io.mqttsentinel.api.Ticker.system();
         private MeterRegistry registry;
 
         Builder(MessageLog log) {
@@ -488,6 +491,15 @@ public final class QuarantineStore implements AutoCloseable {
         }
 
         /**
+         * @param ticker the monotonic ticker of the store's read timeouts (default {@link io.mqttsentinel.api.Ticker#system()})
+         * @return this builder
+         */
+        public Builder ticker(io.mqttsentinel.api.Ticker ticker) {
+            this.ticker = java.util.Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
          * @param registry where the {@code sentinel_quarantine_*} meters go; default a private simple registry
          * @return this builder
          */
@@ -506,6 +518,7 @@ public final class QuarantineStore implements AutoCloseable {
             Builder copy = new Builder(log);
             copy.config = config;
             copy.clock = clock;
+            copy.ticker = ticker;
             copy.registry = registry;
             return new QuarantineStore(copy);
         }

@@ -141,7 +141,7 @@ public final class SentinelBroker implements AutoCloseable {
         this.index = new SubscriptionIndex();
         this.retained = new RetainedStore();
         this.router = new Router(index);
-        SessionStateWriter stateWriter = new SessionStateWriter(b.messageLog, context, b.clock, router, retained);
+        SessionStateWriter stateWriter = new SessionStateWriter(b.messageLog, context, b.clock, b.ticker, router, retained);
         this.registry = new SessionRegistry(index, context, stateWriter);
         this.tls = config.mutualTls() ? serverTls(config.tlsCert(), config.tlsKey(), config.clientCa()) : null;
         this.plainExpected = b.plainExpected;

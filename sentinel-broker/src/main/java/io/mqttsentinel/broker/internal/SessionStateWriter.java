@@ -52,6 +52,7 @@ public final class SessionStateWriter implements AutoCloseable {
     private final MessageLog log;
     private final BrokerContext context;
     private final Clock clock;
+    private final io.mqttsentinel.api.Ticker ticker;
     private final Router router;
     private final RetainedStore retained;
     private final ScheduledExecutorService scheduler;
@@ -70,13 +71,16 @@ public final class SessionStateWriter implements AutoCloseable {
      * @param log      the main message log
      * @param context  the broker's shared state
      * @param clock    the broker's clock
+     * @param ticker   the broker's monotonic ticker (how long a snapshot took)
      * @param router   the router, whose completed position the checkpoints write
      * @param retained the retained messages, which snapshots hold
      */
-    public SessionStateWriter(MessageLog log, BrokerContext context, Clock clock, Router router, RetainedStore retained) {
+    public SessionStateWriter(MessageLog log, BrokerContext context, Clock clock, io.mqttsentinel.api.Ticker ticker,
+                              Router router, RetainedStore retained) {
         this.log = log;
         this.context = context;
         this.clock = clock;
+        this.ticker = ticker;
         this.router = router;
         this.retained = retained;
         this.nodeId = context.config().nodeId();
@@ -279,7 +283,7 @@ public final class SessionStateWriter implements AutoCloseable {
      * @throws TimeoutException     when the log does not complete in time
      */
     void snapshot() throws InterruptedException, ExecutionException, TimeoutException {
-        long started = System.nanoTime();
+        long started = ticker.nanoTime();
         long id = context.nextStateSeq();
         Map<Integer, Long> completed = router.completed();
         byte[] beginPayload = StateRecords.begin(id);
@@ -332,7 +336,7 @@ public final class SessionStateWriter implements AutoCloseable {
         lastSnapshotAtMillis = clock.millis();
         snapshotSoon = false;
         LOG.info("state snapshot {} written: {} sessions, {} retained messages, {} ms", id, sessionCount, retainedCount,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime() - started));
     }
 
     /** Packs snapshot entries into chunk records of about {@value #CHUNK_BYTES} bytes, appended as they fill. */
