@@ -80,6 +80,11 @@ public abstract class QueuedEventSink implements SecurityEventSink, AutoCloseabl
         worker.setDaemon(true);
     }
 
+    /** @return the ticker this sink measures time with (its linger, a subclass's deadlines) */
+    protected final Ticker ticker() {
+        return ticker;
+    }
+
     /** Starts the worker; called by the subclass at the end of its constructor, once its fields are set. */
     protected final void start() {
         worker.start();

@@ -5,6 +5,7 @@ import static io.mqttsentinel.launcher.EngineSettings.proxyConfig;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttsentinel.api.Ticker;
 import io.mqttsentinel.admin.AdminApi;
 import io.mqttsentinel.admin.AdminConfig;
 import io.mqttsentinel.admin.MetricsServer;
@@ -239,9 +240,9 @@ public final class SentinelNode implements AutoCloseable {
             }
             SentinelProxy p = proxy;
             if (p != null && !grace.isZero()) {
-                long start = System.nanoTime();
+                long start = Ticker.system().nanoTime();
                 if (p.drain(grace)) {
-                    LOG.info("drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                    LOG.info("drained in {} ms", TimeUnit.NANOSECONDS.toMillis(Ticker.system().nanoTime() - start));
                 }
             }
         } catch (InterruptedException e) {

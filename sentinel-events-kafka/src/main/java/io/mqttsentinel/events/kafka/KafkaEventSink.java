@@ -185,13 +185,13 @@ public final class KafkaEventSink extends QueuedEventSink {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        long deadline = System.nanoTime() + closeTimeout.toNanos();
+        long deadline = ticker().nanoTime() + closeTimeout.toNanos();
         // the worker hands over what is queued; what it cannot take in time counts as dropped
         stopWorker(closeTimeout);
         try {
             // aborts what is unacknowledged at the deadline (its callbacks count it undeliverable) and releases a
             // worker still blocked in send()
-            producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            producer.close(Duration.ofNanos(Math.max(0, deadline - ticker().nanoTime())));
         } catch (RuntimeException e) {
             LOG.warn("closing the Kafka producer of security events failed", e);
         }
