@@ -92,12 +92,19 @@ public final class LinkStreamChannel extends AbstractChannel {
 
     @Override
     protected AbstractUnsafe newUnsafe() {
-        return new AbstractUnsafe() {
-            @Override
-            public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
-                promise.setFailure(new UnsupportedOperationException("a stream is opened by its link"));
-            }
-        };
+        return new StreamUnsafe();
+    }
+
+    private final class StreamUnsafe extends AbstractUnsafe {
+        @Override
+        public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
+            promise.setFailure(new UnsupportedOperationException("a stream is opened by its link"));
+        }
+
+        /** Writes what the handlers flushed before the credit ran out; what they did not flush yet stays. */
+        void resumeFlushed() {
+            flush0();
+        }
     }
 
     @Override
@@ -224,7 +231,7 @@ public final class LinkStreamChannel extends AbstractChannel {
         sendCredit += bytes;
         if (writeBlocked && sendCredit > 0 && state == ACTIVE) {
             writeBlocked = false;
-            unsafe().flush();
+            ((StreamUnsafe) unsafe()).resumeFlushed();
         }
     }
 
