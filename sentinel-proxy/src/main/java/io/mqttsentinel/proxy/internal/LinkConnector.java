@@ -153,7 +153,13 @@ public final class LinkConnector implements UpstreamConnector {
                 owner.remove(node, this);
                 if (ready.isSuccess()) {
                     open.decrementAndGet();
-                    LOG.info("link to core {} closed; its devices reconnect", hostPort());
+                    int devices = handler.streamCount(); // still counted: the handler closes them after this
+                    if (devices > 0) {
+                        LOG.info("link to core {} closed with {} devices on it: they are disconnected and reconnect",
+                                hostPort(), devices);
+                    } else {
+                        LOG.debug("link to core {} closed", hostPort());
+                    }
                 }
                 // an unanswered link fails in its handler's channelInactive (which runs after this), telling
                 // "speaks only MQTT" from "unreachable"
