@@ -223,7 +223,7 @@ public final class SentinelBroker implements AutoCloseable {
                 @Override
                 protected void initChannel(Channel stream) {
                     // not in the channel group: closing its link closes it; no flush handler: the link consolidates
-                    addMqttHandlers(stream.pipeline(), limits, false);
+                    addMqttHandlers(stream.pipeline(), limits, violations, false);
                 }
             };
             ServerBootstrap bootstrap = new ServerBootstrap()
@@ -240,7 +240,7 @@ public final class SentinelBroker implements AutoCloseable {
                             }
                             // a proxy's link (many devices) or one MQTT client: the first byte tells
                             ch.pipeline().addLast(HopSelector.NAME, new HopSelector(limits.connectTimeout(),
-                                    p -> addMqttHandlers(p, limits, true), streams, violations, link -> {
+                                    p -> addMqttHandlers(p, limits, violations, true), streams, violations, link -> {
                                         services.metrics().linkOpened();
                                         link.channel().closeFuture().addListener(f -> services.metrics().linkClosed());
                                     }));
@@ -274,12 +274,12 @@ public final class SentinelBroker implements AutoCloseable {
     }
 
     /** The handlers of one client's MQTT connection: its own TCP connection, or a stream of a proxy's link. */
-    private void addMqttHandlers(ChannelPipeline p, MqttLimits limits, boolean ownConnection) {
+    private void addMqttHandlers(ChannelPipeline p, MqttLimits limits, ViolationListener violations,
+                                 boolean ownConnection) {
         if (ownConnection) {
             p.addLast("flush", new FlushConsolidationHandler(64, true));
         }
-        MqttPipelines.addServerCodec(p, limits,
-                (violation, detail, remote) -> services.metrics().violation(violation.label()));
+        MqttPipelines.addServerCodec(p, limits, violations); // one listener for all: not one per connection
         p.addLast("broker", new ConnectionHandler(services));
     }
 

@@ -72,7 +72,7 @@ public final class Session {
     // guarded by this
     private Channel channel;
     private Object owner;
-    private final ArrayDeque<Outbound> queue = new ArrayDeque<>(2); // grows on demand
+    private ArrayDeque<Outbound> queue; // created on first use and let go when empty: most sessions are idle
     private final LinkedHashMap<Integer, Outbound> inflight = new LinkedHashMap<>(4);
     private ArrayDeque<MqttPublishMessage> outbox; // created on first use: most sessions are idle
     private boolean flushScheduled;
@@ -205,10 +205,10 @@ public final class Session {
                 return;
             }
             Outbound o = new Outbound(message, qos, retainFlag, position);
-            if (queue.isEmpty() && canSend(o)) {
+            if (queueEmpty() && canSend(o)) {
                 send(o);
-            } else if (queue.size() < maxQueued) {
-                queue.addLast(o);
+            } else if (queued() < maxQueued) {
+                queueForAdd().addLast(o);
             } else if (position != null) {
                 toBacklog(position); // the window is full: the log holds it, the session catches up later
             } else {
@@ -304,16 +304,30 @@ public final class Session {
         return new MqttPublishMessage(header, variable, Unpooled.wrappedBuffer(o.message.payload()));
     }
 
+    private boolean queueEmpty() {
+        return queue == null || queue.isEmpty();
+    }
+
+    private ArrayDeque<Outbound> queueForAdd() {
+        if (queue == null) {
+            queue = new ArrayDeque<>(2);
+        }
+        return queue;
+    }
+
     /** Sends what the window and the channel's writability allow, in queue order. Guarded by this. */
     private void drain() {
-        while (channel != null && !queue.isEmpty() && canSend(queue.peekFirst())) {
+        while (channel != null && !queueEmpty() && canSend(queue.peekFirst())) {
             send(queue.pollFirst());
+        }
+        if (queue != null && queue.isEmpty()) {
+            queue = null;
         }
     }
 
     /** Hands the session to a catch-up worker when it is behind, online and its queue has room. Guarded by this. */
     private void requestCatchUp() {
-        if (!catchUpQueued && channel != null && cursor != null && cursor.behind() && queue.size() <= maxQueued / 2) {
+        if (!catchUpQueued && channel != null && cursor != null && cursor.behind() && queued() <= maxQueued / 2) {
             catchUpQueued = true;
             context.catchUp().request(this);
         }
@@ -384,11 +398,11 @@ public final class Session {
      * @return what to read, or {@code null} when there is nothing to do now (the worker lets go of the session)
      */
     synchronized Plan planCatchUp() {
-        if (discarded || channel == null || cursor == null || !cursor.behind() || queue.size() >= maxQueued) {
+        if (discarded || channel == null || cursor == null || !cursor.behind() || queued() >= maxQueued) {
             catchUpQueued = false;
             return null;
         }
-        return new Plan(epoch, cursor.backlogStarts(), maxQueued - queue.size());
+        return new Plan(epoch, cursor.backlogStarts(), maxQueued - queued());
     }
 
     /** The outcome of {@link #offer}. */
@@ -438,16 +452,16 @@ public final class Session {
             }
             int qos = Math.min(1, Math.min(r.entry().qos(), grantedFor(r.topic())));
             if (qos > 0) {
-                if (queue.size() >= maxQueued) {
+                if (queued() >= maxQueued) {
                     syncBehind();
                     return Offered.STOP;
                 }
                 BrokerMessage m = new BrokerMessage(r.topic(), r.payload(), r.entry().qos(), r.position(), 0);
                 Outbound o = new Outbound(m, qos, false, r.position());
-                if (queue.isEmpty() && canSend(o)) {
+                if (queueEmpty() && canSend(o)) {
                     send(o);
                 } else {
-                    queue.addLast(o);
+                    queueForAdd().addLast(o);
                 }
                 context.metrics().caughtUp();
             }
@@ -457,7 +471,7 @@ public final class Session {
         if (!cursor.behind()) {
             return Offered.LIVE;
         }
-        return queue.size() < maxQueued ? Offered.MORE : Offered.STOP;
+        return queued() < maxQueued ? Offered.MORE : Offered.STOP;
     }
 
     private int grantedFor(String topic) {
@@ -566,7 +580,8 @@ public final class Session {
         flushScheduled = false;
         epoch++;
         if (persistent) {
-            for (Iterator<Outbound> it = queue.iterator(); it.hasNext(); ) {
+            for (Iterator<Outbound> it = queue == null ? java.util.Collections.emptyIterator() : queue.iterator();
+                    it.hasNext(); ) {
                 Outbound o = it.next();
                 if (o.position != null) {
                     cursor.addBacklog(o.position.partition(), o.position.offset());
@@ -624,7 +639,7 @@ public final class Session {
     /** Drops all state; later deliveries are ignored. */
     public synchronized void discard() {
         discarded = true;
-        queue.clear();
+        queue = null;
         inflight.clear();
         outbox = null;
         channel = null;
@@ -671,8 +686,10 @@ public final class Session {
         for (Outbound o : inflight.values()) {
             pendingAt(pending, o);
         }
-        for (Outbound o : queue) {
-            pendingAt(pending, o);
+        if (queue != null) {
+            for (Outbound o : queue) {
+                pendingAt(pending, o);
+            }
         }
         List<StateRecords.Progress> out = new ArrayList<>(1);
         for (int p = 0; p < n; p++) {
@@ -724,7 +741,7 @@ public final class Session {
 
     /** @return messages waiting in the queue (not yet in flight) */
     public synchronized int queued() {
-        return queue.size();
+        return queue == null ? 0 : queue.size();
     }
 
     /** @return QoS 1 messages sent and not yet acknowledged */
