@@ -239,7 +239,8 @@ public final class BridgeLease implements AutoCloseable {
 
     private void acquire() {
         LOG.info("bridge lease: instance {} takes the lease ({})", instance,
-                holder == null ? "free" : "holder " + holder + " silent");
+                holder == null ? "free" : holder.equals(instance) ? "again, after it stood by and no one else took it"
+                        : "holder " + holder + " silent");
         holder = instance;
         heardAt = ticker.nanoTime();
         // the bridge connects first where the watcher is: a node known to be alive. From the list's first node, a
