@@ -111,20 +111,6 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private CompletionStage<AuthDecision> authStage;
     private boolean answeredLocally;
 
-    /** @param rt the proxy's shared collaborators */
-    public DeviceHandler(ProxyRuntime rt) {
-        this(rt, UpstreamConnector.tcp(rt));
-    }
-
-    /**
-     * @param rt     the proxy's shared collaborators
-     * @param source the device's address (from a PROXY header behind a load balancer, else the TCP peer)
-     */
-    public DeviceHandler(ProxyRuntime rt, InetSocketAddress source) {
-        this(rt, UpstreamConnector.tcp(rt));
-        this.source = source;
-    }
-
     /**
      * @param rt        the proxy's shared collaborators
      * @param source    the device's address (from a PROXY header behind a load balancer, else the TCP peer)

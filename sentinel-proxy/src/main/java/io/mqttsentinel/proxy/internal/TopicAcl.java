@@ -15,23 +15,16 @@ import io.mqttsentinel.api.Topics;
  * device's alerts): a template that needs such a value grants nothing.
  */
 public final class TopicAcl {
-    /** Templates beyond this index are checked by resolving each time (the bit masks hold the first 64). */
-    private static final int MASK_BITS = 64;
     private final List<String> publishTemplates;
     private final List<String> subscribeTemplates;
     private final String clientId;
     private final String username;
-    /** Bit i: template i resolves to a valid filter for this device (a template past bit 63 is checked at use). */
-    private final long publishValid;
-    private final long subscribeValid;
 
     private TopicAcl(TopicPermissions permissions, String clientId, String username) {
         this.publishTemplates = permissions.publish();
         this.subscribeTemplates = permissions.subscribe();
         this.clientId = clientId;
         this.username = username;
-        this.publishValid = validMask(publishTemplates, clientId, username);
-        this.subscribeValid = validMask(subscribeTemplates, clientId, username);
     }
 
     /**
@@ -45,17 +38,8 @@ public final class TopicAcl {
     }
 
     // The device's filters are not kept: a million devices would hold two strings each that their templates and
-    // ids already say. A filter is resolved when it is checked (an allocation only for templates with placeholders).
-
-    private static long validMask(List<String> templates, String clientId, String username) {
-        long mask = 0;
-        for (int i = 0; i < Math.min(templates.size(), MASK_BITS); i++) {
-            if (resolve(templates.get(i), clientId, username) != null) {
-                mask |= 1L << i;
-            }
-        }
-        return mask;
-    }
+    // ids already say. A filter is resolved when it is checked (an allocation only for templates with
+    // placeholders), which also re-checks it: a value that would widen it grants nothing, as when it was kept.
 
     /** @return the template with this device's values, or {@code null} when it grants nothing to this device */
     private static String resolve(String template, String clientId, String username) {
@@ -75,25 +59,10 @@ public final class TopicAcl {
         return Topics.isValidFilter(f) ? f : null;
     }
 
-    private String filter(List<String> templates, long valid, int i) {
-        if (i >= MASK_BITS) {
-            return resolve(templates.get(i), clientId, username);
-        }
-        if ((valid & (1L << i)) == 0) {
-            return null;
-        }
-        String f = templates.get(i); // checked valid for this device when the ACL was made
-        if (f.indexOf('{') < 0) {
-            return f;
-        }
-        f = f.replace("{client_id}", clientId);
-        return username == null ? f : f.replace("{username}", username);
-    }
-
-    private List<String> filters(List<String> templates, long valid) {
+    private List<String> filters(List<String> templates) {
         List<String> out = new ArrayList<>(templates.size());
-        for (int i = 0; i < templates.size(); i++) {
-            String f = filter(templates, valid, i);
+        for (String t : templates) {
+            String f = resolve(t, clientId, username);
             if (f != null) {
                 out.add(f);
             }
@@ -119,8 +88,8 @@ public final class TopicAcl {
      * @return whether the device may publish to it
      */
     public boolean canPublish(String topic) {
-        for (int i = 0; i < publishTemplates.size(); i++) {
-            String f = filter(publishTemplates, publishValid, i);
+        for (String t : publishTemplates) {
+            String f = resolve(t, clientId, username);
             if (f != null && Topics.matches(f, topic)) {
                 return true;
             }
@@ -133,8 +102,8 @@ public final class TopicAcl {
      * @return whether every topic the filter can match is permitted
      */
     public boolean canSubscribe(String filter) {
-        for (int i = 0; i < subscribeTemplates.size(); i++) {
-            String f = filter(subscribeTemplates, subscribeValid, i);
+        for (String t : subscribeTemplates) {
+            String f = resolve(t, clientId, username);
             if (f != null && Topics.covers(f, filter)) {
                 return true;
             }
@@ -144,12 +113,12 @@ public final class TopicAcl {
 
     /** @return the resolved publish filters */
     public List<String> publishFilters() {
-        return filters(publishTemplates, publishValid);
+        return filters(publishTemplates);
     }
 
     /** @return the resolved subscribe filters */
     public List<String> subscribeFilters() {
-        return filters(subscribeTemplates, subscribeValid);
+        return filters(subscribeTemplates);
     }
 
     @Override
