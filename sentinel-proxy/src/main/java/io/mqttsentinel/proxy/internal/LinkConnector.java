@@ -80,7 +80,7 @@ public final class LinkConnector implements UpstreamConnector {
         }
         Map<InetSocketAddress, Link> mine = links.computeIfAbsent(loop, l -> new HashMap<>());
         Link link = mine.get(node);
-        if (link == null || link.closed || (link.ready.isSuccess() && !link.handler.canOpen())) {
+        if (link == null || !link.channel.isOpen() || (link.ready.isSuccess() && !link.handler.canOpen())) {
             link = new Link(loop, node, mine);
             mine.put(node, link);
         }
@@ -99,7 +99,6 @@ public final class LinkConnector implements UpstreamConnector {
         private final LinkHandler handler;
         private final Channel channel;
         private List<Waiting> waiting = new ArrayList<>();
-        private boolean closed;
 
         Link(EventLoop loop, InetSocketAddress node, Map<InetSocketAddress, Link> owner) {
             this.node = node;
@@ -149,7 +148,6 @@ public final class LinkConnector implements UpstreamConnector {
                 }
             });
             channel.closeFuture().addListener(f -> {
-                closed = true;
                 owner.remove(node, this);
                 if (ready.isSuccess()) {
                     open.decrementAndGet();
