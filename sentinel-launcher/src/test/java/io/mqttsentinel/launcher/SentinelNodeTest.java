@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -24,14 +23,7 @@ class SentinelNodeTest {
     Path dir;
 
     private Map<String, String> base(int metricsPort) {
-        Map<String, String> m = new HashMap<>();
-        m.put("SENTINEL_DATA_DIR", dir.resolve("data").toString());
-        m.put("SENTINEL_BROKER_PORT", "0");
-        m.put("SENTINEL_PROXY_TLS_PORT", "0");
-        m.put("SENTINEL_PROXY_BIND", "127.0.0.1");
-        m.put("SENTINEL_METRICS_PORT", Integer.toString(metricsPort));
-        m.put("SENTINEL_METRICS_BIND", "127.0.0.1");
-        return m;
+        return TestClients.local(dir, metricsPort);
     }
 
     /** A broker alone needs TLS files or the explicit plain opt-in. */

@@ -30,6 +30,25 @@ final class TestClients {
     }
 
     /**
+     * The settings every test node starts from: the data directory under the test's directory, ephemeral engine ports
+     * and every listener on 127.0.0.1.
+     *
+     * @param dir         the test's directory ({@code dir/data} is the data directory)
+     * @param metricsPort the metrics port
+     * @return a mutable map of settings
+     */
+    static java.util.Map<String, String> local(Path dir, int metricsPort) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("SENTINEL_DATA_DIR", dir.resolve("data").toString());
+        m.put("SENTINEL_BROKER_PORT", "0");
+        m.put("SENTINEL_PROXY_TLS_PORT", "0");
+        m.put("SENTINEL_PROXY_BIND", "127.0.0.1");
+        m.put("SENTINEL_METRICS_PORT", Integer.toString(metricsPort));
+        m.put("SENTINEL_METRICS_BIND", "127.0.0.1");
+        return m;
+    }
+
+    /**
      * The settings of a whole stack in one JVM ({@code all}) as the integration tests run it: ephemeral engine ports on
      * 127.0.0.1, a metrics port, the proxy's certificate, the devices' credentials file, a Mosquitto origin and a
      * bridge that retries quickly. A test adds what it needs.
@@ -43,13 +62,7 @@ final class TestClients {
      */
     static java.util.Map<String, String> stack(Path dir, io.mqttsentinel.testkit.TestCertificates.Issued server,
             Path credentials, int metricsPort, int originWs) {
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("SENTINEL_DATA_DIR", dir.resolve("data").toString());
-        m.put("SENTINEL_BROKER_PORT", "0");
-        m.put("SENTINEL_PROXY_TLS_PORT", "0");
-        m.put("SENTINEL_PROXY_BIND", "127.0.0.1");
-        m.put("SENTINEL_METRICS_PORT", Integer.toString(metricsPort));
-        m.put("SENTINEL_METRICS_BIND", "127.0.0.1");
+        java.util.Map<String, String> m = local(dir, metricsPort);
         m.put("SENTINEL_TLS_CERT", server.certFile().toString());
         m.put("SENTINEL_TLS_KEY", server.keyFile().toString());
         m.put("SENTINEL_AUTH_FILE", credentials.toString());
